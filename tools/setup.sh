@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Installs what Strata builds and tests with (Debian 12 packages). Quick when already installed.
+set -euo pipefail
+
+PACKAGES=(
+  # LLVM + MLIR 19
+  llvm-19-dev libmlir-19-dev mlir-19-tools llvm-19-tools clang-19 lld-19
+  # build, JSON, tests
+  cmake ninja-build ccache nlohmann-json3-dev libgtest-dev python3
+  # ONNX frontend
+  libonnx-dev libprotobuf-dev protobuf-compiler libonnx-testdata
+  # AArch64 cross-linking and emulation (for the aarch64 target tests)
+  gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user
+  # peers for benchmarks
+  libopenblas-dev libdnnl-dev
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+echo "setup: installing ${#missing[@]} package(s): ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+echo "setup: done"
