@@ -1,0 +1,6 @@
+//===- GraphDialect.h - Strata's graph dialect ----------------------------===//
+#pragma once
+
+#include "mlir/IR/Dialect.h"
+
+#include "dialects/graph/GraphOpsDialect.h.inc"

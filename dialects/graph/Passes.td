@@ -1,0 +1,67 @@
+//===- Passes.td - graph dialect passes -----------------------------------===//
+#ifndef STRATA_GRAPH_PASSES
+#define STRATA_GRAPH_PASSES
+
+include "mlir/Pass/PassBase.td"
+
+def FoldConstants : Pass<"graph-fold-constants", "mlir::func::FuncOp"> {
+  let summary = "evaluates constant subgraphs and folds batch norm into conv";
+  let description = [{
+    Every op whose operands are all constants is evaluated at compile time by
+    the reference interpreter (shape subgraphs such as Shape -> Slice ->
+    Concat -> Reshape become constants). A batch_norm whose input is a conv2d
+    with constant filter (and bias) used nowhere else is folded into it:
+    ```mlir
+    %c = graph.conv2d %x, %w : ...
+    %y = graph.batch_norm %c, %s, %b, %m, %v {epsilon = 1e-5 : f32} : ...
+    ```
+    becomes
+    ```mlir
+    %y = graph.conv2d %x, %w', %b' : ...   // w' = w * s/sqrt(v+eps), b' = b - m*s/sqrt(v+eps)
+    ```
+    Remaining batch norms become a mul and an add with constant per-channel
+    factors. Dead ops are removed.
+  }];
+  let dependentDialects = ["::strata::graph::GraphDialect"];
+  let options = [
+    Option<"maxFoldElements", "max-fold-elements", "int64_t", "1 << 22",
+           "do not fold ops whose result has more elements than this">
+  ];
+}
+
+def Fuse : Pass<"graph-fuse", "mlir::func::FuncOp"> {
+  let summary = "groups ops into graph.kernel regions";
+  let description = [{
+    Each conv2d, matmul, pooling, reduction and softmax anchors a kernel;
+    elementwise consumers (bias, activation, residual add) whose only
+    non-constant inputs come from the kernel are pulled in as its epilogue.
+    Chains of elementwise ops without an anchor become `elementwise` kernels.
+    Reshapes of a value are free (views) and stay outside kernels.
+    ```mlir
+    %c = graph.conv2d %x, %w, %b : ...
+    %r = graph.relu %c : ...
+    ```
+    becomes
+    ```mlir
+    %r = graph.kernel "conv2d_0" anchor "conv2d" (%x, %w, %b) : ... {
+      ...conv2d, relu...
+      graph.yield %r
+    }
+    ```
+  }];
+  let dependentDialects = ["::strata::graph::GraphDialect"];
+}
+
+def AssignSchedules : Pass<"graph-assign-schedules", "mlir::func::FuncOp"> {
+  let summary = "attaches a schedule template and knob values to every kernel";
+  let description = [{
+    Picks the default schedule template of each kernel's anchor for the
+    target's vector width and core count, e.g.
+    `schedule {template = "conv2d_direct", vector = 16 : i64, ...}`.
+  }];
+  let options = [
+    Option<"vectorWidth", "vector-width", "int64_t", "16", "f32 lanes of the target's vectors">
+  ];
+}
+
+#endif // STRATA_GRAPH_PASSES
