@@ -1,0 +1,93 @@
+/* Strata runtime: the small C library that every compiled Strata kernel calls into.
+ *
+ * It is shipped inside every AOT static library (for the host and for aarch64) and linked
+ * into the JIT, so it is plain C11 with no C++ runtime dependency; it needs only libc,
+ * -lpthread and -lm.
+ *
+ * Linking several models into one program: every AOT archive carries its own copy of the
+ * runtime. All symbols are prefixed (strata_ / strata_rt_) and every definition is weak
+ * (STRATA_RT_WEAK in runtime_internal.h), so copies from several archives never clash, even
+ * under --whole-archive; the linker keeps one. Each object file keeps its state (the thread
+ * pool, the error slot) next to the functions that use it, so whichever copy of an object
+ * the linker keeps, all of its functions see the same state.
+ */
+#ifndef STRATA_RUNTIME_H
+#define STRATA_RUNTIME_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- Status codes and errors --------------------------------------------------------------
+ * Every fallible runtime function (and every compiled kernel) returns an int status: 0 is
+ * success. A detailed message for the last failure on the calling thread is kept in a
+ * thread-local slot, read with strata_last_error(). */
+typedef enum strata_status {
+  STRATA_OK = 0,
+  STRATA_ERROR_INVALID_ARGUMENT = 1,
+  STRATA_ERROR_OUT_OF_MEMORY = 2,
+  STRATA_ERROR_THREAD = 3,      /* a thread could not be created */
+  STRATA_ERROR_SHAPE = 4,       /* a buffer has the wrong shape or size */
+  STRATA_ERROR_UNSUPPORTED = 5, /* feature not available (e.g. no CUDA driver) */
+  STRATA_ERROR_CUDA = 6,
+  STRATA_ERROR_INTERNAL = 7,
+  STRATA_ERROR_KERNEL = 8,      /* a kernel task reported failure */
+} strata_status;
+
+/* A fixed, static description of a status code ("out of memory"). Never NULL. */
+const char *strata_status_string(int status);
+
+/* The message of the last error recorded on this thread, or "" if none. The pointer stays
+ * valid until the next strata_set_error / strata_clear_error on this thread. */
+const char *strata_last_error(void);
+
+/* Records a printf-style message for `status` on this thread and returns `status`, so
+ * callers can write `return strata_set_error(STRATA_ERROR_SHAPE, "...", ...);`.
+ * Messages longer than 1023 bytes are truncated. */
+int strata_set_error(int status, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
+void strata_clear_error(void);
+
+/* ---- Aligned allocation -------------------------------------------------------------------
+ * All buffers Strata allocates are 64-byte aligned (one cache line, one AVX-512 vector).
+ * strata_aligned_alloc(0) returns a valid, unique pointer. Returns NULL (and records
+ * STRATA_ERROR_OUT_OF_MEMORY) on failure. */
+#define STRATA_ALIGNMENT 64
+void *strata_aligned_alloc(size_t size);
+void strata_aligned_free(void *ptr);
+
+/* ---- Parallel loops -----------------------------------------------------------------------
+ * Runs body(task, closure) for every task in [0, num_tasks) on a persistent pool of threads
+ * (created on first use; the calling thread works too) and returns when all have finished.
+ *
+ * - Returns 0 if every task returned 0. Otherwise returns the status of the failing task
+ *   with the lowest index among those that ran; once a task fails, tasks not yet started
+ *   are skipped.
+ * - A parallel_for issued from inside a task runs its tasks serially on that thread.
+ * - Safe to call from several host threads at once: whole jobs are serialized, so the
+ *   pool works on one job at a time (the next caller waits).
+ * - num_tasks <= 0 is a no-op returning 0. */
+typedef int (*strata_task_fn)(int32_t task, void *closure);
+int strata_parallel_for(strata_task_fn body, void *closure, int32_t num_tasks);
+
+/* Sets the number of threads parallel loops use, counting the caller (1 = serial).
+ * n <= 0 restores the default: $STRATA_NUM_THREADS if set and positive, otherwise the
+ * number of online cores. Takes effect at the start of the next parallel loop (so it is
+ * safe to call at any time, even from a task). Returns the previous setting. */
+int strata_set_num_threads(int n);
+
+/* The number of threads the next parallel loop will use (>= 1). */
+int strata_get_num_threads(void);
+
+#ifdef __cplusplus
+} /* extern "C" */
+#endif
+
+#endif /* STRATA_RUNTIME_H */

@@ -1,0 +1,200 @@
+/* The thread pool behind strata_parallel_for.
+ *
+ * Design (simple over clever): one persistent set of worker threads, created lazily and
+ * resized lazily. A job is published under `lock` by bumping `generation`; workers and the
+ * caller then claim task indices from an atomic counter, so load balancing is dynamic and
+ * each index is claimed exactly once. The caller waits until every worker has left the
+ * job before returning, which makes it safe to reuse the job slot for the next job.
+ * Whole jobs are serialized by `job_lock`, which is what makes concurrent callers from
+ * several host threads safe; tasks themselves run in parallel. */
+#define _GNU_SOURCE
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "runtime_internal.h"
+
+/* More threads than this is certainly a misconfiguration (e.g. STRATA_NUM_THREADS=1e9). */
+#define STRATA_RT_MAX_THREADS 1024
+
+typedef struct strata_rt_pool {
+  pthread_mutex_t job_lock; /* held by a caller for its whole job */
+  pthread_mutex_t lock;     /* protects everything below except the atomics */
+  pthread_cond_t wake;      /* signals workers: new job or shutdown */
+  pthread_cond_t idle;      /* signals the caller: the last busy worker left the job */
+  pthread_t *workers;
+  int num_workers;
+  int shutdown;
+  uint64_t generation; /* bumped once per job; workers compare with the last one they ran */
+  int busy_workers;    /* workers that have not yet left the current job */
+  /* The current job. */
+  strata_task_fn body;
+  void *closure;
+  int64_t num_tasks;
+  atomic_llong next_task; /* 64-bit: every thread overshoots by one when the job drains */
+  atomic_int failed;      /* set by the first failure; stops further claims */
+  int64_t error_task;     /* lowest failing task index, or -1 */
+  int error_status;
+  char error_message[1024]; /* that task's strata_last_error(), copied from its thread */
+} strata_rt_pool;
+
+static strata_rt_pool pool = {
+    .job_lock = PTHREAD_MUTEX_INITIALIZER,
+    .lock = PTHREAD_MUTEX_INITIALIZER,
+    .wake = PTHREAD_COND_INITIALIZER,
+    .idle = PTHREAD_COND_INITIALIZER,
+};
+
+/* 0 means "use the default". Atomic so strata_set_num_threads never needs a lock and can
+ * be called from anywhere, including from inside a task. */
+static atomic_int requested_threads;
+
+/* Non-zero while this thread runs tasks of a parallel loop (worker threads: always). A
+ * parallel_for issued from such a thread runs serially: the pool is busy with the outer
+ * loop, and taking job_lock again would deadlock. */
+static _Thread_local int in_task;
+
+/* Claims and runs tasks of the current job until none are left or one has failed. */
+static void run_tasks(void) {
+  for (;;) {
+    if (atomic_load_explicit(&pool.failed, memory_order_relaxed)) return;
+    int64_t task = atomic_fetch_add(&pool.next_task, 1);
+    if (task >= pool.num_tasks) return;
+    strata_clear_error(); /* so a failing task that sets no message leaves none stale */
+    int status = pool.body((int32_t)task, pool.closure);
+    if (status != 0) {
+      pthread_mutex_lock(&pool.lock);
+      if (pool.error_task < 0 || task < pool.error_task) {
+        pool.error_task = task;
+        pool.error_status = status;
+        strncpy(pool.error_message, strata_last_error(), sizeof pool.error_message - 1);
+        pool.error_message[sizeof pool.error_message - 1] = '\0';
+      }
+      pthread_mutex_unlock(&pool.lock);
+      atomic_store(&pool.failed, 1);
+    }
+  }
+}
+
+static void *worker_main(void *arg) {
+  uint64_t seen = (uint64_t)(uintptr_t)arg; /* the generation current when we were created */
+  in_task = 1;
+  pthread_mutex_lock(&pool.lock);
+  for (;;) {
+    while (!pool.shutdown && pool.generation == seen) pthread_cond_wait(&pool.wake, &pool.lock);
+    if (pool.shutdown) break;
+    seen = pool.generation;
+    pthread_mutex_unlock(&pool.lock);
+    run_tasks();
+    pthread_mutex_lock(&pool.lock);
+    if (--pool.busy_workers == 0) pthread_cond_signal(&pool.idle);
+  }
+  pthread_mutex_unlock(&pool.lock);
+  return NULL;
+}
+
+/* Stops and joins all workers. Called with job_lock held, so no job is running. */
+static void stop_workers(void) {
+  pthread_mutex_lock(&pool.lock);
+  pool.shutdown = 1;
+  pthread_cond_broadcast(&pool.wake);
+  pthread_mutex_unlock(&pool.lock);
+  for (int i = 0; i < pool.num_workers; ++i) pthread_join(pool.workers[i], NULL);
+  free(pool.workers);
+  pool.workers = NULL;
+  pool.num_workers = 0;
+  pool.shutdown = 0;
+}
+
+/* Makes the pool have `wanted` workers. Called with job_lock held. If threads cannot be
+ * created the pool keeps the ones it has: fewer threads is slower, never wrong. */
+static void resize_workers(int wanted) {
+  if (pool.num_workers == wanted) return;
+  stop_workers();
+  pool.workers = (pthread_t *)calloc((size_t)wanted, sizeof(pthread_t));
+  if (!pool.workers) return;
+  for (int i = 0; i < wanted; ++i) {
+    void *start_generation = (void *)(uintptr_t)pool.generation;
+    if (pthread_create(&pool.workers[i], NULL, worker_main, start_generation) != 0) break;
+    pool.num_workers = i + 1;
+  }
+}
+
+static int default_num_threads(void) {
+  const char *env = getenv("STRATA_NUM_THREADS");
+  if (env && *env) {
+    long n = strtol(env, NULL, 10);
+    if (n > 0) return n > STRATA_RT_MAX_THREADS ? STRATA_RT_MAX_THREADS : (int)n;
+  }
+  long cores = sysconf(_SC_NPROCESSORS_ONLN);
+  if (cores < 1) return 1;
+  return cores > STRATA_RT_MAX_THREADS ? STRATA_RT_MAX_THREADS : (int)cores;
+}
+
+STRATA_RT_WEAK int strata_get_num_threads(void) {
+  int n = atomic_load(&requested_threads);
+  return n > 0 ? n : default_num_threads();
+}
+
+STRATA_RT_WEAK int strata_set_num_threads(int n) {
+  if (n > STRATA_RT_MAX_THREADS) n = STRATA_RT_MAX_THREADS;
+  int previous = atomic_exchange(&requested_threads, n > 0 ? n : 0);
+  return previous > 0 ? previous : default_num_threads();
+}
+
+static int run_serially(strata_task_fn body, void *closure, int32_t num_tasks) {
+  for (int32_t task = 0; task < num_tasks; ++task) {
+    int status = body(task, closure);
+    if (status != 0) return status;
+  }
+  return 0;
+}
+
+STRATA_RT_WEAK int strata_parallel_for(strata_task_fn body, void *closure, int32_t num_tasks) {
+  if (num_tasks <= 0) return 0;
+  if (!body) return strata_set_error(STRATA_ERROR_INVALID_ARGUMENT, "strata_parallel_for: null body");
+  int threads = strata_get_num_threads();
+  if (in_task || num_tasks == 1 || threads <= 1) return run_serially(body, closure, num_tasks);
+
+  pthread_mutex_lock(&pool.job_lock);
+  resize_workers(threads - 1);
+  if (pool.num_workers == 0) {
+    pthread_mutex_unlock(&pool.job_lock);
+    return run_serially(body, closure, num_tasks);
+  }
+
+  pthread_mutex_lock(&pool.lock);
+  pool.body = body;
+  pool.closure = closure;
+  pool.num_tasks = num_tasks;
+  atomic_store(&pool.next_task, 0);
+  atomic_store(&pool.failed, 0);
+  pool.error_task = -1;
+  pool.error_status = 0;
+  pool.busy_workers = pool.num_workers;
+  pool.generation++;
+  pthread_cond_broadcast(&pool.wake);
+  pthread_mutex_unlock(&pool.lock);
+
+  in_task = 1;
+  run_tasks();
+  in_task = 0;
+
+  pthread_mutex_lock(&pool.lock);
+  while (pool.busy_workers > 0) pthread_cond_wait(&pool.idle, &pool.lock);
+  int status = pool.error_status;
+  if (status != 0) {
+    /* Hand the failing task's message to the caller's thread, where it will be read. */
+    if (pool.error_message[0])
+      strata_set_error(status, "%s", pool.error_message);
+    else
+      strata_set_error(status, "parallel task %lld failed: %s", (long long)pool.error_task,
+                       strata_status_string(status));
+  }
+  pthread_mutex_unlock(&pool.lock);
+  pthread_mutex_unlock(&pool.job_lock);
+  return status;
+}

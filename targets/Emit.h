@@ -1,0 +1,42 @@
+// From an LLVM module to what users ask for: optimized IR, assembly, or an object file.
+//
+// Every entry point is deterministic: the same module and target give byte-identical
+// output (no timestamps, no pointer-ordered iteration, fixed pass pipeline).
+#ifndef STRATA_TARGETS_EMIT_H
+#define STRATA_TARGETS_EMIT_H
+
+#include <string>
+#include <vector>
+
+#include "llvm/Support/Error.h"
+#include "targets/Target.h"
+
+namespace llvm {
+class Module;
+class TargetMachine;
+} // namespace llvm
+
+namespace strata::targets {
+
+// Sets the module's triple and data layout to the machine's. Codegen does this when it
+// creates a module; hand-built modules (tests, tools) call it before optimizing.
+void configureModule(llvm::Module &module, const llvm::TargetMachine &tm);
+
+// Verifies the module (a broken module is an error, not a crash) and runs LLVM's O3
+// pipeline (new pass manager) tuned for `tm`, including loop and SLP vectorization.
+llvm::Error optimizeModule(llvm::Module &module, llvm::TargetMachine &tm);
+
+// Optimizes (unless `optimize` is false) and emits a relocatable ELF object.
+llvm::Expected<std::vector<char>> emitObject(llvm::Module &module, const Target &target,
+                                             bool optimize = true);
+
+// Same, but textual assembly (`--emit=asm`).
+llvm::Expected<std::string> emitAssembly(llvm::Module &module, const Target &target,
+                                         bool optimize = true);
+
+// The module as textual LLVM IR (`--emit=llvm`).
+std::string printModule(const llvm::Module &module);
+
+} // namespace strata::targets
+
+#endif
