@@ -40,6 +40,17 @@ Expr var(const std::string &name);
 
 /// C++ type -> Type (float -> Float(32), int -> Int(32), bool -> Bool(), ...).
 template <typename T> Type type_of();
+template <> Type type_of<float>();
+template <> Type type_of<double>();
+template <> Type type_of<bool>();
+template <> Type type_of<int8_t>();
+template <> Type type_of<int16_t>();
+template <> Type type_of<int32_t>();
+template <> Type type_of<int64_t>();
+template <> Type type_of<uint8_t>();
+template <> Type type_of<uint16_t>();
+template <> Type type_of<uint32_t>();
+template <> Type type_of<uint64_t>();
 
 // ---- Type matching --------------------------------------------------------------------------
 
