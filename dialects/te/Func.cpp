@@ -1,0 +1,437 @@
+#include "dialects/te/Func.h"
+
+#include <algorithm>
+#include <map>
+#include <mutex>
+#include <set>
+
+#include "dialects/te/IREquality.h"
+#include "dialects/te/IRPrinter.h"
+#include "dialects/te/IRVisitor.h"
+
+namespace strata {
+namespace te {
+
+// ---- Registry -------------------------------------------------------------------------------
+namespace {
+
+struct Registry {
+  std::mutex mu;
+  std::map<std::string, std::weak_ptr<FuncContents>> funcs;
+  std::map<std::string, std::weak_ptr<InputContents>> inputs;
+  std::map<std::string, std::pair<RVar, int>> rvars; // name -> (rvar, creation order)
+  int counter = 0;
+
+  bool taken(const std::string &n) {
+    auto f = funcs.find(n);
+    if (f != funcs.end() && !f->second.expired()) return true;
+    auto i = inputs.find(n);
+    return i != inputs.end() && !i->second.expired();
+  }
+  std::string unique(const std::string &want) {
+    if (!taken(want)) return want;
+    for (int k = 1;; k++)
+      if (!taken(want + "$" + std::to_string(k))) return want + "$" + std::to_string(k);
+  }
+};
+
+Registry &registry() {
+  static Registry r;
+  return r;
+}
+
+int next_counter() {
+  std::lock_guard<std::mutex> g(registry().mu);
+  return registry().counter++;
+}
+
+} // namespace
+
+std::shared_ptr<FuncContents> find_func(const std::string &name) {
+  std::lock_guard<std::mutex> g(registry().mu);
+  auto it = registry().funcs.find(name);
+  return it == registry().funcs.end() ? nullptr : it->second.lock();
+}
+
+std::shared_ptr<InputContents> find_input(const std::string &name) {
+  std::lock_guard<std::mutex> g(registry().mu);
+  auto it = registry().inputs.find(name);
+  return it == registry().inputs.end() ? nullptr : it->second.lock();
+}
+
+bool find_rvar(const std::string &name, RVar *out) {
+  std::lock_guard<std::mutex> g(registry().mu);
+  auto it = registry().rvars.find(name);
+  if (it == registry().rvars.end()) return false;
+  if (out) *out = it->second.first;
+  return true;
+}
+
+namespace {
+int rvar_order(const std::string &name) {
+  std::lock_guard<std::mutex> g(registry().mu);
+  return registry().rvars.at(name).second;
+}
+} // namespace
+
+// ---- Var, RDom, Input ------------------------------------------------------------------------
+
+Var::Var() : name_("v" + std::to_string(next_counter())) {}
+Var::Var(const std::string &name) : name_(name) {}
+
+RDom::RDom(const std::vector<std::pair<Expr, Expr>> &ranges, const std::string &name) {
+  std::string base = name.empty() ? "r" + std::to_string(next_counter()) : name;
+  static const char *suffix[] = {"x", "y", "z", "w"};
+  for (size_t i = 0; i < ranges.size(); i++) {
+    std::string n = base + "." + (i < 4 ? std::string(suffix[i]) : std::to_string(i));
+    vars_.emplace_back(n, ranges[i].first, ranges[i].second);
+    std::lock_guard<std::mutex> g(registry().mu);
+    registry().rvars[n] = {vars_.back(), registry().counter++};
+  }
+  if (vars_.size() > 0) x = vars_[0];
+  if (vars_.size() > 1) y = vars_[1];
+  if (vars_.size() > 2) z = vars_[2];
+  if (vars_.size() > 3) w = vars_[3];
+}
+
+Input::Input(const std::string &name, Type type, std::vector<int> shape)
+    : c_(std::make_shared<InputContents>()) {
+  std::lock_guard<std::mutex> g(registry().mu);
+  c_->name = registry().unique(name);
+  c_->type = type;
+  c_->shape = std::move(shape);
+  registry().inputs[c_->name] = c_;
+}
+
+Expr Input::operator()(std::vector<Expr> args) const {
+  TE_CHECK(args.size() == c_->shape.size(),
+           "input '" + c_->name + "' has " + std::to_string(c_->shape.size()) +
+               " dimensions, called with " + std::to_string(args.size()));
+  for (Expr &a : args) a = cast(Int(32), a);
+  return Call::make(c_->type, c_->name, args, CallType::FuncRef);
+}
+
+// ---- Func definitions -------------------------------------------------------------------------
+
+Func::Func() : Func("f" + std::to_string(next_counter())) {}
+
+Func::Func(const std::string &name) : c_(std::make_shared<FuncContents>()) {
+  std::lock_guard<std::mutex> g(registry().mu);
+  c_->name = registry().unique(name);
+  registry().funcs[c_->name] = c_;
+}
+
+FuncRef::FuncRef(const Func &f, std::vector<Expr> args) : f_(f.contents()), args_(std::move(args)) {
+  for (Expr &a : args_) a = cast(Int(32), a);
+}
+
+FuncRef::operator Expr() const {
+  TE_CHECK(!f_->defs.empty(), "Func '" + f_->name + "' is used before it is defined");
+  TE_CHECK(args_.size() == f_->pure_args.size(),
+           "Func '" + f_->name + "' has " + std::to_string(f_->pure_args.size()) +
+               " dimensions, called with " + std::to_string(args_.size()));
+  return Call::make(f_->type, f_->name, args_, CallType::FuncRef);
+}
+
+namespace {
+
+class CollectVars : public IRVisitor {
+public:
+  std::vector<std::string> names;
+  void visit(const Variable *op) override {
+    if (std::find(names.begin(), names.end(), op->name) == names.end()) names.push_back(op->name);
+  }
+};
+
+// True if every read of `f` in e is at exactly `args`.
+class SelfRefs : public IRVisitor {
+public:
+  SelfRefs(const std::string &f, const std::vector<Expr> &args) : f_(f), args_(args) {}
+  bool pointwise = true;
+
+private:
+  const std::string &f_;
+  const std::vector<Expr> &args_;
+  void visit(const Call *op) override {
+    IRVisitor::visit(op);
+    if (op->call_type != CallType::FuncRef || op->name != f_) return;
+    for (size_t i = 0; i < args_.size(); i++) pointwise &= equal(op->args[i], args_[i]);
+  }
+};
+
+void set_error(FuncContents &f, const std::string &msg) {
+  if (f.error.ok()) f.error = Status::error(msg);
+}
+
+void define_pure(FuncContents &f, const std::vector<Expr> &args, const Expr &value) {
+  Definition d;
+  for (size_t i = 0; i < args.size(); i++) {
+    const Variable *v = args[i].as<Variable>();
+    if (!v || find_rvar(v->name, nullptr))
+      return set_error(f, "definition error: Func '" + f.name + "': argument " +
+                              std::to_string(i) + " of the pure definition must be a Var, got " +
+                              to_string(args[i]));
+    for (const std::string &p : f.pure_args)
+      if (p == v->name)
+        return set_error(f, "definition error: Func '" + f.name + "': Var '" + v->name +
+                                "' appears twice on the left-hand side");
+    f.pure_args.push_back(v->name);
+    d.schedule.dims.push_back(Dim{v->name, v->name, ForKind::Serial, false, {}});
+  }
+  CollectVars cv;
+  cv.dispatch(value);
+  for (const std::string &n : cv.names)
+    if (std::find(f.pure_args.begin(), f.pure_args.end(), n) == f.pure_args.end())
+      return set_error(f, "definition error: Func '" + f.name + "': pure definition uses '" + n +
+                              "', which is not one of its arguments");
+  d.args = args;
+  d.value = value;
+  f.type = value.type();
+  f.defs.push_back(d);
+}
+
+void define_update(FuncContents &f, const std::vector<Expr> &args, Expr value) {
+  std::string who = "definition error: Func '" + f.name + "' update " + std::to_string(f.defs.size() - 1);
+  if (args.size() != f.pure_args.size())
+    return set_error(f, who + ": expected " + std::to_string(f.pure_args.size()) + " arguments");
+  if (value.type() != f.type) {
+    if (!is_const(value))
+      return set_error(f, who + ": value type " + to_string(value.type()) +
+                              " differs from the Func's type " + to_string(f.type));
+    value = cast(f.type, value);
+  }
+  Definition d;
+  std::set<std::string> lhs_pure;
+  for (size_t i = 0; i < args.size(); i++) {
+    const Variable *v = args[i].as<Variable>();
+    if (v && v->name == f.pure_args[i]) {
+      lhs_pure.insert(v->name);
+      d.schedule.dims.push_back(Dim{v->name, v->name, ForKind::Serial, false, {}});
+    }
+  }
+  CollectVars cv;
+  for (const Expr &a : args) cv.dispatch(a);
+  cv.dispatch(value);
+  std::vector<std::pair<int, RVar>> rvars;
+  for (const std::string &n : cv.names) {
+    if (lhs_pure.count(n)) continue;
+    RVar r;
+    if (find_rvar(n, &r)) {
+      rvars.emplace_back(rvar_order(n), r);
+      continue;
+    }
+    if (std::find(f.pure_args.begin(), f.pure_args.end(), n) != f.pure_args.end())
+      return set_error(f, who + ": pure Var '" + n +
+                              "' must appear as the same argument on the left-hand side");
+    return set_error(f, who + ": uses unknown variable '" + n + "'");
+  }
+  std::sort(rvars.begin(), rvars.end(), [](auto &a, auto &b) { return a.first < b.first; });
+  for (size_t k = 0; k < rvars.size(); k++) {
+    d.rvars.push_back(rvars[k].second);
+    d.schedule.dims.push_back(Dim{rvars[k].second.name(), rvars[k].second.name(),
+                                  ForKind::Serial, true, {int(k)}});
+  }
+  SelfRefs sr(f.name, args);
+  sr.dispatch(value);
+  d.pointwise = sr.pointwise;
+  d.args = args;
+  d.value = value;
+  f.defs.push_back(d);
+}
+
+} // namespace
+
+FuncRef &FuncRef::operator=(const Expr &value) {
+  if (f_->defs.empty()) define_pure(*f_, args_, value);
+  else define_update(*f_, args_, value);
+  return *this;
+}
+
+FuncRef &FuncRef::operator+=(const Expr &value) {
+  if (f_->defs.empty()) return *this = cast(value.type(), 0) + value; // Halide: pure def is 0
+  Expr v = value;
+  if (v.type() != f_->type && is_const(v)) v = cast(f_->type, v);
+  return *this = Expr(*this) + v;
+}
+
+FuncRef &FuncRef::operator-=(const Expr &value) {
+  if (f_->defs.empty()) define_pure(*f_, args_, cast(value.type(), 0));
+  Expr v = value;
+  if (v.type() != f_->type && is_const(v)) v = cast(f_->type, v);
+  return *this = Expr(*this) - v;
+}
+
+FuncRef &FuncRef::operator*=(const Expr &value) {
+  if (f_->defs.empty()) define_pure(*f_, args_, cast(value.type(), 1));
+  Expr v = value;
+  if (v.type() != f_->type && is_const(v)) v = cast(f_->type, v);
+  return *this = Expr(*this) * v;
+}
+
+Func &Func::set_shape(std::vector<int> shape) {
+  c_->shape = std::move(shape);
+  return *this;
+}
+
+// ---- Scheduling -----------------------------------------------------------------------------
+
+StageInfo Stage::info() const {
+  StageInfo i;
+  i.func = f_->name;
+  i.stage = stage_;
+  i.pointwise = stage_ < int(f_->defs.size()) ? f_->defs[stage_].pointwise : true;
+  return i;
+}
+
+Stage &Stage::apply(const Status &s) {
+  if (!s.ok() && f_->error.ok()) f_->error = s;
+  return *this;
+}
+
+// Runs a primitive on this stage unless an error is already recorded.
+#define STRATA_TE_STAGE_OP(CALL)                                                                   \
+  if (!f_->error.ok()) return *this;                                                               \
+  if (stage_ >= int(f_->defs.size()))                                                              \
+    return apply(Status::error("schedule error: " + info().describe() + " is not defined"));       \
+  StageSchedule &s = f_->defs[stage_].schedule;                                                    \
+  return apply(CALL);
+
+Stage &Stage::split(const VarName &old, const VarName &outer, const VarName &inner, int factor,
+                    TailStrategy tail) {
+  STRATA_TE_STAGE_OP(te::split(s, info(), old.name, outer.name, inner.name, factor, tail))
+}
+Stage &Stage::fuse(const VarName &outer, const VarName &inner, const VarName &fused) {
+  STRATA_TE_STAGE_OP(te::fuse(s, info(), outer.name, inner.name, fused.name))
+}
+Stage &Stage::reorder(const std::vector<VarName> &order) {
+  std::vector<std::string> names;
+  for (const VarName &v : order) names.push_back(v.name);
+  STRATA_TE_STAGE_OP(te::reorder(s, info(), names))
+}
+Stage &Stage::tile(const VarName &a, const VarName &b, const VarName &ao, const VarName &bo,
+                   const VarName &ai, const VarName &bi, int fa, int fb, TailStrategy tail) {
+  STRATA_TE_STAGE_OP(te::tile(s, info(), a.name, b.name, ao.name, bo.name, ai.name, bi.name, fa, fb, tail))
+}
+Stage &Stage::vectorize(const VarName &v) {
+  STRATA_TE_STAGE_OP(set_for_kind(s, info(), v.name, ForKind::Vectorized))
+}
+Stage &Stage::vectorize(const VarName &v, int factor, TailStrategy tail) {
+  split(v, v, v.name + "_vi", factor, tail);
+  return vectorize(v.name + "_vi");
+}
+Stage &Stage::unroll(const VarName &v) {
+  STRATA_TE_STAGE_OP(set_for_kind(s, info(), v.name, ForKind::Unrolled))
+}
+Stage &Stage::unroll(const VarName &v, int factor, TailStrategy tail) {
+  split(v, v, v.name + "_ui", factor, tail);
+  return unroll(v.name + "_ui");
+}
+Stage &Stage::parallel(const VarName &v) {
+  STRATA_TE_STAGE_OP(set_for_kind(s, info(), v.name, ForKind::Parallel))
+}
+Stage &Stage::serial(const VarName &v) {
+  STRATA_TE_STAGE_OP(set_for_kind(s, info(), v.name, ForKind::Serial))
+}
+Stage &Stage::gpu_blocks(const VarName &v) {
+  STRATA_TE_STAGE_OP(set_for_kind(s, info(), v.name, ForKind::GPUBlock))
+}
+Stage &Stage::gpu_threads(const VarName &v) {
+  STRATA_TE_STAGE_OP(set_for_kind(s, info(), v.name, ForKind::GPUThread))
+}
+#undef STRATA_TE_STAGE_OP
+
+std::vector<std::string> Stage::loops() const {
+  std::vector<std::string> r;
+  if (stage_ < int(f_->defs.size()))
+    for (const Dim &d : f_->defs[stage_].schedule.dims) r.push_back(d.name);
+  return r;
+}
+
+Func &Func::record(const Status &s) {
+  if (!s.ok() && c_->error.ok()) c_->error = s;
+  return *this;
+}
+
+Func &Func::split(const VarName &o, const VarName &a, const VarName &b, int f, TailStrategy t) {
+  stage(0).split(o, a, b, f, t);
+  return *this;
+}
+Func &Func::fuse(const VarName &o, const VarName &i, const VarName &f) {
+  stage(0).fuse(o, i, f);
+  return *this;
+}
+Func &Func::reorder(const std::vector<VarName> &order) {
+  stage(0).reorder(order);
+  return *this;
+}
+Func &Func::tile(const VarName &a, const VarName &b, const VarName &ao, const VarName &bo,
+                 const VarName &ai, const VarName &bi, int fa, int fb, TailStrategy t) {
+  stage(0).tile(a, b, ao, bo, ai, bi, fa, fb, t);
+  return *this;
+}
+Func &Func::vectorize(const VarName &v) {
+  stage(0).vectorize(v);
+  return *this;
+}
+Func &Func::vectorize(const VarName &v, int f, TailStrategy t) {
+  stage(0).vectorize(v, f, t);
+  return *this;
+}
+Func &Func::unroll(const VarName &v) {
+  stage(0).unroll(v);
+  return *this;
+}
+Func &Func::unroll(const VarName &v, int f, TailStrategy t) {
+  stage(0).unroll(v, f, t);
+  return *this;
+}
+Func &Func::parallel(const VarName &v) {
+  stage(0).parallel(v);
+  return *this;
+}
+Func &Func::gpu_blocks(const VarName &v) {
+  stage(0).gpu_blocks(v);
+  return *this;
+}
+Func &Func::gpu_threads(const VarName &v) {
+  stage(0).gpu_threads(v);
+  return *this;
+}
+
+Func &Func::compute_root() {
+  c_->schedule.compute_set = true;
+  c_->schedule.compute_level = LoopLevel::root();
+  return *this;
+}
+Func &Func::compute_at(const Func &consumer, const VarName &loop) {
+  if (consumer.contents() == c_)
+    return record(Status::error("schedule error: Func '" + name() + "' cannot be computed at its own loop"));
+  c_->schedule.compute_set = true;
+  c_->schedule.compute_level = LoopLevel::at(consumer.name(), loop.name);
+  return *this;
+}
+Func &Func::compute_inline() {
+  if (c_->defs.size() > 1)
+    return record(Status::error("schedule error: Func '" + name() +
+                                "' has update definitions and cannot be inlined"));
+  c_->schedule.compute_set = true;
+  c_->schedule.compute_level = LoopLevel::inlined();
+  return *this;
+}
+Func &Func::store_root() {
+  c_->schedule.store_set = true;
+  c_->schedule.store_level = LoopLevel::root();
+  return *this;
+}
+Func &Func::store_at(const Func &consumer, const VarName &loop) {
+  c_->schedule.store_set = true;
+  c_->schedule.store_level = LoopLevel::at(consumer.name(), loop.name);
+  return *this;
+}
+Func &Func::store_in(MemoryType m) {
+  c_->schedule.memory_type = m;
+  return *this;
+}
+
+} // namespace te
+} // namespace strata
