@@ -4,11 +4,12 @@
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"
 #include "mlir/Transforms/Passes.h"
 
-#include "dialects/graph/GraphDialect.h"
+#include "dialects/graph/Passes.h"
 
 int main(int argc, char **argv) {
   mlir::DialectRegistry registry;
   registry.insert<strata::graph::GraphDialect, mlir::func::FuncDialect>();
+  strata::graph::registerGraphPasses();
   mlir::registerCanonicalizerPass();
   mlir::registerCSEPass();
   return mlir::asMainReturnCode(

@@ -1,0 +1,97 @@
+//===- Executable.cpp - the public JIT API (include/strata/strata.h) ------===//
+#include "strata/strata.h"
+
+#include "compiler/Pipeline.h"
+#include "compiler/jit/JitEngine.h"
+
+#include "runtime/strata_runtime.h"
+
+namespace strata {
+
+using RunFn = int32_t(const void *const *, void *const *, void *);
+using MessageFn = const char *(int32_t);
+
+struct Executable::Impl {
+  std::unique_ptr<jit::JitEngine> engine; // owns the code
+  std::vector<TensorInfo> inputs, outputs;
+  size_t workspaceBytes = 0;
+  RunFn *run = nullptr;
+  MessageFn *message = nullptr;
+};
+
+static std::vector<TensorInfo> toInfos(const std::vector<TensorSignature> &sigs) {
+  std::vector<TensorInfo> infos;
+  for (const auto &s : sigs)
+    infos.push_back({s.name, s.dtype == DType::F32 ? ElementType::Float32 : ElementType::Int64,
+                     s.shape});
+  return infos;
+}
+
+Result<Executable> compile(const std::string &modelPath, const CompileOptions &options) {
+  auto fail = [](llvm::Error err) { return Status::error(llvm::toString(std::move(err))); };
+  auto target = targets::parseTarget(options.target);
+  if (!target)
+    return fail(target.takeError());
+  if (auto err = target->checkRunsOnHost())
+    return fail(std::move(err));
+  PipelineOptions po;
+  po.target = *target;
+  po.name = "strata_jit";
+  po.import.inputShapes = options.input_shapes;
+  auto compiled = compileModel(modelPath, po);
+  if (!compiled)
+    return fail(compiled.takeError());
+
+  auto impl = std::make_shared<Executable::Impl>();
+  auto engine = jit::JitEngine::create(*target);
+  if (!engine)
+    return fail(engine.takeError());
+  impl->engine = std::move(*engine);
+  if (auto err = impl->engine->addModule(std::move(compiled->module), std::move(compiled->llvmContext)))
+    return fail(std::move(err));
+  auto run = impl->engine->lookupFunction<RunFn>("strata_jit_run");
+  if (!run)
+    return fail(run.takeError());
+  auto message = impl->engine->lookupFunction<MessageFn>("strata_jit_error_message");
+  if (!message)
+    return fail(message.takeError());
+  impl->run = *run;
+  impl->message = *message;
+  impl->inputs = toInfos(compiled->signature.inputs);
+  impl->outputs = toInfos(compiled->signature.outputs);
+  impl->workspaceBytes = compiled->workspaceBytes;
+  if (options.num_threads > 0)
+    set_num_threads(options.num_threads);
+  return Executable(std::move(impl));
+}
+
+const std::vector<TensorInfo> &Executable::inputs() const { return impl_->inputs; }
+const std::vector<TensorInfo> &Executable::outputs() const { return impl_->outputs; }
+size_t Executable::workspace_size() const { return impl_->workspaceBytes; }
+
+Status Executable::run(const void *const *inputs, void *const *outputs, void *workspace) const {
+  if (!impl_)
+    return Status::error("run: the Executable is empty (compile failed or was never called)");
+  if (!inputs && !impl_->inputs.empty())
+    return Status::error("run: inputs is null");
+  if (!outputs)
+    return Status::error("run: outputs is null");
+  for (size_t i = 0; i < impl_->inputs.size(); ++i)
+    if (!inputs[i])
+      return Status::error("run: input " + std::to_string(i) + " ('" + impl_->inputs[i].name +
+                           "') is null");
+  for (size_t i = 0; i < impl_->outputs.size(); ++i)
+    if (!outputs[i])
+      return Status::error("run: output " + std::to_string(i) + " ('" + impl_->outputs[i].name +
+                           "') is null");
+  if (workspace && reinterpret_cast<uintptr_t>(workspace) % 64 != 0)
+    return Status::error("run: the workspace must be 64-byte aligned");
+  int32_t status = impl_->run(inputs, outputs, workspace);
+  if (status != 0)
+    return Status::error(std::string("run failed: ") + impl_->message(status));
+  return Status();
+}
+
+void set_num_threads(int n) { strata_set_num_threads(n); }
+
+} // namespace strata

@@ -1,0 +1,229 @@
+//===- ModelCodegen.cpp ---------------------------------------------------===//
+#include "compiler/ModelCodegen.h"
+
+#include "compiler/reference/Interpreter.h"
+
+#include "llvm/IR/IRBuilder.h"
+
+using namespace llvm;
+
+namespace strata {
+namespace {
+
+class ModelEmitter {
+public:
+  ModelEmitter(Module &m, const std::string &name) : m(m), ctx(m.getContext()), name(name) {}
+
+  GlobalVariable *constantGlobal(const HostTensor &t, int64_t index) {
+    Constant *init;
+    if (t.dtype == DType::F32) {
+      std::vector<float> data(t.values.begin(), t.values.end());
+      init = ConstantDataArray::get(ctx, ArrayRef<float>(data));
+    } else {
+      std::vector<uint64_t> data;
+      for (double v : t.values)
+        data.push_back((uint64_t)(int64_t)v);
+      init = ConstantDataArray::get(ctx, ArrayRef<uint64_t>(data));
+    }
+    auto *g = new GlobalVariable(m, init->getType(), /*isConstant=*/true,
+                                 GlobalValue::InternalLinkage, init,
+                                 name + "_const_" + std::to_string(index));
+    g->setAlignment(Align(MemoryPlan::kAlignment));
+    return g;
+  }
+
+  Function *declare(StringRef fnName, llvm::Type *ret, ArrayRef<llvm::Type *> params) {
+    return cast<Function>(
+        m.getOrInsertFunction(fnName, FunctionType::get(ret, params, false)).getCallee());
+  }
+
+  Function *define(const std::string &fnName, llvm::Type *ret, ArrayRef<llvm::Type *> params) {
+    auto *fn = Function::Create(FunctionType::get(ret, params, false), GlobalValue::ExternalLinkage,
+                                fnName, m);
+    fn->addFnAttr(Attribute::NoUnwind);
+    return fn;
+  }
+
+  /// A function returning a constant value: int NAME_num_inputs(void).
+  void constantFunction(const std::string &fnName, Value *value) {
+    Function *fn = define(fnName, value->getType(), {});
+    IRBuilder<> b(BasicBlock::Create(ctx, "entry", fn));
+    b.CreateRet(value);
+  }
+
+  /// A function indexing a table: T NAME_input_rank(int i), out of range gives `dflt`.
+  void tableFunction(const std::string &fnName, llvm::Type *elemTy, ArrayRef<Constant *> entries,
+                     Constant *dflt) {
+    auto *arrTy = ArrayType::get(elemTy, entries.size());
+    auto *table = new GlobalVariable(m, arrTy, true, GlobalValue::InternalLinkage,
+                                     ConstantArray::get(arrTy, entries), fnName + "_table");
+    Function *fn = define(fnName, elemTy, {b32()});
+    BasicBlock *entry = BasicBlock::Create(ctx, "entry", fn);
+    BasicBlock *inRange = BasicBlock::Create(ctx, "in_range", fn);
+    BasicBlock *outOfRange = BasicBlock::Create(ctx, "out_of_range", fn);
+    IRBuilder<> b(entry);
+    Value *i = fn->getArg(0);
+    Value *ok = b.CreateICmpULT(i, b.getInt32(entries.size()));
+    b.CreateCondBr(ok, inRange, outOfRange);
+    b.SetInsertPoint(inRange);
+    Value *slot = b.CreateInBoundsGEP(arrTy, table, {b.getInt32(0), i});
+    b.CreateRet(b.CreateLoad(elemTy, slot));
+    b.SetInsertPoint(outOfRange);
+    b.CreateRet(dflt);
+  }
+
+  Constant *cstring(const std::string &s, const std::string &globalName) {
+    auto *init = ConstantDataArray::getString(ctx, s);
+    auto *g = new GlobalVariable(m, init->getType(), true, GlobalValue::InternalLinkage, init,
+                                 globalName);
+    return g;
+  }
+
+  void queries(const std::string &kind, const std::vector<TensorSignature> &tensors) {
+    llvm::Type *ptr = PointerType::getUnqual(ctx);
+    std::vector<Constant *> names, ranks, shapes, dtypes;
+    for (size_t i = 0; i < tensors.size(); ++i) {
+      const auto &t = tensors[i];
+      std::string base = name + "_" + kind + std::to_string(i);
+      names.push_back(cstring(t.name, base + "_name"));
+      ranks.push_back(ConstantInt::get(b32(), t.shape.size()));
+      std::vector<uint64_t> dims(t.shape.begin(), t.shape.end());
+      if (dims.empty())
+        dims.push_back(1); // keep a valid pointer for rank-0 tensors
+      auto *init = ConstantDataArray::get(ctx, ArrayRef<uint64_t>(dims));
+      shapes.push_back(new GlobalVariable(m, init->getType(), true, GlobalValue::InternalLinkage,
+                                          init, base + "_shape"));
+      dtypes.push_back(ConstantInt::get(b32(), t.dtype == DType::F32 ? 0 : 1));
+    }
+    Constant *null = ConstantPointerNull::get(PointerType::getUnqual(ctx));
+    constantFunction(name + "_num_" + kind + "s", ConstantInt::get(b32(), tensors.size()));
+    tableFunction(name + "_" + kind + "_name", ptr, names, null);
+    tableFunction(name + "_" + kind + "_rank", b32(), ranks, ConstantInt::get(b32(), -1));
+    tableFunction(name + "_" + kind + "_shape", ptr, shapes, null);
+    tableFunction(name + "_" + kind + "_dtype", b32(), dtypes, ConstantInt::get(b32(), -1));
+  }
+
+  void run(const MemoryPlan &plan, const std::vector<KernelCall> &calls) {
+    llvm::Type *ptr = PointerType::getUnqual(ctx);
+    std::vector<GlobalVariable *> constants;
+    for (size_t i = 0; i < plan.constants.size(); ++i)
+      constants.push_back(
+          constantGlobal(reference::fromAttr(plan.constants[i].getValue()), (int64_t)i));
+
+    // The kernels run on a given workspace.
+    Function *body = Function::Create(FunctionType::get(b32(), {ptr, ptr, ptr}, false),
+                                      GlobalValue::InternalLinkage, name + "_run_kernels", m);
+    body->addFnAttr(Attribute::NoUnwind);
+    {
+      IRBuilder<> b(BasicBlock::Create(ctx, "entry", body));
+      Value *inputs = body->getArg(0), *outputs = body->getArg(1), *ws = body->getArg(2);
+      BasicBlock *fail = BasicBlock::Create(ctx, "fail", body);
+      PHINode *failed = PHINode::Create(b32(), calls.size(), "status", fail);
+      for (const KernelCall &call : calls) {
+        std::vector<Value *> args;
+        for (const Storage &s : call.args) {
+          switch (s.kind) {
+          case Storage::Kind::Input:
+            args.push_back(b.CreateLoad(ptr, b.CreateConstInBoundsGEP1_64(ptr, inputs, s.index)));
+            break;
+          case Storage::Kind::Output:
+            args.push_back(b.CreateLoad(ptr, b.CreateConstInBoundsGEP1_64(ptr, outputs, s.index)));
+            break;
+          case Storage::Kind::Constant:
+            args.push_back(constants[s.index]);
+            break;
+          case Storage::Kind::Arena:
+            args.push_back(b.CreateConstInBoundsGEP1_64(b.getInt8Ty(), ws, s.offset));
+            break;
+          }
+        }
+        Function *kernel = m.getFunction(call.function);
+        Value *status = b.CreateCall(kernel, args);
+        BasicBlock *next = BasicBlock::Create(ctx, "next", body);
+        b.CreateCondBr(b.CreateICmpNE(status, b.getInt32(0)), fail, next);
+        failed->addIncoming(status, b.GetInsertBlock());
+        b.SetInsertPoint(next);
+      }
+      b.CreateRet(b.getInt32(0));
+      if (calls.empty())
+        fail->eraseFromParent();
+      else
+        IRBuilder<>(fail).CreateRet(failed);
+    }
+
+    // NAME_run: allocates the workspace when the caller passes none.
+    Function *run = define(name + "_run", b32(), {ptr, ptr, ptr});
+    IRBuilder<> b(BasicBlock::Create(ctx, "entry", run));
+    Value *ws = run->getArg(2);
+    if (plan.arenaBytes == 0) {
+      b.CreateRet(b.CreateCall(body, {run->getArg(0), run->getArg(1), ws}));
+      return;
+    }
+    BasicBlock *given = BasicBlock::Create(ctx, "given", run);
+    BasicBlock *alloc = BasicBlock::Create(ctx, "alloc", run);
+    BasicBlock *oom = BasicBlock::Create(ctx, "oom", run);
+    BasicBlock *owned = BasicBlock::Create(ctx, "owned", run);
+    b.CreateCondBr(b.CreateIsNull(ws), alloc, given);
+    b.SetInsertPoint(given);
+    b.CreateRet(b.CreateCall(body, {run->getArg(0), run->getArg(1), ws}));
+    b.SetInsertPoint(alloc);
+    Function *allocFn = declare("strata_aligned_alloc", ptr, {b.getInt64Ty()});
+    Function *freeFn = declare("strata_aligned_free", b.getVoidTy(), {ptr});
+    Value *mem = b.CreateCall(allocFn, {b.getInt64(plan.arenaBytes)});
+    b.CreateCondBr(b.CreateIsNull(mem), oom, owned);
+    b.SetInsertPoint(oom);
+    b.CreateRet(b.getInt32(2)); // STRATA_ERROR_OUT_OF_MEMORY
+    b.SetInsertPoint(owned);
+    Value *status = b.CreateCall(body, {run->getArg(0), run->getArg(1), mem});
+    b.CreateCall(freeFn, {mem});
+    b.CreateRet(status);
+  }
+
+  void support(const MemoryPlan &plan) {
+    llvm::Type *ptr = PointerType::getUnqual(ctx);
+    constantFunction(name + "_workspace_size", ConstantInt::get(Type::getInt64Ty(ctx), plan.arenaBytes));
+    // NAME_error_message: the runtime's message for the last failure, else the status name.
+    Function *msg = define(name + "_error_message", ptr, {b32()});
+    {
+      IRBuilder<> b(BasicBlock::Create(ctx, "entry", msg));
+      Function *last = declare("strata_last_error", ptr, {});
+      Function *str = declare("strata_status_string", ptr, {b32()});
+      BasicBlock *useLast = BasicBlock::Create(ctx, "use_last", msg);
+      BasicBlock *useStatus = BasicBlock::Create(ctx, "use_status", msg);
+      Value *l = b.CreateCall(last, {});
+      Value *empty = b.CreateOr(b.CreateIsNull(l),
+                                b.CreateICmpEQ(b.CreateLoad(b.getInt8Ty(), l), b.getInt8(0)));
+      Value *isOk = b.CreateICmpEQ(msg->getArg(0), b.getInt32(0));
+      b.CreateCondBr(b.CreateOr(empty, isOk), useStatus, useLast);
+      b.SetInsertPoint(useLast);
+      b.CreateRet(l);
+      b.SetInsertPoint(useStatus);
+      b.CreateRet(b.CreateCall(str, {msg->getArg(0)}));
+    }
+    Function *threads = define(name + "_set_num_threads", Type::getVoidTy(ctx), {b32()});
+    {
+      IRBuilder<> b(BasicBlock::Create(ctx, "entry", threads));
+      b.CreateCall(declare("strata_set_num_threads", b32(), {b32()}), {threads->getArg(0)});
+      b.CreateRetVoid();
+    }
+  }
+
+private:
+  llvm::Type *b32() { return Type::getInt32Ty(ctx); }
+  Module &m;
+  LLVMContext &ctx;
+  std::string name;
+};
+
+} // namespace
+
+void emitModelFunctions(Module &module, const std::string &name, const ModelSignature &sig,
+                        const MemoryPlan &plan, const std::vector<KernelCall> &calls) {
+  ModelEmitter e(module, name);
+  e.run(plan, calls);
+  e.queries("input", sig.inputs);
+  e.queries("output", sig.outputs);
+  e.support(plan);
+}
+
+} // namespace strata

@@ -1,0 +1,41 @@
+//===- ModelCodegen.h - the model-level entry points in LLVM IR -----------===//
+//
+// Kernels come from the loop-IR code generator; this file adds what glues
+// them into a model: constants as aligned read-only globals, the run function
+// that calls each kernel on its planned buffers, and the query functions of
+// the AOT header (NAME_num_inputs, NAME_input_shape, ...). JIT and AOT use the
+// same functions.
+//
+//===----------------------------------------------------------------------===//
+#pragma once
+
+#include "compiler/MemoryPlan.h"
+#include "compiler/reference/HostTensor.h"
+
+#include "llvm/IR/Module.h"
+
+namespace strata {
+
+struct TensorSignature {
+  std::string name;
+  DType dtype = DType::F32;
+  std::vector<int64_t> shape;
+};
+
+struct ModelSignature {
+  std::vector<TensorSignature> inputs, outputs;
+};
+
+/// One kernel launch: the function to call and where each of its buffer
+/// arguments (kernel inputs, then results) lives.
+struct KernelCall {
+  std::string function;
+  std::vector<Storage> args;
+};
+
+/// Adds `int32_t NAME_run(const void *const *inputs, void *const *outputs, void *workspace)`
+/// and the header's query functions to a module that already holds the kernel functions.
+void emitModelFunctions(llvm::Module &module, const std::string &name, const ModelSignature &sig,
+                        const MemoryPlan &plan, const std::vector<KernelCall> &calls);
+
+} // namespace strata

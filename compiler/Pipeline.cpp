@@ -1,0 +1,244 @@
+//===- Pipeline.cpp - every stage of Strata, in order ---------------------===//
+//
+//   1. import           .onnx / .json / .mlir -> graph dialect (frontends/)
+//   2. graph passes     fold constants (+ batch norm into conv) -> fuse into
+//                       graph.kernel regions -> assign a schedule per kernel
+//   3. memory plan      inputs, outputs, constants, arena offsets (MemoryPlan)
+//   4. kernel lowering  per kernel: compute definitions + schedule template ->
+//                       tensor expressions -> loop nest (lowering/)
+//   5. LLVM codegen     loop nests -> LLVM functions (targets/), plus the
+//                       model functions NAME_run etc. (ModelCodegen)
+//   6. object code      left to the callers: the JIT (compiler/jit) or AOT
+//                       packaging (compiler/aot)
+//
+//===----------------------------------------------------------------------===//
+#include "compiler/Pipeline.h"
+
+#include "compiler/MemoryPlan.h"
+#include "compiler/frontends/Importer.h"
+#include "dialects/graph/Passes.h"
+#include "lowering/graph_to_te/KernelLowering.h"
+#include "targets/CodeGen_LLVM.h"
+#include "targets/Emit.h"
+
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/Pass/PassManager.h"
+#include "llvm/IR/Verifier.h"
+#include "llvm/Support/Timer.h"
+
+#include <chrono>
+
+using namespace mlir;
+
+namespace strata {
+
+llvm::Expected<EmitStage> parseEmitStage(llvm::StringRef name) {
+  if (name == "graph")
+    return EmitStage::Graph;
+  if (name == "te")
+    return EmitStage::TE;
+  if (name == "loops")
+    return EmitStage::Loops;
+  if (name == "llvm")
+    return EmitStage::LLVM;
+  if (name == "asm")
+    return EmitStage::Asm;
+  return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                 "unknown --emit stage '" + name.str() +
+                                     "' (valid: graph, te, loops, llvm, asm)");
+}
+
+llvm::Error checkSymbolName(const std::string &name) {
+  bool ok = !name.empty() && !std::isdigit((unsigned char)name[0]);
+  for (char c : name)
+    ok = ok && (std::isalnum((unsigned char)c) || c == '_');
+  if (!ok)
+    return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                   "--name '" + name + "' is not a C identifier");
+  return llvm::Error::success();
+}
+
+namespace {
+
+/// Times one stage when asked to.
+class StageTimer {
+public:
+  StageTimer(bool enabled, const char *stage) : enabled(enabled), stage(stage) {}
+  ~StageTimer() {
+    if (enabled)
+      llvm::errs() << llvm::format("strata: %-16s %8.1f ms\n", stage,
+                                   std::chrono::duration<double, std::milli>(
+                                       std::chrono::steady_clock::now() - start)
+                                       .count());
+  }
+
+private:
+  bool enabled;
+  const char *stage;
+  std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
+};
+
+llvm::Error mlirError(const std::string &path, const std::string &diag, const char *what) {
+  return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                 path + ": " + what + (diag.empty() ? "" : ": " + diag));
+}
+
+/// Graph-level passes, in order.
+LogicalResult runGraphPasses(ModuleOp module, const targets::Target &target) {
+  PassManager pm(module.getContext());
+  auto &fn = pm.nest<func::FuncOp>();
+  fn.addPass(graph::createFoldConstants());
+  fn.addPass(graph::createFuse());
+  graph::AssignSchedulesOptions schedules;
+  schedules.vectorWidth = target.vectorLanesF32;
+  fn.addPass(graph::createAssignSchedules(schedules));
+  return pm.run(module);
+}
+
+ModelSignature signatureOf(func::FuncOp fn) {
+  auto describe = [](Type type, StringAttr name) {
+    auto t = llvm::cast<RankedTensorType>(type);
+    TensorSignature s;
+    s.name = name ? name.str() : "";
+    s.dtype = t.getElementType().isF32() ? DType::F32 : DType::I64;
+    s.shape.assign(t.getShape().begin(), t.getShape().end());
+    return s;
+  };
+  ModelSignature sig;
+  for (unsigned i = 0; i < fn.getNumArguments(); ++i)
+    sig.inputs.push_back(describe(fn.getArgument(i).getType(),
+                                  fn.getArgAttrOfType<StringAttr>(i, "strata.name")));
+  for (unsigned i = 0; i < fn.getNumResults(); ++i)
+    sig.outputs.push_back(describe(fn.getResultTypes()[i],
+                                   fn.getResultAttrOfType<StringAttr>(i, "strata.name")));
+  for (size_t i = 0; i < sig.inputs.size(); ++i)
+    if (sig.inputs[i].name.empty())
+      sig.inputs[i].name = "input" + std::to_string(i);
+  for (size_t i = 0; i < sig.outputs.size(); ++i)
+    if (sig.outputs[i].name.empty())
+      sig.outputs[i].name = "output" + std::to_string(i);
+  return sig;
+}
+
+} // namespace
+
+llvm::Expected<CompiledModel> compileModel(const std::string &path, const PipelineOptions &options) {
+  if (auto err = checkSymbolName(options.name))
+    return std::move(err);
+  MLIRContext mlirContext;
+  mlirContext.disableMultithreading(); // deterministic and cheap for small graphs
+  std::string diag;
+  ScopedDiagnosticHandler handler(&mlirContext, [&](Diagnostic &d) {
+    if (diag.empty()) {
+      llvm::raw_string_ostream os(diag);
+      if (auto name = llvm::dyn_cast<NameLoc>(d.getLocation()))
+        os << "node '" << name.getName().getValue() << "': ";
+      os << d.str();
+    }
+    return success();
+  });
+
+  // 1. Import.
+  OwningOpRef<ModuleOp> module;
+  {
+    StageTimer t(options.timings, "import");
+    auto imported = frontend::importModel(path, mlirContext, options.import);
+    if (!imported)
+      return imported.takeError();
+    module = std::move(*imported);
+  }
+  auto fn = module->lookupSymbol<func::FuncOp>("main");
+
+  // 2. Graph passes.
+  {
+    StageTimer t(options.timings, "graph passes");
+    if (failed(runGraphPasses(*module, options.target)))
+      return mlirError(path, diag, "graph optimization failed");
+  }
+  ensureOutputsAreKernelResults(fn);
+  if (options.emit == EmitStage::Graph) {
+    OpPrintingFlags flags;
+    flags.elideLargeElementsAttrs(16);
+    module->print(*options.emitStream, flags);
+    return CompiledModel{};
+  }
+
+  // 3. Memory plan.
+  auto plan = planMemory(fn);
+  if (!plan)
+    return plan.takeError();
+
+  // 4. Kernel lowering.
+  CompiledModel out;
+  out.signature = signatureOf(fn);
+  out.workspaceBytes = plan->arenaBytes;
+  std::vector<targets::LoweredFunc> funcs;
+  std::vector<KernelCall> calls;
+  {
+    StageTimer t(options.timings, "kernel lowering");
+    for (auto kernel : fn.getBody().front().getOps<graph::KernelOp>()) {
+      lowering::KernelLoweringOptions ko;
+      ko.functionName = options.name + "_" + kernel.getSymName().str();
+      if (options.emit == EmitStage::TE)
+        ko.teDump = options.emitStream;
+      if (options.emit == EmitStage::Loops)
+        ko.loopsDump = options.emitStream;
+      auto lowered = lowering::lowerKernel(kernel, options.target, ko);
+      if (!lowered)
+        return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                       path + ": kernel '" + kernel.getSymName().str() +
+                                           "': " + llvm::toString(lowered.takeError()));
+      KernelCall call{ko.functionName, {}};
+      for (Value v : kernel.getInputs())
+        call.args.push_back(plan->storage.lookup(v));
+      for (Value v : kernel.getResults())
+        call.args.push_back(plan->storage.lookup(v));
+      calls.push_back(std::move(call));
+      funcs.push_back(std::move(*lowered));
+    }
+  }
+  if (options.emit == EmitStage::TE || options.emit == EmitStage::Loops)
+    return CompiledModel{};
+
+  // 5. LLVM code generation.
+  {
+    StageTimer t(options.timings, "llvm codegen");
+    out.llvmContext = std::make_unique<llvm::LLVMContext>();
+    auto codegen = targets::CodeGen_LLVM::create(options.target);
+    auto llvmModule = codegen->compile(funcs, options.name, *out.llvmContext);
+    if (!llvmModule)
+      return llvmModule.takeError();
+    out.module = std::move(*llvmModule);
+    // Kernels are private to the model; only the model functions are exported.
+    for (const auto &f : funcs)
+      if (auto *k = out.module->getFunction(f.name))
+        k->setLinkage(llvm::GlobalValue::InternalLinkage);
+    emitModelFunctions(*out.module, options.name, out.signature, *plan, calls);
+    std::string verifyErrors;
+    llvm::raw_string_ostream os(verifyErrors);
+    if (llvm::verifyModule(*out.module, &os))
+      return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                     "internal error: invalid LLVM IR: " + verifyErrors);
+  }
+  if (options.emit == EmitStage::LLVM || options.emit == EmitStage::Asm) {
+    StageTimer t(options.timings, "llvm optimize");
+    if (options.emit == EmitStage::LLVM) {
+      auto tm = options.target.createTargetMachine();
+      if (!tm)
+        return tm.takeError();
+      targets::configureModule(*out.module, **tm);
+      if (auto err = targets::optimizeModule(*out.module, **tm))
+        return std::move(err);
+      *options.emitStream << targets::printModule(*out.module);
+    } else {
+      auto text = targets::emitAssembly(*out.module, options.target);
+      if (!text)
+        return text.takeError();
+      *options.emitStream << *text;
+    }
+    out.module.reset();
+  }
+  return out;
+}
+
+} // namespace strata

@@ -1,0 +1,28 @@
+//===- GraphBuilder.h - ModelDesc -> graph dialect ------------------------===//
+#pragma once
+
+#include "compiler/frontends/ModelDesc.h"
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/OwningOpRef.h"
+#include "llvm/Support/Error.h"
+
+#include <map>
+
+namespace strata::frontend {
+
+struct ImportOptions {
+  /// Fixes dynamic input dimensions: name -> full static shape. Naming an input's
+  /// existing static shape again is accepted.
+  std::map<std::string, std::vector<int64_t>> inputShapes;
+};
+
+/// Builds `func.func @main` in the graph dialect. Before converting anything,
+/// checks every node and reports all unsupported ops and attributes at once.
+llvm::Expected<mlir::OwningOpRef<mlir::ModuleOp>>
+buildGraph(const ModelDesc &model, mlir::MLIRContext &ctx, const ImportOptions &options);
+
+/// The ONNX op types GraphBuilder converts, sorted.
+std::vector<std::string> supportedOnnxOps();
+
+} // namespace strata::frontend

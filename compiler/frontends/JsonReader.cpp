@@ -1,0 +1,184 @@
+//===- JsonReader.cpp -----------------------------------------------------===//
+//
+// Built with -fexceptions (nlohmann/json reports type errors by throwing);
+// every exception is caught here and becomes an llvm::Error.
+//
+//===----------------------------------------------------------------------===//
+#include "compiler/frontends/JsonReader.h"
+
+#include <nlohmann/json.hpp>
+
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+using nlohmann::json;
+
+namespace strata::frontend {
+
+std::vector<float> mulberry32Uniform(uint32_t seed, int64_t n, float lo, float hi) {
+  std::vector<float> out(n);
+  uint32_t a = seed;
+  for (int64_t i = 0; i < n; ++i) {
+    a += 0x6D2B79F5u;
+    uint32_t t = (a ^ (a >> 15)) * (1u | a);
+    t = (t + ((t ^ (t >> 7)) * (61u | t))) ^ t;
+    double u = (double)(t ^ (t >> 14)) / 4294967296.0;
+    out[i] = (float)(u * (hi - lo) + lo);
+  }
+  return out;
+}
+
+namespace {
+
+struct JsonError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+DType parseDType(const json &j) {
+  std::string s = j.get<std::string>();
+  if (s == "float32")
+    return DType::F32;
+  if (s == "int64")
+    return DType::I64;
+  throw JsonError("unsupported dtype '" + s + "' (float32, int64)");
+}
+
+std::vector<int64_t> parseShape(const json &j, const std::string &what) {
+  if (!j.is_array())
+    throw JsonError(what + ": \"shape\" must be an array of integers");
+  std::vector<int64_t> shape;
+  for (const json &d : j) {
+    if (!d.is_number_integer() || d.get<int64_t>() < 0)
+      throw JsonError(what + ": \"shape\" must hold non-negative integers");
+    shape.push_back(d.get<int64_t>());
+  }
+  return shape;
+}
+
+HostTensor parseTensor(const json &j, const std::string &what) {
+  if (!j.is_object() || !j.contains("shape"))
+    throw JsonError(what + ": a tensor needs a \"shape\"");
+  HostTensor t(j.contains("dtype") ? parseDType(j["dtype"]) : DType::F32,
+               parseShape(j["shape"], what));
+  int64_t n = t.numElements();
+  if (j.contains("data")) {
+    const json &data = j["data"];
+    if (!data.is_array() || (int64_t)data.size() != n)
+      throw JsonError(what + ": \"data\" must be an array of " + std::to_string(n) + " numbers");
+    for (int64_t i = 0; i < n; ++i)
+      t.set(i, data[i].get<double>());
+  } else if (j.contains("fill")) {
+    for (int64_t i = 0; i < n; ++i)
+      t.set(i, j["fill"].get<double>());
+  } else if (j.contains("random")) {
+    const json &r = j["random"];
+    auto values = mulberry32Uniform(r.value("seed", 1u), n, r.value("min", -1.f), r.value("max", 1.f));
+    for (int64_t i = 0; i < n; ++i)
+      t.set(i, values[i]);
+  } else {
+    throw JsonError(what + ": a tensor needs \"data\", \"fill\" or \"random\"");
+  }
+  return t;
+}
+
+AttrValue parseAttr(const json &j, const std::string &what) {
+  AttrValue v;
+  if (j.is_number_integer() || j.is_boolean()) {
+    v.kind = AttrValue::Kind::Int;
+    v.i = j.is_boolean() ? (int64_t)j.get<bool>() : j.get<int64_t>();
+  } else if (j.is_number()) {
+    v.kind = AttrValue::Kind::Float;
+    v.f = j.get<double>();
+  } else if (j.is_string()) {
+    v.kind = AttrValue::Kind::String;
+    v.s = j.get<std::string>();
+  } else if (j.is_array()) {
+    bool allInts = std::all_of(j.begin(), j.end(), [](const json &e) { return e.is_number_integer(); });
+    v.kind = allInts ? AttrValue::Kind::Ints : AttrValue::Kind::Floats;
+    for (const json &e : j) {
+      if (!e.is_number())
+        throw JsonError(what + ": array attributes must hold numbers");
+      if (allInts)
+        v.ints.push_back(e.get<int64_t>());
+      else
+        v.floats.push_back(e.get<double>());
+    }
+  } else if (j.is_object()) {
+    v.kind = AttrValue::Kind::Tensor;
+    v.tensor = parseTensor(j, what);
+  } else {
+    throw JsonError(what + ": unsupported attribute value");
+  }
+  return v;
+}
+
+std::vector<std::string> parseNames(const json &j, const std::string &what) {
+  if (!j.is_array())
+    throw JsonError(what + " must be an array of names");
+  std::vector<std::string> names;
+  for (const json &e : j)
+    names.push_back(e.get<std::string>());
+  return names;
+}
+
+ModelDesc parseModel(const json &root) {
+  if (!root.is_object())
+    throw JsonError("the top level must be an object");
+  for (const char *key : {"inputs", "outputs", "nodes"})
+    if (!root.contains(key))
+      throw JsonError(std::string("missing \"") + key + "\"");
+  ModelDesc desc;
+  desc.opset = root.value("opset", 17);
+  for (const json &in : root["inputs"]) {
+    ValueInfo info;
+    info.name = in.at("name").get<std::string>();
+    info.shape = parseShape(in.at("shape"), "input '" + info.name + "'");
+    if (in.contains("dtype"))
+      info.dtype = parseDType(in["dtype"]);
+    desc.inputs.push_back(std::move(info));
+  }
+  desc.outputs = parseNames(root["outputs"], "\"outputs\"");
+  if (root.contains("initializers"))
+    for (auto &[name, t] : root["initializers"].items())
+      desc.initializers[name] = parseTensor(t, "initializer '" + name + "'");
+  int index = 0;
+  for (const json &n : root["nodes"]) {
+    NodeDesc node;
+    node.op = n.at("op").get<std::string>();
+    node.name = n.value("name", node.op + "_" + std::to_string(index));
+    node.inputs = parseNames(n.value("inputs", json::array()), "node '" + node.name + "': \"inputs\"");
+    node.outputs = parseNames(n.at("outputs"), "node '" + node.name + "': \"outputs\"");
+    if (n.contains("attrs"))
+      for (auto &[key, value] : n["attrs"].items())
+        node.attrs[key] = parseAttr(value, "node '" + node.name + "': attribute '" + key + "'");
+    desc.nodes.push_back(std::move(node));
+    ++index;
+  }
+  return desc;
+}
+
+} // namespace
+
+llvm::Expected<ModelDesc> parseJson(const std::string &text, const std::string &path) {
+  try {
+    json root = json::parse(text);
+    ModelDesc desc = parseModel(root);
+    desc.path = path;
+    return desc;
+  } catch (const std::exception &e) {
+    return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                   path + ": invalid JSON graph: " + e.what());
+  }
+}
+
+llvm::Expected<ModelDesc> readJson(const std::string &path) {
+  std::ifstream in(path);
+  if (!in)
+    return llvm::createStringError(llvm::inconvertibleErrorCode(), path + ": cannot open file");
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return parseJson(buffer.str(), path);
+}
+
+} // namespace strata::frontend

@@ -1,0 +1,52 @@
+//===- ModelDesc.h - a model as a list of ONNX-style nodes ----------------===//
+//
+// Both file frontends (ONNX protobuf and Strata's JSON graph format) read a
+// model into this neutral form; GraphBuilder then turns it into the graph
+// dialect. So JSON models use ONNX op names and attributes, and every op
+// conversion is written once.
+//
+//===----------------------------------------------------------------------===//
+#pragma once
+
+#include "compiler/reference/HostTensor.h"
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace strata::frontend {
+
+struct AttrValue {
+  enum class Kind { Int, Float, Ints, Floats, String, Tensor } kind = Kind::Int;
+  int64_t i = 0;
+  double f = 0;
+  std::vector<int64_t> ints;
+  std::vector<double> floats;
+  std::string s;
+  HostTensor tensor;
+};
+
+struct NodeDesc {
+  std::string op;   // ONNX op type, e.g. "Conv"
+  std::string name; // node name (made up from the output name when the model has none)
+  std::vector<std::string> inputs;  // "" marks an omitted optional input
+  std::vector<std::string> outputs;
+  std::map<std::string, AttrValue> attrs;
+};
+
+struct ValueInfo {
+  std::string name;
+  DType dtype = DType::F32;
+  std::vector<int64_t> shape; // -1 marks a dynamic dimension
+};
+
+struct ModelDesc {
+  std::string path; // where it came from, for error messages
+  int64_t opset = 17;
+  std::vector<ValueInfo> inputs;  // graph inputs that are not initializers
+  std::vector<std::string> outputs;
+  std::map<std::string, HostTensor> initializers;
+  std::vector<NodeDesc> nodes; // in topological order
+};
+
+} // namespace strata::frontend

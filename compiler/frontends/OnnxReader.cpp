@@ -1,0 +1,190 @@
+//===- OnnxReader.cpp -----------------------------------------------------===//
+#include "compiler/frontends/OnnxReader.h"
+
+#include "onnx/onnx_pb.h"
+
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+using llvm::createStringError;
+using llvm::inconvertibleErrorCode;
+
+namespace strata::frontend {
+namespace {
+
+llvm::Error fail(const std::string &path, const std::string &msg) {
+  return createStringError(inconvertibleErrorCode(), path + ": " + msg);
+}
+
+llvm::Expected<DType> convertType(int32_t onnxType, const std::string &path,
+                                  const std::string &what) {
+  switch (onnxType) {
+  case onnx::TensorProto::FLOAT:
+  case onnx::TensorProto::DOUBLE:
+    return DType::F32;
+  case onnx::TensorProto::INT64:
+  case onnx::TensorProto::INT32:
+    return DType::I64;
+  default:
+    return fail(path, what + " has element type " +
+                          onnx::TensorProto::DataType_Name((onnx::TensorProto::DataType)onnxType) +
+                          ", which Strata does not support yet (float32, int32, int64)");
+  }
+}
+
+template <typename T> void copyRaw(const std::string &raw, HostTensor &t) {
+  int64_t n = t.numElements();
+  for (int64_t i = 0; i < n; ++i) {
+    T v;
+    std::memcpy(&v, raw.data() + i * sizeof(T), sizeof(T));
+    t.set(i, (double)v);
+  }
+}
+
+llvm::Expected<HostTensor> convertTensor(const onnx::TensorProto &p, const std::string &path) {
+  std::string what = "tensor '" + p.name() + "'";
+  auto dtype = convertType(p.data_type(), path, what);
+  if (!dtype)
+    return dtype.takeError();
+  if (p.data_location() == onnx::TensorProto::EXTERNAL)
+    return fail(path, what + " uses external data, which Strata does not read yet");
+  std::vector<int64_t> shape(p.dims().begin(), p.dims().end());
+  for (int64_t d : shape)
+    if (d < 0)
+      return fail(path, what + " has a negative dimension");
+  HostTensor t(*dtype, shape);
+  int64_t n = t.numElements();
+  size_t elemSize = p.data_type() == onnx::TensorProto::FLOAT   ? 4
+                    : p.data_type() == onnx::TensorProto::INT32 ? 4
+                                                                : 8;
+  if (p.has_raw_data()) {
+    if (p.raw_data().size() != (size_t)n * elemSize)
+      return fail(path, what + " has " + std::to_string(p.raw_data().size()) +
+                            " bytes of data for " + std::to_string(n) + " elements");
+    switch (p.data_type()) {
+    case onnx::TensorProto::FLOAT: copyRaw<float>(p.raw_data(), t); break;
+    case onnx::TensorProto::DOUBLE: copyRaw<double>(p.raw_data(), t); break;
+    case onnx::TensorProto::INT32: copyRaw<int32_t>(p.raw_data(), t); break;
+    default: copyRaw<int64_t>(p.raw_data(), t); break;
+    }
+    return t;
+  }
+  auto take = [&](const auto &field) -> llvm::Expected<HostTensor> {
+    if ((int64_t)field.size() != n)
+      return fail(path, what + " has " + std::to_string(field.size()) + " values for " +
+                            std::to_string(n) + " elements");
+    for (int64_t i = 0; i < n; ++i)
+      t.set(i, (double)field[i]);
+    return t;
+  };
+  switch (p.data_type()) {
+  case onnx::TensorProto::FLOAT: return take(p.float_data());
+  case onnx::TensorProto::DOUBLE: return take(p.double_data());
+  case onnx::TensorProto::INT32: return take(p.int32_data());
+  default: return take(p.int64_data());
+  }
+}
+
+llvm::Expected<AttrValue> convertAttr(const onnx::AttributeProto &a, const std::string &path,
+                                      const std::string &node) {
+  AttrValue v;
+  switch (a.type()) {
+  case onnx::AttributeProto::INT: v.kind = AttrValue::Kind::Int; v.i = a.i(); break;
+  case onnx::AttributeProto::FLOAT: v.kind = AttrValue::Kind::Float; v.f = a.f(); break;
+  case onnx::AttributeProto::STRING: v.kind = AttrValue::Kind::String; v.s = a.s(); break;
+  case onnx::AttributeProto::INTS:
+    v.kind = AttrValue::Kind::Ints;
+    v.ints.assign(a.ints().begin(), a.ints().end());
+    break;
+  case onnx::AttributeProto::FLOATS:
+    v.kind = AttrValue::Kind::Floats;
+    v.floats.assign(a.floats().begin(), a.floats().end());
+    break;
+  case onnx::AttributeProto::TENSOR: {
+    v.kind = AttrValue::Kind::Tensor;
+    auto t = convertTensor(a.t(), path);
+    if (!t)
+      return t.takeError();
+    v.tensor = std::move(*t);
+    break;
+  }
+  default:
+    return fail(path, "node '" + node + "': attribute '" + a.name() + "' has type " +
+                          onnx::AttributeProto::AttributeType_Name(a.type()) +
+                          ", which Strata does not support");
+  }
+  return v;
+}
+
+} // namespace
+
+llvm::Expected<ModelDesc> readOnnx(const std::string &path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in)
+    return fail(path, "cannot open file");
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  std::string bytes = buffer.str();
+  onnx::ModelProto model;
+  if (bytes.empty() || !model.ParseFromString(bytes))
+    return fail(path, "not a valid ONNX model (protobuf parse failed; is the file truncated?)");
+  if (!model.has_graph() || model.graph().node_size() == 0)
+    return fail(path, "not a valid ONNX model (it has no graph nodes)");
+
+  ModelDesc desc;
+  desc.path = path;
+  desc.opset = 0;
+  for (const auto &op : model.opset_import())
+    if (op.domain().empty() || op.domain() == "ai.onnx")
+      desc.opset = op.version();
+  if (desc.opset == 0)
+    return fail(path, "model imports no version of the default ONNX opset");
+
+  const onnx::GraphProto &g = model.graph();
+  for (const auto &init : g.initializer()) {
+    auto t = convertTensor(init, path);
+    if (!t)
+      return t.takeError();
+    desc.initializers[init.name()] = std::move(*t);
+  }
+  for (const auto &vi : g.input()) {
+    if (desc.initializers.count(vi.name()))
+      continue; // an initializer listed as input (old exporters): a weight, not an input
+    ValueInfo info;
+    info.name = vi.name();
+    const auto &tt = vi.type().tensor_type();
+    auto dtype = convertType(tt.elem_type(), path, "input '" + vi.name() + "'");
+    if (!dtype)
+      return dtype.takeError();
+    info.dtype = *dtype;
+    for (const auto &d : tt.shape().dim())
+      info.shape.push_back(d.has_dim_value() && d.dim_value() > 0 ? d.dim_value() : -1);
+    desc.inputs.push_back(std::move(info));
+  }
+  for (const auto &vi : g.output())
+    desc.outputs.push_back(vi.name());
+
+  for (int i = 0; i < g.node_size(); ++i) {
+    const onnx::NodeProto &n = g.node(i);
+    NodeDesc node;
+    node.op = n.op_type();
+    if (!n.domain().empty() && n.domain() != "ai.onnx")
+      node.op = n.domain() + "." + n.op_type();
+    node.name = !n.name().empty() ? n.name()
+                : n.output_size() ? n.op_type() + "(" + n.output(0) + ")"
+                                  : n.op_type() + "#" + std::to_string(i);
+    node.inputs.assign(n.input().begin(), n.input().end());
+    node.outputs.assign(n.output().begin(), n.output().end());
+    for (const auto &a : n.attribute()) {
+      auto v = convertAttr(a, path, node.name);
+      if (!v)
+        return v.takeError();
+      node.attrs[a.name()] = std::move(*v);
+    }
+    desc.nodes.push_back(std::move(node));
+  }
+  return desc;
+}
+
+} // namespace strata::frontend

@@ -1,0 +1,13 @@
+//===- OnnxReader.h - ONNX protobuf -> ModelDesc --------------------------===//
+#pragma once
+
+#include "compiler/frontends/ModelDesc.h"
+#include "llvm/Support/Error.h"
+
+namespace strata::frontend {
+
+/// Reads an .onnx file. Fails with "<path>: ..." on unreadable, truncated or
+/// non-ONNX files and on tensor types Strata does not handle.
+llvm::Expected<ModelDesc> readOnnx(const std::string &path);
+
+} // namespace strata::frontend

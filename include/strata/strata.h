@@ -1,0 +1,114 @@
+//===- strata.h - Strata's C++ JIT API ------------------------------------===//
+//
+// Load a model (.onnx, .json, .mlir), compile it in-process for this machine
+// and run it on caller-owned buffers:
+//
+//   strata::CompileOptions options;                 // target "host", all cores
+//   auto exe = strata::compile("model.onnx", options);
+//   if (!exe.ok()) { std::cerr << exe.error() << "\n"; return 1; }
+//   std::vector<float> x(exe->inputs()[0].num_elements()), y(exe->outputs()[0].num_elements());
+//   const void *in[] = {x.data()};  void *out[] = {y.data()};
+//   strata::Status s = exe->run(in, out);
+//
+// Errors are values carrying messages; nothing here throws. An Executable is
+// immutable after compilation and may be run from several threads at once.
+// No LLVM or MLIR header is included.
+//
+//===----------------------------------------------------------------------===//
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace strata {
+
+/// Success, or an error message.
+class Status {
+public:
+  Status() = default;
+  static Status error(std::string message) { return Status(std::move(message)); }
+  bool ok() const { return !failed_; }
+  explicit operator bool() const { return ok(); }
+  const std::string &message() const { return message_; }
+
+private:
+  explicit Status(std::string message) : message_(std::move(message)), failed_(true) {}
+  std::string message_;
+  bool failed_ = false;
+};
+
+/// A value or an error message.
+template <typename T> class Result {
+public:
+  Result(T value) : value_(std::move(value)), ok_(true) {}
+  Result(Status status) : status_(std::move(status)) {}
+  bool ok() const { return ok_; }
+  explicit operator bool() const { return ok_; }
+  const std::string &error() const { return status_.message(); }
+  const Status &status() const { return status_; }
+  T &operator*() { return value_; }
+  const T &operator*() const { return value_; }
+  T *operator->() { return &value_; }
+  const T *operator->() const { return &value_; }
+
+private:
+  T value_{};
+  Status status_;
+  bool ok_ = false;
+};
+
+enum class ElementType { Float32, Int64 };
+
+/// Name, element type and static shape of a model input or output.
+struct TensorInfo {
+  std::string name;
+  ElementType dtype = ElementType::Float32;
+  std::vector<int64_t> shape;
+  int64_t num_elements() const {
+    int64_t n = 1;
+    for (int64_t d : shape)
+      n *= d;
+    return n;
+  }
+  size_t num_bytes() const { return (size_t)num_elements() * (dtype == ElementType::Float32 ? 4 : 8); }
+};
+
+struct CompileOptions {
+  /// host, x86-64, x86-64-avx2 or x86-64-avx512 (the JIT runs only what this CPU can).
+  std::string target = "host";
+  /// Threads for parallel loops; 0 means the machine's cores (or STRATA_NUM_THREADS).
+  int num_threads = 0;
+  /// Fixes dynamic input dimensions: input name -> shape.
+  std::map<std::string, std::vector<int64_t>> input_shapes;
+};
+
+class Executable {
+public:
+  Executable() = default;
+  const std::vector<TensorInfo> &inputs() const;
+  const std::vector<TensorInfo> &outputs() const;
+  /// Bytes of scratch memory one run needs (64-byte aligned when passed in).
+  size_t workspace_size() const;
+  /// Runs on dense row-major buffers in model order. With workspace == nullptr
+  /// the run allocates its own scratch memory.
+  Status run(const void *const *inputs, void *const *outputs, void *workspace = nullptr) const;
+
+  struct Impl;
+  explicit Executable(std::shared_ptr<const Impl> impl) : impl_(std::move(impl)) {}
+
+private:
+  std::shared_ptr<const Impl> impl_;
+};
+
+/// Imports, optimizes and JIT-compiles a model file.
+Result<Executable> compile(const std::string &model_path, const CompileOptions &options = {});
+
+/// Sets the number of threads parallel loops use (process-wide).
+void set_num_threads(int n);
+
+} // namespace strata
