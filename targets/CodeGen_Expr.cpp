@@ -1,0 +1,417 @@
+// Emitter: helpers and expressions (see CodeGen_Emitter.h).
+#include <algorithm>
+
+#include "dialects/te/IROperator.h"
+#include "dialects/te/IRPrinter.h"
+#include "llvm/IR/Intrinsics.h"
+#include "llvm/IR/MDBuilder.h"
+#include "llvm/IR/Module.h"
+#include "llvm/Support/MathExtras.h"
+#include "runtime/strata_runtime.h"
+#include "targets/CodeGen_Emitter.h"
+#include "targets/MathFunctions.h"
+
+namespace strata::targets::detail {
+
+// ---- helpers ---------------------------------------------------------------------------------
+
+void Emitter::fail(const std::string &message) {
+  if (error_.empty()) error_ = message;
+}
+
+llvm::Type *Emitter::llvmType(te::Type t) {
+  llvm::Type *scalar = nullptr;
+  switch (t.code) {
+  case te::TypeCode::Int:
+  case te::TypeCode::UInt: scalar = llvm::IntegerType::get(ctx_, t.bits); break;
+  case te::TypeCode::Bool: scalar = llvm::Type::getInt1Ty(ctx_); break;
+  case te::TypeCode::Handle: scalar = llvm::PointerType::get(ctx_, 0); break;
+  case te::TypeCode::Float:
+    if (t.bits == 16) scalar = llvm::Type::getHalfTy(ctx_);
+    else if (t.bits == 64) scalar = llvm::Type::getDoubleTy(ctx_);
+    else scalar = llvm::Type::getFloatTy(ctx_);
+    break;
+  }
+  return t.lanes > 1 ? llvm::FixedVectorType::get(scalar, t.lanes) : scalar;
+}
+
+llvm::Type *Emitter::storageType(te::Type t) {
+  if (t.is_bool()) return llvmType(te::UInt(8, t.lanes));
+  return llvmType(t);
+}
+
+llvm::Value *Emitter::codegen(const Expr &e) {
+  value_ = nullptr;
+  dispatch(e);
+  if (!value_) {
+    fail("no code for expression " + te::to_string(e));
+    value_ = llvm::PoisonValue::get(llvmType(e.type()));
+  }
+  llvm::Value *result = value_;
+  value_ = nullptr;
+  return result;
+}
+
+llvm::Function *Emitter::declareRuntime(const char *name, llvm::Type *ret,
+                                        llvm::ArrayRef<llvm::Type *> args) {
+  auto callee = module_.getOrInsertFunction(name, llvm::FunctionType::get(ret, args, false));
+  auto *fn = llvm::cast<llvm::Function>(callee.getCallee());
+  fn->setDoesNotThrow();
+  return fn;
+}
+
+void Emitter::setFunctionAttributes(llvm::Function &fn) {
+  const Target &target = codegen_.target();
+  fn.addFnAttr("target-cpu", target.cpu);
+  if (!target.features.empty()) fn.addFnAttr("target-features", target.features);
+  fn.setDoesNotThrow();
+  fn.addFnAttr(llvm::Attribute::NoRecurse);
+  codegen_.addTargetFunctionAttributes(fn);
+}
+
+// Returns `status` from the current function when it is non-zero, freeing the heap
+// allocations that are live at this point first.
+void Emitter::returnIfNonZero(llvm::Value *status) {
+  auto *failBlock = llvm::BasicBlock::Create(ctx_, "fail", fn_);
+  auto *okBlock = llvm::BasicBlock::Create(ctx_, "ok", fn_);
+  llvm::MDBuilder md(ctx_);
+  b_.CreateCondBr(b_.CreateICmpNE(status, b_.getInt32(0)), failBlock, okBlock,
+                  md.createUnlikelyBranchWeights());
+  b_.SetInsertPoint(failBlock);
+  llvm::Function *freeFn = declareRuntime("strata_aligned_free", b_.getVoidTy(), {b_.getPtrTy()});
+  for (auto it = heapAllocations_.rbegin(); it != heapAllocations_.rend(); ++it)
+    b_.CreateCall(freeFn, {*it});
+  b_.CreateRet(status);
+  b_.SetInsertPoint(okBlock);
+}
+
+const BufferInfo *Emitter::lookupBuffer(const std::string &name) {
+  auto it = buffers_.find(name);
+  if (it == buffers_.end()) {
+    fail("unknown buffer '" + name + "'");
+    return nullptr;
+  }
+  return &it->second.back();
+}
+
+llvm::Value *Emitter::elementPointer(const BufferInfo &buffer, llvm::Value *index) {
+  return b_.CreateInBoundsGEP(storageType(buffer.elemType), buffer.base, index);
+}
+
+// The largest power of two (up to 1024) known to divide the integer value of e. Used to
+// prove vector loads and stores aligned: lowering emits indices like x_o * 16 + c.
+int64_t Emitter::knownMultiple(const Expr &e) {
+  constexpr int64_t kCap = 1024;
+  if (const auto *imm = e.as<te::IntImm>()) {
+    if (imm->value == 0) return kCap;
+    return std::min<int64_t>(kCap, imm->value & -imm->value);
+  }
+  if (const auto *v = e.as<te::Variable>()) {
+    auto it = multiples_.find(v->name);
+    return it == multiples_.end() ? 1 : it->second.back();
+  }
+  if (const auto *add = e.as<te::Add>()) return std::min(knownMultiple(add->a), knownMultiple(add->b));
+  if (const auto *sub = e.as<te::Sub>()) return std::min(knownMultiple(sub->a), knownMultiple(sub->b));
+  if (const auto *mul = e.as<te::Mul>())
+    return std::min(kCap, knownMultiple(mul->a) * knownMultiple(mul->b));
+  if (const auto *let = e.as<te::Let>()) return knownMultiple(let->body);
+  return 1;
+}
+
+llvm::Align Emitter::accessAlignment(const BufferInfo &buffer, const Expr &baseIndex, int lanes) {
+  int64_t elemBytes = std::max<int64_t>(1, buffer.elemType.bits / 8);
+  int64_t align = std::min(kBufferAlignment, elemBytes * knownMultiple(baseIndex));
+  align = std::min<int64_t>(align, elemBytes * static_cast<int64_t>(llvm::PowerOf2Ceil(lanes)));
+  return llvm::Align(std::max(align, elemBytes));
+}
+
+// ---- expressions ------------------------------------------------------------------------------
+
+void Emitter::visit(const te::IntImm *op) {
+  value_ = llvm::ConstantInt::get(llvmType(op->type), static_cast<uint64_t>(op->value), op->type.is_int());
+}
+
+void Emitter::visit(const te::FloatImm *op) { value_ = llvm::ConstantFP::get(llvmType(op->type), op->value); }
+
+void Emitter::visit(const te::Variable *op) {
+  auto it = vars_.find(op->name);
+  if (it == vars_.end()) {
+    fail("unknown variable '" + op->name + "'");
+    return;
+  }
+  value_ = it->second.back();
+}
+
+void Emitter::visit(const te::Cast *op) {
+  te::Type from = op->value.type(), to = op->type;
+  llvm::Value *v = codegen(op->value);
+  llvm::Type *dst = llvmType(to);
+  if (from == to) {
+    value_ = v;
+  } else if (to.is_bool()) {
+    value_ = from.is_float() ? b_.CreateFCmpUNE(v, llvm::Constant::getNullValue(v->getType()))
+                             : b_.CreateICmpNE(v, llvm::Constant::getNullValue(v->getType()));
+  } else if (from.is_bool()) {
+    value_ = to.is_float() ? b_.CreateUIToFP(v, dst) : b_.CreateZExt(v, dst);
+  } else if (from.is_float() && to.is_float()) {
+    value_ = b_.CreateFPCast(v, dst);
+  } else if (from.is_float()) {
+    value_ = to.is_int() ? b_.CreateFPToSI(v, dst) : b_.CreateFPToUI(v, dst);
+  } else if (to.is_float()) {
+    value_ = from.is_int() ? b_.CreateSIToFP(v, dst) : b_.CreateUIToFP(v, dst);
+  } else if (from.is_int_or_uint() && to.is_int_or_uint()) {
+    value_ = b_.CreateIntCast(v, dst, /*isSigned=*/from.is_int());
+  } else {
+    fail("unsupported cast from " + te::to_string(from) + " to " + te::to_string(to));
+  }
+}
+
+// Signed integer arithmetic never overflows in the IR (IR.h), so it is marked nsw.
+void Emitter::visit(const te::Add *op) {
+  llvm::Value *a = codegen(op->a), *b = codegen(op->b);
+  if (op->type.is_float()) value_ = b_.CreateFAdd(a, b);
+  else value_ = b_.CreateAdd(a, b, "", /*HasNUW=*/false, /*HasNSW=*/op->type.is_int());
+}
+
+void Emitter::visit(const te::Sub *op) {
+  llvm::Value *a = codegen(op->a), *b = codegen(op->b);
+  if (op->type.is_float()) value_ = b_.CreateFSub(a, b);
+  else value_ = b_.CreateSub(a, b, "", false, op->type.is_int());
+}
+
+void Emitter::visit(const te::Mul *op) {
+  llvm::Value *a = codegen(op->a), *b = codegen(op->b);
+  if (op->type.is_float()) value_ = b_.CreateFMul(a, b);
+  else value_ = b_.CreateMul(a, b, "", false, op->type.is_int());
+}
+
+// Integer division rounds toward negative infinity, modulo is Euclidean, and a zero divisor
+// gives 0 (IR.h). Positive constant powers of two become shifts and masks.
+void Emitter::visit(const te::Div *op) {
+  llvm::Value *a = codegen(op->a), *b = codegen(op->b);
+  te::Type t = op->type;
+  if (t.is_float()) {
+    value_ = b_.CreateFDiv(a, b);
+    return;
+  }
+  const int64_t *constB = te::as_const_int(op->b);
+  if (constB && *constB > 0 && llvm::isPowerOf2_64(*constB)) {
+    llvm::Value *shift = llvm::ConstantInt::get(a->getType(), llvm::Log2_64(*constB));
+    value_ = t.is_int() ? b_.CreateAShr(a, shift) : b_.CreateLShr(a, shift);
+    return;
+  }
+  llvm::Value *zero = llvm::Constant::getNullValue(a->getType());
+  llvm::Value *one = llvm::ConstantInt::get(a->getType(), 1);
+  bool guard = !(constB && *constB != 0);
+  llvm::Value *isZero = guard ? b_.CreateICmpEQ(b, zero) : nullptr;
+  llvm::Value *safeB = guard ? b_.CreateSelect(isZero, one, b) : b;
+  llvm::Value *q;
+  if (t.is_uint()) {
+    q = b_.CreateUDiv(a, safeB);
+  } else {
+    // Truncating quotient, minus one when the remainder is non-zero and its sign differs
+    // from the divisor's.
+    q = b_.CreateSDiv(a, safeB);
+    llvm::Value *r = b_.CreateSRem(a, safeB);
+    llvm::Value *adjust = b_.CreateAnd(b_.CreateICmpNE(r, zero),
+                                       b_.CreateICmpNE(b_.CreateICmpSLT(r, zero), b_.CreateICmpSLT(safeB, zero)));
+    q = b_.CreateSub(q, b_.CreateZExt(adjust, a->getType()));
+  }
+  value_ = guard ? b_.CreateSelect(isZero, zero, q) : q;
+}
+
+void Emitter::visit(const te::Mod *op) {
+  llvm::Value *a = codegen(op->a), *b = codegen(op->b);
+  te::Type t = op->type;
+  if (t.is_float()) { // a - b * floor(a / b)
+    llvm::Value *fl = b_.CreateUnaryIntrinsic(llvm::Intrinsic::floor, b_.CreateFDiv(a, b));
+    value_ = b_.CreateFSub(a, b_.CreateFMul(b, fl));
+    return;
+  }
+  const int64_t *constB = te::as_const_int(op->b);
+  if (constB && *constB > 0 && llvm::isPowerOf2_64(*constB)) {
+    value_ = b_.CreateAnd(a, llvm::ConstantInt::get(a->getType(), *constB - 1));
+    return;
+  }
+  llvm::Value *zero = llvm::Constant::getNullValue(a->getType());
+  bool guard = !(constB && *constB != 0);
+  llvm::Value *isZero = guard ? b_.CreateICmpEQ(b, zero) : nullptr;
+  llvm::Value *safeB = guard ? b_.CreateSelect(isZero, llvm::ConstantInt::get(a->getType(), 1), b) : b;
+  llvm::Value *r;
+  if (t.is_uint()) {
+    r = b_.CreateURem(a, safeB);
+  } else {
+    r = b_.CreateSRem(a, safeB);
+    llvm::Value *absB = b_.CreateBinaryIntrinsic(llvm::Intrinsic::abs, safeB, b_.getFalse());
+    r = b_.CreateSelect(b_.CreateICmpSLT(r, zero), b_.CreateAdd(r, absB), r);
+  }
+  value_ = guard ? b_.CreateSelect(isZero, zero, r) : r;
+}
+
+// Float min/max are select(a < b, a, b) / select(a > b, a, b): NaN picks b (IR.h). This is
+// exactly what x86 minps/maxps compute.
+void Emitter::visit(const te::Min *op) {
+  llvm::Value *a = codegen(op->a), *b = codegen(op->b);
+  te::Type t = op->type;
+  if (t.is_float()) value_ = b_.CreateSelect(b_.CreateFCmpOLT(a, b), a, b);
+  else if (t.is_int()) value_ = b_.CreateBinaryIntrinsic(llvm::Intrinsic::smin, a, b);
+  else value_ = b_.CreateBinaryIntrinsic(llvm::Intrinsic::umin, a, b);
+}
+
+void Emitter::visit(const te::Max *op) {
+  llvm::Value *a = codegen(op->a), *b = codegen(op->b);
+  te::Type t = op->type;
+  if (t.is_float()) value_ = b_.CreateSelect(b_.CreateFCmpOGT(a, b), a, b);
+  else if (t.is_int()) value_ = b_.CreateBinaryIntrinsic(llvm::Intrinsic::smax, a, b);
+  else value_ = b_.CreateBinaryIntrinsic(llvm::Intrinsic::umax, a, b);
+}
+
+void Emitter::compare(const Expr &a, const Expr &b, llvm::CmpInst::Predicate fp,
+                      llvm::CmpInst::Predicate sp, llvm::CmpInst::Predicate up) {
+  llvm::Value *va = codegen(a), *vb = codegen(b);
+  te::Type t = a.type();
+  if (t.is_float()) value_ = b_.CreateFCmp(fp, va, vb);
+  else value_ = b_.CreateICmp(t.is_int() ? sp : up, va, vb);
+}
+
+using P = llvm::CmpInst::Predicate;
+void Emitter::visit(const te::EQ *op) { compare(op->a, op->b, P::FCMP_OEQ, P::ICMP_EQ, P::ICMP_EQ); }
+// NaN != anything is true.
+void Emitter::visit(const te::NE *op) { compare(op->a, op->b, P::FCMP_UNE, P::ICMP_NE, P::ICMP_NE); }
+void Emitter::visit(const te::LT *op) { compare(op->a, op->b, P::FCMP_OLT, P::ICMP_SLT, P::ICMP_ULT); }
+void Emitter::visit(const te::LE *op) { compare(op->a, op->b, P::FCMP_OLE, P::ICMP_SLE, P::ICMP_ULE); }
+void Emitter::visit(const te::GT *op) { compare(op->a, op->b, P::FCMP_OGT, P::ICMP_SGT, P::ICMP_UGT); }
+void Emitter::visit(const te::GE *op) { compare(op->a, op->b, P::FCMP_OGE, P::ICMP_SGE, P::ICMP_UGE); }
+
+void Emitter::visit(const te::And *op) { value_ = b_.CreateAnd(codegen(op->a), codegen(op->b)); }
+void Emitter::visit(const te::Or *op) { value_ = b_.CreateOr(codegen(op->a), codegen(op->b)); }
+void Emitter::visit(const te::Not *op) { value_ = b_.CreateNot(codegen(op->a)); }
+
+void Emitter::visit(const te::Select *op) {
+  // LLVM's select takes a scalar i1 condition with vector operands as IR.h allows.
+  llvm::Value *c = codegen(op->condition);
+  llvm::Value *t = codegen(op->true_value), *f = codegen(op->false_value);
+  value_ = b_.CreateSelect(c, t, f);
+}
+
+void Emitter::visit(const te::Load *op) {
+  const BufferInfo *buffer = lookupBuffer(op->name);
+  if (!buffer) return;
+  te::Type t = op->type;
+  llvm::Type *memType = storageType(t);
+  llvm::Value *loaded;
+  const auto *ramp = op->index.as<te::Ramp>();
+  const auto *bcast = op->index.as<te::Broadcast>();
+  if (t.is_scalar()) {
+    llvm::Value *ptr = elementPointer(*buffer, codegen(op->index));
+    loaded = b_.CreateAlignedLoad(memType, ptr, accessAlignment(*buffer, op->index, 1));
+  } else if (ramp && te::is_one(ramp->stride)) {
+    // A dense vector: one (possibly unaligned) vector load.
+    llvm::Value *ptr = elementPointer(*buffer, codegen(ramp->base));
+    loaded = b_.CreateAlignedLoad(memType, ptr, accessAlignment(*buffer, ramp->base, t.lanes));
+  } else if (bcast) {
+    // Every lane reads the same element: load it once and splat.
+    llvm::Value *ptr = elementPointer(*buffer, codegen(bcast->value));
+    llvm::Value *scalar = b_.CreateAlignedLoad(storageType(t.element_of()), ptr,
+                                               accessAlignment(*buffer, bcast->value, 1));
+    loaded = splat(t.lanes, scalar);
+  } else {
+    llvm::Value *ptrs = elementPointer(*buffer, codegen(op->index));
+    int64_t elemBytes = std::max(1, buffer->elemType.bits / 8);
+    loaded = b_.CreateMaskedGather(memType, ptrs, llvm::Align(elemBytes));
+  }
+  value_ = t.element_of().is_bool() ? b_.CreateTrunc(loaded, llvmType(t)) : loaded;
+}
+
+void Emitter::visit(const te::Ramp *op) {
+  llvm::Value *base = codegen(op->base), *stride = codegen(op->stride);
+  std::vector<llvm::Constant *> steps;
+  for (int lane = 0; lane < op->lanes; ++lane)
+    steps.push_back(op->base.type().is_float()
+                        ? llvm::ConstantFP::get(base->getType(), lane)
+                        : llvm::ConstantInt::get(base->getType(), lane));
+  llvm::Value *laneIndex = llvm::ConstantVector::get(steps);
+  llvm::Value *offsets = op->type.is_float()
+                             ? b_.CreateFMul(splat(op->lanes, stride), laneIndex)
+                             : b_.CreateMul(splat(op->lanes, stride), laneIndex, "", false, op->type.is_int());
+  value_ = op->type.is_float() ? b_.CreateFAdd(splat(op->lanes, base), offsets)
+                               : b_.CreateAdd(splat(op->lanes, base), offsets, "", false, op->type.is_int());
+}
+
+void Emitter::visit(const te::Broadcast *op) { value_ = splat(op->lanes, codegen(op->value)); }
+
+void Emitter::visit(const te::Let *op) {
+  llvm::Value *v = nameValue(codegen(op->value), op->name);
+  push(vars_, op->name, v);
+  bool isInt = op->value.type().is_int_or_uint() && op->value.type().is_scalar();
+  if (isInt) push(multiples_, op->name, knownMultiple(op->value));
+  value_ = codegen(op->body);
+  if (isInt) pop(multiples_, op->name);
+  pop(vars_, op->name);
+}
+
+void Emitter::visit(const te::Call *op) {
+  if (op->call_type != te::CallType::Intrinsic) {
+    fail("codegen needs storage-flattened IR, but found a call to Func '" + op->name + "'");
+    return;
+  }
+  value_ = emitIntrinsic(op);
+}
+
+// Scalarized libm call for math LLVM has no intrinsic for (f64 tanh/erf).
+llvm::Value *Emitter::perLaneLibmCall(const char *name, llvm::Value *x) {
+  llvm::Type *scalar = x->getType()->getScalarType();
+  llvm::Function *fn = declareRuntime(name, scalar, {scalar});
+  fn->setDoesNotAccessMemory();
+  auto *vt = llvm::dyn_cast<llvm::FixedVectorType>(x->getType());
+  if (!vt) return b_.CreateCall(fn, {x});
+  llvm::Value *result = llvm::PoisonValue::get(vt);
+  for (unsigned lane = 0; lane < vt->getNumElements(); ++lane)
+    result = b_.CreateInsertElement(result, b_.CreateCall(fn, {b_.CreateExtractElement(x, lane)}), lane);
+  return result;
+}
+
+llvm::Value *Emitter::emitIntrinsic(const te::Call *op) {
+  std::vector<llvm::Value *> args;
+  for (const Expr &arg : op->args) args.push_back(codegen(arg));
+  te::Type t = op->type;
+  const std::string &name = op->name;
+  using llvm::Intrinsic::ID;
+  auto unary = [&](ID id) { return b_.CreateUnaryIntrinsic(id, args[0]); };
+
+  if (name == te::intrinsic::abs) {
+    if (t.is_float()) return unary(llvm::Intrinsic::fabs);
+    if (t.is_uint()) return args[0];
+    return b_.CreateBinaryIntrinsic(llvm::Intrinsic::abs, args[0], b_.getFalse());
+  }
+  if (name == te::intrinsic::sqrt) return unary(llvm::Intrinsic::sqrt);
+  if (name == te::intrinsic::floor) return unary(llvm::Intrinsic::floor);
+  if (name == te::intrinsic::ceil) return unary(llvm::Intrinsic::ceil);
+  if (name == te::intrinsic::round) return unary(llvm::Intrinsic::roundeven);
+  if (name == te::intrinsic::pow) return b_.CreateBinaryIntrinsic(llvm::Intrinsic::pow, args[0], args[1]);
+  if (name == te::intrinsic::fmuladd)
+    return b_.CreateIntrinsic(llvm::Intrinsic::fmuladd, {args[0]->getType()}, args);
+
+  // exp/log/tanh/erf: inline polynomials for f32 (and f16 via f32); libm for f64.
+  using MathFn = llvm::Value *(*)(llvm::IRBuilderBase &, llvm::Value *);
+  MathFn f32 = nullptr;
+  ID f64Intrinsic = llvm::Intrinsic::not_intrinsic;
+  const char *f64Libm = nullptr;
+  if (name == te::intrinsic::exp) f32 = math::emitExpF32, f64Intrinsic = llvm::Intrinsic::exp;
+  else if (name == te::intrinsic::log) f32 = math::emitLogF32, f64Intrinsic = llvm::Intrinsic::log;
+  else if (name == te::intrinsic::tanh) f32 = math::emitTanhF32, f64Libm = "tanh";
+  else if (name == te::intrinsic::erf) f32 = math::emitErfF32, f64Libm = "erf";
+  if (!f32) {
+    fail("unsupported intrinsic '" + name + "'");
+    return nullptr;
+  }
+  if (t.bits == 32) return f32(b_, args[0]);
+  if (t.bits == 16) {
+    llvm::Value *wide = b_.CreateFPExt(args[0], llvmType(te::Float(32, t.lanes)));
+    return b_.CreateFPTrunc(f32(b_, wide), args[0]->getType());
+  }
+  if (f64Intrinsic != llvm::Intrinsic::not_intrinsic) return unary(f64Intrinsic);
+  return perLaneLibmCall(f64Libm, args[0]);
+}
+
+} // namespace strata::targets::detail
