@@ -109,10 +109,31 @@ static void stop_workers(void) {
   pool.shutdown = 0;
 }
 
+/* In a child process after fork() only the forking thread exists: the workers are gone and
+ * the locks may be held by threads that no longer exist. Start over with an empty pool (the
+ * next parallel loop creates workers again), so a forked child (e.g. the autotuner's
+ * measurement process) can run parallel kernels. */
+static void reset_pool_in_child(void) {
+  pthread_mutex_init(&pool.job_lock, NULL);
+  pthread_mutex_init(&pool.lock, NULL);
+  pthread_cond_init(&pool.wake, NULL);
+  pthread_cond_init(&pool.idle, NULL);
+  free(pool.workers);
+  pool.workers = NULL;
+  pool.num_workers = 0;
+  pool.shutdown = 0;
+  pool.busy_workers = 0;
+}
+
 /* Makes the pool have `wanted` workers. Called with job_lock held. If threads cannot be
  * created the pool keeps the ones it has: fewer threads is slower, never wrong. */
 static void resize_workers(int wanted) {
   if (pool.num_workers == wanted) return;
+  static int atfork_registered; /* only touched with job_lock held */
+  if (!atfork_registered) {
+    pthread_atfork(NULL, NULL, reset_pool_in_child);
+    atfork_registered = 1;
+  }
   stop_workers();
   pool.workers = (pthread_t *)calloc((size_t)wanted, sizeof(pthread_t));
   if (!pool.workers) return;

@@ -9,6 +9,9 @@
 #include <thread>
 #include <vector>
 
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <gtest/gtest.h>
 
 #include "runtime/strata_runtime.h"
@@ -144,6 +147,27 @@ TEST_F(RuntimeTest, ConcurrentCallersFromSeveralHostThreads) {
   }
   for (std::thread &t : callers) t.join();
   EXPECT_EQ(failures.load(), 0);
+}
+
+TEST_F(RuntimeTest, ParallelForWorksInAForkedChild) {
+  // The parent's pool exists before the fork; its workers do not survive into the child.
+  strata_set_num_threads(4);
+  Counters warmup(64);
+  ASSERT_EQ(strata_parallel_for(countTask, &warmup, 64), 0);
+  pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    alarm(20); // a hang in the child must not hang the test
+    Counters counters(1000);
+    int status = strata_parallel_for(countTask, &counters, 1000);
+    for (int i = 0; i < 1000; ++i)
+      if (counters.hits[i].load() != 1) status = 99;
+    _exit(status);
+  }
+  int waitStatus = 0;
+  ASSERT_EQ(waitpid(child, &waitStatus, 0), child);
+  ASSERT_TRUE(WIFEXITED(waitStatus)) << "child died (hung and killed by alarm?)";
+  EXPECT_EQ(WEXITSTATUS(waitStatus), 0);
 }
 
 TEST_F(RuntimeTest, SetNumThreads) {
