@@ -1,0 +1,363 @@
+//===- ComputeDefinitions.cpp ---------------------------------------------===//
+//
+// Conventions: a Func's pure arguments are Vars named <prefix>_d0..dN; reads
+// are clamped into bounds wherever a select guards them, because selects
+// evaluate both sides (see the IR rules in dialects/te/IR.h).
+//
+//===----------------------------------------------------------------------===//
+#include "lowering/graph_to_te/ComputeDefinitions.h"
+
+#include "dialects/graph/GraphOps.h"
+
+#include "llvm/ADT/TypeSwitch.h"
+
+#include <limits>
+
+using namespace mlir;
+namespace g = strata::graph;
+using te::Expr;
+
+namespace strata::lowering {
+
+te::Type teType(Type elementType) {
+  if (elementType.isF32())
+    return te::Float(32);
+  return te::Int(64);
+}
+
+TensorValue TensorValue::of(const te::Input &in) {
+  TensorValue v;
+  v.shape = in.shape();
+  v.type = in.type();
+  v.read = [in](const std::vector<Expr> &at) { return in(at); };
+  return v;
+}
+
+TensorValue TensorValue::of(const te::Func &f, std::vector<int> shape) {
+  TensorValue v;
+  v.shape = std::move(shape);
+  v.type = f.type();
+  v.func = f;
+  v.isFunc = true;
+  v.read = [f](const std::vector<Expr> &at) { return Expr(f(at)); };
+  return v;
+}
+
+namespace {
+
+std::vector<int> shapeOf(Value v) {
+  auto s = llvm::cast<RankedTensorType>(v.getType()).getShape();
+  return std::vector<int>(s.begin(), s.end());
+}
+
+llvm::Error unsupported(Operation *op, const std::string &what) {
+  return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                 "'" + op->getName().getStringRef().str() + "': " + what);
+}
+
+class Definer {
+public:
+  Definer(Operation *op, ArrayRef<TensorValue> operands, const std::string &prefix)
+      : op(op), operands(operands), prefix(prefix), outShape(shapeOf(op->getResult(0))),
+        outType(teType(llvm::cast<RankedTensorType>(op->getResult(0).getType()).getElementType())) {
+    for (size_t d = 0; d < outShape.size(); ++d)
+      vars.push_back(te::Var(prefix + "_d" + std::to_string(d)));
+  }
+
+  llvm::Expected<OpFuncs> define();
+
+private:
+  std::vector<Expr> args() const { return std::vector<Expr>(vars.begin(), vars.end()); }
+  te::Func func(const std::string &suffix = "") { return te::Func(prefix + suffix); }
+  Expr f32(double v) const { return te::make_const(te::Float(32), v); }
+  Expr i32(int64_t v) const { return te::make_const(te::Int(32), v); }
+
+  /// Reads operand `i` at the output coordinates under numpy broadcasting.
+  Expr broadcastRead(size_t i, const std::vector<Expr> &at) const {
+    const TensorValue &in = operands[i];
+    size_t offset = at.size() - in.shape.size();
+    std::vector<Expr> idx;
+    for (size_t d = 0; d < in.shape.size(); ++d)
+      idx.push_back(in.shape[d] == 1 && outShape[d + offset] != 1 ? i32(0) : at[d + offset]);
+    return in(idx);
+  }
+
+  OpFuncs pure(Expr value) {
+    te::Func f = func();
+    f(args()) = value;
+    return {f, te::Func(), false, {}};
+  }
+
+  llvm::Expected<OpFuncs> binary(std::function<Expr(Expr, Expr)> fn) {
+    return pure(fn(broadcastRead(0, args()), broadcastRead(1, args())));
+  }
+  llvm::Expected<OpFuncs> unary(std::function<Expr(Expr)> fn) {
+    return pure(fn(operands[0](args())));
+  }
+
+  llvm::Expected<OpFuncs> conv2d(g::Conv2DOp conv);
+  llvm::Expected<OpFuncs> matmul();
+  llvm::Expected<OpFuncs> pool(bool isMax, ArrayRef<int64_t> kernel, ArrayRef<int64_t> strides,
+                               ArrayRef<int64_t> pads, ArrayRef<int64_t> dilations,
+                               bool countIncludePad);
+  llvm::Expected<OpFuncs> reduce(ArrayRef<int64_t> axes, bool keepdims, char kind);
+  llvm::Expected<OpFuncs> softmax(int64_t axis);
+  llvm::Expected<OpFuncs> concat(int64_t axis);
+  llvm::Expected<OpFuncs> reshape();
+
+  Operation *op;
+  ArrayRef<TensorValue> operands;
+  std::string prefix;
+  std::vector<int> outShape;
+  te::Type outType;
+  std::vector<te::Var> vars;
+};
+
+llvm::Expected<OpFuncs> Definer::conv2d(g::Conv2DOp conv) {
+  const TensorValue &in = operands[0], &w = operands[1];
+  int H = in.shape[2], W = in.shape[3];
+  int cinPerGroup = w.shape[1], KH = w.shape[2], KW = w.shape[3];
+  int coutPerGroup = outShape[1] / (int)conv.getGroups();
+  auto s = conv.getStrides(), p = conv.getPads(), d = conv.getDilations();
+  Expr n = vars[0], c = vars[1], y = vars[2], x = vars[3];
+  te::RDom r({{i32(0), i32(cinPerGroup)}, {i32(0), i32(KH)}, {i32(0), i32(KW)}}, prefix + "_r");
+  Expr iy = y * i32(s[0]) - i32(p[0]) + r.y * i32(d[0]);
+  Expr ix = x * i32(s[1]) - i32(p[1]) + r.z * i32(d[1]);
+  Expr ic = (c / i32(coutPerGroup)) * i32(cinPerGroup) + r.x;
+  bool padded = p[0] || p[1] || p[2] || p[3];
+  Expr tap = in({n, ic, padded ? te::clamp(iy, i32(0), i32(H - 1)) : iy,
+                 padded ? te::clamp(ix, i32(0), i32(W - 1)) : ix});
+  if (padded)
+    tap = te::select(iy >= i32(0) && iy < i32(H) && ix >= i32(0) && ix < i32(W), tap, f32(0));
+  te::Func acc = func("_acc");
+  acc(args()) = conv.getBias() ? operands[2]({c}) : f32(0);
+  acc(args()) += w({c, r.x, r.y, r.z}) * tap;
+  return OpFuncs{acc, acc, true, {}};
+}
+
+llvm::Expected<OpFuncs> Definer::matmul() {
+  const TensorValue &a = operands[0], &b = operands[1];
+  size_t rank = outShape.size();
+  int K = a.shape.back();
+  te::RDom r({{i32(0), i32(K)}}, prefix + "_r");
+  auto operandIndex = [&](const TensorValue &t, Expr row, Expr col) {
+    std::vector<Expr> idx;
+    size_t batch = t.shape.size() - 2, offset = (rank - 2) - batch;
+    for (size_t dd = 0; dd < batch; ++dd)
+      idx.push_back(t.shape[dd] == 1 && outShape[dd + offset] != 1 ? i32(0) : Expr(vars[dd + offset]));
+    idx.push_back(row);
+    idx.push_back(col);
+    return idx;
+  };
+  te::Func acc = func("_acc");
+  acc(args()) = f32(0);
+  acc(args()) += a(operandIndex(a, vars[rank - 2], r.x)) * b(operandIndex(b, r.x, vars[rank - 1]));
+  return OpFuncs{acc, acc, true, {}};
+}
+
+llvm::Expected<OpFuncs> Definer::pool(bool isMax, ArrayRef<int64_t> kernel,
+                                      ArrayRef<int64_t> strides, ArrayRef<int64_t> pads,
+                                      ArrayRef<int64_t> dilations, bool countIncludePad) {
+  const TensorValue &in = operands[0];
+  int H = in.shape[2], W = in.shape[3];
+  Expr n = vars[0], c = vars[1], y = vars[2], x = vars[3];
+  te::RDom r({{i32(0), i32(kernel[0])}, {i32(0), i32(kernel[1])}}, prefix + "_r");
+  Expr y0 = y * i32(strides[0]) - i32(pads[0]), x0 = x * i32(strides[1]) - i32(pads[1]);
+  Expr iy = y0 + r.x * i32(dilations[0]), ix = x0 + r.y * i32(dilations[1]);
+  Expr inside = iy >= i32(0) && iy < i32(H) && ix >= i32(0) && ix < i32(W);
+  Expr tap = in({n, c, te::clamp(iy, i32(0), i32(H - 1)), te::clamp(ix, i32(0), i32(W - 1))});
+  te::Func acc = func("_acc");
+  if (isMax) {
+    Expr lowest = f32(-std::numeric_limits<float>::infinity());
+    acc(args()) = lowest;
+    acc(args()) = te::max(acc(args()), te::select(inside, tap, lowest));
+    return OpFuncs{acc, acc, true, {}};
+  }
+  if (dilations[0] != 1 || dilations[1] != 1)
+    return unsupported(op, "average pooling with dilation is not supported yet");
+  acc(args()) = f32(0);
+  acc(args()) += te::select(inside, tap, f32(0));
+  // Window cells counted: inside the input, or inside input plus padding.
+  int loY = countIncludePad ? -(int)pads[0] : 0, hiY = countIncludePad ? H + (int)pads[2] : H;
+  int loX = countIncludePad ? -(int)pads[1] : 0, hiX = countIncludePad ? W + (int)pads[3] : W;
+  Expr countY = te::min(y0 + i32(kernel[0]), i32(hiY)) - te::max(y0, i32(loY));
+  Expr countX = te::min(x0 + i32(kernel[1]), i32(hiX)) - te::max(x0, i32(loX));
+  te::Func avg = func();
+  avg(args()) = acc(args()) / te::cast(te::Float(32), countY * countX);
+  return OpFuncs{avg, acc, true, {}};
+}
+
+llvm::Expected<OpFuncs> Definer::reduce(ArrayRef<int64_t> axes, bool keepdims, char kind) {
+  const TensorValue &in = operands[0];
+  std::vector<std::pair<Expr, Expr>> ranges;
+  int64_t count = 1;
+  for (int64_t a : axes) {
+    ranges.push_back({i32(0), i32(in.shape[a])});
+    count *= in.shape[a];
+  }
+  te::RDom r(ranges, prefix + "_r");
+  std::vector<Expr> idx;
+  size_t outDim = 0, rdim = 0;
+  for (int64_t dd = 0; dd < (int64_t)in.shape.size(); ++dd) {
+    if (llvm::is_contained(axes, dd)) {
+      idx.push_back(r[rdim++]);
+      if (keepdims)
+        ++outDim;
+    } else {
+      idx.push_back(vars[outDim++]);
+    }
+  }
+  te::Func acc = func("_acc");
+  if (kind == 'x') {
+    Expr lowest = f32(-std::numeric_limits<float>::infinity());
+    acc(args()) = lowest;
+    acc(args()) = te::max(acc(args()), in(idx));
+    return OpFuncs{acc, acc, true, {}};
+  }
+  acc(args()) = f32(0);
+  acc(args()) += in(idx);
+  if (kind == 's')
+    return OpFuncs{acc, acc, true, {}};
+  te::Func mean = func();
+  mean(args()) = acc(args()) * f32(1.0 / (double)count);
+  return OpFuncs{mean, acc, true, {}};
+}
+
+llvm::Expected<OpFuncs> Definer::softmax(int64_t axis) {
+  const TensorValue &in = operands[0];
+  std::vector<Expr> outer; // all coordinates but the axis
+  for (size_t dd = 0; dd < vars.size(); ++dd)
+    if ((int64_t)dd != axis)
+      outer.push_back(vars[dd]);
+  te::RDom r({{i32(0), i32(in.shape[axis])}}, prefix + "_r");
+  auto at = [&](Expr k) {
+    std::vector<Expr> idx = args();
+    idx[axis] = k;
+    return idx;
+  };
+  te::Func mx = func("_max"), ex = func("_exp"), sum = func("_sum"), out = func();
+  mx(outer) = f32(-std::numeric_limits<float>::infinity());
+  mx(outer) = te::max(mx(outer), in(at(r.x)));
+  ex(args()) = te::exp(in(args()) - mx(outer));
+  sum(outer) = f32(0);
+  sum(outer) += ex(at(r.x));
+  out(args()) = ex(args()) / sum(outer);
+  return OpFuncs{out, te::Func(), false, {mx, ex, sum}};
+}
+
+llvm::Expected<OpFuncs> Definer::concat(int64_t axis) {
+  // Later inputs win the select chain from the last one backwards.
+  int64_t offset = 0;
+  std::vector<int64_t> starts;
+  for (const TensorValue &t : operands) {
+    starts.push_back(offset);
+    offset += t.shape[axis];
+  }
+  Expr value;
+  for (int i = (int)operands.size() - 1; i >= 0; --i) {
+    std::vector<Expr> idx = args();
+    idx[axis] = te::clamp(Expr(vars[axis]) - i32(starts[i]), i32(0), i32(operands[i].shape[axis] - 1));
+    Expr read = operands[i](idx);
+    value = value.defined() ? te::select(Expr(vars[axis]) >= i32(starts[i]), read, value) : read;
+  }
+  return pure(value);
+}
+
+llvm::Expected<OpFuncs> Definer::reshape() {
+  // Row-major: the flat index of the output coordinate, unflattened for the input.
+  Expr flat = i32(0);
+  for (size_t dd = 0; dd < vars.size(); ++dd)
+    flat = flat * i32(outShape[dd]) + Expr(vars[dd]);
+  const TensorValue &in = operands[0];
+  std::vector<Expr> idx(in.shape.size());
+  for (int dd = (int)in.shape.size() - 1; dd >= 0; --dd) {
+    idx[dd] = flat % i32(in.shape[dd]);
+    flat = flat / i32(in.shape[dd]);
+  }
+  return pure(operands[0](idx));
+}
+
+llvm::Expected<OpFuncs> Definer::define() {
+  auto one = [this](double v) { return f32(v); };
+  return llvm::TypeSwitch<Operation *, llvm::Expected<OpFuncs>>(op)
+      .Case([&](g::AddOp) { return binary([](Expr a, Expr b) { return a + b; }); })
+      .Case([&](g::SubOp) { return binary([](Expr a, Expr b) { return a - b; }); })
+      .Case([&](g::MulOp) { return binary([](Expr a, Expr b) { return a * b; }); })
+      .Case([&](g::DivOp) { return binary([](Expr a, Expr b) { return a / b; }); })
+      .Case([&](g::PowOp) { return binary([](Expr a, Expr b) { return te::pow(a, b); }); })
+      .Case([&](g::MaxOp) { return binary([](Expr a, Expr b) { return te::max(a, b); }); })
+      .Case([&](g::MinOp) { return binary([](Expr a, Expr b) { return te::min(a, b); }); })
+      .Case([&](g::ReluOp) { return unary([&](Expr x) { return te::max(x, one(0)); }); })
+      .Case([&](g::SigmoidOp) {
+        return unary([&](Expr x) { return one(1) / (one(1) + te::exp(-x)); });
+      })
+      .Case([&](g::TanhOp) { return unary([](Expr x) { return te::tanh(x); }); })
+      .Case([&](g::ExpOp) { return unary([](Expr x) { return te::exp(x); }); })
+      .Case([&](g::LogOp) { return unary([](Expr x) { return te::log(x); }); })
+      .Case([&](g::SqrtOp) { return unary([](Expr x) { return te::sqrt(x); }); })
+      .Case([&](g::NegOp) { return unary([](Expr x) { return -x; }); })
+      .Case([&](g::AbsOp) { return unary([](Expr x) { return te::abs(x); }); })
+      .Case([&](g::ErfOp) { return unary([](Expr x) { return te::erf(x); }); })
+      .Case([&](g::HardSwishOp) {
+        return unary([&](Expr x) {
+          return x * te::max(one(0), te::min(one(1), x / one(6) + one(0.5)));
+        });
+      })
+      .Case([&](g::ClipOp c) {
+        double lo = c.getMin().convertToFloat(), hi = c.getMax().convertToFloat();
+        return unary([&, lo, hi](Expr x) { return te::min(te::max(x, one(lo)), one(hi)); });
+      })
+      .Case([&](g::HardSigmoidOp h) {
+        double alpha = h.getAlpha().convertToFloat(), beta = h.getBeta().convertToFloat();
+        return unary([&, alpha, beta](Expr x) {
+          return te::max(one(0), te::min(one(1), one(alpha) * x + one(beta)));
+        });
+      })
+      .Case([&](g::CastOp) { return unary([&](Expr x) { return te::cast(outType, x); }); })
+      .Case([&](g::BatchNormOp bn) {
+        double eps = bn.getEpsilon().convertToFloat();
+        std::vector<Expr> c{vars[1]};
+        return pure((operands[0](args()) - operands[3](c)) * operands[1](c) /
+                        te::sqrt(operands[4](c) + one(eps)) +
+                    operands[2](c));
+      })
+      .Case([&](g::Conv2DOp c) { return conv2d(c); })
+      .Case([&](g::MatMulOp) { return matmul(); })
+      .Case([&](g::MaxPoolOp p) {
+        return pool(true, p.getKernel(), p.getStrides(), p.getPads(), p.getDilations(), false);
+      })
+      .Case([&](g::AvgPoolOp p) {
+        return pool(false, p.getKernel(), p.getStrides(), p.getPads(), p.getDilations(),
+                    p.getCountIncludePad());
+      })
+      .Case([&](g::ReduceSumOp r) { return reduce(r.getAxes(), r.getKeepdims(), 's'); })
+      .Case([&](g::ReduceMeanOp r) { return reduce(r.getAxes(), r.getKeepdims(), 'm'); })
+      .Case([&](g::ReduceMaxOp r) { return reduce(r.getAxes(), r.getKeepdims(), 'x'); })
+      .Case([&](g::SoftmaxOp s) { return softmax(s.getAxis()); })
+      .Case([&](g::TransposeOp t) {
+        std::vector<Expr> idx(vars.size());
+        for (size_t i = 0; i < vars.size(); ++i)
+          idx[t.getPerm()[i]] = vars[i];
+        return pure(operands[0](idx));
+      })
+      .Case([&](g::SliceOp s) {
+        std::vector<Expr> idx;
+        for (size_t i = 0; i < vars.size(); ++i)
+          idx.push_back(Expr(vars[i]) * i32(s.getSteps()[i]) + i32(s.getStarts()[i]));
+        return pure(operands[0](idx));
+      })
+      .Case([&](g::ConcatOp c) { return concat(c.getAxis()); })
+      .Case([&](g::ReshapeOp) { return reshape(); })
+      .Default([&](Operation *) -> llvm::Expected<OpFuncs> {
+        return unsupported(op, "no compute definition");
+      });
+}
+
+} // namespace
+
+llvm::Expected<OpFuncs> defineOp(Operation *op, ArrayRef<TensorValue> operands,
+                                 const std::string &prefix) {
+  return Definer(op, operands, prefix).define();
+}
+
+} // namespace strata::lowering

@@ -1,0 +1,109 @@
+//===- KernelLowering.cpp -------------------------------------------------===//
+#include "lowering/graph_to_te/KernelLowering.h"
+
+#include "lowering/graph_to_te/ComputeDefinitions.h"
+#include "lowering/graph_to_te/ScheduleTemplates.h"
+#include "lowering/te_to_loops/Lower.h"
+
+#include "dialects/te/IRPrinter.h"
+
+#include "llvm/ADT/DenseMap.h"
+
+#include <sstream>
+
+using namespace mlir;
+
+namespace strata::lowering {
+
+static llvm::Error fail(const std::string &msg) {
+  return llvm::createStringError(llvm::inconvertibleErrorCode(), msg);
+}
+
+llvm::Expected<targets::LoweredFunc> lowerKernel(graph::KernelOp kernel,
+                                                 const targets::Target &target,
+                                                 const KernelLoweringOptions &options) {
+  const std::string &fn = options.functionName;
+  Block &body = kernel.getBody().front();
+  llvm::DenseMap<Value, TensorValue> values;
+  std::vector<te::Input> inputs;
+  for (BlockArgument arg : body.getArguments()) {
+    auto type = llvm::cast<RankedTensorType>(arg.getType());
+    std::vector<int> shape(type.getShape().begin(), type.getShape().end());
+    inputs.emplace_back(fn + "_in" + std::to_string(arg.getArgNumber()),
+                        teType(type.getElementType()), shape);
+    values[arg] = TensorValue::of(inputs.back());
+  }
+
+  KernelFuncs funcs;
+  bool seenAnchor = false;
+  int index = 0;
+  for (Operation &op : body.without_terminator()) {
+    std::vector<TensorValue> operands;
+    for (Value v : op.getOperands())
+      operands.push_back(values.lookup(v));
+    auto defined = defineOp(&op, operands, fn + "_" + std::to_string(index++));
+    if (!defined)
+      return defined.takeError();
+    auto type = llvm::cast<RankedTensorType>(op.getResult(0).getType());
+    std::vector<int> shape(type.getShape().begin(), type.getShape().end());
+    values[op.getResult(0)] = TensorValue::of(defined->result, shape);
+    if (!seenAnchor) {
+      funcs.anchor = *defined;
+      seenAnchor = true;
+    } else {
+      funcs.intermediates.push_back(defined->result);
+    }
+  }
+
+  auto yield = llvm::cast<graph::YieldOp>(body.getTerminator());
+  if (yield.getValues().size() != 1)
+    return fail("kernels with " + std::to_string(yield.getValues().size()) +
+                " results are not supported yet");
+  Value result = yield.getValues()[0];
+  auto resultType = llvm::cast<RankedTensorType>(result.getType());
+  funcs.outputShape.assign(resultType.getShape().begin(), resultType.getShape().end());
+  TensorValue out = values.lookup(result);
+  if (!out.isFunc || llvm::isa<BlockArgument>(result)) {
+    // A copy kernel (or a kernel yielding its input): copy through a Func.
+    std::vector<te::Expr> args;
+    te::Func copy(fn + "_copy");
+    std::vector<te::Var> vars;
+    for (size_t d = 0; d < funcs.outputShape.size(); ++d)
+      vars.emplace_back(fn + "_c" + std::to_string(d));
+    copy(std::vector<te::Expr>(vars.begin(), vars.end())) =
+        out(std::vector<te::Expr>(vars.begin(), vars.end()));
+    funcs.anchor = OpFuncs{copy, te::Func(), false, {}};
+    out = TensorValue::of(copy, funcs.outputShape);
+  }
+  funcs.output = out.func;
+  // The last intermediate is the output itself.
+  if (!funcs.intermediates.empty() && funcs.intermediates.back().name() == funcs.output.name())
+    funcs.intermediates.pop_back();
+  funcs.output.set_shape(funcs.outputShape);
+
+  if (auto err = applySchedule(funcs, kernel.getScheduleAttr(), target.vectorLanesF32))
+    return std::move(err);
+
+  te::LowerOptions lo;
+  std::ostringstream log;
+  auto lowered = te::lower({funcs.output}, fn, lo);
+  if (!lowered.ok())
+    return fail(lowered.error());
+
+  targets::LoweredFunc result_;
+  result_.name = fn;
+  for (const te::Input &in : inputs)
+    result_.args.push_back({in.name(), in.type(), std::vector<int64_t>(in.shape().begin(), in.shape().end()), false});
+  result_.args.push_back({funcs.output.name(), funcs.output.type(),
+                          std::vector<int64_t>(funcs.outputShape.begin(), funcs.outputShape.end()),
+                          true});
+  result_.body = lowered.value().body;
+  if (options.loopsDump) {
+    std::ostringstream os;
+    os << "// kernel " << fn << "\n" << result_.body << "\n";
+    *options.loopsDump << os.str();
+  }
+  return result_;
+}
+
+} // namespace strata::lowering

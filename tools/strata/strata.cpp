@@ -1,0 +1,398 @@
+//===- strata.cpp - the Strata command-line driver ------------------------===//
+//
+//   strata compile MODEL -o OUT [--name N] [--target T] [--input-shape NAME=D0,D1,..]
+//                  [--emit graph|te|loops|llvm|asm] [--time]
+//   strata run MODEL --input NAME=FILE.npy ... [--output DIR] [--target T] [--threads N]
+//   strata bench MODEL [--runs N] [--threads N] [--target T]
+//
+//===----------------------------------------------------------------------===//
+#include "compiler/Npy.h"
+#include "compiler/aot/AotCompiler.h"
+#include "strata/strata.h"
+
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
+#include <cstring>
+#include <iostream>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace {
+
+const char *kUsage = R"(usage: strata <command> [options]
+
+Strata compiles deep learning models (.onnx, .json graph, .mlir graph dialect)
+into native code.
+
+commands:
+  compile MODEL -o OUT     ahead-of-time: writes OUT.a (kernels, weights, runtime;
+                           links with -lpthread -lm) and OUT.h
+      --name NAME          symbol prefix of the library (default: model)
+      --target T           host, x86-64, x86-64-avx2, x86-64-avx512, aarch64 (default: host)
+      --input-shape NAME=D0,D1,...   fix a dynamic input shape (repeatable)
+      --emit STAGE         print a stage instead of writing files:
+                           graph, te, loops, llvm, asm
+      --time               print the time of every compiler stage
+  run MODEL                JIT-compile and run once
+      --input NAME=FILE.npy          an input (repeatable; every model input is needed)
+      --output DIR         write every output as DIR/<output name>.npy
+      --target T, --threads N, --input-shape NAME=D0,...
+  bench MODEL              JIT-compile and time runs on random inputs
+      --runs N (default 100), --warmup N (default 10), --threads N, --target T,
+      --input-shape NAME=D0,...
+  help                     this text
+
+Every command also takes --help.
+)";
+
+int usageError(const std::string &msg) {
+  llvm::errs() << "strata: error: " << msg << "\n(run 'strata help' for usage)\n";
+  return 2;
+}
+
+int fail(llvm::Error err) {
+  llvm::errs() << "strata: error: " << llvm::toString(std::move(err)) << "\n";
+  return 1;
+}
+
+struct Args {
+  std::string command, model, out, name = "model", target = "host", emit, outputDir;
+  std::map<std::string, std::vector<int64_t>> inputShapes;
+  std::vector<std::pair<std::string, std::string>> inputs;
+  int threads = 0, runs = 100, warmup = 10;
+  bool time = false, help = false;
+};
+
+bool parseInt(const std::string &s, int &out) {
+  char *end = nullptr;
+  long v = std::strtol(s.c_str(), &end, 10);
+  if (s.empty() || *end || v < 0 || v > 1 << 30)
+    return false;
+  out = (int)v;
+  return true;
+}
+
+/// Parses NAME=D0,D1,... into shapes.
+bool parseShape(const std::string &spec, Args &a, std::string &err) {
+  auto eq = spec.rfind('=');
+  if (eq == std::string::npos || eq == 0) {
+    err = "--input-shape expects NAME=D0,D1,..., got '" + spec + "'";
+    return false;
+  }
+  std::vector<int64_t> dims;
+  std::string rest = spec.substr(eq + 1);
+  size_t pos = 0;
+  while (pos <= rest.size()) {
+    size_t comma = rest.find(',', pos);
+    std::string d = rest.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
+    int v;
+    if (!parseInt(d, v) || v == 0) {
+      err = "--input-shape '" + spec + "': '" + d + "' is not a positive dimension";
+      return false;
+    }
+    dims.push_back(v);
+    if (comma == std::string::npos)
+      break;
+    pos = comma + 1;
+  }
+  a.inputShapes[spec.substr(0, eq)] = dims;
+  return true;
+}
+
+bool parseArgs(int argc, char **argv, Args &a, std::string &err) {
+  if (argc < 2) {
+    err = "no command given";
+    return false;
+  }
+  a.command = argv[1];
+  for (int i = 2; i < argc; ++i) {
+    std::string arg = argv[i];
+    auto value = [&](std::string &dst) {
+      if (i + 1 >= argc) {
+        err = arg + " needs a value";
+        return false;
+      }
+      dst = argv[++i];
+      return true;
+    };
+    auto intValue = [&](int &dst) {
+      std::string v;
+      if (!value(v))
+        return false;
+      if (!parseInt(v, dst)) {
+        err = arg + " expects a non-negative integer, got '" + v + "'";
+        return false;
+      }
+      return true;
+    };
+    std::string v;
+    if (arg == "--help" || arg == "-h") {
+      a.help = true;
+    } else if (arg == "-o" || arg == "--output-prefix") {
+      if (!value(a.out))
+        return false;
+    } else if (arg == "--name") {
+      if (!value(a.name))
+        return false;
+    } else if (arg == "--target") {
+      if (!value(a.target))
+        return false;
+    } else if (arg == "--emit") {
+      if (!value(a.emit))
+        return false;
+    } else if (arg == "--output") {
+      if (!value(a.outputDir))
+        return false;
+    } else if (arg == "--time") {
+      a.time = true;
+    } else if (arg == "--threads") {
+      if (!intValue(a.threads))
+        return false;
+    } else if (arg == "--runs") {
+      if (!intValue(a.runs))
+        return false;
+    } else if (arg == "--warmup") {
+      if (!intValue(a.warmup))
+        return false;
+    } else if (arg == "--input-shape") {
+      if (!value(v) || !parseShape(v, a, err))
+        return false;
+    } else if (arg == "--input") {
+      if (!value(v))
+        return false;
+      auto eq = v.find('=');
+      if (eq == std::string::npos || eq == 0 || eq + 1 == v.size()) {
+        err = "--input expects NAME=FILE.npy, got '" + v + "'";
+        return false;
+      }
+      a.inputs.push_back({v.substr(0, eq), v.substr(eq + 1)});
+    } else if (!arg.empty() && arg[0] == '-') {
+      err = "unknown option '" + arg + "'";
+      return false;
+    } else if (a.model.empty()) {
+      a.model = arg;
+    } else {
+      err = "unexpected argument '" + arg + "'";
+      return false;
+    }
+  }
+  return true;
+}
+
+bool fileExists(const std::string &path) { return llvm::sys::fs::exists(path); }
+
+int commandCompile(const Args &a) {
+  if (a.model.empty())
+    return usageError("compile: no model file given");
+  if (!fileExists(a.model))
+    return usageError("compile: model file '" + a.model + "' does not exist");
+  strata::PipelineOptions po;
+  auto target = strata::targets::parseTarget(a.target);
+  if (!target)
+    return fail(target.takeError());
+  po.target = *target;
+  po.name = a.name;
+  po.import.inputShapes = a.inputShapes;
+  po.timings = a.time;
+  if (!a.emit.empty()) {
+    auto stage = strata::parseEmitStage(a.emit);
+    if (!stage)
+      return fail(stage.takeError());
+    po.emit = *stage;
+    po.emitStream = &llvm::outs();
+    auto compiled = strata::compileModel(a.model, po);
+    if (!compiled)
+      return fail(compiled.takeError());
+    return 0;
+  }
+  if (a.out.empty())
+    return usageError("compile: no output given (-o OUT writes OUT.a and OUT.h)");
+  if (auto err = strata::aot::compileToStaticLibrary(a.model, a.out, po))
+    return fail(std::move(err));
+  llvm::errs() << "strata: wrote " << a.out << ".a and " << a.out << ".h\n";
+  return 0;
+}
+
+strata::Result<strata::Executable> jitCompile(const Args &a) {
+  strata::CompileOptions options;
+  options.target = a.target;
+  options.num_threads = a.threads;
+  options.input_shapes = a.inputShapes;
+  return strata::compile(a.model, options);
+}
+
+std::vector<int64_t> shapeVec(const strata::TensorInfo &t) { return t.shape; }
+
+int commandRun(const Args &a) {
+  if (a.model.empty())
+    return usageError("run: no model file given");
+  if (!fileExists(a.model))
+    return usageError("run: model file '" + a.model + "' does not exist");
+  auto exe = jitCompile(a);
+  if (!exe.ok()) {
+    llvm::errs() << "strata: error: " << exe.error() << "\n";
+    return 1;
+  }
+  // Match --input files to the model's inputs by name.
+  std::vector<strata::HostTensor> inputs(exe->inputs().size());
+  std::vector<bool> given(inputs.size(), false);
+  for (auto &[name, file] : a.inputs) {
+    auto it = std::find_if(exe->inputs().begin(), exe->inputs().end(),
+                           [&](const strata::TensorInfo &t) { return t.name == name; });
+    if (it == exe->inputs().end()) {
+      std::string names;
+      for (auto &t : exe->inputs())
+        names += (names.empty() ? "'" : ", '") + t.name + "'";
+      return usageError("run: the model has no input '" + name + "' (inputs: " + names + ")");
+    }
+    size_t i = it - exe->inputs().begin();
+    auto t = strata::readNpy(file);
+    if (!t)
+      return fail(t.takeError());
+    if (t->shape != it->shape) {
+      std::string want, got;
+      for (auto d : it->shape)
+        want += (want.empty() ? "" : ",") + std::to_string(d);
+      for (auto d : t->shape)
+        got += (got.empty() ? "" : ",") + std::to_string(d);
+      return usageError("run: input '" + name + "' from " + file + " has shape [" + got +
+                        "], the model expects [" + want + "]");
+    }
+    inputs[i] = std::move(*t);
+    given[i] = true;
+  }
+  for (size_t i = 0; i < inputs.size(); ++i)
+    if (!given[i])
+      return usageError("run: missing --input " + exe->inputs()[i].name + "=FILE.npy");
+
+  // Typed buffers for the call.
+  std::vector<std::vector<float>> f32In(inputs.size());
+  std::vector<std::vector<int64_t>> i64In(inputs.size());
+  std::vector<const void *> inPtrs;
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    if (exe->inputs()[i].dtype == strata::ElementType::Float32) {
+      f32In[i].assign(inputs[i].values.begin(), inputs[i].values.end());
+      inPtrs.push_back(f32In[i].data());
+    } else {
+      for (double v : inputs[i].values)
+        i64In[i].push_back((int64_t)v);
+      inPtrs.push_back(i64In[i].data());
+    }
+  }
+  std::vector<std::vector<char>> outBufs;
+  std::vector<void *> outPtrs;
+  for (auto &o : exe->outputs()) {
+    outBufs.emplace_back(o.num_bytes() + 64);
+    outPtrs.push_back(outBufs.back().data());
+  }
+  auto start = std::chrono::steady_clock::now();
+  strata::Status s = exe->run(inPtrs.data(), outPtrs.data());
+  double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  if (!s.ok()) {
+    llvm::errs() << "strata: error: " << s.message() << "\n";
+    return 1;
+  }
+  for (size_t i = 0; i < exe->outputs().size(); ++i) {
+    const auto &info = exe->outputs()[i];
+    strata::HostTensor t(info.dtype == strata::ElementType::Float32 ? strata::DType::F32
+                                                                    : strata::DType::I64,
+                         info.shape);
+    for (int64_t k = 0; k < t.numElements(); ++k)
+      t.values[k] = info.dtype == strata::ElementType::Float32
+                        ? (double)((const float *)outPtrs[i])[k]
+                        : (double)((const int64_t *)outPtrs[i])[k];
+    if (!a.outputDir.empty()) {
+      std::string safe = info.name;
+      for (char &c : safe)
+        if (!std::isalnum((unsigned char)c) && c != '_' && c != '-' && c != '.')
+          c = '_';
+      if (auto ec = llvm::sys::fs::create_directories(a.outputDir))
+        return usageError("run: cannot create --output directory '" + a.outputDir + "'");
+      if (auto err = strata::writeNpy(a.outputDir + "/" + safe + ".npy", t))
+        return fail(std::move(err));
+    }
+    llvm::outs() << info.name << " [";
+    for (size_t d = 0; d < info.shape.size(); ++d)
+      llvm::outs() << (d ? "," : "") << info.shape[d];
+    llvm::outs() << "]:";
+    for (int64_t k = 0; k < std::min<int64_t>(t.numElements(), 8); ++k)
+      llvm::outs() << " " << t.values[k];
+    llvm::outs() << (t.numElements() > 8 ? " ..." : "") << "\n";
+  }
+  llvm::outs() << llvm::format("latency: %.3f ms (first run)\n", ms);
+  return 0;
+}
+
+int commandBench(const Args &a) {
+  if (a.model.empty())
+    return usageError("bench: no model file given");
+  if (!fileExists(a.model))
+    return usageError("bench: model file '" + a.model + "' does not exist");
+  auto exe = jitCompile(a);
+  if (!exe.ok()) {
+    llvm::errs() << "strata: error: " << exe.error() << "\n";
+    return 1;
+  }
+  std::vector<std::vector<char>> bufs;
+  std::vector<const void *> in;
+  std::vector<void *> out;
+  for (auto &t : exe->inputs()) {
+    bufs.emplace_back(t.num_bytes() + 64, 0);
+    in.push_back(bufs.back().data());
+  }
+  for (auto &t : exe->outputs()) {
+    bufs.emplace_back(t.num_bytes() + 64, 0);
+    out.push_back(bufs.back().data());
+  }
+  std::vector<double> times;
+  for (int i = 0; i < a.warmup + a.runs; ++i) {
+    auto start = std::chrono::steady_clock::now();
+    auto s = exe->run(in.data(), out.data());
+    double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    if (!s.ok()) {
+      llvm::errs() << "strata: error: " << s.message() << "\n";
+      return 1;
+    }
+    if (i >= a.warmup)
+      times.push_back(ms);
+  }
+  std::sort(times.begin(), times.end());
+  if (times.empty())
+    return usageError("bench: --runs must be positive");
+  llvm::outs() << llvm::format("%s: min %.3f ms, median %.3f ms, max %.3f ms over %d runs\n",
+                               a.model.c_str(), times.front(), times[times.size() / 2],
+                               times.back(), (int)times.size());
+  return 0;
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM init(argc, argv);
+  Args a;
+  std::string err;
+  if (argc >= 2 && (std::string(argv[1]) == "help" || std::string(argv[1]) == "--help" ||
+                    std::string(argv[1]) == "-h")) {
+    llvm::outs() << kUsage;
+    return 0;
+  }
+  if (!parseArgs(argc, argv, a, err))
+    return usageError(err);
+  if (a.help) {
+    llvm::outs() << kUsage;
+    return 0;
+  }
+  if (a.command == "compile")
+    return commandCompile(a);
+  if (a.command == "run")
+    return commandRun(a);
+  if (a.command == "bench")
+    return commandBench(a);
+  return usageError("unknown command '" + a.command + "' (compile, run, bench, help)");
+}
