@@ -27,6 +27,11 @@ constexpr int64_t kBufferAlignment = STRATA_ALIGNMENT;
 struct BufferInfo {
   llvm::Value *base = nullptr;
   te::Type elemType;
+  // Alias scope of this buffer in the current function. Distinct buffers never overlap
+  // (arguments by contract, allocations by construction), and scoped-noalias metadata says
+  // so even where the noalias attribute cannot: inside outlined parallel bodies, whose
+  // buffer pointers come out of a closure.
+  llvm::MDNode *scope = nullptr;
 };
 
 // Translates the statements and expressions of one module.
@@ -66,6 +71,8 @@ private:
   llvm::Value *elementPointer(const BufferInfo &buffer, llvm::Value *index);
   llvm::Align accessAlignment(const BufferInfo &buffer, const Expr &baseIndex, int lanes);
   int64_t knownMultiple(const Expr &e);
+  llvm::MDNode *newAliasScope(const std::string &bufferName);
+  void addAliasInfo(llvm::Instruction *access, const BufferInfo &buffer);
   void emitSerialLoop(const te::For *op, llvm::MDNode *loopHints);
   void emitParallelLoop(const te::For *op);
   llvm::Value *emitIntrinsic(const te::Call *op);
@@ -138,6 +145,7 @@ private:
   // Per function being emitted (a kernel or an outlined parallel body).
   std::string funcName_;
   llvm::Function *fn_ = nullptr;
+  llvm::MDNode *aliasDomain_ = nullptr; // created on first use in each function
   std::vector<llvm::Value *> heapAllocations_; // live strata_aligned_alloc results, to free on error
 };
 

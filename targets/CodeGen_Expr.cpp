@@ -118,6 +118,23 @@ int64_t Emitter::knownMultiple(const Expr &e) {
   return 1;
 }
 
+llvm::MDNode *Emitter::newAliasScope(const std::string &bufferName) {
+  llvm::MDBuilder md(ctx_);
+  if (!aliasDomain_) aliasDomain_ = md.createAnonymousAliasScopeDomain(fn_->getName());
+  return md.createAnonymousAliasScope(aliasDomain_, bufferName);
+}
+
+// Tags a load/store/gather/scatter of `buffer`: it is in the buffer's scope and does not
+// alias any other buffer in scope (visited in name order, so the metadata is deterministic).
+void Emitter::addAliasInfo(llvm::Instruction *access, const BufferInfo &buffer) {
+  if (!buffer.scope) return;
+  std::vector<llvm::Metadata *> others;
+  for (const auto &[name, stack] : buffers_)
+    if (stack.back().scope && stack.back().scope != buffer.scope) others.push_back(stack.back().scope);
+  access->setMetadata(llvm::LLVMContext::MD_alias_scope, llvm::MDNode::get(ctx_, {buffer.scope}));
+  if (!others.empty()) access->setMetadata(llvm::LLVMContext::MD_noalias, llvm::MDNode::get(ctx_, others));
+}
+
 llvm::Align Emitter::accessAlignment(const BufferInfo &buffer, const Expr &baseIndex, int lanes) {
   int64_t elemBytes = std::max<int64_t>(1, buffer.elemType.bits / 8);
   int64_t align = std::min(kBufferAlignment, elemBytes * knownMultiple(baseIndex));
@@ -302,24 +319,25 @@ void Emitter::visit(const te::Load *op) {
   llvm::Value *loaded;
   const auto *ramp = op->index.as<te::Ramp>();
   const auto *bcast = op->index.as<te::Broadcast>();
+  llvm::Instruction *access;
   if (t.is_scalar()) {
     llvm::Value *ptr = elementPointer(*buffer, codegen(op->index));
-    loaded = b_.CreateAlignedLoad(memType, ptr, accessAlignment(*buffer, op->index, 1));
+    loaded = access = b_.CreateAlignedLoad(memType, ptr, accessAlignment(*buffer, op->index, 1));
   } else if (ramp && te::is_one(ramp->stride)) {
     // A dense vector: one (possibly unaligned) vector load.
     llvm::Value *ptr = elementPointer(*buffer, codegen(ramp->base));
-    loaded = b_.CreateAlignedLoad(memType, ptr, accessAlignment(*buffer, ramp->base, t.lanes));
+    loaded = access = b_.CreateAlignedLoad(memType, ptr, accessAlignment(*buffer, ramp->base, t.lanes));
   } else if (bcast) {
     // Every lane reads the same element: load it once and splat.
     llvm::Value *ptr = elementPointer(*buffer, codegen(bcast->value));
-    llvm::Value *scalar = b_.CreateAlignedLoad(storageType(t.element_of()), ptr,
-                                               accessAlignment(*buffer, bcast->value, 1));
-    loaded = splat(t.lanes, scalar);
+    access = b_.CreateAlignedLoad(storageType(t.element_of()), ptr, accessAlignment(*buffer, bcast->value, 1));
+    loaded = splat(t.lanes, access);
   } else {
     llvm::Value *ptrs = elementPointer(*buffer, codegen(op->index));
     int64_t elemBytes = std::max(1, buffer->elemType.bits / 8);
-    loaded = b_.CreateMaskedGather(memType, ptrs, llvm::Align(elemBytes));
+    loaded = access = b_.CreateMaskedGather(memType, ptrs, llvm::Align(elemBytes));
   }
+  addAliasInfo(access, *buffer);
   value_ = t.element_of().is_bool() ? b_.CreateTrunc(loaded, llvmType(t)) : loaded;
 }
 

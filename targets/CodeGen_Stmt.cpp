@@ -46,16 +46,18 @@ void Emitter::visit(const te::Store *op) {
   llvm::Value *value = codegen(op->value);
   if (t.element_of().is_bool()) value = b_.CreateZExt(value, storageType(t));
   const auto *ramp = op->index.as<te::Ramp>();
+  llvm::Instruction *access;
   if (t.is_scalar()) {
-    b_.CreateAlignedStore(value, elementPointer(*buffer, codegen(op->index)),
-                          accessAlignment(*buffer, op->index, 1));
+    access = b_.CreateAlignedStore(value, elementPointer(*buffer, codegen(op->index)),
+                                   accessAlignment(*buffer, op->index, 1));
   } else if (ramp && te::is_one(ramp->stride)) {
-    b_.CreateAlignedStore(value, elementPointer(*buffer, codegen(ramp->base)),
-                          accessAlignment(*buffer, ramp->base, t.lanes));
+    access = b_.CreateAlignedStore(value, elementPointer(*buffer, codegen(ramp->base)),
+                                   accessAlignment(*buffer, ramp->base, t.lanes));
   } else {
     llvm::Value *ptrs = elementPointer(*buffer, codegen(op->index));
-    b_.CreateMaskedScatter(value, ptrs, llvm::Align(std::max(1, buffer->elemType.bits / 8)));
+    access = b_.CreateMaskedScatter(value, ptrs, llvm::Align(std::max(1, buffer->elemType.bits / 8)));
   }
+  addAliasInfo(access, *buffer);
 }
 
 void Emitter::visit(const te::For *op) {
@@ -155,6 +157,8 @@ void Emitter::emitParallelLoop(const te::For *op) {
   auto savedMultiples = multiples_;
   auto savedHeap = std::move(heapAllocations_);
   llvm::Function *savedFn = fn_;
+  llvm::MDNode *savedDomain = aliasDomain_;
+  aliasDomain_ = nullptr;
   llvm::IRBuilderBase::InsertPoint savedIP = b_.saveIP();
   vars_.clear();
   buffers_.clear();
@@ -174,7 +178,7 @@ void Emitter::emitParallelLoop(const te::For *op) {
     ptr->setMetadata(llvm::LLVMContext::MD_align,
                      llvm::MDNode::get(ctx_, llvm::ConstantAsMetadata::get(b_.getInt64(kBufferAlignment))));
     ptr->setMetadata(llvm::LLVMContext::MD_nonnull, llvm::MDNode::get(ctx_, {}));
-    push(buffers_, name, BufferInfo{ptr, savedBuffers[name].back().elemType});
+    push(buffers_, name, BufferInfo{ptr, savedBuffers[name].back().elemType, newAliasScope(name)});
   }
   llvm::Value *loopVar = b_.CreateAdd(taskMin, task->getArg(0), op->name, false, true);
   push(vars_, op->name, loopVar);
@@ -186,6 +190,7 @@ void Emitter::emitParallelLoop(const te::For *op) {
   multiples_ = std::move(savedMultiples);
   heapAllocations_ = std::move(savedHeap);
   fn_ = savedFn;
+  aliasDomain_ = savedDomain;
   b_.restoreIP(savedIP);
 
   llvm::Function *parallelFor = declareRuntime("strata_parallel_for", b_.getInt32Ty(),
@@ -227,7 +232,7 @@ void Emitter::visit(const te::Allocate *op) {
     returnIfNonZero(b_.CreateSelect(isNull, b_.getInt32(STRATA_ERROR_OUT_OF_MEMORY), b_.getInt32(0)));
     heapAllocations_.push_back(base);
   }
-  push(buffers_, op->name, BufferInfo{base, op->type});
+  push(buffers_, op->name, BufferInfo{base, op->type, newAliasScope(op->name)});
   codegen(op->body);
   pop(buffers_, op->name);
   if (!onStack) {
@@ -294,6 +299,7 @@ llvm::Error Emitter::emitFunction(const LoweredFunc &func) {
                                     llvm::Function::ExternalLinkage, func.name, module_);
   setFunctionAttributes(*fn);
   fn_ = fn;
+  aliasDomain_ = nullptr;
   b_.SetInsertPoint(llvm::BasicBlock::Create(ctx_, "entry", fn));
   for (size_t i = 0; i < func.args.size(); ++i) {
     const LoweredArg &arg = func.args[i];
@@ -315,7 +321,7 @@ llvm::Error Emitter::emitFunction(const LoweredFunc &func) {
       fn->addDereferenceableParamAttr(i, elems * std::max(1, arg.type.bits / 8));
     if (buffers_.count(arg.name))
       return llvm::createStringError("function '" + func.name + "': duplicate argument '" + arg.name + "'");
-    push(buffers_, arg.name, BufferInfo{fn->getArg(i), arg.type});
+    push(buffers_, arg.name, BufferInfo{fn->getArg(i), arg.type, newAliasScope(arg.name)});
   }
   if (!func.body.defined()) return llvm::createStringError("function '" + func.name + "' has no body");
   codegen(func.body);

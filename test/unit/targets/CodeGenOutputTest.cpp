@@ -133,6 +133,20 @@ TEST(CodeGenOutputTest, ParallelLoopCallsTheRuntime) {
   EXPECT_NE(ir.find("define i32 @pf(ptr noalias nonnull align 64 dereferenceable(32) %out)"), std::string::npos);
 }
 
+TEST(CodeGenOutputTest, ParallelBodiesKeepBuffersApart) {
+  // Inside the outlined body the buffers come out of the closure, so the noalias attribute
+  // is gone; scoped-noalias metadata must say that `a` and `out` do not overlap.
+  Expr p = var("p");
+  LoweredFunc f{"pf2", {f32Arg("a", 8), f32Arg("out", 8, true)},
+                For::make("p", 0, 8, ForKind::Parallel, Store::make("out", loadF32("a", p) + 1.0f, p))};
+  std::string ir = compileToIR({f}, "host");
+  size_t body = ir.find("define internal i32 @pf2.par.p");
+  ASSERT_NE(body, std::string::npos);
+  std::string task = ir.substr(body, ir.find("\n}", body) - body);
+  EXPECT_NE(task.find("!alias.scope"), std::string::npos) << task;
+  EXPECT_NE(task.find("!noalias"), std::string::npos) << task;
+}
+
 std::vector<char> objectFor(const std::vector<LoweredFunc> &funcs, const std::string &targetName) {
   llvm::LLVMContext ctx; // a fresh context each time: nothing may leak between compilations
   auto target = llvm::cantFail(strata::targets::parseTarget(targetName));
