@@ -3,6 +3,7 @@
 #include "dialects/te/IROperator.h"
 #include "dialects/te/IRVisitor.h"
 #include "dialects/te/Simplify.h"
+#include "dialects/te/Substitute.h"
 
 namespace strata {
 namespace te {
@@ -168,19 +169,51 @@ private:
     IRVisitor::visit(op);
     if (provides_) add(op->name, op->args);
   }
+  // Loop bounds are often lets computed from the same outer variables (a tile's min and its
+  // extent); bound min + extent - 1 as one expression with the lets expanded so that the
+  // correlation is not lost.
+  std::map<std::string, Expr> let_values_;
+  Expr expand(const Expr &e) { return simplify(substitute(let_values_, e)); }
   void visit(const For *op) override {
-    Interval mn = bounds_of_expr_in_scope(op->min, scope);
-    Interval ext = bounds_of_expr_in_scope(op->extent, scope);
-    Interval r(mn.min, mn.max.defined() && ext.max.defined() ? simplify(mn.max + ext.max - 1) : Expr());
-    scope[op->name] = r;
+    Interval first = bounds_of_expr_in_scope(expand(op->min), scope);
+    Interval last = bounds_of_expr_in_scope(expand(op->min + op->extent - 1), scope);
+    scope[op->name] = Interval(first.min, last.max);
     dispatch(op->body);
     scope.erase(op->name);
   }
+  // Inside `if (v < e)` (split tail guards) v is known to be below e.
+  void refine(const Expr &cond) {
+    if (const And *a = cond.as<And>()) {
+      refine(a->a);
+      refine(a->b);
+      return;
+    }
+    const Variable *v = nullptr;
+    Expr hi;
+    if (const LT *lt = cond.as<LT>()) v = lt->a.as<Variable>(), hi = lt->b - 1;
+    else if (const LE *le = cond.as<LE>()) v = le->a.as<Variable>(), hi = le->b;
+    if (!v || !v->type.is_int() || !scope.count(v->name)) return;
+    Interval bound = bounds_of_expr_in_scope(hi, scope);
+    Interval &cur = scope[v->name];
+    if (!bound.max.defined()) return;
+    cur.max = cur.max.defined() ? simplify(min(cur.max, bound.max)) : bound.max;
+  }
+  void visit(const IfThenElse *op) override {
+    dispatch(op->condition);
+    Scope saved = scope;
+    refine(op->condition);
+    dispatch(op->then_case);
+    scope = saved;
+    dispatch(op->else_case);
+  }
   void visit(const LetStmt *op) override {
     scope[op->name] = bounds_of_expr_in_scope(op->value, scope);
+    if (op->value.type().is_int() && !has_loads_or_calls(op->value))
+      let_values_[op->name] = expand(op->value);
     dispatch(op->value);
     dispatch(op->body);
     scope.erase(op->name);
+    let_values_.erase(op->name);
   }
   void visit(const Let *op) override {
     scope[op->name] = bounds_of_expr_in_scope(op->value, scope);

@@ -163,6 +163,32 @@ void set_error(FuncContents &f, const std::string &msg) {
   if (f.error.ok()) f.error = Status::error(msg);
 }
 
+class CollectCallNames : public IRVisitor {
+public:
+  std::vector<std::string> names;
+  void visit(const Call *op) override {
+    IRVisitor::visit(op);
+    if (op->call_type == CallType::FuncRef) names.push_back(op->name);
+  }
+};
+
+// Keeps the Funcs and inputs that e reads alive as long as f is.
+void record_callees(FuncContents &f, const std::vector<Expr> &exprs) {
+  CollectCallNames c;
+  for (const Expr &e : exprs) c.dispatch(e);
+  for (const std::string &n : c.names) {
+    if (n == f.name) continue;
+    if (auto g = find_func(n)) {
+      if (std::find(f.callees.begin(), f.callees.end(), g) == f.callees.end()) f.callees.push_back(g);
+    } else if (auto in = find_input(n)) {
+      if (std::find(f.inputs.begin(), f.inputs.end(), in) == f.inputs.end()) f.inputs.push_back(in);
+    } else {
+      set_error(f, "definition error: Func '" + f.name + "' reads '" + n +
+                       "', which is neither a live Func nor an Input");
+    }
+  }
+}
+
 void define_pure(FuncContents &f, const std::vector<Expr> &args, const Expr &value) {
   Definition d;
   for (size_t i = 0; i < args.size(); i++) {
@@ -188,6 +214,7 @@ void define_pure(FuncContents &f, const std::vector<Expr> &args, const Expr &val
   d.value = value;
   f.type = value.type();
   f.defs.push_back(d);
+  record_callees(f, {value});
 }
 
 void define_update(FuncContents &f, const std::vector<Expr> &args, Expr value) {
@@ -237,6 +264,9 @@ void define_update(FuncContents &f, const std::vector<Expr> &args, Expr value) {
   d.args = args;
   d.value = value;
   f.defs.push_back(d);
+  std::vector<Expr> all = args;
+  all.push_back(value);
+  record_callees(f, all);
 }
 
 } // namespace

@@ -127,6 +127,9 @@ struct FuncContents {
   FuncSchedule schedule;
   std::vector<int> shape; // outputs only
   Status error;
+  // What the definitions read, kept alive here (calls in the IR only hold names).
+  std::vector<std::shared_ptr<FuncContents>> callees;
+  std::vector<std::shared_ptr<InputContents>> inputs;
 };
 
 class Func;
@@ -233,7 +236,7 @@ private:
   std::shared_ptr<FuncContents> c_;
 };
 
-/// Registry lookups used by lowering (nullptr if no live Func/Input has that name).
+/// Registry lookups by name (nullptr if no live Func/Input has that name).
 std::shared_ptr<FuncContents> find_func(const std::string &name);
 std::shared_ptr<InputContents> find_input(const std::string &name);
 

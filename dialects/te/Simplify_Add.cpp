@@ -65,6 +65,25 @@ Expr add_or_sub(Simplifier &s, const Expr &orig, const Expr &a, const Expr &b, b
   Linear l;
   collect_linear(a, 1, l);
   collect_linear(b, is_add ? 1 : -1, l);
+  // min(a, b) + rest -> min(a + rest, b + rest) when one side becomes a constant, e.g. the
+  // extent of a guarded tile min(x + 7, 16) - x + 1 -> min(8, 17 - x).
+  for (size_t i = 0; i < l.terms.size(); i++) {
+    const Min *mn = l.terms[i].first.as<Min>();
+    const Max *mx = l.terms[i].first.as<Max>();
+    if ((!mn && !mx) || l.terms[i].second != 1 || l.terms.size() < 2) continue;
+    Linear rest = l;
+    rest.terms.erase(rest.terms.begin() + i);
+    Expr r = rebuild_linear(rest, t);
+    Expr x = s.mutate(Add::make(mn ? mn->a : mx->a, r));
+    Expr y = s.mutate(Add::make(mn ? mn->b : mx->b, r));
+    auto bounded_by_const = [](const Expr &e) {
+      const Min *m1 = e.as<Min>();
+      const Max *m2 = e.as<Max>();
+      return is_const(e) || (m1 && is_const(m1->b)) || (m2 && is_const(m2->b));
+    };
+    if (is_const(x) || is_const(y) || (bounded_by_const(x) && bounded_by_const(y)))
+      return s.mutate(mn ? Min::make(x, y) : Max::make(x, y));
+  }
   return rebuild_linear(l, t);
 }
 

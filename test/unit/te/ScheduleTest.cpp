@@ -1,0 +1,183 @@
+// Tests that each schedule primitive computes exactly what the unscheduled Func computes,
+// including extents (17, 33) that the split factors do not divide.
+#include <cmath>
+
+#include "TestUtil.h"
+
+using namespace strata::te;
+using namespace strata::te::testing;
+
+namespace {
+
+constexpr int H = 17, W = 33;
+
+// out(y, x) = sigmoid(A(y, x) * 2 + 1) + A(y, x), through two intermediate Funcs.
+Pipe elementwise() {
+  Var y("y"), x("x");
+  Input A("A", Float(32), {H, W});
+  Func f("f"), g("g"), out("out");
+  f(y, x) = A(y, x) * 2.0f + 1.0f;
+  g(y, x) = sigmoid(f(y, x));
+  out(y, x) = g(y, x) + A(y, x);
+  out.set_shape({H, W});
+  return {{A}, out, {{"f", f}, {"g", g}}};
+}
+
+// 3x3 box blur: bx blurs rows of `in`, out blurs columns of bx.
+Pipe blur() {
+  Var y("y"), x("x");
+  Input in("in", Float(32), {H + 2, W + 2});
+  Func bx("bx"), out("out");
+  bx(y, x) = (in(y, x) + in(y, x + 1) + in(y, x + 2)) / 3.0f;
+  out(y, x) = (bx(y, x) + bx(y + 1, x) + bx(y + 2, x)) / 3.0f;
+  out.set_shape({H, W});
+  return {{in}, out, {{"bx", bx}}};
+}
+
+} // namespace
+
+TEST(Schedule, DefaultElementwise) {
+  RunResult r = run(elementwise());
+  ASSERT_EQ(r.error, "");
+  float a = float(input_value(0, 5));
+  float f = a * 2.0f + 1.0f;
+  float want = 1.0f / (1.0f + std::exp(f * -1.0f)) + a;
+  EXPECT_EQ(r.values[5], double(want));
+}
+
+TEST(Schedule, SplitGuardWithIf) {
+  expect_same_as_unscheduled(elementwise, [](Pipe &p) {
+    p.out.split("x", "xo", "xi", 8, TailStrategy::GuardWithIf);
+  });
+}
+
+TEST(Schedule, SplitShiftInward) {
+  expect_same_as_unscheduled(elementwise, [](Pipe &p) {
+    p.out.split("x", "xo", "xi", 8, TailStrategy::ShiftInward);
+  });
+}
+
+TEST(Schedule, SplitFactorLargerThanExtent) {
+  expect_same_as_unscheduled(elementwise, [](Pipe &p) { p.out.split("y", "yo", "yi", 64); });
+}
+
+TEST(Schedule, SplitRoundUpOnIntermediateWithRoom) {
+  // f is computed past x = 32 up to 39; its input has room for that.
+  auto build = [] {
+    Var y("y"), x("x");
+    Input A("A", Float(32), {H, 40});
+    Func f("f"), out("out");
+    f(y, x) = A(y, x) * 3.0f;
+    out(y, x) = f(y, x) - 1.0f;
+    out.set_shape({H, W});
+    return Pipe{{A}, out, {{"f", f}}};
+  };
+  expect_same_as_unscheduled(build, [](Pipe &p) {
+    Func f = p.funcs["f"];
+    f.compute_root().split("x", "xo", "xi", 8, TailStrategy::RoundUp);
+  });
+}
+
+TEST(Schedule, VectorizeWithShiftInwardTail) {
+  expect_same_as_unscheduled(elementwise, [](Pipe &p) { p.out.vectorize("x", 8); });
+}
+
+TEST(Schedule, VectorizeWithGuardedTail) {
+  auto s = [](Pipe &p) { p.out.vectorize("x", 8, TailStrategy::GuardWithIf); };
+  expect_same_as_unscheduled(elementwise, s);
+  // The tail guard is specialised: a vector body runs when all 8 lanes are inside.
+  Pipe p = elementwise();
+  s(p);
+  RunResult r = run(p);
+  EXPECT_NE(r.ir.find("x8("), std::string::npos) << r.ir;
+  EXPECT_NE(r.ir.find("ramp("), std::string::npos) << r.ir;
+}
+
+TEST(Schedule, Unroll) {
+  expect_same_as_unscheduled(elementwise, [](Pipe &p) { p.out.unroll("y", 4); });
+}
+
+TEST(Schedule, UnrollWholeSmallLoop) {
+  auto build = [] {
+    Var y("y"), x("x");
+    Input A("A", Float(32), {3, W});
+    Func out("out");
+    out(y, x) = A(y, x) + 1.0f;
+    out.set_shape({3, W});
+    return Pipe{{A}, out};
+  };
+  expect_same_as_unscheduled(build, [](Pipe &p) { p.out.unroll("y"); });
+}
+
+TEST(Schedule, ParallelAndGpuMarks) {
+  expect_same_as_unscheduled(elementwise, [](Pipe &p) { p.out.parallel("y"); });
+  expect_same_as_unscheduled(elementwise, [](Pipe &p) {
+    p.out.split("x", "xo", "xi", 8, TailStrategy::GuardWithIf).gpu_blocks("xo").gpu_threads("xi");
+  });
+  Pipe p = elementwise();
+  p.out.parallel("y");
+  RunResult r = run(p);
+  EXPECT_NE(r.ir.find(") parallel {"), std::string::npos) << r.ir;
+}
+
+TEST(Schedule, Fuse) {
+  expect_same_as_unscheduled(elementwise, [](Pipe &p) { p.out.fuse("y", "x", "yx").parallel("yx"); });
+  expect_same_as_unscheduled(elementwise, [](Pipe &p) {
+    p.out.fuse("y", "x", "yx").split("yx", "o", "i", 16, TailStrategy::GuardWithIf).vectorize("i");
+  });
+}
+
+TEST(Schedule, Reorder) {
+  expect_same_as_unscheduled(elementwise, [](Pipe &p) { p.out.reorder({"x", "y"}); });
+}
+
+TEST(Schedule, Tile) {
+  expect_same_as_unscheduled(elementwise, [](Pipe &p) {
+    p.out.tile("y", "x", "yo", "xo", "yi", "xi", 4, 8).vectorize("xi").unroll("yi");
+  });
+}
+
+TEST(Schedule, ComputeRootAndInline) {
+  expect_same_as_unscheduled(elementwise, [](Pipe &p) {
+    p.funcs["f"].compute_root().vectorize("x", 4);
+    p.funcs["g"].compute_root();
+  });
+  expect_same_as_unscheduled(blur, [](Pipe &p) { p.funcs["bx"].compute_inline(); });
+}
+
+TEST(Schedule, BlurComputeRoot) {
+  expect_same_as_unscheduled(blur, [](Pipe &p) {
+    p.funcs["bx"].compute_root().vectorize("x", 8);
+    p.out.vectorize("x", 8).parallel("y");
+  });
+}
+
+TEST(Schedule, BlurComputeAtTile) {
+  expect_same_as_unscheduled(blur, [](Pipe &p) {
+    p.out.tile("y", "x", "yo", "xo", "yi", "xi", 8, 8);
+    p.funcs["bx"].compute_at(p.out, "xo").vectorize("x", 4);
+  });
+}
+
+TEST(Schedule, BlurComputeAtInnermost) {
+  expect_same_as_unscheduled(blur, [](Pipe &p) { p.funcs["bx"].compute_at(p.out, "x"); });
+}
+
+TEST(Schedule, BlurStoreAtRowComputeAtColumn) {
+  expect_same_as_unscheduled(blur, [](Pipe &p) {
+    p.funcs["bx"].store_at(p.out, "y").compute_at(p.out, "x");
+  });
+}
+
+TEST(Schedule, StoreInStack) {
+  expect_same_as_unscheduled(blur, [](Pipe &p) {
+    p.out.split("y", "yo", "yi", 4, TailStrategy::GuardWithIf);
+    p.funcs["bx"].compute_at(p.out, "yo").store_in(MemoryType::Stack);
+  });
+  Pipe p = blur();
+  p.out.split("y", "yo", "yi", 4, TailStrategy::GuardWithIf);
+  p.funcs["bx"].compute_at(p.out, "yo").store_in(MemoryType::Stack);
+  RunResult r = run(p);
+  // Tile-sized, constant storage: 6 rows (4 + 2 halo) of 33 columns.
+  EXPECT_NE(r.ir.find("allocate bx[float32 * 6 * 33] in stack"), std::string::npos) << r.ir;
+}
