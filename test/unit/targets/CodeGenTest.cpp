@@ -211,4 +211,24 @@ TEST(CodeGenTest, ElementaryIntrinsics) {
   }
 }
 
+TEST(CodeGenTest, LetsMarkersAndLeftoverUnrolledOrVectorizedLoops) {
+  // Lowering normally removes Unrolled/Vectorized loops; codegen still compiles them (as
+  // serial loops with LLVM loop hints), and Let / ProducerConsumer / Evaluate are honoured.
+  Expr i = var("i"), j = var("j"), t = Variable::make(Float(32), "t");
+  Stmt unrolled = For::make("i", 0, 4, ForKind::Unrolled,
+                            Store::make("out", Let::make("t", loadF32("a", i) * 3.0f, t + t), i));
+  Stmt vectorized = For::make("j", 4, 12, ForKind::Vectorized, Store::make("out", loadF32("a", j) - 1.0f, j));
+  Stmt body = ProducerConsumer::make("out", true, Block::make({unrolled, vectorized, Evaluate::make(0)}));
+  LoweredFunc f{"hints", {f32Arg("a", 16), f32Arg("out", 16, true)}, body};
+  JitKernel kernel({f});
+  ASSERT_TRUE(kernel.ok());
+  AlignedBuffer<float> a(16), out(16);
+  for (int k = 0; k < 16; ++k) a[k] = k;
+  ASSERT_EQ(kernel.call("hints", {a.data(), out.data()}), 0);
+  for (int k = 0; k < 16; ++k) EXPECT_EQ(out[k], k < 4 ? 6.0f * k : k - 1.0f) << k;
+  std::string ir = compileToIR({f}, "host");
+  EXPECT_NE(ir.find("llvm.loop.unroll.full"), std::string::npos);
+  EXPECT_NE(ir.find("llvm.loop.vectorize.enable"), std::string::npos);
+}
+
 } // namespace
