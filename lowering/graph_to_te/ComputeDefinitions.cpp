@@ -15,7 +15,7 @@
 
 using namespace mlir;
 namespace g = strata::graph;
-using te::Expr;
+using strata::te::Expr;
 
 namespace strata::lowering {
 

@@ -85,8 +85,8 @@ llvm::Expected<targets::LoweredFunc> lowerKernel(graph::KernelOp kernel,
     return std::move(err);
 
   te::LowerOptions lo;
-  std::ostringstream log;
-  auto lowered = te::lower({funcs.output}, fn, lo);
+  lo.name = fn;
+  auto lowered = te::lower({funcs.output}, lo);
   if (!lowered.ok())
     return fail(lowered.error());
 

@@ -1,13 +1,14 @@
-# lit configuration for Strata's FileCheck tests.
+# lit configuration shared by test/lit (IR and passes) and test/errors (bad input).
 import os
 import lit.formats
 
 config.name = "Strata"
-config.test_format = lit.formats.ShTest(execute_external=True)
+config.test_format = lit.formats.ShTest(execute_external=False)
 config.suffixes = [".mlir", ".test"]
-config.test_source_root = os.path.dirname(__file__)
-config.test_exec_root = os.path.join(os.path.dirname(config.strata_tools_dirs[0]), "..", "test", "lit")
-path = os.pathsep.join(config.strata_tools_dirs + [config.llvm_tools_dir, config.environment.get("PATH", os.environ["PATH"])])
-config.environment["PATH"] = path
+config.test_source_root = config.strata_test_source
+config.test_exec_root = config.strata_test_exec
+config.environment["PATH"] = os.pathsep.join(
+    config.strata_tools_dirs + [config.llvm_tools_dir, os.environ["PATH"]])
 config.substitutions.append(("%models", os.path.join(config.strata_source_dir, "test", "models")))
+config.substitutions.append(("%inputs", os.path.join(config.strata_test_source, "Inputs")))
 config.excludes = ["lit.cfg.py", "lit.site.cfg.py.in", "CMakeLists.txt", "Inputs"]

@@ -1,0 +1,140 @@
+//===- Harness.cpp --------------------------------------------------------===//
+#include "test/e2e/Harness.h"
+
+#include "compiler/frontends/Importer.h"
+#include "compiler/frontends/JsonReader.h"
+#include "compiler/reference/Interpreter.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/MLIRContext.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <fstream>
+
+namespace strata::testing {
+
+std::vector<HostTensor> randomInputs(const Executable &exe, uint32_t seed) {
+  std::vector<HostTensor> inputs;
+  for (const TensorInfo &info : exe.inputs()) {
+    bool isFloat = info.dtype == ElementType::Float32;
+    HostTensor t(isFloat ? DType::F32 : DType::I64, info.shape);
+    auto values = frontend::mulberry32Uniform(seed++, t.numElements(), -1.f, 1.f);
+    for (int64_t i = 0; i < t.numElements(); ++i)
+      t.set(i, isFloat ? values[i] : std::floor(values[i] * 4));
+    inputs.push_back(std::move(t));
+  }
+  return inputs;
+}
+
+std::vector<HostTensor> runCompiled(const Executable &exe, const std::vector<HostTensor> &inputs) {
+  std::vector<std::vector<float>> f32(inputs.size());
+  std::vector<std::vector<int64_t>> i64(inputs.size());
+  std::vector<const void *> in;
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    if (inputs[i].dtype == DType::F32) {
+      f32[i].assign(inputs[i].values.begin(), inputs[i].values.end());
+      in.push_back(f32[i].data());
+    } else {
+      for (double v : inputs[i].values)
+        i64[i].push_back((int64_t)v);
+      in.push_back(i64[i].data());
+    }
+  }
+  std::vector<std::vector<char>> bufs;
+  std::vector<void *> out;
+  for (const TensorInfo &info : exe.outputs()) {
+    bufs.emplace_back(info.num_bytes() + 8);
+    out.push_back(bufs.back().data());
+  }
+  Status s = exe.run(in.data(), out.data());
+  EXPECT_TRUE(s.ok()) << s.message();
+  std::vector<HostTensor> results;
+  for (size_t i = 0; i < exe.outputs().size(); ++i) {
+    const TensorInfo &info = exe.outputs()[i];
+    bool isFloat = info.dtype == ElementType::Float32;
+    HostTensor t(isFloat ? DType::F32 : DType::I64, info.shape);
+    for (int64_t k = 0; k < t.numElements(); ++k)
+      t.values[k] = isFloat ? (double)((const float *)out[i])[k] : (double)((const int64_t *)out[i])[k];
+    results.push_back(std::move(t));
+  }
+  return results;
+}
+
+std::vector<HostTensor> runReference(const std::string &path, const std::vector<HostTensor> &inputs,
+                                     const CompileOptions &options) {
+  mlir::MLIRContext ctx;
+  frontend::ImportOptions io;
+  io.inputShapes = options.input_shapes;
+  auto module = frontend::importModel(path, ctx, io);
+  if (!module) {
+    ADD_FAILURE() << llvm::toString(module.takeError());
+    return {};
+  }
+  auto fn = (*module)->lookupSymbol<mlir::func::FuncOp>("main");
+  auto results = reference::runFunction(fn, inputs);
+  if (!results) {
+    ADD_FAILURE() << llvm::toString(results.takeError());
+    return {};
+  }
+  return *results;
+}
+
+void expectClose(const std::vector<HostTensor> &actual, const std::vector<HostTensor> &expected,
+                 double atol, double rtol) {
+  ASSERT_EQ(actual.size(), expected.size());
+  for (size_t o = 0; o < actual.size(); ++o) {
+    ASSERT_EQ(actual[o].shape, expected[o].shape) << "output " << o;
+    int64_t worst = -1;
+    double worstErr = 0;
+    int64_t bad = 0;
+    for (int64_t i = 0; i < actual[o].numElements(); ++i) {
+      double a = actual[o].values[i], e = expected[o].values[i];
+      double err = std::fabs(a - e);
+      bool ok = err <= atol + rtol * std::fabs(e) || (std::isnan(a) && std::isnan(e)) ||
+                (std::isinf(a) && a == e);
+      if (!ok) {
+        ++bad;
+        if (err > worstErr || std::isnan(err) || worst < 0) {
+          worstErr = err;
+          worst = i;
+        }
+      }
+    }
+    EXPECT_EQ(bad, 0) << "output " << o << ": " << bad << " of " << actual[o].numElements()
+                      << " elements differ; worst at flat index " << worst << ": got "
+                      << (worst >= 0 ? actual[o].values[worst] : 0) << ", expected "
+                      << (worst >= 0 ? expected[o].values[worst] : 0) << " (atol " << atol
+                      << ", rtol " << rtol << ")";
+  }
+}
+
+void expectMatchesReference(const std::string &path, double atol, double rtol,
+                            const CompileOptions &options, uint32_t seed) {
+  auto exe = compile(path, options);
+  ASSERT_TRUE(exe.ok()) << exe.error();
+  auto inputs = randomInputs(*exe, seed);
+  auto expected = runReference(path, inputs, options);
+  auto actual = runCompiled(*exe, inputs);
+  expectClose(actual, expected, atol, rtol);
+}
+
+std::string writeTempFile(const std::string &name, const std::string &text) {
+  std::string path = ::testing::TempDir() + "/" + name;
+  std::ofstream(path) << text;
+  return path;
+}
+
+HostTensor readRawF32(const std::string &path, std::vector<int64_t> shape) {
+  HostTensor t(DType::F32, std::move(shape));
+  std::ifstream in(path, std::ios::binary);
+  std::vector<float> data(t.numElements());
+  in.read((char *)data.data(), data.size() * 4);
+  EXPECT_TRUE(in.good()) << "cannot read " << path;
+  for (int64_t i = 0; i < t.numElements(); ++i)
+    t.values[i] = data[i];
+  return t;
+}
+
+} // namespace strata::testing

@@ -1,0 +1,36 @@
+//===- Harness.h - compiled code vs. the reference interpreter ------------===//
+#pragma once
+
+#include "compiler/reference/HostTensor.h"
+#include "strata/strata.h"
+
+#include <string>
+#include <vector>
+
+namespace strata::testing {
+
+/// Seeded inputs for every model input (uniform in [-1, 1) for floats).
+std::vector<HostTensor> randomInputs(const Executable &exe, uint32_t seed);
+
+/// Runs a JIT-compiled model on host tensors.
+std::vector<HostTensor> runCompiled(const Executable &exe, const std::vector<HostTensor> &inputs);
+
+/// Imports a model without optimizing it and runs the reference interpreter.
+std::vector<HostTensor> runReference(const std::string &path, const std::vector<HostTensor> &inputs,
+                                     const CompileOptions &options = {});
+
+/// Asserts |a - b| <= atol + rtol * |b| elementwise, with the worst element named.
+void expectClose(const std::vector<HostTensor> &actual, const std::vector<HostTensor> &expected,
+                 double atol, double rtol);
+
+/// Compiles `path`, runs it on seeded inputs, and compares with the reference.
+void expectMatchesReference(const std::string &path, double atol = 1e-4, double rtol = 1e-4,
+                            const CompileOptions &options = {}, uint32_t seed = 1);
+
+/// Writes text to a fresh file in the test's temporary directory.
+std::string writeTempFile(const std::string &name, const std::string &text);
+
+/// Reads raw little-endian float32 data.
+HostTensor readRawF32(const std::string &path, std::vector<int64_t> shape);
+
+} // namespace strata::testing

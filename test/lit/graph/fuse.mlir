@@ -1,0 +1,37 @@
+// RUN: strata-opt %s --graph-fuse | FileCheck %s
+
+// Tests that a conv's bias-free epilogue (activation, residual add) fuses into one kernel,
+// and that a broadcasting consumer starts a kernel of its own.
+// CHECK-LABEL: func @conv_epilogue
+// CHECK: %[[K:.*]] = graph.kernel "conv2d_0" anchor "conv2d" (%arg0, %{{.*}})
+// CHECK:   graph.conv2d
+// CHECK:   graph.hard_swish
+// CHECK:   graph.add
+// CHECK:   graph.yield
+// CHECK: %[[G:.*]] = graph.kernel "reduce_mean_0" anchor "reduce_mean" (%[[K]])
+// CHECK: graph.kernel "elementwise_0" anchor "elementwise" (%[[K]], %[[G]])
+// CHECK:   graph.mul
+// CHECK-NOT: graph.kernel
+func.func @conv_epilogue(%x: tensor<1x4x6x6xf32>) -> tensor<1x4x6x6xf32> {
+  %w = graph.constant dense<0.5> : tensor<4x4x3x3xf32>
+  %c = graph.conv2d %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, groups = 1 : i64} : (tensor<1x4x6x6xf32>, tensor<4x4x3x3xf32>) -> tensor<1x4x6x6xf32>
+  %h = graph.hard_swish %c : tensor<1x4x6x6xf32>
+  %r = graph.add %h, %x : (tensor<1x4x6x6xf32>, tensor<1x4x6x6xf32>) -> tensor<1x4x6x6xf32>
+  %g = graph.reduce_mean %r {axes = array<i64: 2, 3>, keepdims = true} : (tensor<1x4x6x6xf32>) -> tensor<1x4x1x1xf32>
+  %m = graph.mul %r, %g : (tensor<1x4x6x6xf32>, tensor<1x4x1x1xf32>) -> tensor<1x4x6x6xf32>
+  return %m : tensor<1x4x6x6xf32>
+}
+
+// Tests that a value used twice ends its kernel (no recomputation of the anchor).
+// CHECK-LABEL: func @shared_result
+// CHECK: %[[M:.*]] = graph.kernel "matmul_0" anchor "matmul"
+// CHECK-NOT: graph.relu
+// CHECK: graph.yield
+// CHECK: graph.kernel "elementwise_0" anchor "elementwise" (%[[M]])
+// CHECK: graph.kernel "elementwise_1" anchor "elementwise" (%[[M]])
+func.func @shared_result(%a: tensor<4x8xf32>, %b: tensor<8x3xf32>) -> (tensor<4x3xf32>, tensor<4x3xf32>) {
+  %m = graph.matmul %a, %b : (tensor<4x8xf32>, tensor<8x3xf32>) -> tensor<4x3xf32>
+  %r = graph.relu %m : tensor<4x3xf32>
+  %s = graph.sigmoid %m : tensor<4x3xf32>
+  return %r, %s : tensor<4x3xf32>, tensor<4x3xf32>
+}
