@@ -13,10 +13,8 @@
 
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/Error.h"
-
-namespace llvm {
-class TargetMachine;
-}
+// Complete type needed by callers of createTargetMachine (they destroy the unique_ptr).
+#include "llvm/Target/TargetMachine.h"
 
 namespace strata::targets {
 
