@@ -108,7 +108,7 @@ public:
     std::vector<GlobalVariable *> constants;
     for (size_t i = 0; i < plan.constants.size(); ++i)
       constants.push_back(
-          constantGlobal(reference::fromAttr(plan.constants[i].getValue()), (int64_t)i));
+          constantGlobal(reference::fromAttr(graph::ConstantOp(plan.constants[i]).getValue()), (int64_t)i));
 
     // The kernels run on a given workspace.
     Function *body = Function::Create(FunctionType::get(b32(), {ptr, ptr, ptr}, false),
