@@ -193,6 +193,12 @@ llvm::Expected<CompiledModel> compileModel(const std::string &path, const Pipeli
         call.args.push_back(plan->storage.lookup(v));
       for (Value v : kernel.getResults())
         call.args.push_back(plan->storage.lookup(v));
+      // Caller-owned buffers are only known to be element-aligned.
+      for (size_t i = 0; i < call.args.size(); ++i) {
+        auto kind = call.args[i].kind;
+        if (kind == Storage::Kind::Input || kind == Storage::Kind::Output)
+          lowered->args[i].alignment = std::max(1, lowered->args[i].type.bits / 8);
+      }
       calls.push_back(std::move(call));
       funcs.push_back(std::move(*lowered));
     }
@@ -211,8 +217,9 @@ llvm::Expected<CompiledModel> compileModel(const std::string &path, const Pipeli
     out.module = std::move(*llvmModule);
     // Kernels are private to the model; only the model functions are exported.
     for (const auto &f : funcs)
-      if (auto *k = out.module->getFunction(f.name))
-        k->setLinkage(llvm::GlobalValue::InternalLinkage);
+      for (const std::string &symbol : {f.name, f.name + "_argv"})
+        if (auto *k = out.module->getFunction(symbol))
+          k->setLinkage(llvm::GlobalValue::InternalLinkage);
     emitModelFunctions(*out.module, options.name, out.signature, *plan, calls);
     std::string verifyErrors;
     llvm::raw_string_ostream os(verifyErrors);

@@ -32,6 +32,8 @@ struct BufferInfo {
   // so even where the noalias attribute cannot: inside outlined parallel bodies, whose
   // buffer pointers come out of a closure.
   llvm::MDNode *scope = nullptr;
+  // Known alignment of the base pointer in bytes (caller buffers may be less than 64).
+  int64_t alignment = kBufferAlignment;
 };
 
 // Translates the statements and expressions of one module.

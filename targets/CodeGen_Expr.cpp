@@ -137,7 +137,7 @@ void Emitter::addAliasInfo(llvm::Instruction *access, const BufferInfo &buffer) 
 
 llvm::Align Emitter::accessAlignment(const BufferInfo &buffer, const Expr &baseIndex, int lanes) {
   int64_t elemBytes = std::max<int64_t>(1, buffer.elemType.bits / 8);
-  int64_t align = std::min(kBufferAlignment, elemBytes * knownMultiple(baseIndex));
+  int64_t align = std::min(buffer.alignment, elemBytes * knownMultiple(baseIndex));
   align = std::min<int64_t>(align, elemBytes * static_cast<int64_t>(llvm::PowerOf2Ceil(lanes)));
   return llvm::Align(std::max(align, elemBytes));
 }

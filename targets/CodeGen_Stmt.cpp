@@ -174,11 +174,11 @@ void Emitter::emitParallelLoop(const te::For *op) {
   for (const std::string &name : capturedVars) push(vars_, name, static_cast<llvm::Value *>(field(index++, name)));
   for (const std::string &name : capturedBuffers) {
     auto *ptr = llvm::cast<llvm::LoadInst>(field(index++, name));
-    // Buffers are 64-byte aligned (arguments by contract, allocations by construction).
+    const BufferInfo &saved = savedBuffers[name].back();
     ptr->setMetadata(llvm::LLVMContext::MD_align,
-                     llvm::MDNode::get(ctx_, llvm::ConstantAsMetadata::get(b_.getInt64(kBufferAlignment))));
+                     llvm::MDNode::get(ctx_, llvm::ConstantAsMetadata::get(b_.getInt64(saved.alignment))));
     ptr->setMetadata(llvm::LLVMContext::MD_nonnull, llvm::MDNode::get(ctx_, {}));
-    push(buffers_, name, BufferInfo{ptr, savedBuffers[name].back().elemType, newAliasScope(name)});
+    push(buffers_, name, BufferInfo{ptr, saved.elemType, newAliasScope(name), saved.alignment});
   }
   llvm::Value *loopVar = b_.CreateAdd(taskMin, task->getArg(0), op->name, false, true);
   push(vars_, op->name, loopVar);
@@ -309,7 +309,7 @@ llvm::Error Emitter::emitFunction(const LoweredFunc &func) {
     fn->getArg(i)->setName(arg.name);
     fn->addParamAttr(i, llvm::Attribute::NoAlias);
     fn->addParamAttr(i, llvm::Attribute::NonNull);
-    fn->addParamAttr(i, llvm::Attribute::getWithAlignment(ctx_, llvm::Align(kBufferAlignment)));
+    fn->addParamAttr(i, llvm::Attribute::getWithAlignment(ctx_, llvm::Align(arg.alignment)));
     // A statically known size lets LLVM hoist and speculate loads.
     int64_t elems = 1;
     bool known = true;
@@ -321,7 +321,7 @@ llvm::Error Emitter::emitFunction(const LoweredFunc &func) {
       fn->addDereferenceableParamAttr(i, elems * std::max(1, arg.type.bits / 8));
     if (buffers_.count(arg.name))
       return llvm::createStringError("function '" + func.name + "': duplicate argument '" + arg.name + "'");
-    push(buffers_, arg.name, BufferInfo{fn->getArg(i), arg.type, newAliasScope(arg.name)});
+    push(buffers_, arg.name, BufferInfo{fn->getArg(i), arg.type, newAliasScope(arg.name), arg.alignment});
   }
   if (!func.body.defined()) return llvm::createStringError("function '" + func.name + "' has no body");
   codegen(func.body);

@@ -20,9 +20,12 @@ struct LoweredArg {
   te::Type type;              // element type (scalar)
   std::vector<int64_t> shape; // dense, row-major; a negative extent means "not known statically"
   bool is_output = false;
+  // Guaranteed alignment of the pointer in bytes (a power of two). Caller-owned model inputs
+  // and outputs may only be element-aligned; workspace and constants are 64-byte aligned.
+  int64_t alignment = 64;
 };
 
-// Arguments are passed as pointers that must be 64-byte aligned and must not overlap each
+// Arguments are passed as pointers aligned as LoweredArg::alignment says that must not overlap each
 // other (codegen marks them noalias); the body must already be storage-flattened (only
 // Load/Store/Allocate, no Provide/Realize/FuncRef calls).
 struct LoweredFunc {

@@ -246,20 +246,21 @@ llvm::Expected<OpFuncs> Definer::softmax(int64_t axis) {
 }
 
 llvm::Expected<OpFuncs> Definer::concat(int64_t axis) {
-  // Later inputs win the select chain from the last one backwards.
-  int64_t offset = 0;
   std::vector<int64_t> starts;
+  int64_t offset = 0;
   for (const TensorValue &t : operands) {
     starts.push_back(offset);
     offset += t.shape[axis];
   }
-  Expr value;
-  for (int i = (int)operands.size() - 1; i >= 0; --i) {
+  // A select chain from the last input backwards: input i where axis < start of i+1.
+  auto readInput = [&](size_t i) {
     std::vector<Expr> idx = args();
     idx[axis] = te::clamp(Expr(vars[axis]) - i32(starts[i]), i32(0), i32(operands[i].shape[axis] - 1));
-    Expr read = operands[i](idx);
-    value = value.defined() ? te::select(Expr(vars[axis]) >= i32(starts[i]), read, value) : read;
-  }
+    return operands[i](idx);
+  };
+  Expr value = readInput(operands.size() - 1);
+  for (int i = (int)operands.size() - 2; i >= 0; --i)
+    value = te::select(Expr(vars[axis]) < i32(starts[i + 1]), readInput(i), value);
   return pure(value);
 }
 

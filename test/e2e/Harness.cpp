@@ -12,6 +12,7 @@
 
 #include <cmath>
 #include <fstream>
+#include <unistd.h>
 
 namespace strata::testing {
 
@@ -121,7 +122,7 @@ void expectMatchesReference(const std::string &path, double atol, double rtol,
 }
 
 std::string writeTempFile(const std::string &name, const std::string &text) {
-  std::string path = ::testing::TempDir() + "/" + name;
+  std::string path = ::testing::TempDir() + "/" + std::to_string(::getpid()) + "_" + name;
   std::ofstream(path) << text;
   return path;
 }

@@ -9,6 +9,8 @@
 
 #include <gtest/gtest.h>
 
+#include <thread>
+
 using namespace strata;
 using namespace strata::testing;
 
@@ -20,6 +22,8 @@ struct RealModel {
   std::string file, refCase;
   std::vector<int64_t> inShape, outShape;
 };
+
+void PrintTo(const RealModel &m, std::ostream *os) { *os << m.file; }
 
 const RealModel kCls{"ppocr_cls_mobilenetv3.onnx", "cls_1x3x48x192", {1, 3, 48, 192}, {1, 2}};
 const RealModel kWake{"wakeword_hello_deepa.onnx", "hello_deepa_1x25x96", {1, 25, 96}, {1, 1}};

@@ -194,7 +194,13 @@ class OpTest : public ::testing::TestWithParam<OpCase> {};
 
 TEST_P(OpTest, CompiledMatchesReference) {
   const OpCase &c = GetParam();
-  std::string path = writeTempFile(c.name + ".json", c.model.dump());
+  // The test's own name is unique (several cases share an op name) and ctest runs cases in
+  // parallel processes.
+  std::string file = ::testing::UnitTest::GetInstance()->current_test_info()->name();
+  for (char &ch : file)
+    if (!std::isalnum((unsigned char)ch))
+      ch = '_';
+  std::string path = writeTempFile(file + ".json", c.model.dump());
   expectMatchesReference(path, c.atol, c.rtol);
 }
 
