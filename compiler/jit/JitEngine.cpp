@@ -71,8 +71,16 @@ llvm::Expected<std::unique_ptr<JitEngine>> JitEngine::create(const targets::Targ
 
 llvm::Error JitEngine::addModule(std::unique_ptr<llvm::Module> module,
                                  std::unique_ptr<llvm::LLVMContext> context, bool optimize) {
-  if (!module || !context) return llvm::createStringError("JitEngine::addModule: null module");
-  if (&module->getContext() != context.get())
+  // On every early return the module must die before its context; the order in which
+  // parameters are destroyed is up to the compiler, so hand ownership to one object first.
+  llvm::orc::ThreadSafeModule owned(std::move(module), std::move(context));
+  return addModule(std::move(owned), optimize);
+}
+
+llvm::Error JitEngine::addModule(llvm::orc::ThreadSafeModule owned, bool optimize) {
+  llvm::Module *module = owned.getModuleUnlocked();
+  if (!module || !owned.getContext().getContext()) return llvm::createStringError("JitEngine::addModule: null module");
+  if (&module->getContext() != owned.getContext().getContext())
     return llvm::createStringError("JitEngine::addModule: module '" + module->getName().str() +
                                    "' does not belong to the given context");
   module->setTargetTriple(jit_->getTargetTriple().str());
@@ -81,7 +89,7 @@ llvm::Error JitEngine::addModule(std::unique_ptr<llvm::Module> module,
     std::lock_guard<std::mutex> lock(optimizeMutex_);
     if (llvm::Error err = targets::optimizeModule(*module, *tm_)) return err;
   }
-  return jit_->addIRModule(llvm::orc::ThreadSafeModule(std::move(module), std::move(context)));
+  return jit_->addIRModule(std::move(owned));
 }
 
 llvm::Expected<void *> JitEngine::lookup(llvm::StringRef name) {

@@ -13,6 +13,7 @@
 #include <mutex>
 
 #include "llvm/ADT/StringRef.h"
+#include "llvm/ExecutionEngine/Orc/ThreadSafeModule.h"
 #include "llvm/Support/Error.h"
 #include "targets/Target.h"
 
@@ -41,6 +42,7 @@ public:
   // first. Symbols must be unique across the modules of one engine.
   llvm::Error addModule(std::unique_ptr<llvm::Module> module,
                         std::unique_ptr<llvm::LLVMContext> context, bool optimize = true);
+  llvm::Error addModule(llvm::orc::ThreadSafeModule module, bool optimize = true);
 
   // The address of a function or global defined by an added module (compiling it now if
   // needed). Unknown names are an error naming the symbol.

@@ -3,13 +3,13 @@
 // Tests that a conv's bias-free epilogue (activation, residual add) fuses into one kernel,
 // and that a broadcasting consumer starts a kernel of its own.
 // CHECK-LABEL: func @conv_epilogue
-// CHECK: %[[K:.*]] = graph.kernel "conv2d_0" anchor "conv2d" (%arg0, %{{.*}})
+// CHECK: %[[K:.*]] = graph.kernel "conv2d_0" anchor "conv2d"(%arg0, %{{.*}})
 // CHECK:   graph.conv2d
 // CHECK:   graph.hard_swish
 // CHECK:   graph.add
 // CHECK:   graph.yield
-// CHECK: %[[G:.*]] = graph.kernel "reduce_mean_0" anchor "reduce_mean" (%[[K]])
-// CHECK: graph.kernel "elementwise_0" anchor "elementwise" (%[[K]], %[[G]])
+// CHECK: %[[G:.*]] = graph.kernel "reduce_mean_0" anchor "reduce_mean"(%[[K]])
+// CHECK: graph.kernel "elementwise_0" anchor "elementwise"(%[[K]], %[[G]])
 // CHECK:   graph.mul
 // CHECK-NOT: graph.kernel
 func.func @conv_epilogue(%x: tensor<1x4x6x6xf32>) -> tensor<1x4x6x6xf32> {
@@ -27,8 +27,8 @@ func.func @conv_epilogue(%x: tensor<1x4x6x6xf32>) -> tensor<1x4x6x6xf32> {
 // CHECK: %[[M:.*]] = graph.kernel "matmul_0" anchor "matmul"
 // CHECK-NOT: graph.relu
 // CHECK: graph.yield
-// CHECK: graph.kernel "elementwise_0" anchor "elementwise" (%[[M]])
-// CHECK: graph.kernel "elementwise_1" anchor "elementwise" (%[[M]])
+// CHECK: graph.kernel "elementwise_0" anchor "elementwise"(%[[M]])
+// CHECK: graph.kernel "elementwise_1" anchor "elementwise"(%[[M]])
 func.func @shared_result(%a: tensor<4x8xf32>, %b: tensor<8x3xf32>) -> (tensor<4x3xf32>, tensor<4x3xf32>) {
   %m = graph.matmul %a, %b : (tensor<4x8xf32>, tensor<8x3xf32>) -> tensor<4x3xf32>
   %r = graph.relu %m : tensor<4x3xf32>

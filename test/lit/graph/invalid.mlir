@@ -106,7 +106,7 @@ func.func @slice_bounds(%x: tensor<4xf32>) -> tensor<3xf32> {
 // -----
 
 func.func @clip_range(%x: tensor<4xf32>) -> tensor<4xf32> {
-  // expected-error @+1 {{'graph.clip' op min 6 is greater than max 0}}
+  // expected-error @+1 {{'graph.clip' op min 6.000000e+00 is greater than max 0.000000e+00}}
   %0 = graph.clip %x {min = 6.0 : f32, max = 0.0 : f32} : tensor<4xf32>
   return %0 : tensor<4xf32>
 }
