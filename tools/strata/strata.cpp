@@ -8,14 +8,19 @@
 //===----------------------------------------------------------------------===//
 #include "compiler/Npy.h"
 #include "compiler/aot/AotCompiler.h"
+#include "compiler/frontends/Importer.h"
+#include "compiler/reference/Interpreter.h"
 #include "strata/strata.h"
 
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdlib>
 #include <cstring>
 #include <iostream>
@@ -43,6 +48,11 @@ commands:
       --input NAME=FILE.npy          an input (repeatable; every model input is needed)
       --output DIR         write every output as DIR/<output name>.npy
       --target T, --threads N, --input-shape NAME=D0,...
+  check MODEL              run the reference interpreter and compare outputs
+      --input NAME=FILE    .npy, or raw float32 (.bin) in the input's shape
+      --actual FILE        first output to check (.npy or raw float32)
+      --expected FILE      also compare the reference with this (e.g. ONNX Runtime's)
+      --tolerance T        absolute tolerance (default 1e-4), --input-shape NAME=D0,...
   bench MODEL              JIT-compile and time runs on random inputs
       --runs N (default 100), --warmup N (default 10), --threads N, --target T,
       --input-shape NAME=D0,...
@@ -63,6 +73,8 @@ int fail(llvm::Error err) {
 
 struct Args {
   std::string command, model, out, name = "model", target = "host", emit, outputDir;
+  std::string actual, expected;
+  double tolerance = 1e-4;
   std::map<std::string, std::vector<int64_t>> inputShapes;
   std::vector<std::pair<std::string, std::string>> inputs;
   int threads = 0, runs = 100, warmup = 10;
@@ -149,6 +161,21 @@ bool parseArgs(int argc, char **argv, Args &a, std::string &err) {
     } else if (arg == "--output") {
       if (!value(a.outputDir))
         return false;
+    } else if (arg == "--actual") {
+      if (!value(a.actual))
+        return false;
+    } else if (arg == "--expected") {
+      if (!value(a.expected))
+        return false;
+    } else if (arg == "--tolerance") {
+      if (!value(v))
+        return false;
+      char *end = nullptr;
+      a.tolerance = std::strtod(v.c_str(), &end);
+      if (v.empty() || *end || a.tolerance < 0) {
+        err = "--tolerance expects a non-negative number, got '" + v + "'";
+        return false;
+      }
     } else if (arg == "--time") {
       a.time = true;
     } else if (arg == "--threads") {
@@ -329,6 +356,91 @@ int commandRun(const Args &a) {
   return 0;
 }
 
+/// Reads a .npy file, or raw little-endian float32 data of the given shape.
+llvm::Expected<strata::HostTensor> loadTensor(const std::string &file, std::vector<int64_t> shape) {
+  if (llvm::StringRef(file).ends_with(".npy"))
+    return strata::readNpy(file);
+  auto buffer = llvm::MemoryBuffer::getFile(file);
+  if (!buffer)
+    return llvm::createStringError(buffer.getError(), file + ": cannot open file");
+  strata::HostTensor t(strata::DType::F32, shape);
+  size_t need = (size_t)t.numElements() * 4;
+  if ((*buffer)->getBufferSize() != need)
+    return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                   file + ": expected " + std::to_string(need) +
+                                       " bytes of raw float32 data, found " +
+                                       std::to_string((*buffer)->getBufferSize()));
+  t = strata::HostTensor::fromFloats(shape, (const float *)(*buffer)->getBufferStart());
+  return t;
+}
+
+/// Largest absolute difference, or -1 on a shape mismatch.
+double maxAbsDiff(const strata::HostTensor &a, const strata::HostTensor &b) {
+  if (a.numElements() != b.numElements())
+    return -1;
+  double worst = 0;
+  for (int64_t i = 0; i < a.numElements(); ++i)
+    worst = std::max(worst, std::fabs(a.values[i] - b.values[i]));
+  return worst;
+}
+
+int commandCheck(const Args &a) {
+  if (a.model.empty())
+    return usageError("check: no model file given");
+  if (!fileExists(a.model))
+    return usageError("check: model file '" + a.model + "' does not exist");
+  mlir::MLIRContext ctx;
+  strata::frontend::ImportOptions io;
+  io.inputShapes = a.inputShapes;
+  auto module = strata::frontend::importModel(a.model, ctx, io);
+  if (!module)
+    return fail(module.takeError());
+  auto fn = (*module)->lookupSymbol<mlir::func::FuncOp>("main");
+  std::vector<strata::HostTensor> inputs(fn.getNumArguments());
+  std::vector<bool> given(inputs.size(), false);
+  for (auto &[name, file] : a.inputs) {
+    int index = -1;
+    for (unsigned i = 0; i < fn.getNumArguments(); ++i)
+      if (auto n = fn.getArgAttrOfType<mlir::StringAttr>(i, "strata.name"); n && n.str() == name)
+        index = (int)i;
+    if (index < 0)
+      return usageError("check: the model has no input '" + name + "'");
+    auto type = llvm::cast<mlir::RankedTensorType>(fn.getArgument(index).getType());
+    auto t = loadTensor(file, std::vector<int64_t>(type.getShape().begin(), type.getShape().end()));
+    if (!t)
+      return fail(t.takeError());
+    inputs[index] = std::move(*t);
+    given[index] = true;
+  }
+  for (size_t i = 0; i < inputs.size(); ++i)
+    if (!given[i])
+      return usageError("check: missing --input for input " + std::to_string(i));
+  auto results = strata::reference::runFunction(fn, inputs);
+  if (!results)
+    return fail(results.takeError());
+  const strata::HostTensor &ref = results->front();
+  bool ok = true;
+  auto compare = [&](const std::string &what, const std::string &file) {
+    auto t = loadTensor(file, ref.shape);
+    if (!t) {
+      llvm::errs() << "strata: error: " << llvm::toString(t.takeError()) << "\n";
+      ok = false;
+      return;
+    }
+    double diff = maxAbsDiff(*t, ref);
+    bool pass = diff >= 0 && diff <= a.tolerance;
+    ok = ok && pass;
+    llvm::outs() << llvm::format("%-34s max |diff| vs reference interpreter = %.3g  %s\n",
+                                 what.c_str(), diff, pass ? "OK" : "MISMATCH");
+  };
+  if (!a.actual.empty())
+    compare("actual (" + llvm::sys::path::filename(a.actual).str() + ")", a.actual);
+  if (!a.expected.empty())
+    compare("expected (" + llvm::sys::path::filename(a.expected).str() + ")", a.expected);
+  llvm::outs() << (ok ? "check passed" : "check FAILED") << llvm::format(" (tolerance %g)\n", a.tolerance);
+  return ok ? 0 : 1;
+}
+
 int commandBench(const Args &a) {
   if (a.model.empty())
     return usageError("bench: no model file given");
@@ -394,5 +506,7 @@ int main(int argc, char **argv) {
     return commandRun(a);
   if (a.command == "bench")
     return commandBench(a);
-  return usageError("unknown command '" + a.command + "' (compile, run, bench, help)");
+  if (a.command == "check")
+    return commandCheck(a);
+  return usageError("unknown command '" + a.command + "' (compile, run, check, bench, help)");
 }
