@@ -5,6 +5,7 @@
 #include "lowering/graph_to_te/ScheduleTemplates.h"
 #include "lowering/te_to_loops/Lower.h"
 
+#include "dialects/te/FuncPrinter.h"
 #include "dialects/te/IRPrinter.h"
 
 #include "llvm/ADT/DenseMap.h"
@@ -35,6 +36,7 @@ llvm::Expected<targets::LoweredFunc> lowerKernel(graph::KernelOp kernel,
   }
 
   KernelFuncs funcs;
+  std::vector<te::Func> allFuncs; // in definition order, for --emit=te
   bool seenAnchor = false;
   int index = 0;
   for (Operation &op : body.without_terminator()) {
@@ -47,6 +49,11 @@ llvm::Expected<targets::LoweredFunc> lowerKernel(graph::KernelOp kernel,
     auto type = llvm::cast<RankedTensorType>(op.getResult(0).getType());
     std::vector<int> shape(type.getShape().begin(), type.getShape().end());
     values[op.getResult(0)] = TensorValue::of(defined->result, shape);
+    for (const te::Func &f : defined->reductions)
+      allFuncs.push_back(f);
+    if (defined->hasAccumulator && defined->accumulator.name() != defined->result.name())
+      allFuncs.push_back(defined->accumulator);
+    allFuncs.push_back(defined->result);
     if (!seenAnchor) {
       funcs.anchor = *defined;
       seenAnchor = true;
@@ -73,6 +80,7 @@ llvm::Expected<targets::LoweredFunc> lowerKernel(graph::KernelOp kernel,
     copy(std::vector<te::Expr>(vars.begin(), vars.end())) =
         out(std::vector<te::Expr>(vars.begin(), vars.end()));
     funcs.anchor = OpFuncs{copy, te::Func(), false, {}};
+    allFuncs.push_back(copy);
     out = TensorValue::of(copy, funcs.outputShape);
   }
   funcs.output = out.func;
@@ -83,6 +91,25 @@ llvm::Expected<targets::LoweredFunc> lowerKernel(graph::KernelOp kernel,
 
   if (auto err = applySchedule(funcs, kernel.getScheduleAttr(), target.vectorLanesF32))
     return std::move(err);
+
+  if (options.teDump) {
+    std::ostringstream os;
+    os << "// kernel " << fn << "\n// inputs:";
+    for (const te::Input &in : inputs) {
+      os << " " << in.name() << "[";
+      for (size_t d = 0; d < in.shape().size(); ++d)
+        os << (d ? "," : "") << in.shape()[d];
+      os << "]";
+    }
+    os << "\n";
+    std::string schedule;
+    llvm::raw_string_ostream ss(schedule);
+    if (kernel.getScheduleAttr())
+      ss << kernel.getScheduleAttr();
+    os << "// schedule: " << schedule << "\n";
+    te::print_funcs(os, allFuncs);
+    *options.teDump << os.str() << "\n";
+  }
 
   te::LowerOptions lo;
   lo.name = fn;
