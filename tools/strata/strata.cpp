@@ -349,7 +349,7 @@ int commandRun(const Args &a) {
       llvm::outs() << (d ? "," : "") << info.shape[d];
     llvm::outs() << "]:";
     for (int64_t k = 0; k < std::min<int64_t>(t.numElements(), 8); ++k)
-      llvm::outs() << " " << t.values[k];
+      llvm::outs() << llvm::format(" %g", t.values[k]);
     llvm::outs() << (t.numElements() > 8 ? " ..." : "") << "\n";
   }
   llvm::outs() << llvm::format("latency: %.3f ms (first run)\n", ms);
