@@ -9,6 +9,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <thread>
 
 using namespace strata;
@@ -87,6 +88,58 @@ TEST(RealModelTest, ExecutableRunsFromManyThreads) {
     th.join();
   for (auto &r : results)
     expectClose(r, expected, 0, 0);
+}
+
+} // namespace
+
+namespace {
+
+TEST(TargetTest, EveryHostRunnableX86TargetMatches) {
+  // SSE (4 lanes) and AVX2 (8 lanes) code paths; AVX-512 only where this CPU has it.
+  for (std::string target : {"x86-64", "x86-64-avx2", "x86-64-avx512", "host"}) {
+    CompileOptions o = optionsFor(kCls);
+    o.target = target;
+    auto exe = compile(kModels + "/" + kCls.file, o);
+    if (!exe.ok() && exe.error().find("cannot run on this host") != std::string::npos)
+      continue; // e.g. AVX-512 on a machine without it: refused with a clear message
+    ASSERT_TRUE(exe.ok()) << target << ": " << exe.error();
+    HostTensor in = readRawF32(kModels + "/ref/" + kCls.refCase + ".input.bin", kCls.inShape);
+    HostTensor want = readRawF32(kModels + "/ref/" + kCls.refCase + ".output0.bin", kCls.outShape);
+    SCOPED_TRACE(target);
+    expectClose(runCompiled(*exe, {in}), {want}, 1e-4, 0);
+  }
+}
+
+TEST(TargetTest, JitRefusesForeignTargets) {
+  auto exe = compile(kModels + "/" + kWake.file, CompileOptions{"aarch64", 0, {}});
+  ASSERT_FALSE(exe.ok());
+  EXPECT_NE(exe.error().find("cannot run on this host"), std::string::npos) << exe.error();
+  auto bad = compile(kModels + "/" + kWake.file, CompileOptions{"sparc", 0, {}});
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.error().find("unknown target 'sparc'"), std::string::npos) << bad.error();
+}
+
+TEST(MemoryPlanTest, WorkspaceIsSmallerThanAllIntermediatesAndCallerWorkspaceWorks) {
+  auto exe = compile(kModels + "/" + kCls.file, optionsFor(kCls));
+  ASSERT_TRUE(exe.ok()) << exe.error();
+  // MobileNetV3 at 48x192 has ~5 MB of intermediate activations; liveness reuse keeps the
+  // arena to a few of them.
+  EXPECT_GT(exe->workspace_size(), 0u);
+  EXPECT_LT(exe->workspace_size(), 1u << 20);
+  auto inputs = randomInputs(*exe, 5);
+  auto expected = runCompiled(*exe, inputs);
+  std::vector<float> in(inputs[0].values.begin(), inputs[0].values.end()), out(2);
+  void *ws = std::aligned_alloc(64, (exe->workspace_size() + 63) / 64 * 64);
+  const void *ins[] = {in.data()};
+  void *outs[] = {out.data()};
+  ASSERT_TRUE(exe->run(ins, outs, ws).ok());
+  std::free(ws);
+  EXPECT_EQ(out[0], (float)expected[0].values[0]);
+  EXPECT_EQ(out[1], (float)expected[0].values[1]);
+  std::vector<char> misaligned(exe->workspace_size() + 65);
+  Status s = exe->run(ins, outs, misaligned.data() + (64 - (uintptr_t)misaligned.data() % 64) + 1);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.message(), "run: the workspace must be 64-byte aligned");
 }
 
 } // namespace
