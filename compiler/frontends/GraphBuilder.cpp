@@ -80,13 +80,10 @@ private:
   bool hasInput(const NodeDesc &n, size_t i) const {
     return i < n.inputs.size() && !n.inputs[i].empty();
   }
-  llvm::Expected<Value> input(const NodeDesc &n, size_t i) {
-    if (!hasInput(n, i))
-      return fail(n, "missing input " + std::to_string(i));
-    auto it = values.find(n.inputs[i]);
-    if (it == values.end())
-      return fail(n, "input '" + n.inputs[i] + "' is not defined before this node");
-    return it->second;
+  /// Input i, or a null Value when it is omitted. (build() has checked that every
+  /// named input is defined and that required inputs are present.)
+  Value input(const NodeDesc &n, size_t i) const {
+    return hasInput(n, i) ? values.at(n.inputs[i]) : Value();
   }
   /// The value of a compile-time operand, or an error naming what is missing.
   llvm::Expected<HostTensor> constantInput(const NodeDesc &n, size_t i, const char *what);
@@ -161,9 +158,10 @@ private:
     SmallVector<int64_t> kernel, strides, pads, dilations;
   };
   llvm::Expected<Window> window(const NodeDesc &n, ArrayRef<int64_t> inShape,
-                                ArrayRef<int64_t> kernel, bool ceilMode);
+                                ArrayRef<int64_t> kernel);
 
   llvm::Error checkSupported();
+  llvm::Error checkInputs(const NodeDesc &n) const;
   llvm::Expected<SmallVector<Type>> inputTypes();
 
   const ModelDesc &model;
@@ -216,10 +214,7 @@ std::optional<HostTensor> GraphBuilder::constantValue(Value v) {
 
 llvm::Expected<HostTensor> GraphBuilder::constantInput(const NodeDesc &n, size_t i,
                                                        const char *what) {
-  auto v = input(n, i);
-  if (!v)
-    return v.takeError();
-  auto c = constantValue(*v);
+  auto c = constantValue(input(n, i));
   if (!c)
     return fail(n, std::string(what) + " (input '" + n.inputs[i] +
                        "') must be a compile-time constant");
@@ -231,42 +226,32 @@ llvm::Expected<HostTensor> GraphBuilder::constantInput(const NodeDesc &n, size_t
 //===----------------------------------------------------------------------===//
 
 template <typename OpT> llvm::Error GraphBuilder::convertBinary(const NodeDesc &n) {
-  auto lhs = input(n, 0), rhs = input(n, 1);
-  if (!lhs)
-    return lhs.takeError();
-  if (!rhs)
-    return rhs.takeError();
-  Value r = *rhs;
+  Value lhs = input(n, 0), rhs = input(n, 1);
+  Value r = rhs;
   // Pow may raise floats to integer exponents.
-  if (typeOf(*lhs).getElementType() != typeOf(r).getElementType() && std::is_same_v<OpT, g::PowOp>)
-    r = b.create<g::CastOp>(loc, tensorType(shapeOf(r), typeOf(*lhs).getElementType()), r);
-  auto v = binary<OpT>(n, *lhs, r);
+  if (typeOf(lhs).getElementType() != typeOf(r).getElementType() && std::is_same_v<OpT, g::PowOp>)
+    r = b.create<g::CastOp>(loc, tensorType(shapeOf(r), typeOf(lhs).getElementType()), r);
+  auto v = binary<OpT>(n, lhs, r);
   if (!v)
     return v.takeError();
   return define(n, 0, *v);
 }
 
 template <typename OpT> llvm::Error GraphBuilder::convertUnary(const NodeDesc &n) {
-  auto x = input(n, 0);
-  if (!x)
-    return x.takeError();
-  if (!typeOf(*x).getElementType().isF32())
+  Value x = input(n, 0);
+  if (!typeOf(x).getElementType().isF32())
     return fail(n, "expects a float32 input");
-  return define(n, 0, b.create<OpT>(loc, *x));
+  return define(n, 0, b.create<OpT>(loc, x));
 }
 
 llvm::Error GraphBuilder::convertVariadic(const NodeDesc &n) {
-  auto acc = input(n, 0);
-  if (!acc)
-    return acc.takeError();
-  Value v = *acc;
+  Value acc = input(n, 0);
+  Value v = acc;
   for (size_t i = 1; i < n.inputs.size(); ++i) {
-    auto next = input(n, i);
-    if (!next)
-      return next.takeError();
-    auto r = n.op == "Max"   ? binary<g::MaxOp>(n, v, *next)
-             : n.op == "Min" ? binary<g::MinOp>(n, v, *next)
-                             : binary<g::AddOp>(n, v, *next);
+    Value next = input(n, i);
+    auto r = n.op == "Max"   ? binary<g::MaxOp>(n, v, next)
+             : n.op == "Min" ? binary<g::MinOp>(n, v, next)
+                             : binary<g::AddOp>(n, v, next);
     if (!r)
       return r.takeError();
     v = *r;
@@ -275,9 +260,7 @@ llvm::Error GraphBuilder::convertVariadic(const NodeDesc &n) {
 }
 
 llvm::Error GraphBuilder::convertClip(const NodeDesc &n) {
-  auto x = input(n, 0);
-  if (!x)
-    return x.takeError();
+  Value x = input(n, 0);
   double lo = -std::numeric_limits<float>::infinity(), hi = std::numeric_limits<float>::infinity();
   if (model.opset < 11) {
     lo = attrFloat(n, "min", lo);
@@ -294,15 +277,13 @@ llvm::Error GraphBuilder::convertClip(const NodeDesc &n) {
       (i == 1 ? lo : hi) = c->values[0];
     }
   }
-  return define(n, 0, b.create<g::ClipOp>(loc, *x, b.getF32FloatAttr(lo), b.getF32FloatAttr(hi)));
+  return define(n, 0, b.create<g::ClipOp>(loc, x, b.getF32FloatAttr(lo), b.getF32FloatAttr(hi)));
 }
 
 llvm::Error GraphBuilder::convertHardSigmoid(const NodeDesc &n) {
-  auto x = input(n, 0);
-  if (!x)
-    return x.takeError();
+  Value x = input(n, 0);
   return define(n, 0,
-                b.create<g::HardSigmoidOp>(loc, *x, b.getF32FloatAttr(attrFloat(n, "alpha", 0.2)),
+                b.create<g::HardSigmoidOp>(loc, x, b.getF32FloatAttr(attrFloat(n, "alpha", 0.2)),
                                            b.getF32FloatAttr(attrFloat(n, "beta", 0.5))));
 }
 
@@ -312,8 +293,7 @@ llvm::Error GraphBuilder::convertHardSigmoid(const NodeDesc &n) {
 
 llvm::Expected<GraphBuilder::Window> GraphBuilder::window(const NodeDesc &n,
                                                           ArrayRef<int64_t> inShape,
-                                                          ArrayRef<int64_t> kernel,
-                                                          bool ceilMode) {
+                                                          ArrayRef<int64_t> kernel) {
   if (inShape.size() != 4)
     return fail(n, "only 2-D spatial windows (4-D NCHW inputs) are supported yet, got input " +
                        shapeStr(inShape));
@@ -345,37 +325,30 @@ llvm::Expected<GraphBuilder::Window> GraphBuilder::window(const NodeDesc &n,
   }
   // ONNX pads are [x1_begin, x2_begin, x1_end, x2_end] = [top, left, bottom, right].
   w.pads.assign(pads.begin(), pads.end());
-  (void)ceilMode;
   return w;
 }
 
 llvm::Error GraphBuilder::convertConv(const NodeDesc &n) {
-  auto x = input(n, 0), w = input(n, 1);
-  if (!x)
-    return x.takeError();
-  if (!w)
-    return w.takeError();
-  auto wShape = shapeOf(*w);
+  Value x = input(n, 0), w = input(n, 1);
+  auto wShape = shapeOf(w);
   if (wShape.size() != 4)
     return fail(n, "only 2-D convolutions are supported yet, filter is " + shapeStr(wShape));
   auto kernel = attrInts(n, "kernel_shape", {wShape[2], wShape[3]});
-  auto win = window(n, shapeOf(*x), kernel, false);
+  auto win = window(n, shapeOf(x), kernel);
   if (!win)
     return win.takeError();
   int64_t groups = attrInt(n, "group", 1);
   Value bias;
   if (hasInput(n, 2)) {
-    auto bv = input(n, 2);
-    if (!bv)
-      return bv.takeError();
-    bias = *bv;
+    Value bv = input(n, 2);
+    bias = bv;
   }
-  auto in = shapeOf(*x);
+  auto in = shapeOf(x);
   SmallVector<int64_t> out{in[0], wShape[0]};
   for (int i = 0; i < 2; ++i)
     out.push_back(g::windowOutputSize(in[2 + i], wShape[2 + i], win->strides[i], win->pads[i],
                                       win->pads[i + 2], win->dilations[i], false));
-  auto conv = b.create<g::Conv2DOp>(loc, f32Tensor(out), *x, *w, bias,
+  auto conv = b.create<g::Conv2DOp>(loc, f32Tensor(out), x, w, bias,
                                     b.getDenseI64ArrayAttr(win->strides),
                                     b.getDenseI64ArrayAttr(win->pads),
                                     b.getDenseI64ArrayAttr(win->dilations),
@@ -388,10 +361,8 @@ llvm::Error GraphBuilder::convertBatchNorm(const NodeDesc &n) {
     return fail(n, "training mode (extra outputs) is not supported");
   SmallVector<Value> ops;
   for (size_t i = 0; i < 5; ++i) {
-    auto v = input(n, i);
-    if (!v)
-      return v.takeError();
-    ops.push_back(*v);
+    Value v = input(n, i);
+    ops.push_back(v);
   }
   return define(n, 0,
                 b.create<g::BatchNormOp>(loc, typeOf(ops[0]), ops[0], ops[1], ops[2], ops[3],
@@ -399,18 +370,16 @@ llvm::Error GraphBuilder::convertBatchNorm(const NodeDesc &n) {
 }
 
 llvm::Error GraphBuilder::convertPool(const NodeDesc &n) {
-  auto x = input(n, 0);
-  if (!x)
-    return x.takeError();
+  Value x = input(n, 0);
   if (n.outputs.size() > 1)
     return fail(n, "the Indices output is not supported");
   if (attrInt(n, "storage_order", 0) != 0)
     return fail(n, "storage_order = 1 is not supported");
   bool ceil = attrInt(n, "ceil_mode", 0) != 0;
-  auto win = window(n, shapeOf(*x), attrInts(n, "kernel_shape", {}), ceil);
+  auto win = window(n, shapeOf(x), attrInts(n, "kernel_shape", {}));
   if (!win)
     return win.takeError();
-  auto in = shapeOf(*x);
+  auto in = shapeOf(x);
   SmallVector<int64_t> out{in[0], in[1]};
   for (int i = 0; i < 2; ++i)
     out.push_back(g::windowOutputSize(in[2 + i], win->kernel[i], win->strides[i], win->pads[i],
@@ -419,20 +388,18 @@ llvm::Error GraphBuilder::convertPool(const NodeDesc &n) {
        pads = b.getDenseI64ArrayAttr(win->pads), dil = b.getDenseI64ArrayAttr(win->dilations);
   Value r;
   if (n.op == "MaxPool")
-    r = b.create<g::MaxPoolOp>(loc, f32Tensor(out), *x, kernel, strides, pads, dil,
+    r = b.create<g::MaxPoolOp>(loc, f32Tensor(out), x, kernel, strides, pads, dil,
                                b.getBoolAttr(ceil));
   else
-    r = b.create<g::AvgPoolOp>(loc, f32Tensor(out), *x, kernel, strides, pads, dil,
+    r = b.create<g::AvgPoolOp>(loc, f32Tensor(out), x, kernel, strides, pads, dil,
                                b.getBoolAttr(ceil),
                                b.getBoolAttr(attrInt(n, "count_include_pad", 0) != 0));
   return define(n, 0, r);
 }
 
 llvm::Error GraphBuilder::convertGlobalPool(const NodeDesc &n) {
-  auto x = input(n, 0);
-  if (!x)
-    return x.takeError();
-  auto in = shapeOf(*x);
+  Value x = input(n, 0);
+  auto in = shapeOf(x);
   if (in.size() < 3)
     return fail(n, "expects an input of rank >= 3 (N, C, spatial...)");
   SmallVector<int64_t> axes, out{in[0], in[1]};
@@ -442,8 +409,8 @@ llvm::Error GraphBuilder::convertGlobalPool(const NodeDesc &n) {
   }
   auto axesAttr = b.getDenseI64ArrayAttr(axes);
   Value r = n.op == "GlobalAveragePool"
-                ? (Value)b.create<g::ReduceMeanOp>(loc, f32Tensor(out), *x, axesAttr, b.getBoolAttr(true))
-                : (Value)b.create<g::ReduceMaxOp>(loc, f32Tensor(out), *x, axesAttr, b.getBoolAttr(true));
+                ? (Value)b.create<g::ReduceMeanOp>(loc, f32Tensor(out), x, axesAttr, b.getBoolAttr(true))
+                : (Value)b.create<g::ReduceMaxOp>(loc, f32Tensor(out), x, axesAttr, b.getBoolAttr(true));
   return define(n, 0, r);
 }
 
@@ -452,12 +419,8 @@ llvm::Error GraphBuilder::convertGlobalPool(const NodeDesc &n) {
 //===----------------------------------------------------------------------===//
 
 llvm::Error GraphBuilder::convertMatMul(const NodeDesc &n) {
-  auto a = input(n, 0), bb = input(n, 1);
-  if (!a)
-    return a.takeError();
-  if (!bb)
-    return bb.takeError();
-  Value lhs = *a, rhs = *bb;
+  Value a = input(n, 0), bb = input(n, 1);
+  Value lhs = a, rhs = bb;
   // numpy semantics: a 1-D lhs is a row vector, a 1-D rhs a column vector,
   // and the added dimension is dropped from the result.
   bool vecL = shapeOf(lhs).size() == 1, vecR = shapeOf(rhs).size() == 1;
@@ -467,7 +430,7 @@ llvm::Error GraphBuilder::convertMatMul(const NodeDesc &n) {
     rhs = reshape(rhs, {shapeOf(rhs)[0], 1});
   auto ls = shapeOf(lhs), rs = shapeOf(rhs);
   if (ls[ls.size() - 1] != rs[rs.size() - 2])
-    return fail(n, "cannot multiply " + shapeStr(shapeOf(*a)) + " by " + shapeStr(shapeOf(*bb)));
+    return fail(n, "cannot multiply " + shapeStr(shapeOf(a)) + " by " + shapeStr(shapeOf(bb)));
   auto batch = g::broadcastShapes(ls.drop_back(2), rs.drop_back(2));
   if (!batch)
     return fail(n, "batch dimensions of " + shapeStr(ls) + " and " + shapeStr(rs) +
@@ -485,12 +448,8 @@ llvm::Error GraphBuilder::convertMatMul(const NodeDesc &n) {
 }
 
 llvm::Error GraphBuilder::convertGemm(const NodeDesc &n) {
-  auto a = input(n, 0), bb = input(n, 1);
-  if (!a)
-    return a.takeError();
-  if (!bb)
-    return bb.takeError();
-  Value lhs = *a, rhs = *bb;
+  Value a = input(n, 0), bb = input(n, 1);
+  Value lhs = a, rhs = bb;
   if (shapeOf(lhs).size() != 2 || shapeOf(rhs).size() != 2)
     return fail(n, "A and B must be 2-D");
   if (attrInt(n, "transA", 0))
@@ -512,17 +471,15 @@ llvm::Error GraphBuilder::convertGemm(const NodeDesc &n) {
     return ab.takeError();
   r = *ab;
   if (hasInput(n, 2)) {
-    auto c = input(n, 2);
-    if (!c)
-      return c.takeError();
-    auto cs = scaled(*c, attrFloat(n, "beta", 1.0));
+    Value c = input(n, 2);
+    auto cs = scaled(c, attrFloat(n, "beta", 1.0));
     if (!cs)
       return cs.takeError();
     auto sum = binary<g::AddOp>(n, r, *cs);
     if (!sum)
       return sum.takeError();
     if (shapeOf(*sum) != shapeOf(r))
-      return fail(n, "C " + shapeStr(shapeOf(*c)) + " does not broadcast to " + shapeStr(shapeOf(r)));
+      return fail(n, "C " + shapeStr(shapeOf(c)) + " does not broadcast to " + shapeStr(shapeOf(r)));
     r = *sum;
   }
   return define(n, 0, r);
@@ -533,30 +490,26 @@ llvm::Error GraphBuilder::convertGemm(const NodeDesc &n) {
 //===----------------------------------------------------------------------===//
 
 llvm::Error GraphBuilder::convertSoftmax(const NodeDesc &n) {
-  auto x = input(n, 0);
-  if (!x)
-    return x.takeError();
-  auto shape = shapeOf(*x);
+  Value x = input(n, 0);
+  auto shape = shapeOf(x);
   int64_t rank = shape.size();
   int64_t axis = normalizeAxis(attrInt(n, "axis", model.opset < 13 ? 1 : -1), rank);
   if (axis < 0 || axis >= rank)
     return fail(n, "axis is out of range for rank " + std::to_string(rank));
   if (model.opset >= 13 || axis == rank - 1)
-    return define(n, 0, b.create<g::SoftmaxOp>(loc, *x, b.getI64IntegerAttr(axis)));
+    return define(n, 0, b.create<g::SoftmaxOp>(loc, x, b.getI64IntegerAttr(axis)));
   // Before opset 13, softmax normalizes over all dimensions from axis on.
   int64_t outer = 1, inner = 1;
   for (int64_t d = 0; d < rank; ++d)
     (d < axis ? outer : inner) *= shape[d];
-  Value flat = reshape(*x, {outer, inner});
+  Value flat = reshape(x, {outer, inner});
   Value s = b.create<g::SoftmaxOp>(loc, flat, b.getI64IntegerAttr(1));
   return define(n, 0, reshape(s, shape));
 }
 
 llvm::Error GraphBuilder::convertReduce(const NodeDesc &n) {
-  auto x = input(n, 0);
-  if (!x)
-    return x.takeError();
-  auto shape = shapeOf(*x);
+  Value x = input(n, 0);
+  auto shape = shapeOf(x);
   int64_t rank = shape.size();
   std::vector<int64_t> axes = attrInts(n, "axes", {});
   bool axesAreInput = (n.op == "ReduceSum" && model.opset >= 13) || model.opset >= 18;
@@ -568,7 +521,7 @@ llvm::Error GraphBuilder::convertReduce(const NodeDesc &n) {
   }
   if (axes.empty()) {
     if (attrInt(n, "noop_with_empty_axes", 0))
-      return define(n, 0, *x);
+      return define(n, 0, x);
     axes.resize(rank);
     std::iota(axes.begin(), axes.end(), 0);
   }
@@ -590,11 +543,11 @@ llvm::Error GraphBuilder::convertReduce(const NodeDesc &n) {
   auto keepAttr = b.getBoolAttr(keep);
   Value r;
   if (n.op == "ReduceMean")
-    r = b.create<g::ReduceMeanOp>(loc, f32Tensor(out), *x, axesAttr, keepAttr);
+    r = b.create<g::ReduceMeanOp>(loc, f32Tensor(out), x, axesAttr, keepAttr);
   else if (n.op == "ReduceSum")
-    r = b.create<g::ReduceSumOp>(loc, f32Tensor(out), *x, axesAttr, keepAttr);
+    r = b.create<g::ReduceSumOp>(loc, f32Tensor(out), x, axesAttr, keepAttr);
   else
-    r = b.create<g::ReduceMaxOp>(loc, f32Tensor(out), *x, axesAttr, keepAttr);
+    r = b.create<g::ReduceMaxOp>(loc, f32Tensor(out), x, axesAttr, keepAttr);
   return define(n, 0, r);
 }
 
@@ -603,9 +556,7 @@ llvm::Error GraphBuilder::convertReduce(const NodeDesc &n) {
 //===----------------------------------------------------------------------===//
 
 llvm::Error GraphBuilder::convertReshape(const NodeDesc &n) {
-  auto x = input(n, 0);
-  if (!x)
-    return x.takeError();
+  Value x = input(n, 0);
   std::vector<int64_t> target;
   if (model.opset < 5) {
     target = attrInts(n, "shape", {});
@@ -615,7 +566,7 @@ llvm::Error GraphBuilder::convertReshape(const NodeDesc &n) {
       return c.takeError();
     target.assign(c->values.begin(), c->values.end());
   }
-  auto in = shapeOf(*x);
+  auto in = shapeOf(x);
   bool allowZero = attrInt(n, "allowzero", 0) != 0;
   int64_t known = 1, inferred = -1;
   for (size_t i = 0; i < target.size(); ++i) {
@@ -643,27 +594,23 @@ llvm::Error GraphBuilder::convertReshape(const NodeDesc &n) {
   if (HostTensor::numElements(target) != total)
     return fail(n, "cannot reshape " + shapeStr(in) + " (" + std::to_string(total) +
                        " elements) into " + shapeStr(target));
-  return define(n, 0, reshape(*x, target));
+  return define(n, 0, reshape(x, target));
 }
 
 llvm::Error GraphBuilder::convertFlatten(const NodeDesc &n) {
-  auto x = input(n, 0);
-  if (!x)
-    return x.takeError();
-  auto in = shapeOf(*x);
+  Value x = input(n, 0);
+  auto in = shapeOf(x);
   int64_t rank = in.size(), axis = normalizeAxis(attrInt(n, "axis", 1), rank);
   if (axis < 0 || axis > rank)
     return fail(n, "axis is out of range for rank " + std::to_string(rank));
   int64_t outer = 1, inner = 1;
   for (int64_t d = 0; d < rank; ++d)
     (d < axis ? outer : inner) *= in[d];
-  return define(n, 0, reshape(*x, {outer, inner}));
+  return define(n, 0, reshape(x, {outer, inner}));
 }
 
 llvm::Error GraphBuilder::convertSqueeze(const NodeDesc &n, bool unsqueeze) {
-  auto x = input(n, 0);
-  if (!x)
-    return x.takeError();
+  Value x = input(n, 0);
   std::vector<int64_t> axes = attrInts(n, "axes", {});
   if (model.opset >= 13 && hasInput(n, 1)) {
     auto c = constantInput(n, 1, "axes");
@@ -671,7 +618,7 @@ llvm::Error GraphBuilder::convertSqueeze(const NodeDesc &n, bool unsqueeze) {
       return c.takeError();
     axes.assign(c->values.begin(), c->values.end());
   }
-  auto in = shapeOf(*x);
+  auto in = shapeOf(x);
   std::vector<int64_t> out;
   if (unsqueeze) {
     int64_t rank = in.size() + axes.size();
@@ -696,14 +643,12 @@ llvm::Error GraphBuilder::convertSqueeze(const NodeDesc &n, bool unsqueeze) {
         out.push_back(in[d]);
     }
   }
-  return define(n, 0, reshape(*x, out));
+  return define(n, 0, reshape(x, out));
 }
 
 llvm::Error GraphBuilder::convertTranspose(const NodeDesc &n) {
-  auto x = input(n, 0);
-  if (!x)
-    return x.takeError();
-  int64_t rank = shapeOf(*x).size();
+  Value x = input(n, 0);
+  int64_t rank = shapeOf(x).size();
   std::vector<int64_t> reversed(rank);
   for (int64_t i = 0; i < rank; ++i)
     reversed[i] = rank - 1 - i;
@@ -714,16 +659,14 @@ llvm::Error GraphBuilder::convertTranspose(const NodeDesc &n) {
       return fail(n, "perm is not a permutation of 0.." + std::to_string(rank - 1));
     seen[p] = true;
   }
-  return define(n, 0, transpose(*x, perm));
+  return define(n, 0, transpose(x, perm));
 }
 
 llvm::Error GraphBuilder::convertConcat(const NodeDesc &n) {
   SmallVector<Value> ins;
   for (size_t i = 0; i < n.inputs.size(); ++i) {
-    auto v = input(n, i);
-    if (!v)
-      return v.takeError();
-    ins.push_back(*v);
+    Value v = input(n, i);
+    ins.push_back(v);
   }
   if (ins.empty())
     return fail(n, "needs at least one input");
@@ -745,10 +688,8 @@ llvm::Error GraphBuilder::convertConcat(const NodeDesc &n) {
 }
 
 llvm::Error GraphBuilder::convertSlice(const NodeDesc &n) {
-  auto x = input(n, 0);
-  if (!x)
-    return x.takeError();
-  auto in = shapeOf(*x);
+  Value x = input(n, 0);
+  auto in = shapeOf(x);
   int64_t rank = in.size();
   std::vector<int64_t> starts, ends, axes, steps;
   if (model.opset < 10) {
@@ -794,26 +735,22 @@ llvm::Error GraphBuilder::convertSlice(const NodeDesc &n) {
     if (out[a] == 0)
       outStarts[a] = 0;
   }
-  auto type = tensorType(out, typeOf(*x).getElementType());
+  auto type = tensorType(out, typeOf(x).getElementType());
   return define(n, 0,
-                b.create<g::SliceOp>(loc, type, *x, b.getDenseI64ArrayAttr(outStarts),
+                b.create<g::SliceOp>(loc, type, x, b.getDenseI64ArrayAttr(outStarts),
                                      b.getDenseI64ArrayAttr(outSteps)));
 }
 
 llvm::Error GraphBuilder::convertShape(const NodeDesc &n) {
-  auto x = input(n, 0);
-  if (!x)
-    return x.takeError();
+  Value x = input(n, 0);
   if (n.attrs.count("start") || n.attrs.count("end"))
     return fail(n, "the start/end attributes are not supported yet");
-  int64_t rank = shapeOf(*x).size();
-  return define(n, 0, b.create<g::ShapeOp>(loc, tensorType({rank}, b.getI64Type()), *x));
+  int64_t rank = shapeOf(x).size();
+  return define(n, 0, b.create<g::ShapeOp>(loc, tensorType({rank}, b.getI64Type()), x));
 }
 
 llvm::Error GraphBuilder::convertCast(const NodeDesc &n) {
-  auto x = input(n, 0);
-  if (!x)
-    return x.takeError();
+  Value x = input(n, 0);
   int64_t to = attrInt(n, "to", 0);
   Type elem;
   if (to == 1 /*FLOAT*/ || to == 11 /*DOUBLE*/)
@@ -823,9 +760,9 @@ llvm::Error GraphBuilder::convertCast(const NodeDesc &n) {
   else
     return fail(n, "cast to ONNX type " + std::to_string(to) +
                        " is not supported (float, double, int32, int64)");
-  if (elem == typeOf(*x).getElementType())
-    return define(n, 0, *x);
-  return define(n, 0, b.create<g::CastOp>(loc, tensorType(shapeOf(*x), elem), *x));
+  if (elem == typeOf(x).getElementType())
+    return define(n, 0, x);
+  return define(n, 0, b.create<g::CastOp>(loc, tensorType(shapeOf(x), elem), x));
 }
 
 llvm::Error GraphBuilder::convertConstant(const NodeDesc &n) {
@@ -856,12 +793,10 @@ llvm::Error GraphBuilder::convertConstant(const NodeDesc &n) {
 }
 
 llvm::Error GraphBuilder::convertIdentity(const NodeDesc &n) {
-  auto x = input(n, 0);
-  if (!x)
-    return x.takeError();
+  Value x = input(n, 0);
   if (n.op == "Dropout" && n.outputs.size() > 1 && !n.outputs[1].empty())
     return fail(n, "the mask output is not supported");
-  return define(n, 0, *x);
+  return define(n, 0, x);
 }
 
 //===----------------------------------------------------------------------===//
@@ -917,6 +852,32 @@ const std::map<std::string, GraphBuilder::Converter> &GraphBuilder::converters()
       {"Dropout", &GB::convertIdentity},
   };
   return table;
+}
+
+/// Inputs an op cannot do without (later ones are optional).
+static size_t requiredInputs(const std::string &op, int64_t opset) {
+  static const std::map<std::string, size_t> counts = {
+      {"Add", 2}, {"Sub", 2}, {"Mul", 2}, {"Div", 2}, {"Pow", 2}, {"Conv", 2},
+      {"BatchNormalization", 5}, {"MatMul", 2}, {"Gemm", 2}, {"Constant", 0}};
+  if (op == "Reshape")
+    return opset >= 5 ? 2 : 1;
+  if (op == "Slice")
+    return opset >= 10 ? 3 : 1;
+  auto it = counts.find(op);
+  return it == counts.end() ? 1 : it->second;
+}
+
+llvm::Error GraphBuilder::checkInputs(const NodeDesc &n) const {
+  size_t required = requiredInputs(n.op, model.opset);
+  for (size_t i = 0; i < required; ++i)
+    if (!hasInput(n, i))
+      return fail(n, "expects at least " + std::to_string(required) + " input" +
+                         (required > 1 ? "s" : "") + ", input " + std::to_string(i) +
+                         " is missing");
+  for (const std::string &name : n.inputs)
+    if (!name.empty() && !values.count(name))
+      return fail(n, "input '" + name + "' is not defined before this node");
+  return llvm::Error::success();
 }
 
 llvm::Error GraphBuilder::checkSupported() {
@@ -987,6 +948,8 @@ llvm::Expected<OwningOpRef<ModuleOp>> GraphBuilder::build() {
 
   for (const NodeDesc &n : model.nodes) {
     loc = NameLoc::get(b.getStringAttr(n.name));
+    if (auto err = checkInputs(n))
+      return std::move(err);
     if (auto err = converters().at(n.op)(*this, n))
       return std::move(err);
   }
