@@ -143,3 +143,39 @@ TEST(MemoryPlanTest, WorkspaceIsSmallerThanAllIntermediatesAndCallerWorkspaceWor
 }
 
 } // namespace
+
+#include "compiler/Pipeline.h"
+#include "targets/Emit.h"
+
+namespace {
+
+std::string compileToObjectBytes(const std::string &path, const std::string &target) {
+  strata::PipelineOptions po;
+  po.target = llvm::cantFail(strata::targets::parseTarget(target));
+  po.import.inputShapes = optionsFor(kCls).input_shapes;
+  po.name = "cls";
+  auto compiled = strata::compileModel(path, po);
+  if (!compiled) {
+    ADD_FAILURE() << llvm::toString(compiled.takeError());
+    return "";
+  }
+  auto object = strata::targets::emitObject(*compiled->module, po.target);
+  if (!object) {
+    ADD_FAILURE() << llvm::toString(object.takeError());
+    return "";
+  }
+  return std::string(object->begin(), object->end());
+}
+
+TEST(DeterminismTest, SameModelTwiceInOneProcessGivesIdenticalObjects) {
+  // Names in the TE level come from a process-wide registry; the second compilation must
+  // not see anything left over from the first.
+  for (const char *target : {"x86-64-avx2", "aarch64"}) {
+    std::string first = compileToObjectBytes(kModels + "/" + kCls.file, target);
+    std::string second = compileToObjectBytes(kModels + "/" + kCls.file, target);
+    EXPECT_FALSE(first.empty());
+    EXPECT_TRUE(first == second) << target << ": objects differ";
+  }
+}
+
+} // namespace
