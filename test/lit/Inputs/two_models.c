@@ -12,6 +12,7 @@ static float *filled(size_t n, float v) {
 }
 
 int main(void) {
+  cls_set_num_threads(1); /* and back to the default below */
   float *x = filled(1 * 3 * 48 * 192, 0.25f), *y = filled(2, 0.f);
   const void *cin[] = {x};
   void *cout[] = {y};
@@ -28,7 +29,8 @@ int main(void) {
          (long long)cls_input_shape(0)[3]);
   printf("wake output '%s' rank %d; out-of-range name %s\n", wake_output_name(0),
          wake_output_rank(0), wake_input_name(5) ? "non-null" : "null");
-  /* Caller-provided workspace. */
+  /* Caller-provided workspace, default thread count. */
+  cls_set_num_threads(0);
   void *ws = aligned_alloc(64, (cls_workspace_size() + 63) / 64 * 64);
   int s3 = cls_run(cin, cout, ws);
   printf("with workspace: status %d, %.5f\n", s3, y[0]);
