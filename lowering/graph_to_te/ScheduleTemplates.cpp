@@ -1,5 +1,34 @@
 //===- ScheduleTemplates.cpp ----------------------------------------------===//
+//
+// The templates (knob names in brackets are what graph-assign-schedules and a
+// tuning log set; every knob is clamped to the shapes, so a bad value can only
+// make code slower):
+//
+//  matmul_blocked [vector, mr, nr, kc]
+//    The output is tiled into mr rows x (nr * vector) columns. The accumulator
+//    is computed at the tile (so its storage is an mr x nr-vector block that
+//    LLVM promotes to registers), its reduction loop runs outside the unrolled
+//    block (broadcast A, vector load B, FMA per accumulator), and the epilogue
+//    Funcs, inlined into the output, run on the block before it is stored.
+//    Tiles run column-panel-major (a K x nr-vector panel of B stays in cache
+//    while the rows of A stream by) and in parallel when the work is large.
+//
+//  conv2d_direct [vector, oc_block, ow_block]
+//    NCHW direct convolution: the output is tiled into oc_block channels x
+//    (ow_block * vector) columns of one row; the accumulator block lives in
+//    registers around the (in-channel, ky, kx) reduction; bias/activation/
+//    residual epilogues are applied to the block before the store.
+//
+//  injective [vector]
+//    Elementwise / pooling / reduction / softmax kernels: the innermost
+//    dimension is vectorized (ShiftInward tails), the outermost non-trivial
+//    one is parallel when the kernel is big enough; pooling accumulators are
+//    computed per output vector, reductions and softmax helpers per row.
+//
+//===----------------------------------------------------------------------===//
 #include "lowering/graph_to_te/ScheduleTemplates.h"
+
+#include <algorithm>
 
 namespace strata::lowering {
 namespace {
@@ -20,27 +49,44 @@ int64_t numElements(const std::vector<int> &shape) {
 }
 
 /// Largest power of two <= n (at least 1).
-int floorPow2(int n) {
+int floorPow2(int64_t n) {
   int p = 1;
-  while (p * 2 <= n)
+  while ((int64_t)p * 2 <= n)
     p *= 2;
   return p;
 }
 
+int clampInt(int64_t v, int lo, int hi) { return (int)std::max<int64_t>(lo, std::min<int64_t>(v, hi)); }
+
 /// Below this many output elements a kernel runs on one thread: the pool's
 /// wake-up costs more than the work.
 constexpr int64_t kParallelThreshold = 1 << 14;
+/// Below this many multiply-adds a blocked kernel runs on one thread.
+constexpr int64_t kParallelMacs = 1 << 18;
+
+const std::vector<std::string> &pureArgs(const te::Func &f) { return f.contents()->pure_args; }
+
+std::vector<std::string> rvarNames(const te::Func &f, int stage) {
+  std::vector<std::string> names;
+  for (const te::RVar &r : f.contents()->defs.at(stage).rvars)
+    names.push_back(r.name());
+  return names;
+}
 
 /// Vectorizes the innermost dimension and parallelizes the outermost
-/// non-trivial one of a pure stage.
-void scheduleInjective(te::Func &f, const std::vector<int> &shape, int vectorWidth) {
+/// non-trivial one of a pure stage. Returns the name of the loop just outside
+/// the vector loop ("" when not vectorized).
+std::string scheduleInjective(te::Func &f, const std::vector<int> &shape, int vectorWidth) {
   if (shape.empty())
-    return;
+    return "";
   auto loops = f.stage(0).loops();
   int inner = shape.back();
   int lanes = std::min(vectorWidth, floorPow2(inner));
-  if (lanes >= 4)
+  std::string outer;
+  if (lanes >= 4) {
     f.vectorize(loops.back(), lanes, te::TailStrategy::ShiftInward);
+    outer = loops.back();
+  }
   if (numElements(shape) >= kParallelThreshold && shape.size() >= 2) {
     for (size_t d = 0; d + 1 < shape.size(); ++d)
       if (shape[d] > 1) {
@@ -48,24 +94,204 @@ void scheduleInjective(te::Func &f, const std::vector<int> &shape, int vectorWid
         break;
       }
   }
+  return outer;
+}
+
+/// Schedules an accumulator (pure + one update, pure args == the output's)
+/// that is computed at an output loop over a block of `rows` x (`vecs` x
+/// `lanes`) points: the block becomes registers, the reduction runs outside
+/// the unrolled block. `rowArg`/`colArg` index the accumulator's pure args;
+/// rowArg < 0 means the block is one row.
+void scheduleRegisterBlock(te::Func &acc, int rowArg, int colArg, int rows, int vecs, int lanes) {
+  const auto &args = pureArgs(acc);
+  std::string col = args[colArg];
+  std::string colN = col + "_n", colV = col + "_v";
+  for (int stage = 0; stage < 2; ++stage) {
+    te::Stage s = acc.stage(stage);
+    if (lanes > 1)
+      s.split(col, colN, colV, lanes);
+    else
+      colN = col;
+    std::vector<te::VarName> order;
+    if (stage == 1)
+      for (const std::string &r : rvarNames(acc, 1))
+        order.push_back(r);
+    if (rowArg >= 0)
+      order.push_back(args[rowArg]);
+    order.push_back(colN);
+    if (lanes > 1)
+      order.push_back(colV);
+    if (order.size() > 1)
+      s.reorder(order);
+    if (lanes > 1)
+      s.vectorize(colV);
+    if (vecs > 1 || lanes == 1)
+      s.unroll(colN);
+    if (rowArg >= 0 && rows > 1)
+      s.unroll(args[rowArg]);
+  }
+  acc.store_in(te::MemoryType::Register);
+}
+
+// ---- matmul_blocked --------------------------------------------------------------------------
+
+void scheduleMatmul(KernelFuncs &k, mlir::DictionaryAttr schedule, int vectorWidth) {
+  te::Func &out = k.output, &acc = k.anchor.accumulator;
+  const std::vector<int> &shape = k.outputShape;
+  size_t rank = shape.size();
+  int M = shape[rank - 2], N = shape[rank - 1];
+  int vector = clampInt(knob(schedule, "vector", vectorWidth), 1, 64);
+  int lanes = std::min(floorPow2(vector), floorPow2(N));
+  int nr = clampInt(knob(schedule, "nr", 2), 1, std::max(1, N / lanes));
+  int mr = clampInt(knob(schedule, "mr", 6), 1, M);
+  int tw = nr * lanes;
+
+  const auto &oargs = pureArgs(out);
+  std::string i = oargs[rank - 2], j = oargs[rank - 1];
+  std::string io = i + "_o", ii = i + "_i", jo = j + "_o", ji = j + "_i", jn = j + "_n", jv = j + "_v";
+  out.split(i, io, ii, mr).split(j, jo, ji, tw);
+  // Column panels outside, row tiles inside: a K x tw panel of B is reused by every row tile.
+  std::vector<te::VarName> order;
+  for (size_t d = 0; d + 2 < rank; ++d)
+    order.push_back(oargs[d]);
+  for (const char *n : {"jo", "io", "ii", "ji"})
+    order.push_back(std::string(n) == "jo" ? jo : std::string(n) == "io" ? io
+                                              : std::string(n) == "ii" ? ii : ji);
+  out.reorder(order);
+  if (lanes > 1) {
+    out.split(ji, jn, jv, lanes).vectorize(jv);
+    if (nr > 1)
+      out.unroll(jn);
+  } else {
+    out.unroll(ji);
+  }
+  if (mr > 1)
+    out.unroll(ii);
+  acc.compute_at(out, io);
+  scheduleRegisterBlock(acc, (int)rank - 2, (int)rank - 1, mr, nr, lanes);
+
+  int64_t K = 1;
+  for (const te::RVar &r : acc.contents()->defs.at(1).rvars)
+    if (auto *e = te::as_const_int(r.extent()))
+      K *= *e;
+  if (numElements(shape) * K >= kParallelMacs) {
+    // The outermost loop with more than one iteration.
+    int batch = 1;
+    for (size_t d = 0; d + 2 < rank; ++d)
+      batch *= shape[d];
+    if (batch > 1) {
+      for (size_t d = 0; d + 2 < rank; ++d)
+        if (shape[d] > 1) {
+          out.parallel(oargs[d]);
+          break;
+        }
+    } else if ((N + tw - 1) / tw > 1) {
+      out.parallel(jo);
+    } else {
+      out.parallel(io);
+    }
+  }
+}
+
+// ---- conv2d_direct ---------------------------------------------------------------------------
+
+void scheduleConv(KernelFuncs &k, mlir::DictionaryAttr schedule, int vectorWidth) {
+  te::Func &out = k.output, &acc = k.anchor.accumulator;
+  const std::vector<int> &shape = k.outputShape; // N, C, OH, OW
+  int C = shape[1], OW = shape[3];
+  int vector = clampInt(knob(schedule, "vector", vectorWidth), 1, 64);
+  int lanes = std::min(floorPow2(vector), floorPow2(OW));
+  int owb = clampInt(knob(schedule, "ow_block", 2), 1, std::max(1, OW / lanes));
+  int ocb = clampInt(knob(schedule, "oc_block", 4), 1, C);
+  int tw = owb * lanes;
+
+  const auto &oargs = pureArgs(out);
+  std::string n = oargs[0], c = oargs[1], y = oargs[2], x = oargs[3];
+  std::string co = c + "_o", ci = c + "_i", xo = x + "_o", xi = x + "_i", xn = x + "_n", xv = x + "_v";
+  out.split(c, co, ci, ocb).split(x, xo, xi, tw);
+  out.reorder({n, co, y, xo, ci, xi});
+  if (lanes > 1) {
+    out.split(xi, xn, xv, lanes).vectorize(xv);
+    if (owb > 1)
+      out.unroll(xn);
+  } else {
+    out.unroll(xi);
+  }
+  if (ocb > 1)
+    out.unroll(ci);
+  acc.compute_at(out, xo);
+  scheduleRegisterBlock(acc, 1, 3, ocb, owb, lanes);
+
+  int64_t macs = numElements(shape);
+  for (const te::RVar &r : acc.contents()->defs.at(1).rvars)
+    if (auto *e = te::as_const_int(r.extent()))
+      macs *= *e;
+  if (macs >= kParallelMacs) {
+    if (shape[0] > 1)
+      out.parallel(n);
+    else if ((C + ocb - 1) / ocb > 1)
+      out.parallel(co);
+    else
+      out.parallel(y);
+  }
+}
+
+llvm::Error firstError(std::initializer_list<const te::Func *> funcs) {
+  for (const te::Func *f : funcs)
+    if (f->contents() && !f->error().ok())
+      return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                     "schedule: " + f->error().message());
+  return llvm::Error::success();
+}
+
+bool hasSimpleAccumulator(const KernelFuncs &k) {
+  const te::Func &acc = k.anchor.accumulator;
+  return k.anchor.hasAccumulator && acc.contents() && !acc.contents()->name.empty() &&
+         acc.name() != k.output.name() && acc.num_update_definitions() == 1 &&
+         acc.dimensions() == (int)k.outputShape.size();
 }
 
 } // namespace
 
 llvm::Error applySchedule(KernelFuncs &k, mlir::DictionaryAttr schedule, int vectorWidth) {
+  std::string templ = "injective";
+  if (schedule)
+    if (auto t = schedule.getAs<mlir::StringAttr>("template"))
+      templ = t.getValue().str();
   int v = (int)knob(schedule, "vector", vectorWidth);
-  if (k.anchor.hasAccumulator && !k.anchor.accumulator.contents()->name.empty() &&
+
+  bool blocked = templ == "matmul_blocked" || templ == "conv2d_direct";
+  if (blocked && k.anchor.hasAccumulator && k.anchor.accumulator.contents() &&
+      k.anchor.accumulator.name() == k.output.name()) {
+    // The kernel's result is the accumulator itself: store it through a copy
+    // Func, so the accumulator can live in registers at the copy's tiles.
+    te::Func acc = k.anchor.accumulator;
+    te::Func copy(acc.name() + "_out");
+    std::vector<te::Expr> args;
+    for (const std::string &a : pureArgs(acc))
+      args.push_back(te::Var(a + "_w"));
+    copy(args) = acc(args);
+    copy.set_shape(k.outputShape);
+    k.output = copy;
+  }
+
+  if (templ == "matmul_blocked" && hasSimpleAccumulator(k) && k.outputShape.size() >= 2) {
+    scheduleMatmul(k, schedule, vectorWidth);
+    return firstError({&k.output, &k.anchor.accumulator});
+  }
+  if (templ == "conv2d_direct" && hasSimpleAccumulator(k) && k.outputShape.size() == 4) {
+    scheduleConv(k, schedule, vectorWidth);
+    return firstError({&k.output, &k.anchor.accumulator});
+  }
+
+  if (k.anchor.hasAccumulator && k.anchor.accumulator.contents() &&
+      !k.anchor.accumulator.contents()->name.empty() &&
       k.anchor.accumulator.name() != k.output.name())
     k.anchor.accumulator.compute_root();
   for (te::Func &r : k.anchor.reductions)
     r.compute_root();
   scheduleInjective(k.output, k.outputShape, v);
-  for (const te::Func *f : {&k.output}) {
-    if (!f->error().ok())
-      return llvm::createStringError(llvm::inconvertibleErrorCode(),
-                                     "schedule: " + f->error().message());
-  }
-  return llvm::Error::success();
+  return firstError({&k.output});
 }
 
 } // namespace strata::lowering

@@ -3,6 +3,7 @@
 #include "dialects/te/Bounds.h"
 #include "dialects/te/IROperator.h"
 #include "dialects/te/IRPrinter.h"
+#include "dialects/te/IRVisitor.h"
 #include "dialects/te/Simplify.h"
 #include "lowering/te_to_loops/RemoveTrivialLoops.h"
 #include "lowering/te_to_loops/ScheduleFunctions.h"
@@ -48,6 +49,21 @@ Status check_accesses(const Stmt &s, const Pipeline &p) {
   return Status();
 }
 
+// Contracts a float Mul feeding an Add into fmuladd, as the IR rules allow (IR.h, "Floats"):
+// codegen emits plain fmul/fadd otherwise, and a register-blocked reduction needs the FMA.
+class ContractMulAdd : public IRMutator {
+  using IRMutator::visit;
+  Expr visit(const Add *op) override {
+    Expr a = mutate(op->a), b = mutate(op->b);
+    if (op->type.is_float()) {
+      if (const Mul *m = a.as<Mul>()) return fmuladd(m->a, m->b, b);
+      if (const Mul *m = b.as<Mul>()) return fmuladd(m->a, m->b, a);
+    }
+    if (a.same_as(op->a) && b.same_as(op->b)) return op;
+    return Add::make(a, b);
+  }
+};
+
 } // namespace
 
 Result<LoweredFunc> lower(const std::vector<Func> &outputs, const LowerOptions &options) {
@@ -84,6 +100,9 @@ Result<LoweredFunc> lower(const std::vector<Func> &outputs, const LowerOptions &
 
   s = simplify(s);
   log("final simplify", s);
+
+  s = ContractMulAdd().mutate(s);
+  log("contract multiply-add", s);
 
   LoweredFunc f;
   f.name = options.name;
