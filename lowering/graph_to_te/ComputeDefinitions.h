@@ -36,6 +36,9 @@ struct OpFuncs {
   te::Func accumulator; // defined for conv2d / matmul / pools / reductions
   bool hasAccumulator = false;
   std::vector<te::Func> reductions;
+  /// Pure helper Funcs the anchor reads (a conv's zero-padded input): inlined
+  /// unless a schedule template places them.
+  std::vector<te::Func> prologue;
 };
 
 /// Defines the Funcs of one graph op. `prefix` makes the Func names unique.

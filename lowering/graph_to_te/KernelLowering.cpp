@@ -49,6 +49,8 @@ llvm::Expected<targets::LoweredFunc> lowerKernel(graph::KernelOp kernel,
     auto type = llvm::cast<RankedTensorType>(op.getResult(0).getType());
     std::vector<int> shape(type.getShape().begin(), type.getShape().end());
     values[op.getResult(0)] = TensorValue::of(defined->result, shape);
+    for (const te::Func &f : defined->prologue)
+      allFuncs.push_back(f);
     for (const te::Func &f : defined->reductions)
       allFuncs.push_back(f);
     if (defined->hasAccumulator && defined->accumulator.name() != defined->result.name())

@@ -209,7 +209,21 @@ void scheduleConv(KernelFuncs &k, mlir::DictionaryAttr schedule, int vectorWidth
   std::string n = oargs[0], c = oargs[1], y = oargs[2], x = oargs[3];
   std::string co = c + "_o", ci = c + "_i", xo = x + "_o", xi = x + "_i", xn = x + "_n", xv = x + "_v";
   out.split(c, co, ci, ocb).split(x, xo, xi, tw);
-  out.reorder({n, co, y, xo, ci, xi});
+  bool padded = !k.anchor.prologue.empty();
+  if (padded) {
+    // Rows outside channel blocks: the zero-padded input rows one output row needs are
+    // materialized once per row (small, cache-resident) and read by every channel block.
+    out.reorder({n, y, co, xo, ci, xi});
+    for (te::Func &pad : k.anchor.prologue) {
+      pad.compute_at(out, y);
+      const auto &pargs = pureArgs(pad);
+      int padLanes = std::min(floorPow2(vector), 8);
+      if (padLanes > 1 && pargs.size() == 4)
+        pad.vectorize(pargs[3], padLanes, te::TailStrategy::ShiftInward);
+    }
+  } else {
+    out.reorder({n, co, y, xo, ci, xi});
+  }
   if (lanes > 1) {
     out.split(xi, xn, xv, lanes).vectorize(xv);
     if (owb > 1)
@@ -229,6 +243,8 @@ void scheduleConv(KernelFuncs &k, mlir::DictionaryAttr schedule, int vectorWidth
   if (macs >= kParallelMacs) {
     if (shape[0] > 1)
       out.parallel(n);
+    else if (padded)
+      out.parallel(y);
     else if ((C + ocb - 1) / ocb > 1)
       out.parallel(co);
     else
