@@ -162,10 +162,19 @@ llvm::Expected<OpFuncs> Definer::matmul() {
     idx.push_back(col);
     return idx;
   };
+  // B through a pure copy Func: inlined by default; a schedule computing it at a column
+  // panel packs the panel densely (K x panel width), the order the micro-kernel reads it.
+  te::Func bv = func("_b");
+  std::vector<Expr> bvArgs;
+  for (size_t dd = 0; dd < b.shape.size(); ++dd)
+    bvArgs.push_back(te::Var(prefix + "_b" + std::to_string(dd)));
+  bv(bvArgs) = b(bvArgs);
   te::Func acc = func("_acc");
   acc(args()) = f32(0);
-  acc(args()) += a(operandIndex(a, vars[rank - 2], r.x)) * b(operandIndex(b, r.x, vars[rank - 1]));
-  return OpFuncs{acc, acc, true, {}};
+  acc(args()) += a(operandIndex(a, vars[rank - 2], r.x)) * bv(operandIndex(b, r.x, vars[rank - 1]));
+  OpFuncs funcs{acc, acc, true, {}};
+  funcs.prologue.push_back(bv);
+  return funcs;
 }
 
 llvm::Expected<OpFuncs> Definer::pool(bool isMax, ArrayRef<int64_t> kernel,

@@ -169,6 +169,20 @@ void scheduleMatmul(KernelFuncs &k, mlir::DictionaryAttr schedule, int vectorWid
     out.unroll(ii);
   acc.compute_at(out, io);
   scheduleRegisterBlock(acc, (int)rank - 2, (int)rank - 1, mr, nr, lanes);
+  // Pack B: the K x tw panel of the current column tile, dense, once per panel.
+  if (knob(schedule, "pack_b", 1) && M > mr)
+    for (te::Func &bv : k.anchor.prologue) {
+      const auto &bargs = pureArgs(bv);
+      if (bargs.size() < 2)
+        continue;
+      bv.compute_at(out, jo);
+      std::string bj = bargs.back();
+      if (lanes > 1) {
+        bv.split(bj, bj + "_n", bj + "_v", lanes).vectorize(bj + "_v");
+        if (nr > 1)
+          bv.unroll(bj + "_n");
+      }
+    }
 
   int64_t K = 1;
   for (const te::RVar &r : acc.contents()->defs.at(1).rvars)
