@@ -125,26 +125,25 @@ llvm::Expected<OpFuncs> Definer::conv2d(g::Conv2DOp conv) {
   Expr ix = x * i32(s[1]) - i32(p[1]) + r.z * i32(d[1]);
   Expr ic = (c / i32(coutPerGroup)) * i32(cinPerGroup) + r.x;
   bool padded = p[0] || p[1] || p[2] || p[3];
-  Expr tap = in({n, ic, iy, ix});
-  te::Func pad;
-  if (padded) {
-    // The zero-padded input, in coordinates shifted by the top/left pads, as its own Func so
-    // a schedule can materialize it (then the taps are dense loads without selects).
-    pad = func("_pad");
-    te::Var pn(prefix + "_pn"), pc(prefix + "_pc"), py(prefix + "_py"), px(prefix + "_px");
-    Expr sy = Expr(py) - i32(p[0]), sx = Expr(px) - i32(p[1]);
+  // The (zero-padded) input, in coordinates shifted by the top/left pads, as its own pure
+  // Func: inlined by default; a schedule can materialize it (packed, and without the
+  // selects, so the taps become dense vector loads).
+  te::Func pad = func("_pad");
+  te::Var pn(prefix + "_pn"), pc(prefix + "_pc"), py(prefix + "_py"), px(prefix + "_px");
+  Expr sy = Expr(py) - i32(p[0]), sx = Expr(px) - i32(p[1]);
+  if (padded)
     pad(pn, pc, py, px) =
         te::select(sy >= i32(0) && sy < i32(H) && sx >= i32(0) && sx < i32(W),
                    in({pn, pc, te::clamp(sy, i32(0), i32(H - 1)), te::clamp(sx, i32(0), i32(W - 1))}),
                    f32(0));
-    tap = pad(n, ic, iy + i32(p[0]), ix + i32(p[1]));
-  }
+  else
+    pad(pn, pc, py, px) = in({pn, pc, py, px});
+  Expr tap = pad(n, ic, iy + i32(p[0]), ix + i32(p[1]));
   te::Func acc = func("_acc");
   acc(args()) = conv.getBias() ? operands[2]({c}) : f32(0);
   acc(args()) += w({c, r.x, r.y, r.z}) * tap;
   OpFuncs funcs{acc, acc, true, {}};
-  if (padded)
-    funcs.prologue.push_back(pad);
+  funcs.prologue.push_back(pad);
   return funcs;
 }
 

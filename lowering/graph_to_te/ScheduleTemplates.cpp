@@ -216,28 +216,31 @@ void scheduleConv(KernelFuncs &k, mlir::DictionaryAttr schedule, int vectorWidth
   int vector = clampInt(knob(schedule, "vector", vectorWidth), 1, 64);
   int lanes = std::min(floorPow2(vector), floorPow2(OW));
   int owb = clampInt(knob(schedule, "ow_block", 2), 1, std::max(1, OW / lanes));
-  int ocb = clampInt(knob(schedule, "oc_block", 4), 1, C);
+  int ocb = clampInt(knob(schedule, "oc_block", 6), 1, C);
   int tw = owb * lanes;
 
   const auto &oargs = pureArgs(out);
   std::string n = oargs[0], c = oargs[1], y = oargs[2], x = oargs[3];
   std::string co = c + "_o", ci = c + "_i", xo = x + "_o", xi = x + "_i", xn = x + "_n", xv = x + "_v";
   out.split(c, co, ci, ocb).split(x, xo, xi, tw);
-  bool padded = !k.anchor.prologue.empty();
-  if (padded) {
-    // Rows outside channel blocks: the zero-padded input rows one output row needs are
-    // materialized once per row (small, cache-resident) and read by every channel block.
-    out.reorder({n, y, co, xo, ci, xi});
+  // pack_input: 0 = read the input in place (the padding, if any, stays a select); 1 = the
+  // (padded) input rows of one output row are materialized per row and read by every channel
+  // block; 2 = the input block of one output tile (all in-channels x kernel rows x tile width
+  // + halo) is packed per tile, reused by every channel block.
+  int pack = clampInt(knob(schedule, "pack_input", 1), 0, 2);
+  if (k.anchor.prologue.empty())
+    pack = 0;
+  out.reorder(pack == 2 ? std::vector<te::VarName>{n, y, xo, co, ci, xi}
+              : pack == 1 ? std::vector<te::VarName>{n, y, co, xo, ci, xi}
+                          : std::vector<te::VarName>{n, co, y, xo, ci, xi});
+  if (pack)
     for (te::Func &pad : k.anchor.prologue) {
-      pad.compute_at(out, y);
+      pad.compute_at(out, pack == 2 ? xo : y);
       const auto &pargs = pureArgs(pad);
       int padLanes = std::min(floorPow2(vector), 8);
       if (padLanes > 1 && pargs.size() == 4)
         pad.vectorize(pargs[3], padLanes, te::TailStrategy::ShiftInward);
     }
-  } else {
-    out.reorder({n, co, y, xo, ci, xi});
-  }
   if (lanes > 1) {
     out.split(xi, xn, xv, lanes).vectorize(xv);
     if (owb > 1)
@@ -247,8 +250,14 @@ void scheduleConv(KernelFuncs &k, mlir::DictionaryAttr schedule, int vectorWidth
   }
   if (ocb > 1)
     out.unroll(ci);
-  acc.compute_at(out, xo);
+  acc.compute_at(out, pack == 2 ? co : xo);
   scheduleRegisterBlock(acc, 1, 3, ocb, owb, lanes);
+  // unroll_kw: unroll the kernel-width reduction loop (short, and its index math then folds).
+  auto rvars = acc.contents()->defs.at(1).rvars;
+  if (knob(schedule, "unroll_kw", 1) && rvars.size() == 3)
+    if (auto *e = te::as_const_int(rvars[2].extent()))
+      if (*e > 1 && *e <= 7)
+        acc.update().unroll(rvars[2].name());
 
   int64_t macs = numElements(shape);
   for (const te::RVar &r : acc.contents()->defs.at(1).rvars)
@@ -257,7 +266,7 @@ void scheduleConv(KernelFuncs &k, mlir::DictionaryAttr schedule, int vectorWidth
   if (macs >= kParallelMacs) {
     if (shape[0] > 1)
       out.parallel(n);
-    else if (padded)
+    else if (pack)
       out.parallel(y);
     else if ((C + ocb - 1) / ocb > 1)
       out.parallel(co);
