@@ -901,9 +901,11 @@ llvm::Error GraphBuilder::checkSupported() {
 }
 
 llvm::Expected<SmallVector<Type>> GraphBuilder::inputTypes() {
-  for (auto &[name, shape] : options.inputShapes)
+  for (const auto &given : options.inputShapes) {
+    const std::string &name = given.first;
     if (!llvm::any_of(model.inputs, [&](const ValueInfo &v) { return v.name == name; }))
       return fail("--input-shape names '" + name + "', which is not a model input");
+  }
   SmallVector<Type> types;
   for (const ValueInfo &in : model.inputs) {
     std::vector<int64_t> shape = in.shape;

@@ -254,8 +254,6 @@ strata::Result<strata::Executable> jitCompile(const Args &a) {
   return strata::compile(a.model, options);
 }
 
-std::vector<int64_t> shapeVec(const strata::TensorInfo &t) { return t.shape; }
-
 int commandRun(const Args &a) {
   if (a.model.empty())
     return usageError("run: no model file given");
@@ -269,7 +267,8 @@ int commandRun(const Args &a) {
   // Match --input files to the model's inputs by name.
   std::vector<strata::HostTensor> inputs(exe->inputs().size());
   std::vector<bool> given(inputs.size(), false);
-  for (auto &[name, file] : a.inputs) {
+  for (const auto &input : a.inputs) {
+    const std::string &name = input.first, &file = input.second;
     auto it = std::find_if(exe->inputs().begin(), exe->inputs().end(),
                            [&](const strata::TensorInfo &t) { return t.name == name; });
     if (it == exe->inputs().end()) {
