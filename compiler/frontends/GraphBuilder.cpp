@@ -753,13 +753,13 @@ llvm::Error GraphBuilder::convertCast(const NodeDesc &n) {
   Value x = input(n, 0);
   int64_t to = attrInt(n, "to", 0);
   Type elem;
-  if (to == 1 /*FLOAT*/ || to == 11 /*DOUBLE*/)
+  if (to == 1 /*FLOAT*/)
     elem = b.getF32Type();
   else if (to == 7 /*INT64*/ || to == 6 /*INT32*/)
     elem = b.getI64Type();
   else
     return fail(n, "cast to ONNX type " + std::to_string(to) +
-                       " is not supported (float, double, int32, int64)");
+                       " is not supported (float, int32, int64)");
   if (elem == typeOf(x).getElementType())
     return define(n, 0, x);
   return define(n, 0, b.create<g::CastOp>(loc, tensorType(shapeOf(x), elem), x));

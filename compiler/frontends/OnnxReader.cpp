@@ -21,7 +21,6 @@ llvm::Expected<DType> convertType(int32_t onnxType, const std::string &path,
                                   const std::string &what) {
   switch (onnxType) {
   case onnx::TensorProto::FLOAT:
-  case onnx::TensorProto::DOUBLE:
     return DType::F32;
   case onnx::TensorProto::INT64:
   case onnx::TensorProto::INT32:
@@ -64,7 +63,6 @@ llvm::Expected<HostTensor> convertTensor(const onnx::TensorProto &p, const std::
                             " bytes of data for " + std::to_string(n) + " elements");
     switch (p.data_type()) {
     case onnx::TensorProto::FLOAT: copyRaw<float>(p.raw_data(), t); break;
-    case onnx::TensorProto::DOUBLE: copyRaw<double>(p.raw_data(), t); break;
     case onnx::TensorProto::INT32: copyRaw<int32_t>(p.raw_data(), t); break;
     default: copyRaw<int64_t>(p.raw_data(), t); break;
     }
@@ -80,7 +78,6 @@ llvm::Expected<HostTensor> convertTensor(const onnx::TensorProto &p, const std::
   };
   switch (p.data_type()) {
   case onnx::TensorProto::FLOAT: return take(p.float_data());
-  case onnx::TensorProto::DOUBLE: return take(p.double_data());
   case onnx::TensorProto::INT32: return take(p.int32_data());
   default: return take(p.int64_data());
   }
@@ -118,6 +115,16 @@ llvm::Expected<AttrValue> convertAttr(const onnx::AttributeProto &a, const std::
 }
 
 } // namespace
+
+llvm::Expected<HostTensor> readTensorFile(const std::string &path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in)
+    return fail(path, "cannot open file");
+  onnx::TensorProto proto;
+  if (!proto.ParseFromIstream(&in))
+    return fail(path, "not a valid ONNX TensorProto file");
+  return convertTensor(proto, path);
+}
 
 llvm::Expected<ModelDesc> readOnnx(const std::string &path) {
   std::ifstream in(path, std::ios::binary);

@@ -10,4 +10,7 @@ namespace strata::frontend {
 /// non-ONNX files and on tensor types Strata does not handle.
 llvm::Expected<ModelDesc> readOnnx(const std::string &path);
 
+/// Reads a serialized TensorProto (.pb), as in ONNX's backend test data.
+llvm::Expected<HostTensor> readTensorFile(const std::string &path);
+
 } // namespace strata::frontend

@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 #include "compiler/Npy.h"
 #include "compiler/aot/AotCompiler.h"
+#include "compiler/conformance/OnnxConformance.h"
 #include "compiler/frontends/Importer.h"
 #include "compiler/reference/Interpreter.h"
 #include "strata/strata.h"
@@ -56,6 +57,11 @@ commands:
   bench MODEL              JIT-compile and time runs on random inputs
       --runs N (default 100), --warmup N (default 10), --threads N, --target T,
       --input-shape NAME=D0,...
+  onnx-test [DIR...]       run ONNX's backend node tests (default: every test in
+                           /usr/share/libonnx-testdata/data/node) and print a table
+                           by op; last line: N passed, M failed, K skipped
+      --markdown FILE      also write the table as Markdown (docs/onnx-coverage.md)
+      --verbose            print every test as it finishes
   help                     this text
 
 Every command also takes --help.
@@ -73,7 +79,9 @@ int fail(llvm::Error err) {
 
 struct Args {
   std::string command, model, out, name = "model", target = "host", emit, outputDir;
-  std::string actual, expected;
+  std::string actual, expected, markdown;
+  std::vector<std::string> paths; // extra positional arguments (onnx-test folders)
+  bool verbose = false;
   double tolerance = 1e-4;
   std::map<std::string, std::vector<int64_t>> inputShapes;
   std::vector<std::pair<std::string, std::string>> inputs;
@@ -176,6 +184,11 @@ bool parseArgs(int argc, char **argv, Args &a, std::string &err) {
         err = "--tolerance expects a non-negative number, got '" + v + "'";
         return false;
       }
+    } else if (arg == "--markdown") {
+      if (!value(a.markdown))
+        return false;
+    } else if (arg == "--verbose") {
+      a.verbose = true;
     } else if (arg == "--time") {
       a.time = true;
     } else if (arg == "--threads") {
@@ -202,6 +215,8 @@ bool parseArgs(int argc, char **argv, Args &a, std::string &err) {
     } else if (!arg.empty() && arg[0] == '-') {
       err = "unknown option '" + arg + "'";
       return false;
+    } else if (a.command == "onnx-test") {
+      a.paths.push_back(arg);
     } else if (a.model.empty()) {
       a.model = arg;
     } else {
@@ -440,6 +455,42 @@ int commandCheck(const Args &a) {
   return ok ? 0 : 1;
 }
 
+int commandOnnxTest(const Args &a) {
+  using namespace strata::conformance;
+  std::vector<std::string> roots = a.paths;
+  if (roots.empty())
+    roots.push_back(defaultNodeTestDir());
+  for (const std::string &r : roots)
+    if (!fileExists(r))
+      return usageError("onnx-test: '" + r + "' does not exist (Debian: apt-get install libonnx-testdata)");
+  std::vector<std::string> tests = collectTests(roots);
+  if (tests.empty())
+    return usageError("onnx-test: no test folders (with model.onnx) found");
+  ConformanceOptions options;
+  options.verbose = a.verbose;
+  std::vector<TestResult> results;
+  for (size_t i = 0; i < tests.size(); ++i) {
+    results.push_back(runTest(tests[i], options));
+    const TestResult &r = results.back();
+    if (a.verbose)
+      llvm::errs() << (r.outcome == Outcome::Passed   ? "pass "
+                       : r.outcome == Outcome::Failed ? "FAIL "
+                                                      : "skip ")
+                   << r.name << (r.reason.empty() ? "" : ": " + r.reason) << "\n";
+    else if ((i + 1) % 100 == 0 || i + 1 == tests.size())
+      llvm::errs() << "onnx-test: " << i + 1 << "/" << tests.size() << " tests run\n";
+  }
+  llvm::outs() << formatReport(results);
+  if (!a.markdown.empty()) {
+    std::error_code ec;
+    llvm::raw_fd_ostream md(a.markdown, ec);
+    if (ec)
+      return usageError("onnx-test: cannot write '" + a.markdown + "': " + ec.message());
+    md << formatMarkdown(results);
+  }
+  return 0;
+}
+
 int commandBench(const Args &a) {
   if (a.model.empty())
     return usageError("bench: no model file given");
@@ -507,5 +558,7 @@ int main(int argc, char **argv) {
     return commandBench(a);
   if (a.command == "check")
     return commandCheck(a);
-  return usageError("unknown command '" + a.command + "' (compile, run, check, bench, help)");
+  if (a.command == "onnx-test")
+    return commandOnnxTest(a);
+  return usageError("unknown command '" + a.command + "' (compile, run, check, bench, onnx-test, help)");
 }

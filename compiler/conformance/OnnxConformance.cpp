@@ -1,0 +1,347 @@
+//===- OnnxConformance.cpp ------------------------------------------------===//
+#include "compiler/conformance/OnnxConformance.h"
+
+#include "compiler/frontends/OnnxReader.h"
+#include "strata/strata.h"
+
+#include "llvm/ADT/StringRef.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+namespace strata::conformance {
+
+const char *defaultNodeTestDir() { return "/usr/share/libonnx-testdata/data/node"; }
+
+std::vector<std::string> collectTests(const std::vector<std::string> &paths) {
+  std::vector<std::string> tests;
+  for (const std::string &p : paths) {
+    if (llvm::sys::fs::exists(p + "/model.onnx")) {
+      tests.push_back(p);
+      continue;
+    }
+    std::error_code ec;
+    for (llvm::sys::fs::directory_iterator it(p, ec), end; it != end && !ec; it.increment(ec))
+      if (llvm::sys::fs::exists(it->path() + "/model.onnx"))
+        tests.push_back(it->path());
+  }
+  std::sort(tests.begin(), tests.end());
+  return tests;
+}
+
+namespace {
+
+/// The op a test is about: its only node's type, else the folder name's stem.
+std::string groupOf(const std::string &name, const frontend::ModelDesc *model) {
+  if (model && model->nodes.size() == 1)
+    return model->nodes[0].op;
+  std::string stem = llvm::StringRef(name).drop_front(5).str(); // "test_"
+  auto pos = stem.find("_expanded");
+  if (pos != std::string::npos)
+    stem = stem.substr(0, pos);
+  return stem + " (multi-node)";
+}
+
+/// An import error caused by something Strata does not support yet (a skip),
+/// as opposed to a wrong result or a crash (a failure).
+bool isUnsupported(const std::string &message) {
+  return message.find("unsupported") != std::string::npos ||
+         message.find("not supported") != std::string::npos ||
+         message.find("does not support") != std::string::npos;
+}
+
+std::string firstLine(std::string s) {
+  auto nl = s.find('\n');
+  if (nl != std::string::npos)
+    s = s.substr(0, nl);
+  // Drop the long test-data path prefix from messages.
+  auto colon = s.find(".onnx: ");
+  if (colon != std::string::npos)
+    s = s.substr(colon + 7);
+  return s;
+}
+
+std::vector<std::string> dataFiles(const std::string &dir, const char *prefix) {
+  std::vector<std::string> files;
+  for (int i = 0;; ++i) {
+    std::string f = dir + "/" + prefix + std::to_string(i) + ".pb";
+    if (!llvm::sys::fs::exists(f))
+      break;
+    files.push_back(f);
+  }
+  return files;
+}
+
+/// Runs one test in this process. Returns outcome and reason.
+TestResult runInProcess(const std::string &dir, const ConformanceOptions &options) {
+  TestResult r;
+  r.name = llvm::sys::path::filename(dir).str();
+  auto model = frontend::readOnnx(dir + "/model.onnx");
+  if (!model) {
+    std::string msg = llvm::toString(model.takeError());
+    r.group = groupOf(r.name, nullptr);
+    r.outcome = isUnsupported(msg) ? Outcome::Skipped : Outcome::Failed;
+    r.reason = firstLine(msg);
+    return r;
+  }
+  r.group = groupOf(r.name, &*model);
+
+  CompileOptions co;
+  co.num_threads = 1;
+  auto exe = compile(dir + "/model.onnx", co);
+  if (!exe.ok()) {
+    r.outcome = isUnsupported(exe.error()) ? Outcome::Skipped : Outcome::Failed;
+    r.reason = (r.outcome == Outcome::Failed ? "compile error: " : "") + firstLine(exe.error());
+    return r;
+  }
+
+  std::vector<std::string> sets;
+  std::error_code ec;
+  for (llvm::sys::fs::directory_iterator it(dir, ec), end; it != end && !ec; it.increment(ec))
+    if (llvm::StringRef(llvm::sys::path::filename(it->path())).starts_with("test_data_set_"))
+      sets.push_back(it->path());
+  std::sort(sets.begin(), sets.end());
+  if (sets.empty()) {
+    r.outcome = Outcome::Skipped;
+    r.reason = "no test_data_set_* folders";
+    return r;
+  }
+
+  for (const std::string &set : sets) {
+    auto inFiles = dataFiles(set, "input_"), outFiles = dataFiles(set, "output_");
+    if (inFiles.size() != exe->inputs().size() || outFiles.size() != exe->outputs().size()) {
+      r.outcome = Outcome::Failed;
+      r.reason = "the test data has " + std::to_string(inFiles.size()) + " inputs and " +
+                 std::to_string(outFiles.size()) + " outputs, the compiled model " +
+                 std::to_string(exe->inputs().size()) + " and " +
+                 std::to_string(exe->outputs().size());
+      return r;
+    }
+    // Typed input buffers.
+    std::vector<std::vector<char>> bufs;
+    std::vector<const void *> ins;
+    for (size_t i = 0; i < inFiles.size(); ++i) {
+      auto t = frontend::readTensorFile(inFiles[i]);
+      if (!t) {
+        std::string msg = llvm::toString(t.takeError());
+        r.outcome = isUnsupported(msg) ? Outcome::Skipped : Outcome::Failed;
+        r.reason = firstLine(msg);
+        return r;
+      }
+      const TensorInfo &info = exe->inputs()[i];
+      if (t->shape != info.shape) {
+        r.outcome = Outcome::Failed;
+        r.reason = "input " + std::to_string(i) + " of the test data has another shape";
+        return r;
+      }
+      bufs.emplace_back(info.num_bytes() + 8);
+      for (int64_t k = 0; k < t->numElements(); ++k) {
+        if (info.dtype == ElementType::Float32) {
+          float v = (float)t->values[k];
+          std::memcpy(bufs.back().data() + 4 * k, &v, 4);
+        } else {
+          int64_t v = (int64_t)t->values[k];
+          std::memcpy(bufs.back().data() + 8 * k, &v, 8);
+        }
+      }
+      ins.push_back(bufs.back().data());
+    }
+    std::vector<std::vector<char>> outBufs;
+    std::vector<void *> outs;
+    for (const TensorInfo &info : exe->outputs()) {
+      outBufs.emplace_back(info.num_bytes() + 8);
+      outs.push_back(outBufs.back().data());
+    }
+    Status s = exe->run(ins.data(), outs.data());
+    if (!s.ok()) {
+      r.outcome = Outcome::Failed;
+      r.reason = "run error: " + s.message();
+      return r;
+    }
+    for (size_t o = 0; o < outFiles.size(); ++o) {
+      auto want = frontend::readTensorFile(outFiles[o]);
+      if (!want) {
+        std::string msg = llvm::toString(want.takeError());
+        r.outcome = isUnsupported(msg) ? Outcome::Skipped : Outcome::Failed;
+        r.reason = firstLine(msg);
+        return r;
+      }
+      const TensorInfo &info = exe->outputs()[o];
+      if (want->numElements() != info.num_elements()) {
+        r.outcome = Outcome::Failed;
+        r.reason = "output " + std::to_string(o) + " has " + std::to_string(info.num_elements()) +
+                   " elements, expected " + std::to_string(want->numElements());
+        return r;
+      }
+      for (int64_t k = 0; k < want->numElements(); ++k) {
+        double got = info.dtype == ElementType::Float32 ? (double)((const float *)outs[o])[k]
+                                                        : (double)((const int64_t *)outs[o])[k];
+        double e = want->values[k];
+        bool same = std::fabs(got - e) <= options.atol + options.rtol * std::fabs(e) ||
+                    (std::isnan(got) && std::isnan(e)) || (std::isinf(e) && got == e);
+        if (!same) {
+          std::ostringstream os;
+          os << "mismatch in " << llvm::sys::path::filename(set).str() << " output " << o
+             << " at element " << k << ": got " << got << ", expected " << e;
+          r.outcome = Outcome::Failed;
+          r.reason = os.str();
+          return r;
+        }
+      }
+    }
+  }
+  r.outcome = Outcome::Passed;
+  return r;
+}
+
+} // namespace
+
+TestResult runTest(const std::string &dir, const ConformanceOptions &options) {
+  // In a child process: a crash or a hang becomes a failed test.
+  int fds[2];
+  if (pipe(fds) != 0)
+    return runInProcess(dir, options);
+  pid_t pid = fork();
+  if (pid == 0) {
+    close(fds[0]);
+    TestResult r = runInProcess(dir, options);
+    std::string msg = std::to_string((int)r.outcome) + "\n" + r.group + "\n" + r.reason;
+    ssize_t unused = write(fds[1], msg.data(), msg.size());
+    (void)unused;
+    _exit(0);
+  }
+  close(fds[1]);
+  TestResult r;
+  r.name = llvm::sys::path::filename(dir).str();
+  r.group = groupOf(r.name, nullptr);
+  std::string data;
+  char buf[4096];
+  struct pollfd pfd = {fds[0], POLLIN, 0};
+  int waited = 0;
+  bool timedOut = false;
+  for (;;) {
+    int ready = poll(&pfd, 1, 1000);
+    if (ready == 0 && ++waited >= options.timeoutSeconds) {
+      kill(pid, SIGKILL);
+      timedOut = true;
+      break;
+    }
+    if (ready <= 0)
+      continue;
+    ssize_t n = read(fds[0], buf, sizeof buf);
+    if (n <= 0)
+      break;
+    data.append(buf, n);
+  }
+  close(fds[0]);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  if (timedOut) {
+    r.reason = "timed out after " + std::to_string(options.timeoutSeconds) + " s";
+    return r;
+  }
+  auto nl1 = data.find('\n');
+  auto nl2 = nl1 == std::string::npos ? nl1 : data.find('\n', nl1 + 1);
+  if (nl2 == std::string::npos) {
+    r.reason = WIFSIGNALED(status) ? std::string("crashed (") + strsignal(WTERMSIG(status)) + ")"
+                                   : "the test process died without a result";
+    return r;
+  }
+  r.outcome = (Outcome)std::stoi(data.substr(0, nl1));
+  r.group = data.substr(nl1 + 1, nl2 - nl1 - 1);
+  r.reason = data.substr(nl2 + 1);
+  return r;
+}
+
+namespace {
+
+struct Counts {
+  int passed = 0, failed = 0, skipped = 0;
+};
+
+std::map<std::string, std::vector<const TestResult *>> byGroup(const std::vector<TestResult> &results,
+                                                              Counts &total) {
+  std::map<std::string, std::vector<const TestResult *>> groups;
+  for (const TestResult &r : results) {
+    groups[r.group].push_back(&r);
+    (r.outcome == Outcome::Passed    ? total.passed
+     : r.outcome == Outcome::Failed ? total.failed
+                                    : total.skipped)++;
+  }
+  return groups;
+}
+
+Counts countOf(const std::vector<const TestResult *> &rs) {
+  Counts c;
+  for (const TestResult *r : rs)
+    (r->outcome == Outcome::Passed    ? c.passed
+     : r->outcome == Outcome::Failed ? c.failed
+                                     : c.skipped)++;
+  return c;
+}
+
+std::string totalsLine(const Counts &c) {
+  return std::to_string(c.passed) + " passed, " + std::to_string(c.failed) + " failed, " +
+         std::to_string(c.skipped) + " skipped";
+}
+
+} // namespace
+
+std::string formatReport(const std::vector<TestResult> &results) {
+  Counts total;
+  auto groups = byGroup(results, total);
+  std::ostringstream os;
+  char line[256];
+  std::snprintf(line, sizeof line, "%-36s %6s %6s %7s\n", "op", "passed", "failed", "skipped");
+  os << line;
+  for (auto &[group, rs] : groups) {
+    Counts c = countOf(rs);
+    std::snprintf(line, sizeof line, "%-36s %6d %6d %7d\n", group.c_str(), c.passed, c.failed,
+                  c.skipped);
+    os << line;
+    for (const TestResult *r : rs)
+      if (r->outcome != Outcome::Passed)
+        os << "    " << (r->outcome == Outcome::Failed ? "FAIL " : "skip ") << r->name << ": "
+           << r->reason << "\n";
+  }
+  os << totalsLine(total) << "\n";
+  return os.str();
+}
+
+std::string formatMarkdown(const std::vector<TestResult> &results) {
+  Counts total;
+  auto groups = byGroup(results, total);
+  std::ostringstream os;
+  os << "# ONNX node-test coverage\n\n"
+     << "Generated by `strata onnx-test --markdown docs/onnx-coverage.md` from ONNX's backend node "
+        "tests (Debian `libonnx-testdata`, ONNX 1.12). Tolerance: rtol 1e-3, atol 1e-7.\n\n"
+     << "**" << totalsLine(total) << "**\n\n"
+     << "| op | passed | failed | skipped |\n| --- | --- | --- | --- |\n";
+  for (auto &[group, rs] : groups) {
+    Counts c = countOf(rs);
+    os << "| " << group << " | " << c.passed << " | " << c.failed << " | " << c.skipped << " |\n";
+  }
+  os << "\n## Failures and skips\n\n";
+  for (auto &[group, rs] : groups)
+    for (const TestResult *r : rs)
+      if (r->outcome != Outcome::Passed) {
+        std::string reason = r->reason;
+        std::replace(reason.begin(), reason.end(), '|', '/');
+        os << "- `" << r->name << "` (" << group << "): "
+           << (r->outcome == Outcome::Failed ? "**failed**: " : "skipped: ") << reason << "\n";
+      }
+  return os.str();
+}
+
+} // namespace strata::conformance

@@ -1,0 +1,46 @@
+//===- OnnxConformance.h - ONNX's backend node tests through Strata -------===//
+//
+// Each test folder holds model.onnx and test_data_set_*/{input,output}_*.pb.
+// Every test is compiled and run in a child process (a crash or hang in one
+// test is recorded, not fatal) and compared with ONNX's tolerances.
+//
+//===----------------------------------------------------------------------===//
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace strata::conformance {
+
+enum class Outcome { Passed, Failed, Skipped };
+
+struct TestResult {
+  std::string name;  // folder name, e.g. test_relu
+  std::string group; // the op under test
+  Outcome outcome = Outcome::Failed;
+  std::string reason; // why it failed or was skipped
+};
+
+struct ConformanceOptions {
+  double rtol = 1e-3, atol = 1e-7;
+  int timeoutSeconds = 60;
+  bool verbose = false; // print each test as it finishes
+};
+
+/// Default location of the node tests (Debian's libonnx-testdata).
+const char *defaultNodeTestDir();
+
+/// Expands folders: a test folder (has model.onnx) stays, any other folder is
+/// replaced by its test subfolders, sorted.
+std::vector<std::string> collectTests(const std::vector<std::string> &paths);
+
+TestResult runTest(const std::string &dir, const ConformanceOptions &options);
+
+/// The table grouped by op with a reason per failure or skip, ending with
+/// "N passed, M failed, K skipped".
+std::string formatReport(const std::vector<TestResult> &results);
+
+/// The same as Markdown (docs/onnx-coverage.md).
+std::string formatMarkdown(const std::vector<TestResult> &results);
+
+} // namespace strata::conformance
