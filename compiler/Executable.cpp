@@ -38,6 +38,15 @@ Result<Executable> compile(const std::string &modelPath, const CompileOptions &o
   po.target = *target;
   po.name = "strata_jit";
   po.import.inputShapes = options.input_shapes;
+  for (const auto &[name, c] : options.constant_inputs) {
+    HostTensor t(c.dtype == ElementType::Float32 ? DType::F32 : DType::I64, c.shape);
+    if ((int64_t)c.values.size() != t.numElements())
+      return Status::error("constant input '" + name + "' has " + std::to_string(c.values.size()) +
+                           " values for shape of " + std::to_string(t.numElements()) + " elements");
+    for (int64_t i = 0; i < t.numElements(); ++i)
+      t.set(i, c.values[i]);
+    po.import.constantInputs[name] = std::move(t);
+  }
   auto compiled = compileModel(modelPath, po);
   if (!compiled)
     return fail(compiled.takeError());

@@ -83,28 +83,58 @@ std::vector<std::string> dataFiles(const std::string &dir, const char *prefix) {
   return files;
 }
 
-/// Runs one test in this process. Returns outcome and reason.
+/// The name of the input a compile error says must be a compile-time constant.
+std::string constantInputNamed(const std::string &error) {
+  auto pos = error.find("') must be a compile-time constant");
+  if (pos == std::string::npos)
+    return "";
+  auto open = error.rfind("(input '", pos);
+  return open == std::string::npos ? "" : error.substr(open + 8, pos - open - 8);
+}
+
+/// Compiles the model for one data set: input shapes from the data, and inputs
+/// that decide shapes (a Reshape's shape, a Slice's starts) bound as constants,
+/// as a static-shape compiler must.
+Result<Executable> compileFor(const std::string &dir, const frontend::ModelDesc &model,
+                              const std::vector<HostTensor> &inputs) {
+  CompileOptions co;
+  co.num_threads = 1;
+  for (size_t i = 0; i < inputs.size() && i < model.inputs.size(); ++i)
+    co.input_shapes[model.inputs[i].name] = inputs[i].shape;
+  for (;;) {
+    auto exe = compile(dir + "/model.onnx", co);
+    std::string name = exe.ok() ? "" : constantInputNamed(exe.error());
+    if (name.empty() || co.constant_inputs.count(name))
+      return exe;
+    for (size_t i = 0; i < inputs.size() && i < model.inputs.size(); ++i)
+      if (model.inputs[i].name == name) {
+        co.input_shapes.erase(name);
+        co.constant_inputs[name] = {inputs[i].dtype == DType::F32 ? ElementType::Float32
+                                                                  : ElementType::Int64,
+                                    inputs[i].shape, inputs[i].values};
+      }
+  }
+}
+
+/// Runs one test in this process.
 TestResult runInProcess(const std::string &dir, const ConformanceOptions &options) {
   TestResult r;
   r.name = llvm::sys::path::filename(dir).str();
+  auto fail = [&](Outcome o, std::string reason) {
+    r.outcome = o;
+    r.reason = std::move(reason);
+    return r;
+  };
+  auto errorOutcome = [](const std::string &msg) {
+    return isUnsupported(msg) ? Outcome::Skipped : Outcome::Failed;
+  };
   auto model = frontend::readOnnx(dir + "/model.onnx");
   if (!model) {
     std::string msg = llvm::toString(model.takeError());
     r.group = groupOf(r.name, nullptr);
-    r.outcome = isUnsupported(msg) ? Outcome::Skipped : Outcome::Failed;
-    r.reason = firstLine(msg);
-    return r;
+    return fail(errorOutcome(msg), firstLine(msg));
   }
   r.group = groupOf(r.name, &*model);
-
-  CompileOptions co;
-  co.num_threads = 1;
-  auto exe = compile(dir + "/model.onnx", co);
-  if (!exe.ok()) {
-    r.outcome = isUnsupported(exe.error()) ? Outcome::Skipped : Outcome::Failed;
-    r.reason = (r.outcome == Outcome::Failed ? "compile error: " : "") + firstLine(exe.error());
-    return r;
-  }
 
   std::vector<std::string> sets;
   std::error_code ec;
@@ -112,39 +142,40 @@ TestResult runInProcess(const std::string &dir, const ConformanceOptions &option
     if (llvm::StringRef(llvm::sys::path::filename(it->path())).starts_with("test_data_set_"))
       sets.push_back(it->path());
   std::sort(sets.begin(), sets.end());
-  if (sets.empty()) {
-    r.outcome = Outcome::Skipped;
-    r.reason = "no test_data_set_* folders";
-    return r;
-  }
+  if (sets.empty())
+    return fail(Outcome::Skipped, "no test_data_set_* folders");
 
   for (const std::string &set : sets) {
-    auto inFiles = dataFiles(set, "input_"), outFiles = dataFiles(set, "output_");
-    if (inFiles.size() != exe->inputs().size() || outFiles.size() != exe->outputs().size()) {
-      r.outcome = Outcome::Failed;
-      r.reason = "the test data has " + std::to_string(inFiles.size()) + " inputs and " +
-                 std::to_string(outFiles.size()) + " outputs, the compiled model " +
-                 std::to_string(exe->inputs().size()) + " and " +
-                 std::to_string(exe->outputs().size());
-      return r;
-    }
-    // Typed input buffers.
-    std::vector<std::vector<char>> bufs;
-    std::vector<const void *> ins;
-    for (size_t i = 0; i < inFiles.size(); ++i) {
-      auto t = frontend::readTensorFile(inFiles[i]);
+    std::string setName = llvm::sys::path::filename(set).str();
+    std::vector<HostTensor> inputs;
+    for (const std::string &f : dataFiles(set, "input_")) {
+      auto t = frontend::readTensorFile(f);
       if (!t) {
         std::string msg = llvm::toString(t.takeError());
-        r.outcome = isUnsupported(msg) ? Outcome::Skipped : Outcome::Failed;
-        r.reason = firstLine(msg);
-        return r;
+        return fail(errorOutcome(msg), firstLine(msg));
       }
-      const TensorInfo &info = exe->inputs()[i];
-      if (t->shape != info.shape) {
-        r.outcome = Outcome::Failed;
-        r.reason = "input " + std::to_string(i) + " of the test data has another shape";
-        return r;
-      }
+      inputs.push_back(std::move(*t));
+    }
+    auto outFiles = dataFiles(set, "output_");
+    auto exe = compileFor(dir, *model, inputs);
+    if (!exe.ok()) {
+      Outcome o = errorOutcome(exe.error());
+      return fail(o, (o == Outcome::Failed ? "compile error: " : "") + firstLine(exe.error()));
+    }
+    if (outFiles.size() != exe->outputs().size())
+      return fail(Outcome::Failed, "the test data has " + std::to_string(outFiles.size()) +
+                                       " outputs, the compiled model " +
+                                       std::to_string(exe->outputs().size()));
+    // Typed buffers for the inputs that remained inputs, matched by name.
+    std::vector<std::vector<char>> bufs;
+    std::vector<const void *> ins;
+    for (const TensorInfo &info : exe->inputs()) {
+      const HostTensor *t = nullptr;
+      for (size_t i = 0; i < inputs.size() && i < model->inputs.size(); ++i)
+        if (model->inputs[i].name == info.name)
+          t = &inputs[i];
+      if (!t || t->shape != info.shape)
+        return fail(Outcome::Failed, "no test data of the right shape for input '" + info.name + "'");
       bufs.emplace_back(info.num_bytes() + 8);
       for (int64_t k = 0; k < t->numElements(); ++k) {
         if (info.dtype == ElementType::Float32) {
@@ -164,26 +195,17 @@ TestResult runInProcess(const std::string &dir, const ConformanceOptions &option
       outs.push_back(outBufs.back().data());
     }
     Status s = exe->run(ins.data(), outs.data());
-    if (!s.ok()) {
-      r.outcome = Outcome::Failed;
-      r.reason = "run error: " + s.message();
-      return r;
-    }
+    if (!s.ok())
+      return fail(Outcome::Failed, "run error: " + s.message());
     for (size_t o = 0; o < outFiles.size(); ++o) {
       auto want = frontend::readTensorFile(outFiles[o]);
       if (!want) {
         std::string msg = llvm::toString(want.takeError());
-        r.outcome = isUnsupported(msg) ? Outcome::Skipped : Outcome::Failed;
-        r.reason = firstLine(msg);
-        return r;
+        return fail(errorOutcome(msg), firstLine(msg));
       }
       const TensorInfo &info = exe->outputs()[o];
-      if (want->numElements() != info.num_elements()) {
-        r.outcome = Outcome::Failed;
-        r.reason = "output " + std::to_string(o) + " has " + std::to_string(info.num_elements()) +
-                   " elements, expected " + std::to_string(want->numElements());
-        return r;
-      }
+      if (want->shape != info.shape)
+        return fail(Outcome::Failed, "output " + std::to_string(o) + " has the wrong shape");
       for (int64_t k = 0; k < want->numElements(); ++k) {
         double got = info.dtype == ElementType::Float32 ? (double)((const float *)outs[o])[k]
                                                         : (double)((const int64_t *)outs[o])[k];
@@ -192,11 +214,9 @@ TestResult runInProcess(const std::string &dir, const ConformanceOptions &option
                     (std::isnan(got) && std::isnan(e)) || (std::isinf(e) && got == e);
         if (!same) {
           std::ostringstream os;
-          os << "mismatch in " << llvm::sys::path::filename(set).str() << " output " << o
-             << " at element " << k << ": got " << got << ", expected " << e;
-          r.outcome = Outcome::Failed;
-          r.reason = os.str();
-          return r;
+          os << "mismatch in " << setName << " output " << o << " at element " << k << ": got "
+             << got << ", expected " << e;
+          return fail(Outcome::Failed, os.str());
         }
       }
     }

@@ -295,8 +295,8 @@ llvm::Expected<GraphBuilder::Window> GraphBuilder::window(const NodeDesc &n,
                                                           ArrayRef<int64_t> inShape,
                                                           ArrayRef<int64_t> kernel) {
   if (inShape.size() != 4)
-    return fail(n, "only 2-D spatial windows (4-D NCHW inputs) are supported yet, got input " +
-                       shapeStr(inShape));
+    return fail(n, "windows over other than 2 spatial dimensions are not supported yet (input " +
+                       shapeStr(inShape) + ")");
   Window w;
   w.kernel.assign(kernel.begin(), kernel.end());
   if (w.kernel.size() != 2)
@@ -332,7 +332,7 @@ llvm::Error GraphBuilder::convertConv(const NodeDesc &n) {
   Value x = input(n, 0), w = input(n, 1);
   auto wShape = shapeOf(w);
   if (wShape.size() != 4)
-    return fail(n, "only 2-D convolutions are supported yet, filter is " + shapeStr(wShape));
+    return fail(n, "convolutions over other than 2 spatial dimensions are not supported yet (filter " + shapeStr(wShape) + ")");
   auto kernel = attrInts(n, "kernel_shape", {wShape[2], wShape[3]});
   auto win = window(n, shapeOf(x), kernel);
   if (!win)
@@ -992,7 +992,32 @@ llvm::Expected<OwningOpRef<ModuleOp>> buildGraph(const ModelDesc &model, MLIRCon
                                                  const ImportOptions &options) {
   ctx.getOrLoadDialect<g::GraphDialect>();
   ctx.getOrLoadDialect<func::FuncDialect>();
-  return GraphBuilder(model, ctx, options).build();
+  if (options.constantInputs.empty())
+    return GraphBuilder(model, ctx, options).build();
+  // Bound inputs become initializers.
+  ModelDesc bound = model;
+  for (const auto &bind : options.constantInputs) {
+    const std::string &name = bind.first;
+    const HostTensor &value = bind.second;
+    auto it = std::find_if(bound.inputs.begin(), bound.inputs.end(),
+                           [&](const ValueInfo &v) { return v.name == name; });
+    if (it == bound.inputs.end())
+      return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                     model.path + ": cannot bind '" + name +
+                                         "' to a constant: it is not a model input");
+    bool fits = it->shape.size() == value.shape.size() && it->dtype == value.dtype;
+    for (size_t d = 0; fits && d < value.shape.size(); ++d)
+      fits = it->shape[d] < 0 || it->shape[d] == value.shape[d];
+    if (!fits)
+      return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                     model.path + ": the constant bound to input '" + name +
+                                         "' has shape " + shapeStr(value.shape) + " (" +
+                                         dtypeName(value.dtype) + "), the input is " +
+                                         shapeStr(it->shape) + " (" + dtypeName(it->dtype) + ")");
+    bound.initializers[name] = value;
+    bound.inputs.erase(it);
+  }
+  return GraphBuilder(bound, ctx, options).build();
 }
 
 std::vector<std::string> supportedOnnxOps() {

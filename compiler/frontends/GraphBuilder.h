@@ -15,6 +15,9 @@ struct ImportOptions {
   /// Fixes dynamic input dimensions: name -> full static shape. Naming an input's
   /// existing static shape again is accepted.
   std::map<std::string, std::vector<int64_t>> inputShapes;
+  /// Binds inputs to values at compile time: they become constants (and are no
+  /// longer inputs), so shapes and compile-time operands may depend on them.
+  std::map<std::string, HostTensor> constantInputs;
 };
 
 /// Builds `func.func @main` in the graph dialect. Before converting anything,

@@ -145,8 +145,8 @@ llvm::Expected<ModelDesc> readOnnx(const std::string &path) {
   for (const auto &op : model.opset_import())
     if (op.domain().empty() || op.domain() == "ai.onnx")
       desc.opset = op.version();
-  if (desc.opset == 0)
-    return fail(path, "model imports no version of the default ONNX opset");
+  // A model without the default opset has only ops of other domains, which the
+  // importer reports as unsupported.
 
   const onnx::GraphProto &g = model.graph();
   for (const auto &init : g.initializer()) {

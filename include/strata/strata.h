@@ -78,6 +78,13 @@ struct TensorInfo {
   size_t num_bytes() const { return (size_t)num_elements() * (dtype == ElementType::Float32 ? 4 : 8); }
 };
 
+/// A tensor value given at compile time.
+struct ConstantTensor {
+  ElementType dtype = ElementType::Float32;
+  std::vector<int64_t> shape;
+  std::vector<double> values; // row-major
+};
+
 struct CompileOptions {
   /// host, x86-64, x86-64-avx2 or x86-64-avx512 (the JIT runs only what this CPU can).
   std::string target = "host";
@@ -85,6 +92,9 @@ struct CompileOptions {
   int num_threads = 0;
   /// Fixes dynamic input dimensions: input name -> shape.
   std::map<std::string, std::vector<int64_t>> input_shapes;
+  /// Binds inputs to values at compile time (they disappear from inputs()): for inputs that
+  /// decide shapes, such as a Reshape's target shape or a Slice's starts.
+  std::map<std::string, ConstantTensor> constant_inputs;
 };
 
 class Executable {

@@ -306,7 +306,16 @@ llvm::Expected<OpFuncs> Definer::define() {
       .Case([&](g::SubOp) { return binary([](Expr a, Expr b) { return a - b; }); })
       .Case([&](g::MulOp) { return binary([](Expr a, Expr b) { return a * b; }); })
       .Case([&](g::DivOp) { return binary([](Expr a, Expr b) { return a / b; }); })
-      .Case([&](g::PowOp) { return binary([](Expr a, Expr b) { return te::pow(a, b); }); })
+      .Case([&](g::PowOp) {
+        // Integer powers are computed in double and truncated, as the reference does.
+        te::Type t = outType;
+        return binary([t](Expr a, Expr b) {
+          if (t.is_float())
+            return te::pow(a, b);
+          te::Type f64 = te::Float(64);
+          return te::cast(t, te::pow(te::cast(f64, a), te::cast(f64, b)));
+        });
+      })
       .Case([&](g::MaxOp) { return binary([](Expr a, Expr b) { return te::max(a, b); }); })
       .Case([&](g::MinOp) { return binary([](Expr a, Expr b) { return te::min(a, b); }); })
       .Case([&](g::ReluOp) { return unary([&](Expr x) { return te::max(x, one(0)); }); })

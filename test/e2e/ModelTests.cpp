@@ -111,10 +111,14 @@ TEST(TargetTest, EveryHostRunnableX86TargetMatches) {
 }
 
 TEST(TargetTest, JitRefusesForeignTargets) {
-  auto exe = compile(kModels + "/" + kWake.file, CompileOptions{"aarch64", 0, {}});
+  CompileOptions arm;
+  arm.target = "aarch64";
+  auto exe = compile(kModels + "/" + kWake.file, arm);
   ASSERT_FALSE(exe.ok());
   EXPECT_NE(exe.error().find("cannot run on this host"), std::string::npos) << exe.error();
-  auto bad = compile(kModels + "/" + kWake.file, CompileOptions{"sparc", 0, {}});
+  CompileOptions sparc;
+  sparc.target = "sparc";
+  auto bad = compile(kModels + "/" + kWake.file, sparc);
   ASSERT_FALSE(bad.ok());
   EXPECT_NE(bad.error().find("unknown target 'sparc'"), std::string::npos) << bad.error();
 }
