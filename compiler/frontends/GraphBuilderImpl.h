@@ -1,0 +1,185 @@
+//===- GraphBuilderImpl.h - the ONNX-node converter, shared by its files --===//
+//
+// Private to compiler/frontends. GraphBuilder.cpp holds the driver, the op
+// table and compile-time evaluation; convert/*.cpp hold the converters by op
+// family (Elementwise, NN, Shape).
+//
+//===----------------------------------------------------------------------===//
+#pragma once
+
+#include "compiler/frontends/GraphBuilder.h"
+#include "dialects/graph/GraphOps.h"
+
+#include "mlir/IR/Builders.h"
+#include "llvm/ADT/DenseMap.h"
+
+#include <functional>
+#include <map>
+
+namespace strata::frontend::detail {
+
+using namespace mlir;
+namespace g = strata::graph;
+
+/// "[1,3,?,?]"
+std::string shapeStr(ArrayRef<int64_t> shape);
+
+class GraphBuilder {
+public:
+  GraphBuilder(const ModelDesc &model, MLIRContext &ctx, const ImportOptions &options)
+      : model(model), ctx(ctx), options(options), b(&ctx) {}
+
+  llvm::Expected<OwningOpRef<ModuleOp>> build();
+
+  using Converter = std::function<llvm::Error(GraphBuilder &, const NodeDesc &)>;
+  static const std::map<std::string, Converter> &converters();
+
+private:
+  // --- errors -------------------------------------------------------------
+  llvm::Error fail(const std::string &msg) const {
+    return llvm::createStringError(llvm::inconvertibleErrorCode(), model.path + ": " + msg);
+  }
+  llvm::Error fail(const NodeDesc &n, const std::string &msg) const {
+    return fail("node '" + n.name + "' (" + n.op + "): " + msg);
+  }
+
+  // --- attributes -----------------------------------------------------------
+  int64_t attrInt(const NodeDesc &n, const std::string &key, int64_t dflt) const {
+    auto it = n.attrs.find(key);
+    return it == n.attrs.end() ? dflt : it->second.i;
+  }
+  double attrFloat(const NodeDesc &n, const std::string &key, double dflt) const {
+    auto it = n.attrs.find(key);
+    if (it == n.attrs.end())
+      return dflt;
+    return it->second.kind == AttrValue::Kind::Int ? (double)it->second.i : it->second.f;
+  }
+  std::vector<int64_t> attrInts(const NodeDesc &n, const std::string &key,
+                                std::vector<int64_t> dflt) const {
+    auto it = n.attrs.find(key);
+    return it == n.attrs.end() ? dflt : it->second.ints;
+  }
+  std::string attrString(const NodeDesc &n, const std::string &key, std::string dflt) const {
+    auto it = n.attrs.find(key);
+    return it == n.attrs.end() ? dflt : it->second.s;
+  }
+
+  // --- values ---------------------------------------------------------------
+  bool hasInput(const NodeDesc &n, size_t i) const {
+    return i < n.inputs.size() && !n.inputs[i].empty();
+  }
+  /// Input i, or a null Value when it is omitted. (build() has checked that every
+  /// named input is defined and that required inputs are present.)
+  Value input(const NodeDesc &n, size_t i) const {
+    return hasInput(n, i) ? values.at(n.inputs[i]) : Value();
+  }
+  /// The value of a compile-time operand, or an error naming what is missing.
+  llvm::Expected<HostTensor> constantInput(const NodeDesc &n, size_t i, const char *what);
+  std::optional<HostTensor> constantValue(Value v);
+  llvm::Error define(const NodeDesc &n, size_t i, Value v) {
+    if (i >= n.outputs.size())
+      return fail(n, "expected at least " + std::to_string(i + 1) + " outputs");
+    values[n.outputs[i]] = v;
+    return llvm::Error::success();
+  }
+
+  static RankedTensorType typeOf(Value v) { return llvm::cast<RankedTensorType>(v.getType()); }
+  static ArrayRef<int64_t> shapeOf(Value v) { return typeOf(v).getShape(); }
+  RankedTensorType tensorType(ArrayRef<int64_t> shape, Type elem) {
+    return RankedTensorType::get(shape, elem);
+  }
+  RankedTensorType f32Tensor(ArrayRef<int64_t> shape) { return tensorType(shape, b.getF32Type()); }
+
+  // --- emitters -------------------------------------------------------------
+  Value constant(const HostTensor &t);
+  Value reshape(Value v, ArrayRef<int64_t> shape) {
+    if (shapeOf(v) == shape)
+      return v;
+    return b.create<g::ReshapeOp>(loc, tensorType(shape, typeOf(v).getElementType()), v);
+  }
+  Value transpose(Value v, ArrayRef<int64_t> perm) {
+    SmallVector<int64_t> shape;
+    for (int64_t p : perm)
+      shape.push_back(shapeOf(v)[p]);
+    return b.create<g::TransposeOp>(loc, tensorType(shape, typeOf(v).getElementType()), v,
+                                    b.getDenseI64ArrayAttr(perm));
+  }
+  template <typename OpT> llvm::Expected<Value> binary(const NodeDesc &n, Value lhs, Value rhs) {
+    auto shape = g::broadcastShapes(shapeOf(lhs), shapeOf(rhs));
+    if (!shape)
+      return fail(n, "operand shapes " + shapeStr(shapeOf(lhs)) + " and " +
+                         shapeStr(shapeOf(rhs)) + " do not broadcast");
+    if (typeOf(lhs).getElementType() != typeOf(rhs).getElementType())
+      return fail(n, "operands have different element types");
+    return b.create<OpT>(loc, tensorType(*shape, typeOf(lhs).getElementType()), lhs, rhs)
+        .getResult();
+  }
+  int64_t normalizeAxis(int64_t axis, int64_t rank) const { return axis < 0 ? axis + rank : axis; }
+
+  // --- converters -------------------------------------------------------------
+  template <typename OpT> llvm::Error convertBinary(const NodeDesc &n);
+  template <typename OpT> llvm::Error convertUnary(const NodeDesc &n);
+  llvm::Error convertVariadic(const NodeDesc &n); // Max, Min, Sum
+  llvm::Error convertClip(const NodeDesc &n);
+  llvm::Error convertHardSigmoid(const NodeDesc &n);
+  llvm::Error convertConv(const NodeDesc &n);
+  llvm::Error convertBatchNorm(const NodeDesc &n);
+  llvm::Error convertPool(const NodeDesc &n);
+  llvm::Error convertGlobalPool(const NodeDesc &n);
+  llvm::Error convertMatMul(const NodeDesc &n);
+  llvm::Error convertGemm(const NodeDesc &n);
+  llvm::Error convertSoftmax(const NodeDesc &n);
+  llvm::Error convertReduce(const NodeDesc &n);
+  llvm::Error convertReshape(const NodeDesc &n);
+  llvm::Error convertFlatten(const NodeDesc &n);
+  llvm::Error convertSqueeze(const NodeDesc &n, bool unsqueeze);
+  llvm::Error convertTranspose(const NodeDesc &n);
+  llvm::Error convertConcat(const NodeDesc &n);
+  llvm::Error convertSlice(const NodeDesc &n);
+  llvm::Error convertShape(const NodeDesc &n);
+  llvm::Error convertCast(const NodeDesc &n);
+  llvm::Error convertConstant(const NodeDesc &n);
+  llvm::Error convertIdentity(const NodeDesc &n);
+
+  /// Spatial window attributes shared by Conv and the pools.
+  struct Window {
+    SmallVector<int64_t> kernel, strides, pads, dilations;
+  };
+  llvm::Expected<Window> window(const NodeDesc &n, ArrayRef<int64_t> inShape,
+                                ArrayRef<int64_t> kernel);
+
+  llvm::Error checkSupported();
+  llvm::Error checkInputs(const NodeDesc &n) const;
+  llvm::Expected<SmallVector<Type>> inputTypes();
+
+  const ModelDesc &model;
+  MLIRContext &ctx;
+  const ImportOptions &options;
+  OpBuilder b;
+  Location loc = UnknownLoc::get(&ctx);
+  std::map<std::string, Value> values;
+  llvm::DenseMap<Value, HostTensor> constantCache;
+};
+
+
+template <typename OpT> llvm::Error GraphBuilder::convertBinary(const NodeDesc &n) {
+  Value lhs = input(n, 0), rhs = input(n, 1);
+  Value r = rhs;
+  // Pow may raise floats to integer exponents.
+  if (typeOf(lhs).getElementType() != typeOf(r).getElementType() && std::is_same_v<OpT, g::PowOp>)
+    r = b.create<g::CastOp>(loc, tensorType(shapeOf(r), typeOf(lhs).getElementType()), r);
+  auto v = binary<OpT>(n, lhs, r);
+  if (!v)
+    return v.takeError();
+  return define(n, 0, *v);
+}
+
+template <typename OpT> llvm::Error GraphBuilder::convertUnary(const NodeDesc &n) {
+  Value x = input(n, 0);
+  if (!typeOf(x).getElementType().isF32())
+    return fail(n, "expects a float32 input");
+  return define(n, 0, b.create<OpT>(loc, x));
+}
+
+
+} // namespace strata::frontend::detail

@@ -1,0 +1,274 @@
+//===- NN.cpp - conv, pooling, matmul, softmax, reductions -> graph ----- ===//
+#include "compiler/frontends/GraphBuilderImpl.h"
+
+#include <numeric>
+#include <set>
+
+namespace strata::frontend::detail {
+
+//===----------------------------------------------------------------------===//
+// Convolution and pooling
+//===----------------------------------------------------------------------===//
+
+llvm::Expected<GraphBuilder::Window> GraphBuilder::window(const NodeDesc &n,
+                                                          ArrayRef<int64_t> inShape,
+                                                          ArrayRef<int64_t> kernel) {
+  if (inShape.size() != 4)
+    return fail(n, "windows over other than 2 spatial dimensions are not supported yet (input " +
+                       shapeStr(inShape) + ")");
+  Window w;
+  w.kernel.assign(kernel.begin(), kernel.end());
+  if (w.kernel.size() != 2)
+    return fail(n, "kernel_shape must have 2 entries");
+  auto strides = attrInts(n, "strides", {1, 1});
+  auto dilations = attrInts(n, "dilations", {1, 1});
+  auto pads = attrInts(n, "pads", {0, 0, 0, 0});
+  if (strides.size() != 2 || dilations.size() != 2 || pads.size() != 4)
+    return fail(n, "strides and dilations need 2 entries and pads 4");
+  w.strides.assign(strides.begin(), strides.end());
+  w.dilations.assign(dilations.begin(), dilations.end());
+  std::string autoPad = attrString(n, "auto_pad", "NOTSET");
+  if (autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER") {
+    for (int i = 0; i < 2; ++i) {
+      int64_t in = inShape[2 + i], out = (in + w.strides[i] - 1) / w.strides[i];
+      int64_t total = std::max<int64_t>(
+          0, (out - 1) * w.strides[i] + w.dilations[i] * (w.kernel[i] - 1) + 1 - in);
+      int64_t small = total / 2, large = total - small;
+      pads[i] = autoPad == "SAME_UPPER" ? small : large;
+      pads[i + 2] = autoPad == "SAME_UPPER" ? large : small;
+    }
+  } else if (autoPad == "VALID") {
+    pads = {0, 0, 0, 0};
+  } else if (autoPad != "NOTSET") {
+    return fail(n, "unknown auto_pad '" + autoPad + "'");
+  }
+  // ONNX pads are [x1_begin, x2_begin, x1_end, x2_end] = [top, left, bottom, right].
+  w.pads.assign(pads.begin(), pads.end());
+  return w;
+}
+
+llvm::Error GraphBuilder::convertConv(const NodeDesc &n) {
+  Value x = input(n, 0), w = input(n, 1);
+  auto wShape = shapeOf(w);
+  if (wShape.size() != 4)
+    return fail(n, "convolutions over other than 2 spatial dimensions are not supported yet (filter " + shapeStr(wShape) + ")");
+  auto kernel = attrInts(n, "kernel_shape", {wShape[2], wShape[3]});
+  auto win = window(n, shapeOf(x), kernel);
+  if (!win)
+    return win.takeError();
+  int64_t groups = attrInt(n, "group", 1);
+  Value bias;
+  if (hasInput(n, 2)) {
+    Value bv = input(n, 2);
+    bias = bv;
+  }
+  auto in = shapeOf(x);
+  SmallVector<int64_t> out{in[0], wShape[0]};
+  for (int i = 0; i < 2; ++i)
+    out.push_back(g::windowOutputSize(in[2 + i], wShape[2 + i], win->strides[i], win->pads[i],
+                                      win->pads[i + 2], win->dilations[i], false));
+  auto conv = b.create<g::Conv2DOp>(loc, f32Tensor(out), x, w, bias,
+                                    b.getDenseI64ArrayAttr(win->strides),
+                                    b.getDenseI64ArrayAttr(win->pads),
+                                    b.getDenseI64ArrayAttr(win->dilations),
+                                    b.getI64IntegerAttr(groups));
+  return define(n, 0, conv);
+}
+
+llvm::Error GraphBuilder::convertBatchNorm(const NodeDesc &n) {
+  if (n.outputs.size() > 1)
+    return fail(n, "training mode (extra outputs) is not supported");
+  SmallVector<Value> ops;
+  for (size_t i = 0; i < 5; ++i) {
+    Value v = input(n, i);
+    ops.push_back(v);
+  }
+  return define(n, 0,
+                b.create<g::BatchNormOp>(loc, typeOf(ops[0]), ops[0], ops[1], ops[2], ops[3],
+                                         ops[4], b.getF32FloatAttr(attrFloat(n, "epsilon", 1e-5))));
+}
+
+llvm::Error GraphBuilder::convertPool(const NodeDesc &n) {
+  Value x = input(n, 0);
+  if (n.outputs.size() > 1)
+    return fail(n, "the Indices output is not supported");
+  if (attrInt(n, "storage_order", 0) != 0)
+    return fail(n, "storage_order = 1 is not supported");
+  bool ceil = attrInt(n, "ceil_mode", 0) != 0;
+  auto win = window(n, shapeOf(x), attrInts(n, "kernel_shape", {}));
+  if (!win)
+    return win.takeError();
+  auto in = shapeOf(x);
+  SmallVector<int64_t> out{in[0], in[1]};
+  for (int i = 0; i < 2; ++i)
+    out.push_back(g::windowOutputSize(in[2 + i], win->kernel[i], win->strides[i], win->pads[i],
+                                      win->pads[i + 2], win->dilations[i], ceil));
+  auto kernel = b.getDenseI64ArrayAttr(win->kernel), strides = b.getDenseI64ArrayAttr(win->strides),
+       pads = b.getDenseI64ArrayAttr(win->pads), dil = b.getDenseI64ArrayAttr(win->dilations);
+  Value r;
+  if (n.op == "MaxPool")
+    r = b.create<g::MaxPoolOp>(loc, f32Tensor(out), x, kernel, strides, pads, dil,
+                               b.getBoolAttr(ceil));
+  else
+    r = b.create<g::AvgPoolOp>(loc, f32Tensor(out), x, kernel, strides, pads, dil,
+                               b.getBoolAttr(ceil),
+                               b.getBoolAttr(attrInt(n, "count_include_pad", 0) != 0));
+  return define(n, 0, r);
+}
+
+llvm::Error GraphBuilder::convertGlobalPool(const NodeDesc &n) {
+  Value x = input(n, 0);
+  auto in = shapeOf(x);
+  if (in.size() < 3)
+    return fail(n, "expects an input of rank >= 3 (N, C, spatial...)");
+  SmallVector<int64_t> axes, out{in[0], in[1]};
+  for (int64_t d = 2; d < (int64_t)in.size(); ++d) {
+    axes.push_back(d);
+    out.push_back(1);
+  }
+  auto axesAttr = b.getDenseI64ArrayAttr(axes);
+  Value r = n.op == "GlobalAveragePool"
+                ? (Value)b.create<g::ReduceMeanOp>(loc, f32Tensor(out), x, axesAttr, b.getBoolAttr(true))
+                : (Value)b.create<g::ReduceMaxOp>(loc, f32Tensor(out), x, axesAttr, b.getBoolAttr(true));
+  return define(n, 0, r);
+}
+
+//===----------------------------------------------------------------------===//
+// Matrix products
+//===----------------------------------------------------------------------===//
+
+llvm::Error GraphBuilder::convertMatMul(const NodeDesc &n) {
+  Value a = input(n, 0), bb = input(n, 1);
+  Value lhs = a, rhs = bb;
+  // numpy semantics: a 1-D lhs is a row vector, a 1-D rhs a column vector,
+  // and the added dimension is dropped from the result.
+  bool vecL = shapeOf(lhs).size() == 1, vecR = shapeOf(rhs).size() == 1;
+  if (vecL)
+    lhs = reshape(lhs, {1, shapeOf(lhs)[0]});
+  if (vecR)
+    rhs = reshape(rhs, {shapeOf(rhs)[0], 1});
+  auto ls = shapeOf(lhs), rs = shapeOf(rhs);
+  if (ls[ls.size() - 1] != rs[rs.size() - 2])
+    return fail(n, "cannot multiply " + shapeStr(shapeOf(a)) + " by " + shapeStr(shapeOf(bb)));
+  auto batch = g::broadcastShapes(ls.drop_back(2), rs.drop_back(2));
+  if (!batch)
+    return fail(n, "batch dimensions of " + shapeStr(ls) + " and " + shapeStr(rs) +
+                       " do not broadcast");
+  SmallVector<int64_t> out(*batch);
+  out.push_back(ls[ls.size() - 2]);
+  out.push_back(rs[rs.size() - 1]);
+  Value r = b.create<g::MatMulOp>(loc, f32Tensor(out), lhs, rhs);
+  SmallVector<int64_t> final(*batch);
+  if (!vecL)
+    final.push_back(out[out.size() - 2]);
+  if (!vecR)
+    final.push_back(out.back());
+  return define(n, 0, reshape(r, final));
+}
+
+llvm::Error GraphBuilder::convertGemm(const NodeDesc &n) {
+  Value a = input(n, 0), bb = input(n, 1);
+  Value lhs = a, rhs = bb;
+  if (shapeOf(lhs).size() != 2 || shapeOf(rhs).size() != 2)
+    return fail(n, "A and B must be 2-D");
+  if (attrInt(n, "transA", 0))
+    lhs = transpose(lhs, {1, 0});
+  if (attrInt(n, "transB", 0))
+    rhs = transpose(rhs, {1, 0});
+  if (shapeOf(lhs)[1] != shapeOf(rhs)[0])
+    return fail(n, "cannot multiply " + shapeStr(shapeOf(lhs)) + " by " + shapeStr(shapeOf(rhs)));
+  Value r = b.create<g::MatMulOp>(loc, f32Tensor({shapeOf(lhs)[0], shapeOf(rhs)[1]}), lhs, rhs);
+  auto scaled = [&](Value v, double s) -> llvm::Expected<Value> {
+    if (s == 1.0)
+      return v;
+    HostTensor t(DType::F32, {});
+    t.set(0, s);
+    return binary<g::MulOp>(n, v, constant(t));
+  };
+  auto ab = scaled(r, attrFloat(n, "alpha", 1.0));
+  if (!ab)
+    return ab.takeError();
+  r = *ab;
+  if (hasInput(n, 2)) {
+    Value c = input(n, 2);
+    auto cs = scaled(c, attrFloat(n, "beta", 1.0));
+    if (!cs)
+      return cs.takeError();
+    auto sum = binary<g::AddOp>(n, r, *cs);
+    if (!sum)
+      return sum.takeError();
+    if (shapeOf(*sum) != shapeOf(r))
+      return fail(n, "C " + shapeStr(shapeOf(c)) + " does not broadcast to " + shapeStr(shapeOf(r)));
+    r = *sum;
+  }
+  return define(n, 0, r);
+}
+
+//===----------------------------------------------------------------------===//
+// Softmax and reductions
+//===----------------------------------------------------------------------===//
+
+llvm::Error GraphBuilder::convertSoftmax(const NodeDesc &n) {
+  Value x = input(n, 0);
+  auto shape = shapeOf(x);
+  int64_t rank = shape.size();
+  int64_t axis = normalizeAxis(attrInt(n, "axis", model.opset < 13 ? 1 : -1), rank);
+  if (axis < 0 || axis >= rank)
+    return fail(n, "axis is out of range for rank " + std::to_string(rank));
+  if (model.opset >= 13 || axis == rank - 1)
+    return define(n, 0, b.create<g::SoftmaxOp>(loc, x, b.getI64IntegerAttr(axis)));
+  // Before opset 13, softmax normalizes over all dimensions from axis on.
+  int64_t outer = 1, inner = 1;
+  for (int64_t d = 0; d < rank; ++d)
+    (d < axis ? outer : inner) *= shape[d];
+  Value flat = reshape(x, {outer, inner});
+  Value s = b.create<g::SoftmaxOp>(loc, flat, b.getI64IntegerAttr(1));
+  return define(n, 0, reshape(s, shape));
+}
+
+llvm::Error GraphBuilder::convertReduce(const NodeDesc &n) {
+  Value x = input(n, 0);
+  auto shape = shapeOf(x);
+  int64_t rank = shape.size();
+  std::vector<int64_t> axes = attrInts(n, "axes", {});
+  bool axesAreInput = (n.op == "ReduceSum" && model.opset >= 13) || model.opset >= 18;
+  if (axesAreInput && hasInput(n, 1)) {
+    auto c = constantInput(n, 1, "axes");
+    if (!c)
+      return c.takeError();
+    axes.assign(c->values.begin(), c->values.end());
+  }
+  if (axes.empty()) {
+    if (attrInt(n, "noop_with_empty_axes", 0))
+      return define(n, 0, x);
+    axes.resize(rank);
+    std::iota(axes.begin(), axes.end(), 0);
+  }
+  std::set<int64_t> sorted;
+  for (int64_t a : axes) {
+    int64_t na = normalizeAxis(a, rank);
+    if (na < 0 || na >= rank)
+      return fail(n, "axis " + std::to_string(a) + " is out of range for rank " + std::to_string(rank));
+    sorted.insert(na);
+  }
+  bool keep = attrInt(n, "keepdims", 1) != 0;
+  SmallVector<int64_t> out;
+  for (int64_t d = 0; d < rank; ++d)
+    if (!sorted.count(d))
+      out.push_back(shape[d]);
+    else if (keep)
+      out.push_back(1);
+  auto axesAttr = b.getDenseI64ArrayAttr(SmallVector<int64_t>(sorted.begin(), sorted.end()));
+  auto keepAttr = b.getBoolAttr(keep);
+  Value r;
+  if (n.op == "ReduceMean")
+    r = b.create<g::ReduceMeanOp>(loc, f32Tensor(out), x, axesAttr, keepAttr);
+  else if (n.op == "ReduceSum")
+    r = b.create<g::ReduceSumOp>(loc, f32Tensor(out), x, axesAttr, keepAttr);
+  else
+    r = b.create<g::ReduceMaxOp>(loc, f32Tensor(out), x, axesAttr, keepAttr);
+  return define(n, 0, r);
+}
+
+
+} // namespace strata::frontend::detail
