@@ -98,6 +98,18 @@ const std::map<std::string, GraphBuilder::Converter> &GraphBuilder::converters()
       {"Abs", &GB::convertUnary<g::AbsOp>},
       {"Erf", &GB::convertUnary<g::ErfOp>},
       {"HardSwish", &GB::convertUnary<g::HardSwishOp>},
+      {"Floor", &GB::convertUnary<g::FloorOp>},
+      {"Ceil", &GB::convertUnary<g::CeilOp>},
+      {"Round", &GB::convertUnary<g::RoundOp>},
+      {"Sign", &GB::convertUnary<g::SignOp>},
+      {"Reciprocal", &GB::convertDecomposed},
+      {"Softsign", &GB::convertDecomposed},
+      {"Softplus", &GB::convertDecomposed},
+      {"LeakyRelu", &GB::convertDecomposed},
+      {"PRelu", &GB::convertDecomposed},
+      {"Elu", &GB::convertDecomposed},
+      {"Selu", &GB::convertDecomposed},
+      {"Mean", &GB::convertDecomposed},
       {"HardSigmoid", &GB::convertHardSigmoid},
       {"Clip", &GB::convertClip},
       {"Conv", &GB::convertConv},
@@ -132,7 +144,7 @@ const std::map<std::string, GraphBuilder::Converter> &GraphBuilder::converters()
 static size_t requiredInputs(const std::string &op, int64_t opset) {
   static const std::map<std::string, size_t> counts = {
       {"Add", 2}, {"Sub", 2}, {"Mul", 2}, {"Div", 2}, {"Pow", 2}, {"Conv", 2},
-      {"BatchNormalization", 5}, {"MatMul", 2}, {"Gemm", 2}, {"Constant", 0}};
+      {"BatchNormalization", 5}, {"MatMul", 2}, {"Gemm", 2}, {"PRelu", 2}, {"Constant", 0}};
   if (op == "Reshape")
     return opset >= 5 ? 2 : 1;
   if (op == "Slice")

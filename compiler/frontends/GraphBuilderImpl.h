@@ -122,6 +122,11 @@ private:
   llvm::Error convertVariadic(const NodeDesc &n); // Max, Min, Sum
   llvm::Error convertClip(const NodeDesc &n);
   llvm::Error convertHardSigmoid(const NodeDesc &n);
+  /// Ops written as a combination of graph ops (Reciprocal, Softsign, Softplus,
+  /// LeakyRelu, PRelu, Elu, Selu, Mean); see convert/Elementwise.cpp.
+  llvm::Error convertDecomposed(const NodeDesc &n);
+  /// A float32 scalar constant.
+  Value scalar(double v);
   llvm::Error convertConv(const NodeDesc &n);
   llvm::Error convertBatchNorm(const NodeDesc &n);
   llvm::Error convertPool(const NodeDesc &n);

@@ -359,6 +359,12 @@ llvm::Expected<HostTensor> evaluateSingle(Operation *op, ArrayRef<HostTensor> in
       .Case([&](g::NegOp) -> R { return unary(r, in[0], [](double x) { return -x; }); })
       .Case([&](g::AbsOp) -> R { return unary(r, in[0], [](double x) { return std::fabs(x); }); })
       .Case([&](g::ErfOp) -> R { return unary(r, in[0], [](double x) { return std::erf(x); }); })
+      .Case([&](g::FloorOp) -> R { return unary(r, in[0], [](double x) { return std::floor(x); }); })
+      .Case([&](g::CeilOp) -> R { return unary(r, in[0], [](double x) { return std::ceil(x); }); })
+      .Case([&](g::RoundOp) -> R { return unary(r, in[0], [](double x) { return std::nearbyint(x); }); })
+      .Case([&](g::SignOp) -> R {
+        return unary(r, in[0], [](double x) { return std::isnan(x) ? x : (double)((x > 0) - (x < 0)); });
+      })
       .Case([&](g::HardSwishOp) -> R {
         return unary(r, in[0], [](double x) { return x * std::max(0.0, std::min(1.0, x / 6 + 0.5)); });
       })

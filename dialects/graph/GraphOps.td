@@ -72,6 +72,10 @@ def Graph_SqrtOp : Graph_UnaryOp<"sqrt", "square root">;
 def Graph_NegOp : Graph_UnaryOp<"neg", "-x">;
 def Graph_AbsOp : Graph_UnaryOp<"abs", "|x|">;
 def Graph_ErfOp : Graph_UnaryOp<"erf", "the error function">;
+def Graph_FloorOp : Graph_UnaryOp<"floor", "largest integer <= x">;
+def Graph_CeilOp : Graph_UnaryOp<"ceil", "smallest integer >= x">;
+def Graph_RoundOp : Graph_UnaryOp<"round", "nearest integer, halves to even">;
+def Graph_SignOp : Graph_UnaryOp<"sign", "-1, 0 or 1 by the sign of x (NaN stays NaN)">;
 def Graph_HardSwishOp : Graph_UnaryOp<"hard_swish", "x * max(0, min(1, x/6 + 1/2))">;
 def Graph_ClipOp : Graph_UnaryOp<"clip", "min(max(x, min), max)",
     (ins F32Attr:$min, F32Attr:$max)> {

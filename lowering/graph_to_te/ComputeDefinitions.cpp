@@ -329,6 +329,15 @@ llvm::Expected<OpFuncs> Definer::define() {
       .Case([&](g::NegOp) { return unary([](Expr x) { return -x; }); })
       .Case([&](g::AbsOp) { return unary([](Expr x) { return te::abs(x); }); })
       .Case([&](g::ErfOp) { return unary([](Expr x) { return te::erf(x); }); })
+      .Case([&](g::FloorOp) { return unary([](Expr x) { return te::floor(x); }); })
+      .Case([&](g::CeilOp) { return unary([](Expr x) { return te::ceil(x); }); })
+      .Case([&](g::RoundOp) { return unary([](Expr x) { return te::round(x); }); })
+      .Case([&](g::SignOp) {
+        // select chains keep NaN: both comparisons are false and x itself is returned.
+        return unary([&](Expr x) {
+          return te::select(x > one(0), one(1), te::select(x < one(0), one(-1), te::select(x == one(0), one(0), x)));
+        });
+      })
       .Case([&](g::HardSwishOp) {
         return unary([&](Expr x) {
           return x * te::max(one(0), te::min(one(1), x / one(6) + one(0.5)));

@@ -108,6 +108,24 @@ std::vector<OpCase> allCases() {
                                         {{"lo", {{"shape", json::array()}, {"data", {-0.25}}}},
                                          {"hi", {{"shape", json::array()}, {"data", {0.5}}}}})});
   cases.push_back(unaryCase("HardSigmoid", {3, 23}, {{"alpha", 0.3}, {"beta", 0.4}}));
+  // Rounding family on values spread over [-4, 4), and Round on exact halves (to even).
+  for (const char *op : {"Floor", "Ceil", "Round", "Sign"})
+    cases.push_back({std::string(op) + "_scaled", model({input("x", {3, 29})},
+                                                       {node("Mul", {"x", "four"}, {"s"}), node(op, {"s"}, {"y"})}, {"y"},
+                                                       {{"four", {{"shape", {1}}, {"data", {4.0}}}}})});
+  cases.push_back({"Round_halves", model({input("x", {6})},
+                                         {node("Mul", {"x", "zero"}, {"z"}), node("Add", {"z", "h"}, {"s"}), node("Round", {"s"}, {"y"})}, {"y"},
+                                         {{"zero", {{"shape", {1}}, {"data", {0.0}}}},
+                                          {"h", {{"shape", {6}}, {"data", {-2.5, -1.5, -0.5, 0.5, 1.5, 2.5}}}}})});
+  // Decomposed activations.
+  for (const char *op : {"Reciprocal", "Softsign", "Softplus", "LeakyRelu", "Elu", "Selu"})
+    cases.push_back(unaryCase(op, {2, 3, 19}));
+  cases.push_back(unaryCase("LeakyRelu", {37}, {{"alpha", 0.2}}));
+  cases.push_back(unaryCase("Elu", {4, 9}, {{"alpha", 0.5}}));
+  cases.push_back({"PRelu_channel_slope", model({input("x", {2, 3, 5, 7})}, {node("PRelu", {"x", "s"}, {"y"})}, {"y"},
+                                                {{"s", randomTensor({3, 1, 1}, 12)}})});
+  cases.push_back({"Mean_broadcast", model({input("a", {3, 17}), input("b", {17}), input("c", {3, 1})},
+                                           {node("Mean", {"a", "b", "c"}, {"y"})}, {"y"})});
   // Conv: strides, pads, dilations, groups, depthwise, bias, fused epilogues, batch 2.
   cases.push_back(convCase("conv3x3", {1, 3, 11, 13}, {8, 3, 3, 3}, {{"pads", {1, 1, 1, 1}}}, true));
   cases.push_back(convCase("conv3x3_stride2_batch2", {2, 4, 13, 9}, {6, 4, 3, 3},

@@ -49,4 +49,73 @@ llvm::Error GraphBuilder::convertHardSigmoid(const NodeDesc &n) {
 }
 
 
+Value GraphBuilder::scalar(double v) {
+  HostTensor t(DType::F32, {});
+  t.set(0, v);
+  return constant(t);
+}
+
+// Decompositions. Each is exact in real arithmetic and matches ONNX's
+// definition; the pieces fuse back into one elementwise kernel:
+//   Reciprocal(x)   = 1 / x
+//   Softsign(x)     = x / (1 + |x|)
+//   Softplus(x)     = log(exp(x) + 1)
+//   LeakyRelu(x)    = max(x, 0) + alpha * min(x, 0)        (alpha = 0.01)
+//   PRelu(x, s)     = max(x, 0) + s * min(x, 0)            (s broadcasts to x)
+//   Elu(x)          = max(x, 0) + alpha * (exp(min(x, 0)) - 1)
+//   Selu(x)         = gamma * Elu_alpha(x)
+//   Mean(x1..xn)    = (x1 + ... + xn) / n
+llvm::Error GraphBuilder::convertDecomposed(const NodeDesc &n) {
+  Value x = input(n, 0);
+  if (!typeOf(x).getElementType().isF32())
+    return fail(n, "expects float32 inputs; other element types are not supported yet");
+  // Operands below are x-shaped or scalars (checked for PRelu), so broadcasting cannot fail.
+  auto op = [&](auto tag, Value a, Value b) -> Value {
+    using OpT = decltype(tag);
+    return llvm::cantFail(binary<OpT>(n, a, b));
+  };
+  auto positivePart = [&] { return op(g::MaxOp(), x, scalar(0)); };
+  auto negativePart = [&] { return op(g::MinOp(), x, scalar(0)); };
+  auto elu = [&](double alpha) {
+    Value e = b.create<g::ExpOp>(loc, negativePart());
+    return op(g::AddOp(), positivePart(), op(g::MulOp(), scalar(alpha), op(g::SubOp(), e, scalar(1))));
+  };
+  Value r;
+  if (n.op == "Reciprocal") {
+    r = op(g::DivOp(), scalar(1), x);
+  } else if (n.op == "Softsign") {
+    r = op(g::DivOp(), x, op(g::AddOp(), scalar(1), b.create<g::AbsOp>(loc, x)));
+  } else if (n.op == "Softplus") {
+    r = b.create<g::LogOp>(loc, op(g::AddOp(), b.create<g::ExpOp>(loc, x), scalar(1)));
+  } else if (n.op == "LeakyRelu") {
+    r = op(g::AddOp(), positivePart(),
+           op(g::MulOp(), scalar(attrFloat(n, "alpha", 0.01)), negativePart()));
+  } else if (n.op == "PRelu") {
+    Value slope = input(n, 1);
+    auto shape = g::broadcastShapes(shapeOf(x), shapeOf(slope));
+    if (!shape || ArrayRef<int64_t>(*shape) != shapeOf(x) ||
+        typeOf(slope).getElementType() != typeOf(x).getElementType())
+      return fail(n, "slope " + shapeStr(shapeOf(slope)) + " does not broadcast to X " +
+                         shapeStr(shapeOf(x)));
+    r = op(g::AddOp(), positivePart(), op(g::MulOp(), slope, negativePart()));
+  } else if (n.op == "Elu") {
+    r = elu(attrFloat(n, "alpha", 1.0));
+  } else if (n.op == "Selu") {
+    r = op(g::MulOp(), scalar(attrFloat(n, "gamma", 1.0507009873554804934193349852946)),
+           elu(attrFloat(n, "alpha", 1.6732632423543772848170429916717)));
+  } else if (n.op == "Mean") {
+    Value sum = x;
+    for (size_t i = 1; i < n.inputs.size(); ++i) {
+      auto next = binary<g::AddOp>(n, sum, input(n, i));
+      if (!next)
+        return next.takeError();
+      sum = *next;
+    }
+    r = op(g::DivOp(), sum, scalar((double)n.inputs.size()));
+  } else {
+    return fail(n, "no decomposition for this op");
+  }
+  return define(n, 0, r);
+}
+
 } // namespace strata::frontend::detail

@@ -24,7 +24,7 @@ namespace {
 
 bool isElementwise(Operation *op) {
   return llvm::isa<AddOp, SubOp, MulOp, DivOp, PowOp, MaxOp, MinOp, ReluOp, SigmoidOp, TanhOp,
-                   ExpOp, LogOp, SqrtOp, NegOp, AbsOp, ErfOp, HardSwishOp, ClipOp, HardSigmoidOp,
+                   ExpOp, LogOp, SqrtOp, NegOp, AbsOp, ErfOp, FloorOp, CeilOp, RoundOp, SignOp, HardSwishOp, ClipOp, HardSigmoidOp,
                    CastOp, BatchNormOp>(op);
 }
 
