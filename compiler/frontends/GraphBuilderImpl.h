@@ -122,6 +122,10 @@ private:
   llvm::Error convertVariadic(const NodeDesc &n); // Max, Min, Sum
   llvm::Error convertClip(const NodeDesc &n);
   llvm::Error convertHardSigmoid(const NodeDesc &n);
+  llvm::Error convertLogSoftmax(const NodeDesc &n);
+  /// A reduction over sorted, non-negative axes; kind is an ONNX op name
+  /// (ReduceMean, ReduceSum, ReduceMax, ReduceProd).
+  Value reduce(StringRef kind, Value x, ArrayRef<int64_t> axes, bool keep);
   /// Ops written as a combination of graph ops (Reciprocal, Softsign, Softplus,
   /// LeakyRelu, PRelu, Elu, Selu, Mean); see convert/Elementwise.cpp.
   llvm::Error convertDecomposed(const NodeDesc &n);

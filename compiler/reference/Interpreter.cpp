@@ -231,7 +231,7 @@ HostTensor pool(Operation *op, const HostTensor &x, bool isMax, ArrayRef<int64_t
 
 HostTensor reduce(Operation *op, const HostTensor &x, ArrayRef<int64_t> axes, char kind) {
   HostTensor out(DType::F32, shapeOf(op->getResult(0)));
-  double init = kind == 'x' ? -std::numeric_limits<double>::infinity() : 0.0;
+  double init = kind == 'x' ? -std::numeric_limits<double>::infinity() : kind == 'p' ? 1.0 : 0.0;
   std::vector<double> acc(out.numElements(), init);
   // Output flat index of each input element: drop (or zero) the reduced coordinates.
   std::vector<int64_t> keptShape;
@@ -246,7 +246,9 @@ HostTensor reduce(Operation *op, const HostTensor &x, ArrayRef<int64_t> axes, ch
     for (int64_t d = 0; d < x.rank(); ++d)
       if (!llvm::is_contained(axes, d))
         o += c[d] * keptStrides[d];
-    acc[o] = kind == 'x' ? std::max(acc[o], x.values[i]) : acc[o] + x.values[i];
+    acc[o] = kind == 'x'   ? std::max(acc[o], x.values[i])
+             : kind == 'p' ? acc[o] * x.values[i]
+                           : acc[o] + x.values[i];
   });
   for (int64_t i = 0; i < out.numElements(); ++i)
     out.set(i, kind == 'm' ? acc[i] / count : acc[i]);
@@ -390,6 +392,7 @@ llvm::Expected<HostTensor> evaluateSingle(Operation *op, ArrayRef<HostTensor> in
       .Case([&](g::ReduceSumOp o) -> R { return reduce(op, in[0], o.getAxes(), 's'); })
       .Case([&](g::ReduceMeanOp o) -> R { return reduce(op, in[0], o.getAxes(), 'm'); })
       .Case([&](g::ReduceMaxOp o) -> R { return reduce(op, in[0], o.getAxes(), 'x'); })
+      .Case([&](g::ReduceProdOp o) -> R { return reduce(op, in[0], o.getAxes(), 'p'); })
       .Case([&](g::SoftmaxOp s) -> R { return softmax(in[0], s.getAxis()); })
       .Case([&](g::ReshapeOp) -> R {
         HostTensor t = in[0];

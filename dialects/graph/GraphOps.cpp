@@ -266,6 +266,7 @@ static LogicalResult verifyReduce(Operation *op, ArrayRef<int64_t> axes, bool ke
 LogicalResult ReduceSumOp::verify() { return verifyReduce(*this, getAxes(), getKeepdims()); }
 LogicalResult ReduceMeanOp::verify() { return verifyReduce(*this, getAxes(), getKeepdims()); }
 LogicalResult ReduceMaxOp::verify() { return verifyReduce(*this, getAxes(), getKeepdims()); }
+LogicalResult ReduceProdOp::verify() { return verifyReduce(*this, getAxes(), getKeepdims()); }
 
 //===----------------------------------------------------------------------===//
 // Shape and data movement

@@ -176,6 +176,7 @@ class Graph_ReduceOp<string mnemonic, string doc> : Graph_Op<mnemonic, [Pure]> {
 def Graph_ReduceSumOp : Graph_ReduceOp<"reduce_sum", "sum over axes">;
 def Graph_ReduceMeanOp : Graph_ReduceOp<"reduce_mean", "mean over axes">;
 def Graph_ReduceMaxOp : Graph_ReduceOp<"reduce_max", "max over axes">;
+def Graph_ReduceProdOp : Graph_ReduceOp<"reduce_prod", "product over axes">;
 
 //===----------------------------------------------------------------------===//
 // Shape and data movement

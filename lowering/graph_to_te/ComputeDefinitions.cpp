@@ -235,6 +235,11 @@ llvm::Expected<OpFuncs> Definer::reduce(ArrayRef<int64_t> axes, bool keepdims, c
     acc(args()) = te::max(acc(args()), in(idx));
     return OpFuncs{acc, acc, true, {}};
   }
+  if (kind == 'p') {
+    acc(args()) = f32(1);
+    acc(args()) *= in(idx);
+    return OpFuncs{acc, acc, true, {}};
+  }
   acc(args()) = f32(0);
   acc(args()) += in(idx);
   if (kind == 's')
@@ -373,6 +378,7 @@ llvm::Expected<OpFuncs> Definer::define() {
       .Case([&](g::ReduceSumOp r) { return reduce(r.getAxes(), r.getKeepdims(), 's'); })
       .Case([&](g::ReduceMeanOp r) { return reduce(r.getAxes(), r.getKeepdims(), 'm'); })
       .Case([&](g::ReduceMaxOp r) { return reduce(r.getAxes(), r.getKeepdims(), 'x'); })
+      .Case([&](g::ReduceProdOp r) { return reduce(r.getAxes(), r.getKeepdims(), 'p'); })
       .Case([&](g::SoftmaxOp s) { return softmax(s.getAxis()); })
       .Case([&](g::TransposeOp t) {
         std::vector<Expr> idx(vars.size());

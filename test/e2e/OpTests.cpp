@@ -178,7 +178,23 @@ std::vector<OpCase> allCases() {
   cases.push_back(unaryCase("ReduceMax", {4, 19}, {{"axes", {1}}}));
   cases.push_back({"ReduceSum_axes_input", model({input("x", {3, 5, 7})}, {node("ReduceSum", {"x", "axes"}, {"y"}, {{"keepdims", 0}})},
                                                  {"y"}, {{"axes", {{"shape", {1}}, {"dtype", "int64"}, {"data", {1}}}}})});
-  // Softmax.
+  for (const char *op : {"ReduceMin", "ReduceProd", "ReduceL1", "ReduceL2", "ReduceSumSquare", "ReduceLogSumExp"}) {
+    cases.push_back(unaryCase(op, {2, 3, 17}, {{"axes", {-1}}}));
+    cases.push_back(unaryCase(op, {3, 5, 7}, {{"axes", {0, 2}}, {"keepdims", 0}}));
+  }
+  {
+    // ReduceLogSum needs positive sums: reduce |x| + 1.
+    OpCase c{"ReduceLogSum_positive", model({input("x", {4, 9})}, {node("Abs", {"x"}, {"a"}), node("Add", {"a", "one"}, {"p"}),
+                                            node("ReduceLogSum", {"p"}, {"y"}, {{"axes", {1}}})}, {"y"},
+                                            {{"one", {{"shape", {1}}, {"data", {1.0}}}}})};
+    cases.push_back(c);
+  }
+  cases.push_back(unaryCase("ReduceMin", {5, 11}));  // all axes
+  // Softmax and LogSoftmax.
+  cases.push_back(unaryCase("LogSoftmax", {3, 37}));
+  cases.push_back(unaryCase("LogSoftmax", {2, 5, 3}, {{"axis", -2}}));
+  cases.push_back({"LogSoftmax_opset11_flatten", model({input("x", {2, 3, 4})}, {node("LogSoftmax", {"x"}, {"y"}, {{"axis", 1}})}, {"y"},
+                                                       json::object(), 11)});
   cases.push_back(unaryCase("Softmax", {3, 37}));
   cases.push_back(unaryCase("Softmax", {2, 5, 3}, {{"axis", 1}}));
   // Data movement.

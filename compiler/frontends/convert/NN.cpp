@@ -252,23 +252,76 @@ llvm::Error GraphBuilder::convertReduce(const NodeDesc &n) {
     sorted.insert(na);
   }
   bool keep = attrInt(n, "keepdims", 1) != 0;
-  SmallVector<int64_t> out;
-  for (int64_t d = 0; d < rank; ++d)
-    if (!sorted.count(d))
-      out.push_back(shape[d]);
-    else if (keep)
-      out.push_back(1);
-  auto axesAttr = b.getDenseI64ArrayAttr(SmallVector<int64_t>(sorted.begin(), sorted.end()));
-  auto keepAttr = b.getBoolAttr(keep);
+  SmallVector<int64_t> ax(sorted.begin(), sorted.end());
+  // ONNX reductions outside the dialect's sum/mean/max/prod are decompositions:
+  //   ReduceMin = -max(-x)            ReduceL1 = sum(|x|)       ReduceL2 = sqrt(sum(x*x))
+  //   ReduceSumSquare = sum(x*x)      ReduceLogSum = log(sum(x))
+  //   ReduceLogSumExp = log(sum(exp(x - max))) + max   (stable for large x)
+  auto square = [&](Value v) { return llvm::cantFail(binary<g::MulOp>(n, v, v)); };
   Value r;
-  if (n.op == "ReduceMean")
-    r = b.create<g::ReduceMeanOp>(loc, f32Tensor(out), x, axesAttr, keepAttr);
-  else if (n.op == "ReduceSum")
-    r = b.create<g::ReduceSumOp>(loc, f32Tensor(out), x, axesAttr, keepAttr);
-  else
-    r = b.create<g::ReduceMaxOp>(loc, f32Tensor(out), x, axesAttr, keepAttr);
+  if (n.op == "ReduceMean" || n.op == "ReduceSum" || n.op == "ReduceMax" || n.op == "ReduceProd")
+    r = reduce(n.op, x, ax, keep);
+  else if (n.op == "ReduceMin")
+    r = b.create<g::NegOp>(loc, reduce("ReduceMax", b.create<g::NegOp>(loc, x), ax, keep));
+  else if (n.op == "ReduceL1")
+    r = reduce("ReduceSum", b.create<g::AbsOp>(loc, x), ax, keep);
+  else if (n.op == "ReduceL2")
+    r = b.create<g::SqrtOp>(loc, reduce("ReduceSum", square(x), ax, keep));
+  else if (n.op == "ReduceSumSquare")
+    r = reduce("ReduceSum", square(x), ax, keep);
+  else if (n.op == "ReduceLogSum")
+    r = b.create<g::LogOp>(loc, reduce("ReduceSum", x, ax, keep));
+  else if (n.op == "ReduceLogSumExp") {
+    Value m = reduce("ReduceMax", x, ax, true);
+    Value e = b.create<g::ExpOp>(loc, llvm::cantFail(binary<g::SubOp>(n, x, m)));
+    Value lse = b.create<g::LogOp>(loc, reduce("ReduceSum", e, ax, keep));
+    r = llvm::cantFail(binary<g::AddOp>(n, lse, keep ? m : reshape(m, shapeOf(lse))));
+  } else
+    return fail(n, "no lowering for this reduction");
   return define(n, 0, r);
 }
 
+Value GraphBuilder::reduce(StringRef kind, Value x, ArrayRef<int64_t> axes, bool keep) {
+  SmallVector<int64_t> out;
+  auto shape = shapeOf(x);
+  for (int64_t d = 0; d < (int64_t)shape.size(); ++d)
+    if (!llvm::is_contained(axes, d))
+      out.push_back(shape[d]);
+    else if (keep)
+      out.push_back(1);
+  auto axesAttr = b.getDenseI64ArrayAttr(axes);
+  auto keepAttr = b.getBoolAttr(keep);
+  if (kind == "ReduceMean")
+    return b.create<g::ReduceMeanOp>(loc, f32Tensor(out), x, axesAttr, keepAttr);
+  if (kind == "ReduceSum")
+    return b.create<g::ReduceSumOp>(loc, f32Tensor(out), x, axesAttr, keepAttr);
+  if (kind == "ReduceProd")
+    return b.create<g::ReduceProdOp>(loc, f32Tensor(out), x, axesAttr, keepAttr);
+  return b.create<g::ReduceMaxOp>(loc, f32Tensor(out), x, axesAttr, keepAttr);
+}
+
+llvm::Error GraphBuilder::convertLogSoftmax(const NodeDesc &n) {
+  // log_softmax(x) = (x - max) - log(sum(exp(x - max))) over the axis (before opset 13:
+  // over all dimensions from the axis on, like Softmax).
+  Value x = input(n, 0);
+  auto shape = shapeOf(x);
+  int64_t rank = shape.size();
+  int64_t axis = normalizeAxis(attrInt(n, "axis", model.opset < 13 ? 1 : -1), rank);
+  if (axis < 0 || axis >= rank)
+    return fail(n, "axis is out of range for rank " + std::to_string(rank));
+  Value v = x;
+  if (model.opset < 13 && axis != rank - 1) {
+    int64_t outer = 1, inner = 1;
+    for (int64_t d = 0; d < rank; ++d)
+      (d < axis ? outer : inner) *= shape[d];
+    v = reshape(x, {outer, inner});
+    axis = 1;
+  }
+  SmallVector<int64_t> ax{axis};
+  Value shifted = llvm::cantFail(binary<g::SubOp>(n, v, reduce("ReduceMax", v, ax, true)));
+  Value lse = b.create<g::LogOp>(loc, reduce("ReduceSum", b.create<g::ExpOp>(loc, shifted), ax, true));
+  Value r = llvm::cantFail(binary<g::SubOp>(n, shifted, lse));
+  return define(n, 0, reshape(r, shape));
+}
 
 } // namespace strata::frontend::detail
