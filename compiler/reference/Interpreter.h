@@ -15,15 +15,25 @@
 
 namespace strata::reference {
 
-/// Evaluates one graph op (including graph.kernel and graph.constant).
+/// Evaluates one graph op (including graph.kernel and graph.constant) on
+/// operand values, which must match the op's operand types (graph.shape's
+/// operand value is not read and may be empty). The op is verified first.
+/// Errors name the op, its location and the problem.
 llvm::Expected<std::vector<HostTensor>> evaluateOp(mlir::Operation *op,
                                                    llvm::ArrayRef<HostTensor> operands);
 
 /// Runs a function on inputs in argument order; results in func.return order.
+/// The function is verified first and inputs must match its argument types.
 llvm::Expected<std::vector<HostTensor>> runFunction(mlir::func::FuncOp fn,
                                                     llvm::ArrayRef<HostTensor> inputs);
 
-HostTensor fromAttr(mlir::ElementsAttr attr);
+/// Reads an f32 or i64 ElementsAttr: dense (splat or not, through its raw
+/// data), dense resource blobs, or any other ElementsAttr element by element.
+HostTensor fromAttr(mlir::ElementsAttr attr); // a fatal error where tryFromAttr fails
+llvm::Expected<HostTensor> tryFromAttr(mlir::ElementsAttr attr);
+
+/// A dense attribute of `type` (f32 or i64, same element count); a splat
+/// where all values are equal.
 mlir::DenseElementsAttr toAttr(const HostTensor &t, mlir::RankedTensorType type);
 
 } // namespace strata::reference

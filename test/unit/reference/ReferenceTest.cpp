@@ -222,7 +222,7 @@ TEST_F(ReferenceTest, ErrorsNameTheProblem) {
   })";
   EXPECT_EQ(runError(text, {iota({3, 2})}),
             "reference: input 0 has shape [3,2] but the function expects [2,3]");
-  EXPECT_EQ(runError(text, {}), "reference: the function takes 1 inputs, got 0");
+  EXPECT_EQ(runError(text, {}), "reference: the function takes 1 input, got 0");
 }
 
 } // namespace

@@ -1,0 +1,83 @@
+//===- Shape.cpp - reshape, transpose, concat, slice, shape ---------------===//
+//
+// Data movement copies values unchanged (no rounding), so it serves f32 and
+// i64 alike.
+//
+//===----------------------------------------------------------------------===//
+#include "compiler/reference/Kernels.h"
+
+#include "dialects/graph/GraphOps.h"
+
+using namespace mlir;
+namespace g = strata::graph;
+
+namespace strata::reference::detail {
+
+namespace {
+
+/// out[i] = x[view offset of i], for a strided view of x with out's shape.
+void gather(HostTensor &out, const HostTensor &x, Shape viewStrides, int64_t base) {
+  StridedWalk walk(out.shape, {std::move(viewStrides)}, {base});
+  for (int64_t i = 0; i < out.numElements(); ++i, walk.next())
+    out.values[i] = x.values[walk.offset(0)];
+}
+
+} // namespace
+
+HostTensor evalReshape(Operation *op, const HostTensor &x) {
+  HostTensor out = x; // row-major order is unchanged
+  out.shape = shapeOf(op->getResult(0));
+  return out;
+}
+
+HostTensor evalTranspose(Operation *op, const HostTensor &x) {
+  // Result dim i is input dim perm[i].
+  auto perm = llvm::cast<g::TransposeOp>(op).getPerm();
+  HostTensor out = tensorFor(op->getResult(0));
+  Shape inStrides = stridesOf(x.shape), view(perm.size());
+  for (size_t i = 0; i < perm.size(); ++i)
+    view[i] = inStrides[perm[i]];
+  gather(out, x, view, 0);
+  return out;
+}
+
+HostTensor evalConcat(Operation *op, ArrayRef<HostTensor> in) {
+  int64_t axis = llvm::cast<g::ConcatOp>(op).getAxis();
+  HostTensor out = tensorFor(op->getResult(0));
+  Shape outStrides = stridesOf(out.shape);
+  int64_t start = 0; // where the current input begins along the axis
+  for (const HostTensor &t : in) {
+    // Scatter t into the window of out that begins at `start` along the axis.
+    StridedWalk walk(t.shape, {outStrides}, {start * outStrides[axis]});
+    for (int64_t i = 0; i < t.numElements(); ++i, walk.next())
+      out.values[walk.offset(0)] = t.values[i];
+    start += t.shape[axis];
+  }
+  return out;
+}
+
+HostTensor evalSlice(Operation *op, const HostTensor &x) {
+  // Per dim: elements starts[d], starts[d] + steps[d], ...; the result shape gives the count.
+  auto slice = llvm::cast<g::SliceOp>(op);
+  auto starts = slice.getStarts(), steps = slice.getSteps();
+  HostTensor out = tensorFor(slice.getResult());
+  Shape inStrides = stridesOf(x.shape), view(x.shape.size());
+  int64_t base = 0;
+  for (size_t d = 0; d < x.shape.size(); ++d) {
+    base += starts[d] * inStrides[d];
+    view[d] = steps[d] * inStrides[d];
+  }
+  gather(out, x, view, base);
+  return out;
+}
+
+HostTensor evalShape(Operation *op) {
+  // Reads only the operand's static type, so it needs no operand value.
+  Shape shape = shapeOf(op->getOperand(0));
+  HostTensor out = tensorFor(op->getResult(0));
+  for (size_t i = 0; i < shape.size(); ++i)
+    out.values[i] = (double)shape[i];
+  return out;
+}
+
+} // namespace strata::reference::detail
