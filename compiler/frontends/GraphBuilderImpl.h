@@ -123,6 +123,14 @@ private:
   llvm::Error convertClip(const NodeDesc &n);
   llvm::Error convertHardSigmoid(const NodeDesc &n);
   llvm::Error convertLogSoftmax(const NodeDesc &n);
+  llvm::Error convertConstantOfShape(const NodeDesc &n);
+  llvm::Error convertSize(const NodeDesc &n);
+  llvm::Error convertRange(const NodeDesc &n);
+  llvm::Error convertSplit(const NodeDesc &n);
+  llvm::Error convertExpand(const NodeDesc &n);
+  llvm::Error convertGather(const NodeDesc &n);
+  llvm::Error convertTile(const NodeDesc &n);
+  llvm::Error convertDepthSpace(const NodeDesc &n, bool toSpace);
   /// A reduction over sorted, non-negative axes; kind is an ONNX op name
   /// (ReduceMean, ReduceSum, ReduceMax, ReduceProd).
   Value reduce(StringRef kind, Value x, ArrayRef<int64_t> axes, bool keep);
@@ -185,8 +193,9 @@ template <typename OpT> llvm::Error GraphBuilder::convertBinary(const NodeDesc &
 
 template <typename OpT> llvm::Error GraphBuilder::convertUnary(const NodeDesc &n) {
   Value x = input(n, 0);
-  if (!typeOf(x).getElementType().isF32())
-    return fail(n, "expects a float32 input");
+  if (!typeOf(x).getElementType().isF32() && !std::is_same_v<OpT, g::NegOp> &&
+      !std::is_same_v<OpT, g::AbsOp>)
+    return fail(n, "int64 inputs are not supported yet (float32 only)");
   return define(n, 0, b.create<OpT>(loc, x));
 }
 

@@ -246,6 +246,8 @@ llvm::Expected<std::vector<HostTensor>> dispatch(Operation *op, ArrayRef<HostTen
           .Case([&](g::TransposeOp) -> R { return evalTranspose(op, in[0]); })
           .Case([&](g::ConcatOp) -> R { return evalConcat(op, in); })
           .Case([&](g::SliceOp) -> R { return evalSlice(op, in[0]); })
+          .Case([&](g::ExpandOp) -> R { return evalExpand(op, in[0]); })
+          .Case([&](g::GatherOp) -> R { return evalGather(op, in[0], in[1]); })
           .Case([&](g::ShapeOp) -> R { return evalShape(op); })
           .Default([&](Operation *) -> R { return unsupported(op); });
   if (!result)

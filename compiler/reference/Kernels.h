@@ -89,6 +89,8 @@ HostTensor evalReshape(mlir::Operation *op, const HostTensor &x);
 HostTensor evalTranspose(mlir::Operation *op, const HostTensor &x);
 HostTensor evalConcat(mlir::Operation *op, llvm::ArrayRef<HostTensor> operands);
 HostTensor evalSlice(mlir::Operation *op, const HostTensor &x);
+HostTensor evalExpand(mlir::Operation *op, const HostTensor &x);
+HostTensor evalGather(mlir::Operation *op, const HostTensor &x, const HostTensor &indices);
 HostTensor evalShape(mlir::Operation *op);
 
 } // namespace strata::reference::detail

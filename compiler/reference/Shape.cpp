@@ -1,4 +1,4 @@
-//===- Shape.cpp - reshape, transpose, concat, slice, shape ---------------===//
+//===- Shape.cpp - reshape, transpose, concat, slice, expand, gather, shape -===//
 //
 // Data movement copies values unchanged (no rounding), so it serves f32 and
 // i64 alike.
@@ -7,6 +7,8 @@
 #include "compiler/reference/Kernels.h"
 
 #include "dialects/graph/GraphOps.h"
+
+#include <algorithm>
 
 using namespace mlir;
 namespace g = strata::graph;
@@ -68,6 +70,37 @@ HostTensor evalSlice(Operation *op, const HostTensor &x) {
     view[d] = steps[d] * inStrides[d];
   }
   gather(out, x, view, base);
+  return out;
+}
+
+HostTensor evalExpand(Operation *op, const HostTensor &x) {
+  // A strided view with stride 0 along broadcast dimensions.
+  HostTensor out = tensorFor(op->getResult(0));
+  Shape inStrides = stridesOf(x.shape), view(out.shape.size(), 0);
+  size_t offset = out.shape.size() - x.shape.size();
+  for (size_t d = 0; d < x.shape.size(); ++d)
+    view[d + offset] = x.shape[d] == 1 ? 0 : inStrides[d];
+  gather(out, x, view, 0);
+  return out;
+}
+
+HostTensor evalGather(Operation *op, const HostTensor &x, const HostTensor &indices) {
+  // out[a.., j.., b..] = x[a.., indices[j..], b..], negative indices from the end.
+  int64_t axis = (int64_t)llvm::cast<g::GatherOp>(op).getAxis();
+  HostTensor out = tensorFor(op->getResult(0));
+  int64_t outer = 1, inner = 1, n = x.shape[axis];
+  for (int64_t d = 0; d < axis; ++d)
+    outer *= x.shape[d];
+  for (size_t d = axis + 1; d < x.shape.size(); ++d)
+    inner *= x.shape[d];
+  int64_t k = indices.numElements(), i = 0;
+  for (int64_t o = 0; o < outer; ++o)
+    for (int64_t j = 0; j < k; ++j) {
+      int64_t at = (int64_t)indices.values[j];
+      at = std::clamp<int64_t>(at < 0 ? at + n : at, 0, n - 1);
+      for (int64_t e = 0; e < inner; ++e)
+        out.values[i++] = x.values[(o * n + at) * inner + e];
+    }
   return out;
 }
 

@@ -341,14 +341,40 @@ LogicalResult SliceOp::verify() {
       out.getRank() != in.getRank())
     return emitOpError("starts and steps need one entry per dimension of rank ") << in.getRank();
   for (int64_t d = 0; d < in.getRank(); ++d) {
-    if (steps[d] <= 0)
-      return emitOpError("step ") << steps[d] << " in dim " << d << " must be positive";
+    if (steps[d] == 0)
+      return emitOpError("step in dim ") << d << " must not be 0";
     int64_t n = out.getDimSize(d);
-    if (starts[d] < 0 || (n > 0 && starts[d] + (n - 1) * steps[d] >= in.getDimSize(d)))
+    int64_t last = starts[d] + (n - 1) * steps[d];
+    if (n > 0 && (starts[d] < 0 || starts[d] >= in.getDimSize(d) || last < 0 ||
+                  last >= in.getDimSize(d)))
       return emitOpError("dim ") << d << ": " << n << " elements from " << starts[d]
                                  << " with step " << steps[d] << " exceed size "
                                  << in.getDimSize(d);
   }
+  return success();
+}
+
+LogicalResult ExpandOp::verify() {
+  auto in = tensorType(getInput()), out = tensorType(getResult());
+  auto shape = broadcastShapes(in.getShape(), out.getShape());
+  if (!shape || ArrayRef<int64_t>(*shape) != out.getShape() ||
+      in.getElementType() != out.getElementType())
+    return emitOpError("cannot broadcast ") << shapeStr(in.getShape()) << " to "
+                                            << shapeStr(out.getShape());
+  return success();
+}
+
+LogicalResult GatherOp::verify() {
+  auto in = tensorType(getInput()), idx = tensorType(getIndices()), out = tensorType(getResult());
+  int64_t axis = (int64_t)getAxis();
+  if (axis < 0 || axis >= in.getRank())
+    return emitOpError("axis ") << axis << " is out of range for rank " << in.getRank();
+  SmallVector<int64_t> expect(in.getShape().take_front(axis));
+  expect.append(idx.getShape().begin(), idx.getShape().end());
+  expect.append(in.getShape().begin() + axis + 1, in.getShape().end());
+  if (out.getShape() != ArrayRef<int64_t>(expect) || in.getElementType() != out.getElementType())
+    return emitOpError("result shape ") << shapeStr(out.getShape()) << " should be "
+                                        << shapeStr(expect);
   return success();
 }
 

@@ -55,11 +55,12 @@ def Graph_MaxOp : Graph_BinaryOp<"max", "elementwise max(a, b)">;
 def Graph_MinOp : Graph_BinaryOp<"min", "elementwise min(a, b)">;
 
 // Unary ops keep the operand's type.
-class Graph_UnaryOp<string mnemonic, string doc, dag attrs = (ins)>
+class Graph_UnaryOp<string mnemonic, string doc, dag attrs = (ins),
+                    Type tensor = Graph_FloatTensor>
     : Graph_Op<mnemonic, [Pure, SameOperandsAndResultType]> {
   let summary = doc;
-  let arguments = !con((ins Graph_FloatTensor:$input), attrs);
-  let results = (outs Graph_FloatTensor:$result);
+  let arguments = !con((ins tensor:$input), attrs);
+  let results = (outs tensor:$result);
   let assemblyFormat = "$input attr-dict `:` type($input)";
 }
 
@@ -69,8 +70,8 @@ def Graph_TanhOp : Graph_UnaryOp<"tanh", "hyperbolic tangent">;
 def Graph_ExpOp : Graph_UnaryOp<"exp", "e^x">;
 def Graph_LogOp : Graph_UnaryOp<"log", "natural logarithm">;
 def Graph_SqrtOp : Graph_UnaryOp<"sqrt", "square root">;
-def Graph_NegOp : Graph_UnaryOp<"neg", "-x">;
-def Graph_AbsOp : Graph_UnaryOp<"abs", "|x|">;
+def Graph_NegOp : Graph_UnaryOp<"neg", "-x", (ins), Graph_Tensor>;
+def Graph_AbsOp : Graph_UnaryOp<"abs", "|x|", (ins), Graph_Tensor>;
 def Graph_ErfOp : Graph_UnaryOp<"erf", "the error function">;
 def Graph_FloorOp : Graph_UnaryOp<"floor", "largest integer <= x">;
 def Graph_CeilOp : Graph_UnaryOp<"ceil", "smallest integer >= x">;
@@ -208,10 +209,31 @@ def Graph_ConcatOp : Graph_Op<"concat", [Pure]> {
 }
 
 def Graph_SliceOp : Graph_Op<"slice", [Pure]> {
-  let summary = "strided slice: per dim, elements start, start+step, ... (step > 0)";
+  let summary = "strided slice: per dim, elements start, start+step, ... (step != 0)";
   let arguments = (ins Graph_Tensor:$input, DenseI64ArrayAttr:$starts, DenseI64ArrayAttr:$steps);
   let results = (outs Graph_Tensor:$result);
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def Graph_ExpandOp : Graph_Op<"expand", [Pure]> {
+  let summary = "broadcasts a tensor to the result's shape (numpy rules)";
+  let arguments = (ins Graph_Tensor:$input);
+  let results = (outs Graph_Tensor:$result);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def Graph_GatherOp : Graph_Op<"gather", [Pure]> {
+  let summary = "takes slices of `input` along `axis` at i64 `indices` (negative counts from the end)";
+  let description = [{
+    result[i0.., j0.., k0..] = input[i0.., indices[j0..], k0..]; the result shape
+    is input.shape[:axis] + indices.shape + input.shape[axis+1:]. Indices out of
+    [-n, n) are clamped.
+  }];
+  let arguments = (ins Graph_Tensor:$input, TensorOf<[I64]>:$indices, I64Attr:$axis);
+  let results = (outs Graph_Tensor:$result);
+  let assemblyFormat = "$input `,` $indices attr-dict `:` functional-type(operands, results)";
   let hasVerifier = 1;
 }
 

@@ -332,7 +332,11 @@ llvm::Expected<OpFuncs> Definer::define() {
       .Case([&](g::LogOp) { return unary([](Expr x) { return te::log(x); }); })
       .Case([&](g::SqrtOp) { return unary([](Expr x) { return te::sqrt(x); }); })
       .Case([&](g::NegOp) { return unary([](Expr x) { return -x; }); })
-      .Case([&](g::AbsOp) { return unary([](Expr x) { return te::abs(x); }); })
+      .Case([&](g::AbsOp) {
+        return unary([](Expr x) {
+          return x.type().is_float() ? te::abs(x) : te::select(x < te::make_zero(x.type()), -x, x);
+        });
+      })
       .Case([&](g::ErfOp) { return unary([](Expr x) { return te::erf(x); }); })
       .Case([&](g::FloorOp) { return unary([](Expr x) { return te::floor(x); }); })
       .Case([&](g::CeilOp) { return unary([](Expr x) { return te::ceil(x); }); })
@@ -393,6 +397,20 @@ llvm::Expected<OpFuncs> Definer::define() {
         return pure(operands[0](idx));
       })
       .Case([&](g::ConcatOp c) { return concat(c.getAxis()); })
+      .Case([&](g::ExpandOp) { return pure(broadcastRead(0, args())); })
+      .Case([&](g::GatherOp gth) {
+        int64_t axis = (int64_t)gth.getAxis();
+        const TensorValue &in = operands[0], &indices = operands[1];
+        size_t r = indices.shape.size();
+        std::vector<Expr> at(vars.begin() + axis, vars.begin() + axis + r);
+        Expr k = te::cast(te::Int(32), indices(at));
+        int n = in.shape[axis];
+        k = te::clamp(te::select(k < i32(0), k + i32(n), k), i32(0), i32(n - 1));
+        std::vector<Expr> idx(vars.begin(), vars.begin() + axis);
+        idx.push_back(k);
+        idx.insert(idx.end(), vars.begin() + axis + r, vars.end());
+        return pure(in(idx));
+      })
       .Case([&](g::ReshapeOp) { return reshape(); })
       .Default([&](Operation *) -> llvm::Expected<OpFuncs> {
         return unsupported(op, "no compute definition");

@@ -219,6 +219,30 @@ std::vector<OpCase> allCases() {
                                                    {{"z", {{"shape", {1}}, {"dtype", "int64"}, {"data", {0}}}},
                                                     {"one", {{"shape", {1}}, {"dtype", "int64"}, {"data", {1}}}},
                                                     {"m1", {{"shape", {1}}, {"dtype", "int64"}, {"data", {-1}}}}})});
+  cases.push_back({"slice_negative_steps", model({input("x", {7, 9})}, {node("Slice", {"x", "st", "en", "ax", "sp"}, {"y"})}, {"y"},
+                                                 {{"st", {{"shape", {2}}, {"dtype", "int64"}, {"data", {-1, 8}}}},
+                                                  {"en", {{"shape", {2}}, {"dtype", "int64"}, {"data", {-100, 0}}}},
+                                                  {"ax", {{"shape", {2}}, {"dtype", "int64"}, {"data", {0, -1}}}},
+                                                  {"sp", {{"shape", {2}}, {"dtype", "int64"}, {"data", {-2, -3}}}}})});
+  cases.push_back({"split_uneven_two_outputs", model({input("x", {3, 11})}, {node("Split", {"x", "parts"}, {"a", "b"}, {{"axis", -1}})}, {"a", "b"},
+                                                     {{"parts", {{"shape", {2}}, {"dtype", "int64"}, {"data", {4, 7}}}}})});
+  cases.push_back({"expand", model({input("x", {3, 1})}, {node("Expand", {"x", "shape"}, {"y"})}, {"y"},
+                                   {{"shape", {{"shape", {3}}, {"dtype", "int64"}, {"data", {2, 1, 13}}}}})});
+  cases.push_back({"gather_negative_indices", model({input("x", {5, 4, 3})}, {node("Gather", {"x", "idx"}, {"y"}, {{"axis", 1}})}, {"y"},
+                                                    {{"idx", {{"shape", {2, 2}}, {"dtype", "int64"}, {"data", {0, -1, 2, 1}}}}})});
+  cases.push_back({"tile", model({input("x", {2, 3})}, {node("Tile", {"x", "reps"}, {"y"})}, {"y"},
+                                 {{"reps", {{"shape", {2}}, {"dtype", "int64"}, {"data", {3, 2}}}}})});
+  cases.push_back(unaryCase("DepthToSpace", {2, 8, 3, 5}, {{"blocksize", 2}}));
+  cases.push_back(unaryCase("DepthToSpace", {1, 18, 2, 3}, {{"blocksize", 3}, {"mode", "CRD"}}));
+  cases.push_back(unaryCase("SpaceToDepth", {2, 3, 6, 4}, {{"blocksize", 2}}));
+  cases.push_back({"constant_of_shape_plus_range", model({input("x", {4})},
+                                                         {node("ConstantOfShape", {"shape"}, {"c"}, {{"value", {{"shape", {1}}, {"data", {0.5}}}}}),
+                                                          node("Range", {"r0", "r1", "r2"}, {"r"}),
+                                                          node("Add", {"x", "c"}, {"t"}), node("Add", {"t", "r"}, {"y"})}, {"y"},
+                                                         {{"shape", {{"shape", {1}}, {"dtype", "int64"}, {"data", {4}}}},
+                                                          {"r0", {{"shape", json::array()}, {"data", {1.0}}}},
+                                                          {"r1", {{"shape", json::array()}, {"data", {3.0}}}},
+                                                          {"r2", {{"shape", json::array()}, {"data", {0.5}}}}})});
   cases.push_back({"identity_output", model({input("x", {3, 5})}, {node("Identity", {"x"}, {"y"})}, {"y"})});
   cases.push_back({"two_outputs_same_value", model({input("x", {3, 5})}, {node("Relu", {"x"}, {"y"})}, {"y", "y"})});
   return cases;

@@ -1,6 +1,8 @@
 //===- Shape.cpp - shape and data-movement ONNX ops -> graph dialect ----- ===//
 #include "compiler/frontends/GraphBuilderImpl.h"
 
+#include <cmath>
+#include <numeric>
 #include <set>
 
 namespace strata::frontend::detail {
@@ -174,20 +176,22 @@ llvm::Error GraphBuilder::convertSlice(const NodeDesc &n) {
     int64_t a = normalizeAxis(axes[i], rank);
     if (a < 0 || a >= rank)
       return fail(n, "axis " + std::to_string(axes[i]) + " is out of range");
-    if (steps[i] <= 0)
-      return fail(n, "negative or zero steps are not supported yet");
-    int64_t dim = in[a];
-    auto clampIndex = [&](int64_t v) {
+    if (steps[i] == 0)
+      return fail(n, "a step of 0 is invalid");
+    int64_t dim = in[a], step = steps[i];
+    // ONNX clamps into [0, dim] going forward and [-1, dim - 1] going backward.
+    auto clampIndex = [&](int64_t v, int64_t lo, int64_t hi) {
       if (v < 0)
         v += dim;
-      return std::clamp<int64_t>(v, 0, dim);
+      return std::clamp<int64_t>(v, lo, hi);
     };
-    int64_t s = clampIndex(starts[i]), e = clampIndex(ends[i]);
-    outStarts[a] = s;
-    outSteps[a] = steps[i];
-    out[a] = e > s ? (e - s + steps[i] - 1) / steps[i] : 0;
-    if (out[a] == 0)
-      outStarts[a] = 0;
+    int64_t s = step > 0 ? clampIndex(starts[i], 0, dim) : clampIndex(starts[i], -1, dim - 1);
+    int64_t e = step > 0 ? clampIndex(ends[i], 0, dim) : clampIndex(ends[i], -1, dim - 1);
+    int64_t count = step > 0 ? (e > s ? (e - s + step - 1) / step : 0)
+                             : (s > e ? (s - e - step - 1) / -step : 0);
+    outStarts[a] = count ? s : 0;
+    outSteps[a] = step;
+    out[a] = count;
   }
   auto type = tensorType(out, typeOf(x).getElementType());
   return define(n, 0,
@@ -197,10 +201,18 @@ llvm::Error GraphBuilder::convertSlice(const NodeDesc &n) {
 
 llvm::Error GraphBuilder::convertShape(const NodeDesc &n) {
   Value x = input(n, 0);
-  if (n.attrs.count("start") || n.attrs.count("end"))
-    return fail(n, "the start/end attributes are not supported yet");
   int64_t rank = shapeOf(x).size();
-  return define(n, 0, b.create<g::ShapeOp>(loc, tensorType({rank}, b.getI64Type()), x));
+  Value shape = b.create<g::ShapeOp>(loc, tensorType({rank}, b.getI64Type()), x);
+  if (!n.attrs.count("start") && !n.attrs.count("end"))
+    return define(n, 0, shape);
+  // Opset 15: a slice of the shape, with clamped, possibly negative bounds.
+  auto clampDim = [&](int64_t v) { return std::clamp<int64_t>(v < 0 ? v + rank : v, 0, rank); };
+  int64_t start = clampDim(attrInt(n, "start", 0)), end = clampDim(attrInt(n, "end", rank));
+  int64_t count = std::max<int64_t>(end - start, 0);
+  return define(n, 0,
+                b.create<g::SliceOp>(loc, tensorType({count}, b.getI64Type()), shape,
+                                     b.getDenseI64ArrayAttr({count ? start : 0}),
+                                     b.getDenseI64ArrayAttr({1})));
 }
 
 llvm::Error GraphBuilder::convertCast(const NodeDesc &n) {
@@ -253,5 +265,182 @@ llvm::Error GraphBuilder::convertIdentity(const NodeDesc &n) {
   return define(n, 0, x);
 }
 
+
+//===----------------------------------------------------------------------===//
+// Ops whose result is known at compile time
+//===----------------------------------------------------------------------===//
+
+llvm::Error GraphBuilder::convertConstantOfShape(const NodeDesc &n) {
+  auto shape = constantInput(n, 0, "the shape");
+  if (!shape)
+    return shape.takeError();
+  std::vector<int64_t> dims(shape->values.begin(), shape->values.end());
+  for (int64_t d : dims)
+    if (d < 0)
+      return fail(n, "negative dimension in the shape");
+  HostTensor fill(DType::F32, {1});
+  auto it = n.attrs.find("value");
+  if (it != n.attrs.end()) {
+    if (it->second.tensor.numElements() != 1)
+      return fail(n, "'value' must hold one element");
+    fill = it->second.tensor;
+  }
+  HostTensor t(fill.dtype, dims);
+  std::fill(t.values.begin(), t.values.end(), fill.values[0]);
+  return define(n, 0, constant(t));
+}
+
+llvm::Error GraphBuilder::convertSize(const NodeDesc &n) {
+  HostTensor t(DType::I64, {});
+  t.set(0, (double)typeOf(input(n, 0)).getNumElements());
+  return define(n, 0, constant(t));
+}
+
+llvm::Error GraphBuilder::convertRange(const NodeDesc &n) {
+  const char *names[] = {"start", "limit", "delta"};
+  double v[3];
+  DType dtype = DType::F32;
+  for (size_t i = 0; i < 3; ++i) {
+    auto c = constantInput(n, i, names[i]);
+    if (!c)
+      return c.takeError();
+    if (c->numElements() != 1)
+      return fail(n, std::string(names[i]) + " must be a scalar");
+    v[i] = c->values[0];
+    dtype = c->dtype;
+  }
+  if (v[2] == 0)
+    return fail(n, "delta must not be 0");
+  int64_t count = std::max<int64_t>((int64_t)std::ceil((v[1] - v[0]) / v[2]), 0);
+  HostTensor t(dtype, {count});
+  for (int64_t i = 0; i < count; ++i)
+    t.set(i, v[0] + i * v[2]);
+  return define(n, 0, constant(t));
+}
+
+//===----------------------------------------------------------------------===//
+// Data movement
+//===----------------------------------------------------------------------===//
+
+llvm::Error GraphBuilder::convertSplit(const NodeDesc &n) {
+  Value x = input(n, 0);
+  auto shape = shapeOf(x);
+  int64_t rank = shape.size(), axis = normalizeAxis(attrInt(n, "axis", 0), rank);
+  if (axis < 0 || axis >= rank)
+    return fail(n, "axis is out of range for rank " + std::to_string(rank));
+  std::vector<int64_t> sizes = attrInts(n, "split", {});
+  if (model.opset >= 13 && hasInput(n, 1)) {
+    auto c = constantInput(n, 1, "split");
+    if (!c)
+      return c.takeError();
+    sizes.assign(c->values.begin(), c->values.end());
+  }
+  size_t parts = n.outputs.size();
+  if (sizes.empty()) {
+    if (shape[axis] % (int64_t)parts != 0)
+      return fail(n, "dimension " + std::to_string(shape[axis]) + " does not split into " +
+                         std::to_string(parts) + " equal parts");
+    sizes.assign(parts, shape[axis] / parts);
+  }
+  if (sizes.size() != parts ||
+      std::accumulate(sizes.begin(), sizes.end(), (int64_t)0) != shape[axis])
+    return fail(n, "split sizes do not add up to dimension " + std::to_string(shape[axis]) +
+                       " over " + std::to_string(parts) + " outputs");
+  int64_t offset = 0;
+  for (size_t i = 0; i < parts; ++i) {
+    SmallVector<int64_t> starts(rank, 0), steps(rank, 1), out(shape.begin(), shape.end());
+    starts[axis] = sizes[i] ? offset : 0;
+    out[axis] = sizes[i];
+    offset += sizes[i];
+    Value part = b.create<g::SliceOp>(loc, tensorType(out, typeOf(x).getElementType()), x,
+                                      b.getDenseI64ArrayAttr(starts), b.getDenseI64ArrayAttr(steps));
+    if (auto err = define(n, i, part))
+      return err;
+  }
+  return llvm::Error::success();
+}
+
+llvm::Error GraphBuilder::convertExpand(const NodeDesc &n) {
+  Value x = input(n, 0);
+  auto target = constantInput(n, 1, "the shape");
+  if (!target)
+    return target.takeError();
+  std::vector<int64_t> dims(target->values.begin(), target->values.end());
+  auto shape = g::broadcastShapes(shapeOf(x), dims);
+  if (!shape)
+    return fail(n, "cannot broadcast " + shapeStr(shapeOf(x)) + " to " + shapeStr(dims));
+  if (ArrayRef<int64_t>(*shape) == shapeOf(x))
+    return define(n, 0, x);
+  return define(n, 0, b.create<g::ExpandOp>(loc, tensorType(*shape, typeOf(x).getElementType()), x));
+}
+
+llvm::Error GraphBuilder::convertGather(const NodeDesc &n) {
+  Value x = input(n, 0), indices = input(n, 1);
+  auto shape = shapeOf(x);
+  int64_t rank = shape.size(), axis = normalizeAxis(attrInt(n, "axis", 0), rank);
+  if (axis < 0 || axis >= rank)
+    return fail(n, "axis is out of range for rank " + std::to_string(rank));
+  if (!typeOf(indices).getElementType().isInteger(64))
+    return fail(n, "indices must be int32 or int64");
+  SmallVector<int64_t> out(shape.begin(), shape.begin() + axis);
+  auto is = shapeOf(indices);
+  out.append(is.begin(), is.end());
+  out.append(shape.begin() + axis + 1, shape.end());
+  return define(n, 0, b.create<g::GatherOp>(loc, tensorType(out, typeOf(x).getElementType()), x,
+                                            indices, b.getI64IntegerAttr(axis)));
+}
+
+llvm::Error GraphBuilder::convertTile(const NodeDesc &n) {
+  // Tile = per axis, a concat of `repeats` copies.
+  Value x = input(n, 0);
+  auto repeats = constantInput(n, 1, "repeats");
+  if (!repeats)
+    return repeats.takeError();
+  if (repeats->numElements() != (int64_t)shapeOf(x).size())
+    return fail(n, "repeats needs one entry per dimension");
+  Value v = x;
+  for (int64_t d = 0; d < repeats->numElements(); ++d) {
+    int64_t k = (int64_t)repeats->values[d];
+    if (k < 0)
+      return fail(n, "negative repeats");
+    if (k == 1)
+      continue;
+    SmallVector<int64_t> out(shapeOf(v));
+    out[d] *= k;
+    SmallVector<Value> copies(k, v);
+    if (k == 0)
+      return fail(n, "repeats of 0 (empty results) are not supported yet");
+    v = b.create<g::ConcatOp>(loc, tensorType(out, typeOf(v).getElementType()), copies,
+                              b.getI64IntegerAttr(d));
+  }
+  return define(n, 0, v);
+}
+
+llvm::Error GraphBuilder::convertDepthSpace(const NodeDesc &n, bool toSpace) {
+  // Both are a reshape to 6-D, a transpose and a reshape back.
+  Value x = input(n, 0);
+  auto s = shapeOf(x);
+  if (s.size() != 4)
+    return fail(n, "expects a 4-D NCHW input");
+  int64_t bs = attrInt(n, "blocksize", 0), N = s[0], C = s[1], H = s[2], W = s[3];
+  if (bs <= 0)
+    return fail(n, "blocksize must be positive");
+  if (toSpace) {
+    if (C % (bs * bs))
+      return fail(n, "channels are not divisible by blocksize^2");
+    bool crd = attrString(n, "mode", "DCR") == "CRD";
+    if (!crd && attrString(n, "mode", "DCR") != "DCR")
+      return fail(n, "unknown mode '" + attrString(n, "mode", "") + "'");
+    int64_t c = C / (bs * bs);
+    Value r = crd ? reshape(x, {N, c, bs, bs, H, W}) : reshape(x, {N, bs, bs, c, H, W});
+    Value t = crd ? transpose(r, {0, 1, 4, 2, 5, 3}) : transpose(r, {0, 3, 4, 1, 5, 2});
+    return define(n, 0, reshape(t, {N, c, H * bs, W * bs}));
+  }
+  if (H % bs || W % bs)
+    return fail(n, "height and width are not divisible by blocksize");
+  Value r = reshape(x, {N, C, H / bs, bs, W / bs, bs});
+  Value t = transpose(r, {0, 3, 5, 1, 2, 4});
+  return define(n, 0, reshape(t, {N, C * bs * bs, H / bs, W / bs}));
+}
 
 } // namespace strata::frontend::detail

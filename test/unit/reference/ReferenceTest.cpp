@@ -4,66 +4,12 @@
 // tests use values worked out by hand or by independent naive formulas.
 //
 //===----------------------------------------------------------------------===//
-#include "compiler/reference/Interpreter.h"
-#include "dialects/graph/GraphOps.h"
-
-#include "mlir/IR/BuiltinOps.h"
-#include "mlir/IR/MLIRContext.h"
-#include "mlir/Parser/Parser.h"
-
-#include <gtest/gtest.h>
-
-#include <cmath>
+#include "TestUtil.h"
 
 using namespace strata;
+using namespace strata::testing;
 
 namespace {
-
-class ReferenceTest : public ::testing::Test {
-protected:
-  ReferenceTest() {
-    ctx.getOrLoadDialect<graph::GraphDialect>();
-    ctx.getOrLoadDialect<mlir::func::FuncDialect>();
-  }
-
-  /// Parses `body` as func @main(args) -> results and runs it.
-  std::vector<HostTensor> run(const std::string &text, std::vector<HostTensor> inputs) {
-    module = mlir::parseSourceString<mlir::ModuleOp>(text, &ctx);
-    EXPECT_TRUE(module) << "cannot parse:\n" << text;
-    if (!module)
-      return {};
-    auto fn = module->lookupSymbol<mlir::func::FuncOp>("main");
-    auto out = reference::runFunction(fn, inputs);
-    if (!out) {
-      ADD_FAILURE() << llvm::toString(out.takeError());
-      return {};
-    }
-    return *out;
-  }
-
-  std::string runError(const std::string &text, std::vector<HostTensor> inputs) {
-    module = mlir::parseSourceString<mlir::ModuleOp>(text, &ctx);
-    auto out = reference::runFunction(module->lookupSymbol<mlir::func::FuncOp>("main"), inputs);
-    EXPECT_FALSE(static_cast<bool>(out));
-    return out ? "" : llvm::toString(out.takeError());
-  }
-
-  static HostTensor iota(std::vector<int64_t> shape, double start = 0, double step = 1) {
-    HostTensor t(DType::F32, std::move(shape));
-    for (int64_t i = 0; i < t.numElements(); ++i)
-      t.set(i, start + step * i);
-    return t;
-  }
-
-  mlir::MLIRContext ctx;
-  mlir::OwningOpRef<mlir::ModuleOp> module;
-};
-
-void expectValues(const HostTensor &t, std::vector<double> want, double tol = 1e-6) {
-  ASSERT_EQ(t.numElements(), (int64_t)want.size());
-  for (size_t i = 0; i < want.size(); ++i)
-    EXPECT_NEAR(t.values[i], want[i], tol) << "at flat index " << i;
-}
 
 TEST_F(ReferenceTest, BroadcastingBinaryOps) {
   auto r = run(R"(func.func @main(%a: tensor<2x3xf32>, %b: tensor<3xf32>, %c: tensor<2x1xf32>) -> (tensor<2x3xf32>, tensor<2x3xf32>, tensor<2x3xf32>) {
