@@ -304,8 +304,9 @@ llvm::Expected<std::vector<HostTensor>> runBlock(Block &block, ArrayRef<HostTens
   return opError(block.getParentOp(), "its block has no terminator");
 }
 
-/// Verifies `op` (and what it holds), turning diagnostics into an error.
-llvm::Error verifyForRun(Operation *op) {
+/// Verifies `op` (and what it holds), turning the first error diagnostic into
+/// "reference: <what> does not verify: <location>: <message>".
+llvm::Error verifyForRun(Operation *op, const std::string &what) {
   std::string message;
   ScopedDiagnosticHandler handler(op->getContext(), [&](Diagnostic &diag) {
     if (message.empty() && diag.getSeverity() == DiagnosticSeverity::Error)
@@ -315,8 +316,7 @@ llvm::Error verifyForRun(Operation *op) {
   if (succeeded(mlir::verify(op)))
     return llvm::Error::success();
   return llvm::createStringError(llvm::inconvertibleErrorCode(),
-                                 "reference: '" + op->getName().getStringRef() + "' at " +
-                                     locStr(op->getLoc()) + " does not verify: " + message);
+                                 "reference: " + what + " does not verify: " + message);
 }
 
 std::string plural(size_t n, const char *noun) {
@@ -332,7 +332,8 @@ std::string plural(size_t n, const char *noun) {
 llvm::Expected<std::vector<HostTensor>> evaluateOp(Operation *op, ArrayRef<HostTensor> operands) {
   if (auto err = checkOperands(op, operands))
     return std::move(err);
-  if (auto err = verifyForRun(op))
+  if (auto err = verifyForRun(op, "'" + op->getName().getStringRef().str() + "' at " +
+                                         locStr(op->getLoc())))
     return std::move(err);
   return dispatch(op, operands);
 }
@@ -343,7 +344,7 @@ llvm::Expected<std::vector<HostTensor>> runFunction(func::FuncOp fn, ArrayRef<Ho
   };
   if (fn.isExternal())
     return error("function @" + fn.getSymName().str() + " has no body");
-  if (auto err = verifyForRun(fn))
+  if (auto err = verifyForRun(fn, "function @" + fn.getSymName().str()))
     return std::move(err);
   Block &body = fn.getBody().front();
   if (inputs.size() != body.getNumArguments())
