@@ -116,6 +116,16 @@ llvm::Expected<AttrValue> convertAttr(const onnx::AttributeProto &a, const std::
 
 } // namespace
 
+std::vector<std::string> readOnnxOpTypes(const std::string &path) {
+  std::ifstream in(path, std::ios::binary);
+  onnx::ModelProto model;
+  std::vector<std::string> ops;
+  if (in && model.ParseFromIstream(&in))
+    for (const auto &n : model.graph().node())
+      ops.push_back(n.op_type());
+  return ops;
+}
+
 llvm::Expected<HostTensor> readTensorFile(const std::string &path) {
   std::ifstream in(path, std::ios::binary);
   if (!in)

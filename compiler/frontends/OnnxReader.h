@@ -10,6 +10,9 @@ namespace strata::frontend {
 /// non-ONNX files and on tensor types Strata does not handle.
 llvm::Expected<ModelDesc> readOnnx(const std::string &path);
 
+/// The op types of a model's nodes, without converting anything (empty if unreadable).
+std::vector<std::string> readOnnxOpTypes(const std::string &path);
+
 /// Reads a serialized TensorProto (.pb), as in ONNX's backend test data.
 llvm::Expected<HostTensor> readTensorFile(const std::string &path);
 

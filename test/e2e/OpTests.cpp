@@ -224,6 +224,12 @@ std::vector<OpCase> allCases() {
                                                   {"en", {{"shape", {2}}, {"dtype", "int64"}, {"data", {-100, 0}}}},
                                                   {"ax", {{"shape", {2}}, {"dtype", "int64"}, {"data", {0, -1}}}},
                                                   {"sp", {{"shape", {2}}, {"dtype", "int64"}, {"data", {-2, -3}}}}})});
+  // Backward starts below the first element clamp to it: one element (index 0).
+  cases.push_back({"slice_negative_step_clamped_start", model({input("x", {5, 3})}, {node("Slice", {"x", "st", "en", "ax", "sp"}, {"y"})}, {"y"},
+                                                 {{"st", {{"shape", {1}}, {"dtype", "int64"}, {"data", {-100}}}},
+                                                  {"en", {{"shape", {1}}, {"dtype", "int64"}, {"data", {-100}}}},
+                                                  {"ax", {{"shape", {1}}, {"dtype", "int64"}, {"data", {0}}}},
+                                                  {"sp", {{"shape", {1}}, {"dtype", "int64"}, {"data", {-1}}}}})});
   cases.push_back({"split_uneven_two_outputs", model({input("x", {3, 11})}, {node("Split", {"x", "parts"}, {"a", "b"}, {{"axis", -1}})}, {"a", "b"},
                                                      {{"parts", {{"shape", {2}}, {"dtype", "int64"}, {"data", {4, 7}}}}})});
   cases.push_back({"expand", model({input("x", {3, 1})}, {node("Expand", {"x", "shape"}, {"y"})}, {"y"},

@@ -179,13 +179,14 @@ llvm::Error GraphBuilder::convertSlice(const NodeDesc &n) {
     if (steps[i] == 0)
       return fail(n, "a step of 0 is invalid");
     int64_t dim = in[a], step = steps[i];
-    // ONNX clamps into [0, dim] going forward and [-1, dim - 1] going backward.
+    // ONNX clamps into [0, dim] going forward; going backward, starts into
+    // [0, dim - 1] and ends into [-1, dim - 1].
     auto clampIndex = [&](int64_t v, int64_t lo, int64_t hi) {
       if (v < 0)
         v += dim;
       return std::clamp<int64_t>(v, lo, hi);
     };
-    int64_t s = step > 0 ? clampIndex(starts[i], 0, dim) : clampIndex(starts[i], -1, dim - 1);
+    int64_t s = step > 0 ? clampIndex(starts[i], 0, dim) : clampIndex(starts[i], 0, dim - 1);
     int64_t e = step > 0 ? clampIndex(ends[i], 0, dim) : clampIndex(ends[i], -1, dim - 1);
     int64_t count = step > 0 ? (e > s ? (e - s + step - 1) / step : 0)
                              : (s > e ? (s - e - step - 1) / -step : 0);
