@@ -113,6 +113,8 @@ inline void expectValues(const HostTensor &t, const std::vector<double> &want, d
   for (size_t i = 0; i < want.size(); ++i) {
     if (std::isnan(want[i]))
       EXPECT_TRUE(std::isnan(t.values[i])) << "at flat index " << i << ": " << t.values[i];
+    else if (std::isinf(want[i]))
+      EXPECT_EQ(t.values[i], want[i]) << "at flat index " << i;
     else
       EXPECT_NEAR(t.values[i], want[i], tol) << "at flat index " << i;
   }
