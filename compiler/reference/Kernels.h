@@ -8,7 +8,7 @@
 //
 //   Elementwise.cpp  binary ops with broadcasting, unary activations, cast
 //   NN.cpp           conv2d, matmul, batch_norm, pooling, softmax, reductions
-//   Shape.cpp        reshape, transpose, concat, slice, shape
+//   Shape.cpp        reshape, transpose, concat, slice, expand, gather, shape
 //
 //===----------------------------------------------------------------------===//
 #pragma once
