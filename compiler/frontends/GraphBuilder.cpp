@@ -132,6 +132,8 @@ const std::map<std::string, GraphBuilder::Converter> &GraphBuilder::converters()
       {"ReduceLogSum", &GB::convertReduce},
       {"ReduceLogSumExp", &GB::convertReduce},
       {"LogSoftmax", &GB::convertLogSoftmax},
+      {"LayerNormalization", &GB::convertLayerNorm},
+      {"InstanceNormalization", &GB::convertInstanceNorm},
       {"ConstantOfShape", &GB::convertConstantOfShape},
       {"Size", &GB::convertSize},
       {"Range", &GB::convertRange},
@@ -162,7 +164,8 @@ static size_t requiredInputs(const std::string &op, int64_t opset) {
   static const std::map<std::string, size_t> counts = {
       {"Add", 2}, {"Sub", 2}, {"Mul", 2}, {"Div", 2}, {"Pow", 2}, {"Conv", 2},
       {"BatchNormalization", 5}, {"MatMul", 2}, {"Gemm", 2}, {"PRelu", 2}, {"Constant", 0},
-      {"Expand", 2}, {"Gather", 2}, {"Tile", 2}, {"Range", 3}};
+      {"Expand", 2}, {"Gather", 2}, {"Tile", 2}, {"Range", 3},
+      {"LayerNormalization", 2}, {"InstanceNormalization", 3}};
   if (op == "Reshape")
     return opset >= 5 ? 2 : 1;
   if (op == "Slice")

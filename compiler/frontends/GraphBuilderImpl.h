@@ -123,6 +123,10 @@ private:
   llvm::Error convertClip(const NodeDesc &n);
   llvm::Error convertHardSigmoid(const NodeDesc &n);
   llvm::Error convertLogSoftmax(const NodeDesc &n);
+  llvm::Error convertLayerNorm(const NodeDesc &n);
+  llvm::Error convertInstanceNorm(const NodeDesc &n);
+  /// (x - mean) / sqrt(var + eps) over axes (kept as size-1 dims for broadcasting).
+  Value normalize(const NodeDesc &n, Value x, ArrayRef<int64_t> axes, double eps);
   llvm::Error convertConstantOfShape(const NodeDesc &n);
   llvm::Error convertSize(const NodeDesc &n);
   llvm::Error convertRange(const NodeDesc &n);

@@ -190,6 +190,16 @@ std::vector<OpCase> allCases() {
     cases.push_back(c);
   }
   cases.push_back(unaryCase("ReduceMin", {5, 11}));  // all axes
+  // Normalizations.
+  cases.push_back({"LayerNormalization_last_axis", model({input("x", {2, 3, 19})},
+                                                         {node("LayerNormalization", {"x", "s", "b"}, {"y"}, {{"epsilon", 1e-4}})}, {"y"},
+                                                         {{"s", randomTensor({19}, 21)}, {"b", randomTensor({19}, 22)}})});
+  cases.push_back({"LayerNormalization_axis1_with_stats", model({input("x", {3, 4, 5})},
+                                                                {node("LayerNormalization", {"x", "s"}, {"y", "m", "inv"}, {{"axis", 1}})}, {"y", "m", "inv"},
+                                                                {{"s", randomTensor({4, 5}, 23)}})});
+  cases.push_back({"InstanceNormalization", model({input("x", {2, 3, 7, 5})},
+                                                  {node("InstanceNormalization", {"x", "s", "b"}, {"y"})}, {"y"},
+                                                  {{"s", randomTensor({3}, 24)}, {"b", randomTensor({3}, 25)}})});
   // Softmax and LogSoftmax.
   cases.push_back(unaryCase("LogSoftmax", {3, 37}));
   cases.push_back(unaryCase("LogSoftmax", {2, 5, 3}, {{"axis", -2}}));

@@ -324,4 +324,81 @@ llvm::Error GraphBuilder::convertLogSoftmax(const NodeDesc &n) {
   return define(n, 0, reshape(r, shape));
 }
 
+//===----------------------------------------------------------------------===//
+// Normalizations (decompositions)
+//===----------------------------------------------------------------------===//
+
+/// (x - mean) / sqrt(var + eps) over `axes`, with mean and var kept as size-1 dims.
+Value GraphBuilder::normalize(const NodeDesc &n, Value x, ArrayRef<int64_t> axes, double eps) {
+  auto op = [&](auto tag, Value a, Value c) -> Value {
+    return llvm::cantFail(binary<decltype(tag)>(n, a, c));
+  };
+  Value centered = op(g::SubOp(), x, reduce("ReduceMean", x, axes, true));
+  Value var = reduce("ReduceMean", op(g::MulOp(), centered, centered), axes, true);
+  Value stddev = b.create<g::SqrtOp>(loc, op(g::AddOp(), var, scalar(eps)));
+  return op(g::DivOp(), centered, stddev);
+}
+
+llvm::Error GraphBuilder::convertLayerNorm(const NodeDesc &n) {
+  // Over axes [axis, rank) (opset 17):
+  //   Mean = mean(X), InvStdDev = 1 / sqrt(mean((X - Mean)^2) + epsilon),
+  //   Y = (X - Mean) * InvStdDev * Scale + B
+  if (attrInt(n, "stash_type", 1) != 1)
+    return fail(n, "stash_type other than float32 is not supported yet");
+  Value x = input(n, 0), scale = input(n, 1);
+  int64_t rank = shapeOf(x).size(), axis = normalizeAxis(attrInt(n, "axis", -1), rank);
+  if (axis < 0 || axis >= rank)
+    return fail(n, "axis is out of range for rank " + std::to_string(rank));
+  SmallVector<int64_t> axes;
+  for (int64_t d = axis; d < rank; ++d)
+    axes.push_back(d);
+  auto op = [&](auto tag, Value a, Value c) -> Value {
+    return llvm::cantFail(binary<decltype(tag)>(n, a, c));
+  };
+  Value mean = reduce("ReduceMean", x, axes, true);
+  Value centered = op(g::SubOp(), x, mean);
+  Value var = reduce("ReduceMean", op(g::MulOp(), centered, centered), axes, true);
+  Value invStd = op(g::DivOp(), scalar(1),
+                    b.create<g::SqrtOp>(loc, op(g::AddOp(), var, scalar(attrFloat(n, "epsilon", 1e-5)))));
+  auto y = binary<g::MulOp>(n, op(g::MulOp(), centered, invStd), scale);
+  if (!y)
+    return y.takeError();
+  Value r = *y;
+  if (hasInput(n, 2)) {
+    auto biased = binary<g::AddOp>(n, r, input(n, 2));
+    if (!biased)
+      return biased.takeError();
+    r = *biased;
+  }
+  if (shapeOf(r) != shapeOf(x))
+    return fail(n, "Scale and B must broadcast to X " + shapeStr(shapeOf(x)));
+  if (auto err = define(n, 0, r))
+    return err;
+  if (n.outputs.size() > 1 && !n.outputs[1].empty())
+    if (auto err = define(n, 1, mean))
+      return err;
+  if (n.outputs.size() > 2 && !n.outputs[2].empty())
+    if (auto err = define(n, 2, invStd))
+      return err;
+  return llvm::Error::success();
+}
+
+llvm::Error GraphBuilder::convertInstanceNorm(const NodeDesc &n) {
+  // Y = normalize(X over the spatial axes) * scale[c] + B[c]
+  Value x = input(n, 0), scale = input(n, 1), bias = input(n, 2);
+  auto shape = shapeOf(x);
+  int64_t rank = shape.size();
+  if (rank < 3)
+    return fail(n, "expects an input of rank >= 3 (N, C, spatial...)");
+  SmallVector<int64_t> axes, perChannel(rank, 1);
+  for (int64_t d = 2; d < rank; ++d)
+    axes.push_back(d);
+  perChannel[1] = shape[1];
+  if (shapeOf(scale) != ArrayRef<int64_t>{shape[1]} || shapeOf(bias) != ArrayRef<int64_t>{shape[1]})
+    return fail(n, "scale and B must have shape [" + std::to_string(shape[1]) + "]");
+  Value y = normalize(n, x, axes, attrFloat(n, "epsilon", 1e-5));
+  Value scaled = llvm::cantFail(binary<g::MulOp>(n, y, reshape(scale, perChannel)));
+  return define(n, 0, llvm::cantFail(binary<g::AddOp>(n, scaled, reshape(bias, perChannel))));
+}
+
 } // namespace strata::frontend::detail
