@@ -132,6 +132,8 @@ const std::map<std::string, GraphBuilder::Converter> &GraphBuilder::converters()
       {"ReduceLogSum", &GB::convertReduce},
       {"ReduceLogSumExp", &GB::convertReduce},
       {"LogSoftmax", &GB::convertLogSoftmax},
+      {"ArgMax", &GB::convertArg},
+      {"ArgMin", &GB::convertArg},
       {"LayerNormalization", &GB::convertLayerNorm},
       {"InstanceNormalization", &GB::convertInstanceNorm},
       {"ConstantOfShape", &GB::convertConstantOfShape},

@@ -123,6 +123,7 @@ private:
   llvm::Error convertClip(const NodeDesc &n);
   llvm::Error convertHardSigmoid(const NodeDesc &n);
   llvm::Error convertLogSoftmax(const NodeDesc &n);
+  llvm::Error convertArg(const NodeDesc &n); // ArgMax, ArgMin
   llvm::Error convertLayerNorm(const NodeDesc &n);
   llvm::Error convertInstanceNorm(const NodeDesc &n);
   /// (x - mean) / sqrt(var + eps) over axes (kept as size-1 dims for broadcasting).

@@ -242,6 +242,7 @@ llvm::Expected<std::vector<HostTensor>> dispatch(Operation *op, ArrayRef<HostTen
           .Case([&](g::SoftmaxOp) -> R { return evalSoftmax(op, in[0]); })
           .Case<g::ReduceSumOp, g::ReduceMeanOp, g::ReduceMaxOp, g::ReduceProdOp>(
               [&](auto) -> R { return evalReduce(op, in[0]); })
+          .Case<g::ArgMaxOp, g::ArgMinOp>([&](auto) -> R { return evalArg(op, in[0]); })
           .Case([&](g::ReshapeOp) -> R { return evalReshape(op, in[0]); })
           .Case([&](g::TransposeOp) -> R { return evalTranspose(op, in[0]); })
           .Case([&](g::ConcatOp) -> R { return evalConcat(op, in); })

@@ -83,6 +83,7 @@ HostTensor evalBatchNorm(mlir::Operation *op, llvm::ArrayRef<HostTensor> operand
 HostTensor evalPool(mlir::Operation *op, const HostTensor &x);
 HostTensor evalSoftmax(mlir::Operation *op, const HostTensor &x);
 HostTensor evalReduce(mlir::Operation *op, const HostTensor &x);
+HostTensor evalArg(mlir::Operation *op, const HostTensor &x);
 
 // Shape.cpp
 HostTensor evalReshape(mlir::Operation *op, const HostTensor &x);

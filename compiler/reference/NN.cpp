@@ -233,4 +233,28 @@ HostTensor evalReduce(Operation *op, const HostTensor &x) {
   return out;
 }
 
+HostTensor evalArg(Operation *op, const HostTensor &x) {
+  bool isMax = llvm::isa<g::ArgMaxOp>(op);
+  int64_t axis = (int64_t)op->getAttrOfType<IntegerAttr>("axis").getInt();
+  bool last = op->getAttrOfType<BoolAttr>("select_last_index").getValue();
+  HostTensor out = tensorFor(op->getResult(0));
+  int64_t outer = 1, inner = 1, n = x.shape[axis];
+  for (int64_t d = 0; d < axis; ++d)
+    outer *= x.shape[d];
+  for (size_t d = axis + 1; d < x.shape.size(); ++d)
+    inner *= x.shape[d];
+  for (int64_t o = 0; o < outer; ++o)
+    for (int64_t e = 0; e < inner; ++e) {
+      int64_t best = 0;
+      for (int64_t k = 1; k < n; ++k) {
+        double v = x.values[(o * n + k) * inner + e], b = x.values[(o * n + best) * inner + e];
+        bool better = isMax ? (v > b || (last && v == b)) : (v < b || (last && v == b));
+        if (better)
+          best = k;
+      }
+      out.values[o * inner + e] = (double)best;
+    }
+  return out;
+}
+
 } // namespace strata::reference::detail

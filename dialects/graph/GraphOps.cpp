@@ -267,6 +267,12 @@ LogicalResult ReduceSumOp::verify() { return verifyReduce(*this, getAxes(), getK
 LogicalResult ReduceMeanOp::verify() { return verifyReduce(*this, getAxes(), getKeepdims()); }
 LogicalResult ReduceMaxOp::verify() { return verifyReduce(*this, getAxes(), getKeepdims()); }
 LogicalResult ReduceProdOp::verify() { return verifyReduce(*this, getAxes(), getKeepdims()); }
+LogicalResult ArgMaxOp::verify() {
+  return verifyReduce(*this, {(int64_t)getAxis()}, getKeepdims());
+}
+LogicalResult ArgMinOp::verify() {
+  return verifyReduce(*this, {(int64_t)getAxis()}, getKeepdims());
+}
 
 //===----------------------------------------------------------------------===//
 // Shape and data movement

@@ -179,6 +179,21 @@ def Graph_ReduceMeanOp : Graph_ReduceOp<"reduce_mean", "mean over axes">;
 def Graph_ReduceMaxOp : Graph_ReduceOp<"reduce_max", "max over axes">;
 def Graph_ReduceProdOp : Graph_ReduceOp<"reduce_prod", "product over axes">;
 
+class Graph_ArgOp<string mnemonic, string doc> : Graph_Op<mnemonic, [Pure]> {
+  let summary = doc;
+  let description = [{
+    The i64 index along `axis` of the extreme value (the first one, or the
+    last with `select_last_index`); `keepdims` keeps the axis as size 1.
+  }];
+  let arguments = (ins Graph_FloatTensor:$input, I64Attr:$axis, BoolAttr:$keepdims,
+                       BoolAttr:$select_last_index);
+  let results = (outs TensorOf<[I64]>:$result);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+def Graph_ArgMaxOp : Graph_ArgOp<"arg_max", "index of the largest value along an axis">;
+def Graph_ArgMinOp : Graph_ArgOp<"arg_min", "index of the smallest value along an axis">;
+
 //===----------------------------------------------------------------------===//
 // Shape and data movement
 //===----------------------------------------------------------------------===//

@@ -102,6 +102,7 @@ private:
                                bool countIncludePad);
   llvm::Expected<OpFuncs> reduce(ArrayRef<int64_t> axes, bool keepdims, char kind);
   llvm::Expected<OpFuncs> softmax(int64_t axis);
+  llvm::Expected<OpFuncs> argReduce(int64_t axis, bool keepdims, bool last, bool isMax);
   llvm::Expected<OpFuncs> concat(int64_t axis);
   llvm::Expected<OpFuncs> reshape();
 
@@ -249,6 +250,33 @@ llvm::Expected<OpFuncs> Definer::reduce(ArrayRef<int64_t> axes, bool keepdims, c
   return OpFuncs{mean, acc, true, {}};
 }
 
+llvm::Expected<OpFuncs> Definer::argReduce(int64_t axis, bool keepdims, bool last, bool isMax) {
+  // Two single-value reductions: the extreme value, then the first (or last)
+  // index holding it.
+  const TensorValue &in = operands[0];
+  int n = in.shape[axis];
+  std::vector<Expr> outer; // output coordinates without the axis
+  for (size_t dd = 0; dd < vars.size(); ++dd)
+    if (!keepdims || (int64_t)dd != axis)
+      outer.push_back(vars[dd]);
+  auto at = [&](Expr k) {
+    std::vector<Expr> idx = outer;
+    idx.insert(idx.begin() + axis, k);
+    return idx;
+  };
+  te::RDom r({{i32(0), i32(n)}}, prefix + "_r"), r2({{i32(0), i32(n)}}, prefix + "_r2");
+  te::Func extreme = func("_extreme"), index = func("_index"), out = func();
+  Expr inf = f32(std::numeric_limits<float>::infinity());
+  extreme(outer) = isMax ? -inf : inf;
+  extreme(outer) = isMax ? te::max(extreme(outer), in(at(r.x))) : te::min(extreme(outer), in(at(r.x)));
+  Expr hit = in(at(r2.x)) == extreme(outer);
+  index(outer) = last ? i32(-1) : i32(n);
+  index(outer) = last ? te::max(index(outer), te::select(hit, Expr(r2.x), i32(-1)))
+                      : te::min(index(outer), te::select(hit, Expr(r2.x), i32(n)));
+  out(args()) = te::cast(te::Int(64), te::min(te::max(index(outer), i32(0)), i32(n - 1)));
+  return OpFuncs{out, te::Func(), false, {extreme, index}};
+}
+
 llvm::Expected<OpFuncs> Definer::softmax(int64_t axis) {
   const TensorValue &in = operands[0];
   std::vector<Expr> outer; // all coordinates but the axis
@@ -383,6 +411,12 @@ llvm::Expected<OpFuncs> Definer::define() {
       .Case([&](g::ReduceMeanOp r) { return reduce(r.getAxes(), r.getKeepdims(), 'm'); })
       .Case([&](g::ReduceMaxOp r) { return reduce(r.getAxes(), r.getKeepdims(), 'x'); })
       .Case([&](g::ReduceProdOp r) { return reduce(r.getAxes(), r.getKeepdims(), 'p'); })
+      .Case([&](g::ArgMaxOp a) {
+        return argReduce(a.getAxis(), a.getKeepdims(), a.getSelectLastIndex(), true);
+      })
+      .Case([&](g::ArgMinOp a) {
+        return argReduce(a.getAxis(), a.getKeepdims(), a.getSelectLastIndex(), false);
+      })
       .Case([&](g::SoftmaxOp s) { return softmax(s.getAxis()); })
       .Case([&](g::TransposeOp t) {
         std::vector<Expr> idx(vars.size());

@@ -190,6 +190,14 @@ std::vector<OpCase> allCases() {
     cases.push_back(c);
   }
   cases.push_back(unaryCase("ReduceMin", {5, 11}));  // all axes
+  // Arg reductions (int64 outputs); ties come from Round on scaled inputs.
+  cases.push_back(unaryCase("ArgMax", {3, 5, 17}, {{"axis", -1}}));
+  cases.push_back(unaryCase("ArgMin", {3, 5, 7}, {{"axis", 1}, {"keepdims", 0}}));
+  for (int lastIndex : {0, 1})
+    cases.push_back({"ArgMax_ties_last_" + std::to_string(lastIndex),
+                     model({input("x", {4, 9})}, {node("Round", {"x"}, {"r"}),
+                                                  node("ArgMax", {"r"}, {"y"}, {{"axis", 1}, {"select_last_index", lastIndex}})},
+                           {"y"})});
   // Normalizations.
   cases.push_back({"LayerNormalization_last_axis", model({input("x", {2, 3, 19})},
                                                          {node("LayerNormalization", {"x", "s", "b"}, {"y"}, {{"epsilon", 1e-4}})}, {"y"},

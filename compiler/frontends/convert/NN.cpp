@@ -300,6 +300,29 @@ Value GraphBuilder::reduce(StringRef kind, Value x, ArrayRef<int64_t> axes, bool
   return b.create<g::ReduceMaxOp>(loc, f32Tensor(out), x, axesAttr, keepAttr);
 }
 
+llvm::Error GraphBuilder::convertArg(const NodeDesc &n) {
+  Value x = input(n, 0);
+  if (!typeOf(x).getElementType().isF32())
+    return fail(n, "int64 inputs are not supported yet (float32 only)");
+  auto shape = shapeOf(x);
+  int64_t rank = shape.size(), axis = normalizeAxis(attrInt(n, "axis", 0), rank);
+  if (axis < 0 || axis >= rank)
+    return fail(n, "axis is out of range for rank " + std::to_string(rank));
+  bool keep = attrInt(n, "keepdims", 1) != 0, last = attrInt(n, "select_last_index", 0) != 0;
+  SmallVector<int64_t> out;
+  for (int64_t d = 0; d < rank; ++d)
+    if (d != axis)
+      out.push_back(shape[d]);
+    else if (keep)
+      out.push_back(1);
+  auto type = tensorType(out, b.getI64Type());
+  auto axisAttr = b.getI64IntegerAttr(axis);
+  Value r = n.op == "ArgMax"
+                ? (Value)b.create<g::ArgMaxOp>(loc, type, x, axisAttr, b.getBoolAttr(keep), b.getBoolAttr(last))
+                : (Value)b.create<g::ArgMinOp>(loc, type, x, axisAttr, b.getBoolAttr(keep), b.getBoolAttr(last));
+  return define(n, 0, r);
+}
+
 llvm::Error GraphBuilder::convertLogSoftmax(const NodeDesc &n) {
   // log_softmax(x) = (x - max) - log(sum(exp(x - max))) over the axis (before opset 13:
   // over all dimensions from the axis on, like Softmax).
