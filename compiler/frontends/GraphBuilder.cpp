@@ -143,6 +143,7 @@ const std::map<std::string, GraphBuilder::Converter> &GraphBuilder::converters()
       {"Expand", &GB::convertExpand},
       {"Gather", &GB::convertGather},
       {"Tile", &GB::convertTile},
+      {"Pad", &GB::convertPad},
       {"DepthToSpace", [](GB &gb, const NodeDesc &n) { return gb.convertDepthSpace(n, true); }},
       {"SpaceToDepth", [](GB &gb, const NodeDesc &n) { return gb.convertDepthSpace(n, false); }},
       {"Reshape", &GB::convertReshape},

@@ -135,6 +135,7 @@ private:
   llvm::Error convertExpand(const NodeDesc &n);
   llvm::Error convertGather(const NodeDesc &n);
   llvm::Error convertTile(const NodeDesc &n);
+  llvm::Error convertPad(const NodeDesc &n);
   llvm::Error convertDepthSpace(const NodeDesc &n, bool toSpace);
   /// A reduction over sorted, non-negative axes; kind is an ONNX op name
   /// (ReduceMean, ReduceSum, ReduceMax, ReduceProd).

@@ -256,6 +256,10 @@ std::vector<OpCase> allCases() {
                                                     {{"idx", {{"shape", {2, 2}}, {"dtype", "int64"}, {"data", {0, -1, 2, 1}}}}})});
   cases.push_back({"tile", model({input("x", {2, 3})}, {node("Tile", {"x", "reps"}, {"y"})}, {"y"},
                                  {{"reps", {{"shape", {2}}, {"dtype", "int64"}, {"data", {3, 2}}}}})});
+  for (const char *mode : {"constant", "edge", "reflect"})
+    cases.push_back({std::string("pad_") + mode, model({input("x", {2, 3, 5, 6})}, {node("Pad", {"x", "pads", "v"}, {"y"}, {{"mode", mode}})}, {"y"},
+                                                       {{"pads", {{"shape", {8}}, {"dtype", "int64"}, {"data", {0, 1, 2, 3, 0, 0, 4, -1}}}},
+                                                        {"v", {{"shape", json::array()}, {"data", {0.75}}}}})});
   cases.push_back(unaryCase("DepthToSpace", {2, 8, 3, 5}, {{"blocksize", 2}}));
   cases.push_back(unaryCase("DepthToSpace", {1, 18, 2, 3}, {{"blocksize", 3}, {"mode", "CRD"}}));
   cases.push_back(unaryCase("SpaceToDepth", {2, 3, 6, 4}, {{"blocksize", 2}}));

@@ -444,4 +444,84 @@ llvm::Error GraphBuilder::convertDepthSpace(const NodeDesc &n, bool toSpace) {
   return define(n, 0, reshape(t, {N, C * bs * bs, H / bs, W / bs}));
 }
 
+llvm::Error GraphBuilder::convertPad(const NodeDesc &n) {
+  // A decomposition per axis: negative pads are a slice; positive pads are a
+  // concat with a constant block (constant), copies of the edge (edge), or a
+  // reversed slice (reflect).
+  Value x = input(n, 0);
+  int64_t rank = shapeOf(x).size();
+  std::vector<int64_t> pads = attrInts(n, "pads", {});
+  double fill = attrFloat(n, "value", 0.0);
+  if (model.opset >= 11) {
+    auto p = constantInput(n, 1, "pads");
+    if (!p)
+      return p.takeError();
+    pads.assign(p->values.begin(), p->values.end());
+    if (hasInput(n, 2)) {
+      auto v = constantInput(n, 2, "constant_value");
+      if (!v)
+        return v.takeError();
+      fill = v->numElements() ? v->values[0] : 0.0;
+    }
+  }
+  if ((int64_t)pads.size() != 2 * rank)
+    return fail(n, "pads needs " + std::to_string(2 * rank) + " entries");
+  std::string mode = attrString(n, "mode", "constant");
+  if (mode != "constant" && mode != "edge" && mode != "reflect")
+    return fail(n, "mode '" + mode + "' is not supported");
+  Type elem = typeOf(x).getElementType();
+  auto slice = [&](Value v, int64_t d, int64_t start, int64_t count, int64_t step) -> Value {
+    SmallVector<int64_t> out(shapeOf(v)), starts(rank, 0), steps(rank, 1);
+    out[d] = count;
+    starts[d] = start;
+    steps[d] = step;
+    return b.create<g::SliceOp>(loc, tensorType(out, elem), v, b.getDenseI64ArrayAttr(starts),
+                                b.getDenseI64ArrayAttr(steps));
+  };
+  Value v = x;
+  for (int64_t d = 0; d < rank; ++d) {
+    int64_t before = pads[d], after = pads[d + rank], size = shapeOf(v)[d];
+    if (before < 0 || after < 0) {
+      int64_t drop = std::max<int64_t>(-before, 0), keep = size - drop - std::max<int64_t>(-after, 0);
+      if (keep <= 0)
+        return fail(n, "negative pads remove the whole of dimension " + std::to_string(d));
+      v = slice(v, d, drop, keep, 1);
+      size = keep;
+      before = std::max<int64_t>(before, 0);
+      after = std::max<int64_t>(after, 0);
+    }
+    if (!before && !after)
+      continue;
+    if (size == 0)
+      return fail(n, "cannot pad an empty dimension");
+    if (mode == "reflect" && (before >= size || after >= size))
+      return fail(n, "reflect pads must be smaller than the dimension");
+    SmallVector<Value> parts;
+    auto block = [&](int64_t count, bool atEnd) -> Value {
+      SmallVector<int64_t> shape(shapeOf(v));
+      shape[d] = count;
+      if (mode == "constant") {
+        HostTensor t(elem.isF32() ? DType::F32 : DType::I64, std::vector<int64_t>(shape.begin(), shape.end()));
+        std::fill(t.values.begin(), t.values.end(), fill);
+        return constant(t);
+      }
+      if (mode == "edge") {
+        Value edge = slice(v, d, atEnd ? size - 1 : 0, 1, 1);
+        return b.create<g::ExpandOp>(loc, tensorType(shape, elem), edge);
+      }
+      // reflect: before = v[count], ..., v[1]; after = v[size-2], ..., v[size-1-count]
+      return atEnd ? slice(v, d, size - 2, count, -1) : slice(v, d, count, count, -1);
+    };
+    if (before)
+      parts.push_back(block(before, false));
+    parts.push_back(v);
+    if (after)
+      parts.push_back(block(after, true));
+    SmallVector<int64_t> out(shapeOf(v));
+    out[d] += before + after;
+    v = b.create<g::ConcatOp>(loc, tensorType(out, elem), parts, b.getI64IntegerAttr(d));
+  }
+  return define(n, 0, v);
+}
+
 } // namespace strata::frontend::detail
