@@ -136,6 +136,7 @@ const std::map<std::string, GraphBuilder::Converter> &GraphBuilder::converters()
       {"ArgMin", &GB::convertArg},
       {"LayerNormalization", &GB::convertLayerNorm},
       {"InstanceNormalization", &GB::convertInstanceNorm},
+      {"LRN", &GB::convertLRN},
       {"ConstantOfShape", &GB::convertConstantOfShape},
       {"Size", &GB::convertSize},
       {"Range", &GB::convertRange},

@@ -126,6 +126,7 @@ private:
   llvm::Error convertArg(const NodeDesc &n); // ArgMax, ArgMin
   llvm::Error convertLayerNorm(const NodeDesc &n);
   llvm::Error convertInstanceNorm(const NodeDesc &n);
+  llvm::Error convertLRN(const NodeDesc &n);
   /// (x - mean) / sqrt(var + eps) over axes (kept as size-1 dims for broadcasting).
   Value normalize(const NodeDesc &n, Value x, ArrayRef<int64_t> axes, double eps);
   llvm::Error convertConstantOfShape(const NodeDesc &n);

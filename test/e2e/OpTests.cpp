@@ -208,6 +208,8 @@ std::vector<OpCase> allCases() {
   cases.push_back({"InstanceNormalization", model({input("x", {2, 3, 7, 5})},
                                                   {node("InstanceNormalization", {"x", "s", "b"}, {"y"})}, {"y"},
                                                   {{"s", randomTensor({3}, 24)}, {"b", randomTensor({3}, 25)}})});
+  cases.push_back(unaryCase("LRN", {2, 7, 5, 3}, {{"size", 3}, {"alpha", 0.01}, {"beta", 0.6}, {"bias", 2.0}}));
+  cases.push_back(unaryCase("LRN", {1, 6, 4, 9}, {{"size", 4}}));
   // Softmax and LogSoftmax.
   cases.push_back(unaryCase("LogSoftmax", {3, 37}));
   cases.push_back(unaryCase("LogSoftmax", {2, 5, 3}, {{"axis", -2}}));

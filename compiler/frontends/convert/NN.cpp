@@ -424,4 +424,35 @@ llvm::Error GraphBuilder::convertInstanceNorm(const NodeDesc &n) {
   return define(n, 0, llvm::cantFail(binary<g::AddOp>(n, scaled, reshape(bias, perChannel))));
 }
 
+llvm::Error GraphBuilder::convertLRN(const NodeDesc &n) {
+  // y = x / (bias + alpha / size * sum of x^2 over a window of `size` channels)^beta.
+  // The channel window sum is an average pool (padding counted) over a [N, 1, C, H*W]
+  // view of x^2, times size.
+  Value x = input(n, 0);
+  auto shape = shapeOf(x);
+  if (shape.size() < 3)
+    return fail(n, "expects an input of rank >= 3 (N, C, spatial...)");
+  int64_t size = attrInt(n, "size", 0);
+  if (size <= 0)
+    return fail(n, "size must be positive");
+  double alpha = attrFloat(n, "alpha", 1e-4), beta = attrFloat(n, "beta", 0.75),
+         bias = attrFloat(n, "bias", 1.0);
+  int64_t N = shape[0], C = shape[1], rest = 1;
+  for (size_t d = 2; d < shape.size(); ++d)
+    rest *= shape[d];
+  auto op = [&](auto tag, Value a, Value c) -> Value {
+    return llvm::cantFail(binary<decltype(tag)>(n, a, c));
+  };
+  Value sq = reshape(op(g::MulOp(), x, x), {N, 1, C, rest});
+  int64_t lo = (size - 1) / 2, hi = size - 1 - lo;
+  Value avg = b.create<g::AvgPoolOp>(
+      loc, f32Tensor({N, 1, C, rest}), sq, b.getDenseI64ArrayAttr({size, 1}),
+      b.getDenseI64ArrayAttr({1, 1}), b.getDenseI64ArrayAttr({lo, 0, hi, 0}),
+      b.getDenseI64ArrayAttr({1, 1}), b.getBoolAttr(false), b.getBoolAttr(true));
+  Value sum = reshape(op(g::MulOp(), avg, scalar((double)size)), shape);
+  Value denom = op(g::PowOp(), op(g::AddOp(), scalar(bias), op(g::MulOp(), scalar(alpha / size), sum)),
+                   scalar(beta));
+  return define(n, 0, op(g::DivOp(), x, denom));
+}
+
 } // namespace strata::frontend::detail
