@@ -15,6 +15,7 @@
 #include "compiler/Pipeline.h"
 
 #include "compiler/MemoryPlan.h"
+#include "compiler/frontends/FirstDiagnostic.h"
 #include "compiler/frontends/Importer.h"
 #include "dialects/graph/Passes.h"
 #include "lowering/graph_to_te/KernelLowering.h"
@@ -127,16 +128,7 @@ llvm::Expected<CompiledModel> compileModel(const std::string &path, const Pipeli
     return std::move(err);
   MLIRContext mlirContext;
   mlirContext.disableMultithreading(); // deterministic and cheap for small graphs
-  std::string diag;
-  ScopedDiagnosticHandler handler(&mlirContext, [&](Diagnostic &d) {
-    if (diag.empty()) {
-      llvm::raw_string_ostream os(diag);
-      if (auto name = llvm::dyn_cast<NameLoc>(d.getLocation()))
-        os << "node '" << name.getName().getValue() << "': ";
-      os << d.str();
-    }
-    return success();
-  });
+  frontend::FirstDiagnostic diag(mlirContext);
 
   // 1. Import.
   OwningOpRef<ModuleOp> module;
@@ -153,7 +145,7 @@ llvm::Expected<CompiledModel> compileModel(const std::string &path, const Pipeli
   {
     StageTimer t(options.timings, "graph passes");
     if (failed(runGraphPasses(*module, options.target)))
-      return mlirError(path, diag, "graph optimization failed");
+      return mlirError(path, diag.message(""), "graph optimization failed");
   }
   ensureOutputsAreKernelResults(fn);
   if (options.emit == EmitStage::Graph) {

@@ -7,6 +7,7 @@
 // Shape -> Slice -> Concat -> Reshape chains resolve at import.
 //
 //===----------------------------------------------------------------------===//
+#include "compiler/frontends/FirstDiagnostic.h"
 #include "compiler/frontends/GraphBuilderImpl.h"
 
 #include "compiler/reference/Interpreter.h"
@@ -280,19 +281,10 @@ llvm::Expected<OwningOpRef<ModuleOp>> GraphBuilder::build() {
   for (size_t i = 0; i < model.outputs.size(); ++i)
     fn.setResultAttr(i, "strata.name", b.getStringAttr(model.outputs[i]));
 
-  std::string diag;
   {
-    ScopedDiagnosticHandler handler(&ctx, [&](Diagnostic &d) {
-      if (diag.empty()) {
-        llvm::raw_string_ostream os(diag);
-        if (auto name = llvm::dyn_cast<NameLoc>(d.getLocation()))
-          os << "node '" << name.getName().getValue() << "': ";
-        os << d.str();
-      }
-      return success();
-    });
+    FirstDiagnostic diag(ctx);
     if (failed(verify(*module)))
-      return fail(diag.empty() ? "the imported graph does not verify" : diag);
+      return fail(diag.message("the imported graph does not verify"));
   }
   return module;
 }

@@ -127,8 +127,12 @@ private:
   llvm::Error convertLayerNorm(const NodeDesc &n);
   llvm::Error convertInstanceNorm(const NodeDesc &n);
   llvm::Error convertLRN(const NodeDesc &n);
-  /// (x - mean) / sqrt(var + eps) over axes (kept as size-1 dims for broadcasting).
-  Value normalize(const NodeDesc &n, Value x, ArrayRef<int64_t> axes, double eps);
+  /// Over axes (kept as size-1 dims): mean, 1 / sqrt(var + eps), and
+  /// (x - mean) * that.
+  struct Moments {
+    Value mean, invStdDev, normalized;
+  };
+  Moments normalize(const NodeDesc &n, Value x, ArrayRef<int64_t> axes, double eps);
   llvm::Error convertConstantOfShape(const NodeDesc &n);
   llvm::Error convertSize(const NodeDesc &n);
   llvm::Error convertRange(const NodeDesc &n);

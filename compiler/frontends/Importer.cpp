@@ -1,6 +1,8 @@
 //===- Importer.cpp -------------------------------------------------------===//
 #include "compiler/frontends/Importer.h"
 
+#include "compiler/frontends/FirstDiagnostic.h"
+
 #include "compiler/frontends/JsonReader.h"
 #include "compiler/frontends/OnnxReader.h"
 #include "dialects/graph/GraphOps.h"
@@ -21,20 +23,11 @@ void registerDialects(MLIRContext &ctx) {
 }
 
 static llvm::Expected<OwningOpRef<ModuleOp>> importMlir(const std::string &path, MLIRContext &ctx) {
-  std::string diag;
-  ScopedDiagnosticHandler handler(&ctx, [&](Diagnostic &d) {
-    if (diag.empty()) {
-      llvm::raw_string_ostream os(diag);
-      if (auto file = llvm::dyn_cast<FileLineColLoc>(d.getLocation()))
-        os << "line " << file.getLine() << ": ";
-      os << d.str();
-    }
-    return success();
-  });
+  FirstDiagnostic diag(ctx);
   OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(path, &ctx);
   if (!module)
     return llvm::createStringError(llvm::inconvertibleErrorCode(),
-                                   path + ": " + (diag.empty() ? "cannot parse" : diag));
+                                   path + ": " + diag.message("cannot parse"));
   if (!module->lookupSymbol<func::FuncOp>("main"))
     return llvm::createStringError(llvm::inconvertibleErrorCode(),
                                    path + ": no func.func @main in the module");

@@ -351,15 +351,18 @@ llvm::Error GraphBuilder::convertLogSoftmax(const NodeDesc &n) {
 // Normalizations (decompositions)
 //===----------------------------------------------------------------------===//
 
-/// (x - mean) / sqrt(var + eps) over `axes`, with mean and var kept as size-1 dims.
-Value GraphBuilder::normalize(const NodeDesc &n, Value x, ArrayRef<int64_t> axes, double eps) {
+GraphBuilder::Moments GraphBuilder::normalize(const NodeDesc &n, Value x, ArrayRef<int64_t> axes,
+                                              double eps) {
   auto op = [&](auto tag, Value a, Value c) -> Value {
     return llvm::cantFail(binary<decltype(tag)>(n, a, c));
   };
-  Value centered = op(g::SubOp(), x, reduce("ReduceMean", x, axes, true));
+  Moments m;
+  m.mean = reduce("ReduceMean", x, axes, true);
+  Value centered = op(g::SubOp(), x, m.mean);
   Value var = reduce("ReduceMean", op(g::MulOp(), centered, centered), axes, true);
-  Value stddev = b.create<g::SqrtOp>(loc, op(g::AddOp(), var, scalar(eps)));
-  return op(g::DivOp(), centered, stddev);
+  m.invStdDev = op(g::DivOp(), scalar(1), b.create<g::SqrtOp>(loc, op(g::AddOp(), var, scalar(eps))));
+  m.normalized = op(g::MulOp(), centered, m.invStdDev);
+  return m;
 }
 
 llvm::Error GraphBuilder::convertLayerNorm(const NodeDesc &n) {
@@ -375,15 +378,8 @@ llvm::Error GraphBuilder::convertLayerNorm(const NodeDesc &n) {
   SmallVector<int64_t> axes;
   for (int64_t d = axis; d < rank; ++d)
     axes.push_back(d);
-  auto op = [&](auto tag, Value a, Value c) -> Value {
-    return llvm::cantFail(binary<decltype(tag)>(n, a, c));
-  };
-  Value mean = reduce("ReduceMean", x, axes, true);
-  Value centered = op(g::SubOp(), x, mean);
-  Value var = reduce("ReduceMean", op(g::MulOp(), centered, centered), axes, true);
-  Value invStd = op(g::DivOp(), scalar(1),
-                    b.create<g::SqrtOp>(loc, op(g::AddOp(), var, scalar(attrFloat(n, "epsilon", 1e-5)))));
-  auto y = binary<g::MulOp>(n, op(g::MulOp(), centered, invStd), scale);
+  Moments m = normalize(n, x, axes, attrFloat(n, "epsilon", 1e-5));
+  auto y = binary<g::MulOp>(n, m.normalized, scale);
   if (!y)
     return y.takeError();
   Value r = *y;
@@ -398,10 +394,10 @@ llvm::Error GraphBuilder::convertLayerNorm(const NodeDesc &n) {
   if (auto err = define(n, 0, r))
     return err;
   if (n.outputs.size() > 1 && !n.outputs[1].empty())
-    if (auto err = define(n, 1, mean))
+    if (auto err = define(n, 1, m.mean))
       return err;
   if (n.outputs.size() > 2 && !n.outputs[2].empty())
-    if (auto err = define(n, 2, invStd))
+    if (auto err = define(n, 2, m.invStdDev))
       return err;
   return llvm::Error::success();
 }
@@ -419,7 +415,7 @@ llvm::Error GraphBuilder::convertInstanceNorm(const NodeDesc &n) {
   perChannel[1] = shape[1];
   if (shapeOf(scale) != ArrayRef<int64_t>{shape[1]} || shapeOf(bias) != ArrayRef<int64_t>{shape[1]})
     return fail(n, "scale and B must have shape [" + std::to_string(shape[1]) + "]");
-  Value y = normalize(n, x, axes, attrFloat(n, "epsilon", 1e-5));
+  Value y = normalize(n, x, axes, attrFloat(n, "epsilon", 1e-5)).normalized;
   Value scaled = llvm::cantFail(binary<g::MulOp>(n, y, reshape(scale, perChannel)));
   return define(n, 0, llvm::cantFail(binary<g::AddOp>(n, scaled, reshape(bias, perChannel))));
 }
