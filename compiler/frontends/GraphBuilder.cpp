@@ -132,7 +132,7 @@ const std::map<std::string, GraphBuilder::Converter> &GraphBuilder::converters()
       {"ReduceSumSquare", &GB::convertReduce},
       {"ReduceLogSum", &GB::convertReduce},
       {"ReduceLogSumExp", &GB::convertReduce},
-      {"LogSoftmax", &GB::convertLogSoftmax},
+      {"LogSoftmax", &GB::convertSoftmax},
       {"ArgMax", &GB::convertArg},
       {"ArgMin", &GB::convertArg},
       {"LayerNormalization", &GB::convertLayerNorm},

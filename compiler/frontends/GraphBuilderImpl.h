@@ -122,7 +122,6 @@ private:
   llvm::Error convertVariadic(const NodeDesc &n); // Max, Min, Sum
   llvm::Error convertClip(const NodeDesc &n);
   llvm::Error convertHardSigmoid(const NodeDesc &n);
-  llvm::Error convertLogSoftmax(const NodeDesc &n);
   llvm::Error convertArg(const NodeDesc &n); // ArgMax, ArgMin
   llvm::Error convertLayerNorm(const NodeDesc &n);
   llvm::Error convertInstanceNorm(const NodeDesc &n);
@@ -156,7 +155,7 @@ private:
   llvm::Error convertGlobalPool(const NodeDesc &n);
   llvm::Error convertMatMul(const NodeDesc &n);
   llvm::Error convertGemm(const NodeDesc &n);
-  llvm::Error convertSoftmax(const NodeDesc &n);
+  llvm::Error convertSoftmax(const NodeDesc &n); // Softmax, LogSoftmax
   llvm::Error convertReduce(const NodeDesc &n);
   llvm::Error convertReshape(const NodeDesc &n);
   llvm::Error convertFlatten(const NodeDesc &n);

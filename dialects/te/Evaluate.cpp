@@ -1,4 +1,5 @@
 #include "dialects/te/Evaluate.h"
+#include "dialects/te/IROperator.h"
 
 #include <cmath>
 #include <cstring>
@@ -30,18 +31,6 @@ double normalize(Type t, double x) {
     i = int64_t(u);
   }
   return double(i);
-}
-
-int64_t floor_div(int64_t a, int64_t b) {
-  if (b == 0) return 0;
-  int64_t q = a / b;
-  if ((a % b != 0) && ((a < 0) != (b < 0))) q--;
-  return q;
-}
-int64_t euclid_mod(int64_t a, int64_t b) {
-  if (b == 0) return 0;
-  int64_t r = a % b;
-  return r < 0 ? r + (b < 0 ? -b : b) : r;
 }
 
 class Interp : public IRVisitor {

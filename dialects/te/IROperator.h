@@ -17,6 +17,11 @@ Expr make_const(Type t, int64_t value);
 Expr make_const(Type t, double value);
 Expr make_const(Type t, int value);
 Expr make_zero(Type t);
+
+// Integer arithmetic with the IR's semantics (floor division, Euclidean modulo, x/0 == 0),
+// shared by the simplifier's constant folding and the evaluator.
+int64_t floor_div(int64_t a, int64_t b);
+int64_t euclid_mod(int64_t a, int64_t b);
 Expr make_one(Type t);
 Expr make_bool(bool value, int lanes = 1);
 

@@ -11,19 +11,6 @@ namespace strata {
 namespace te {
 namespace simplify_detail {
 
-int64_t floor_div(int64_t a, int64_t b) {
-  if (b == 0) return 0;
-  int64_t q = a / b;
-  if ((a % b != 0) && ((a < 0) != (b < 0))) q--;
-  return q;
-}
-
-int64_t euclid_mod(int64_t a, int64_t b) {
-  if (b == 0) return 0;
-  int64_t r = a % b;
-  return r < 0 ? r + (b < 0 ? -b : b) : r;
-}
-
 void collect_linear(const Expr &e, int64_t scale, Linear &out) {
   if (const IntImm *i = e.as<IntImm>()) {
     out.constant = wrap_add(out.constant, wrap_mul(i->value, scale));

@@ -14,9 +14,6 @@ namespace strata {
 namespace te {
 namespace simplify_detail {
 
-// Integer helpers with the IR's semantics (floor division, Euclidean modulo, x/0 == 0).
-int64_t floor_div(int64_t a, int64_t b);
-int64_t euclid_mod(int64_t a, int64_t b);
 /// Wrapping arithmetic on int64 (avoids C++ signed-overflow UB; IntImm::make narrows).
 inline int64_t wrap_add(int64_t a, int64_t b) { return int64_t(uint64_t(a) + uint64_t(b)); }
 inline int64_t wrap_sub(int64_t a, int64_t b) { return int64_t(uint64_t(a) - uint64_t(b)); }

@@ -209,21 +209,33 @@ llvm::Error GraphBuilder::convertGemm(const NodeDesc &n) {
 //===----------------------------------------------------------------------===//
 
 llvm::Error GraphBuilder::convertSoftmax(const NodeDesc &n) {
+  // Softmax and LogSoftmax over `axis`; before opset 13 both normalize over all
+  // dimensions from the axis on (a [outer, inner] view).
+  //   log_softmax(x) = (x - max) - log(sum(exp(x - max)))
   Value x = input(n, 0);
   auto shape = shapeOf(x);
   int64_t rank = shape.size();
   int64_t axis = normalizeAxis(attrInt(n, "axis", model.opset < 13 ? 1 : -1), rank);
   if (axis < 0 || axis >= rank)
     return fail(n, "axis is out of range for rank " + std::to_string(rank));
-  if (model.opset >= 13 || axis == rank - 1)
-    return define(n, 0, b.create<g::SoftmaxOp>(loc, x, b.getI64IntegerAttr(axis)));
-  // Before opset 13, softmax normalizes over all dimensions from axis on.
-  int64_t outer = 1, inner = 1;
-  for (int64_t d = 0; d < rank; ++d)
-    (d < axis ? outer : inner) *= shape[d];
-  Value flat = reshape(x, {outer, inner});
-  Value s = b.create<g::SoftmaxOp>(loc, flat, b.getI64IntegerAttr(1));
-  return define(n, 0, reshape(s, shape));
+  Value v = x;
+  if (model.opset < 13 && axis != rank - 1) {
+    int64_t outer = 1, inner = 1;
+    for (int64_t d = 0; d < rank; ++d)
+      (d < axis ? outer : inner) *= shape[d];
+    v = reshape(x, {outer, inner});
+    axis = 1;
+  }
+  Value r;
+  if (n.op == "Softmax") {
+    r = b.create<g::SoftmaxOp>(loc, v, b.getI64IntegerAttr(axis));
+  } else {
+    SmallVector<int64_t> ax{axis};
+    Value shifted = llvm::cantFail(binary<g::SubOp>(n, v, reduce("ReduceMax", v, ax, true)));
+    Value lse = b.create<g::LogOp>(loc, reduce("ReduceSum", b.create<g::ExpOp>(loc, shifted), ax, true));
+    r = llvm::cantFail(binary<g::SubOp>(n, shifted, lse));
+  }
+  return define(n, 0, reshape(r, shape));
 }
 
 llvm::Error GraphBuilder::convertReduce(const NodeDesc &n) {
@@ -321,30 +333,6 @@ llvm::Error GraphBuilder::convertArg(const NodeDesc &n) {
                 ? (Value)b.create<g::ArgMaxOp>(loc, type, x, axisAttr, b.getBoolAttr(keep), b.getBoolAttr(last))
                 : (Value)b.create<g::ArgMinOp>(loc, type, x, axisAttr, b.getBoolAttr(keep), b.getBoolAttr(last));
   return define(n, 0, r);
-}
-
-llvm::Error GraphBuilder::convertLogSoftmax(const NodeDesc &n) {
-  // log_softmax(x) = (x - max) - log(sum(exp(x - max))) over the axis (before opset 13:
-  // over all dimensions from the axis on, like Softmax).
-  Value x = input(n, 0);
-  auto shape = shapeOf(x);
-  int64_t rank = shape.size();
-  int64_t axis = normalizeAxis(attrInt(n, "axis", model.opset < 13 ? 1 : -1), rank);
-  if (axis < 0 || axis >= rank)
-    return fail(n, "axis is out of range for rank " + std::to_string(rank));
-  Value v = x;
-  if (model.opset < 13 && axis != rank - 1) {
-    int64_t outer = 1, inner = 1;
-    for (int64_t d = 0; d < rank; ++d)
-      (d < axis ? outer : inner) *= shape[d];
-    v = reshape(x, {outer, inner});
-    axis = 1;
-  }
-  SmallVector<int64_t> ax{axis};
-  Value shifted = llvm::cantFail(binary<g::SubOp>(n, v, reduce("ReduceMax", v, ax, true)));
-  Value lse = b.create<g::LogOp>(loc, reduce("ReduceSum", b.create<g::ExpOp>(loc, shifted), ax, true));
-  Value r = llvm::cantFail(binary<g::SubOp>(n, shifted, lse));
-  return define(n, 0, reshape(r, shape));
 }
 
 //===----------------------------------------------------------------------===//
