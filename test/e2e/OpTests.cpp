@@ -8,43 +8,13 @@
 // reductions and vector math functions).
 //
 //===----------------------------------------------------------------------===//
-#include "test/e2e/Harness.h"
+#include "test/e2e/OpCase.h"
 
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
-using nlohmann::json;
-using strata::testing::expectMatchesReference;
-using strata::testing::writeTempFile;
+using namespace strata::testing;
 
 namespace {
-
-json input(const std::string &name, std::vector<int64_t> shape) {
-  return {{"name", name}, {"shape", shape}};
-}
-
-json node(const std::string &op, std::vector<std::string> inputs, std::vector<std::string> outputs,
-          json attrs = json::object()) {
-  return {{"op", op}, {"inputs", inputs}, {"outputs", outputs}, {"attrs", attrs}};
-}
-
-json randomTensor(std::vector<int64_t> shape, uint32_t seed, double lo = -1, double hi = 1) {
-  return {{"shape", shape}, {"random", {{"seed", seed}, {"min", lo}, {"max", hi}}}};
-}
-
-struct OpCase {
-  std::string name;
-  json model;
-  double atol = 1e-5, rtol = 1e-5;
-};
-
-std::ostream &operator<<(std::ostream &os, const OpCase &c) { return os << c.name; }
-
-json model(std::vector<json> inputs, std::vector<json> nodes, std::vector<std::string> outputs,
-           json initializers = json::object(), int opset = 17) {
-  return {{"opset", opset}, {"inputs", inputs}, {"nodes", nodes},
-          {"outputs", outputs}, {"initializers", initializers}};
-}
 
 /// A single-node model y = OP(inputs...) with the given input shapes.
 OpCase unaryCase(const std::string &op, std::vector<int64_t> shape, json attrs = json::object()) {
@@ -280,25 +250,11 @@ std::vector<OpCase> allCases() {
 
 class OpTest : public ::testing::TestWithParam<OpCase> {};
 
-TEST_P(OpTest, CompiledMatchesReference) {
-  const OpCase &c = GetParam();
-  // The test's own name is unique (several cases share an op name) and ctest runs cases in
-  // parallel processes.
-  std::string file = ::testing::UnitTest::GetInstance()->current_test_info()->name();
-  for (char &ch : file)
-    if (!std::isalnum((unsigned char)ch))
-      ch = '_';
-  std::string path = writeTempFile(file + ".json", c.model.dump());
-  expectMatchesReference(path, c.atol, c.rtol);
-}
+TEST_P(OpTest, CompiledMatchesReference) { runOpCase(GetParam()); }
 
 INSTANTIATE_TEST_SUITE_P(AllOps, OpTest, ::testing::ValuesIn(allCases()),
                          [](const ::testing::TestParamInfo<OpCase> &info) {
-                           std::string n = info.param.name + "_" + std::to_string(info.index);
-                           for (char &ch : n)
-                             if (!std::isalnum((unsigned char)ch))
-                               ch = '_';
-                           return n;
+                           return opCaseTestName(info.param, info.index);
                          });
 
 } // namespace

@@ -1,0 +1,30 @@
+//===- OpCase.cpp - running per-op end-to-end cases -----------------------===//
+#include "test/e2e/OpCase.h"
+
+#include "test/e2e/Harness.h"
+
+#include <cctype>
+#include <gtest/gtest.h>
+
+namespace strata::testing {
+
+static std::string sanitize(std::string s) {
+  for (char &ch : s)
+    if (!std::isalnum((unsigned char)ch))
+      ch = '_';
+  return s;
+}
+
+void runOpCase(const OpCase &c) {
+  // The test's own name is unique (several cases share an op name) and ctest runs cases in
+  // parallel processes.
+  std::string file = sanitize(::testing::UnitTest::GetInstance()->current_test_info()->name());
+  std::string path = writeTempFile(file + ".json", c.model.dump());
+  expectMatchesReference(path, c.atol, c.rtol);
+}
+
+std::string opCaseTestName(const OpCase &c, size_t index) {
+  return sanitize(c.name + "_" + std::to_string(index));
+}
+
+} // namespace strata::testing

@@ -1,0 +1,53 @@
+//===- OpCase.h - tiny JSON models for per-op end-to-end tests ------------===//
+//
+// An OpCase is a small JSON model (ONNX op names) that the whole pipeline
+// compiles and runs; `runOpCase` compares it with the reference interpreter
+// on the unoptimized graph.
+//
+//===----------------------------------------------------------------------===//
+#pragma once
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <ostream>
+#include <string>
+#include <vector>
+
+namespace strata::testing {
+
+using nlohmann::json;
+
+inline json input(const std::string &name, std::vector<int64_t> shape) {
+  return {{"name", name}, {"shape", shape}};
+}
+
+inline json node(const std::string &op, std::vector<std::string> inputs, std::vector<std::string> outputs,
+          json attrs = json::object()) {
+  return {{"op", op}, {"inputs", inputs}, {"outputs", outputs}, {"attrs", attrs}};
+}
+
+inline json randomTensor(std::vector<int64_t> shape, uint32_t seed, double lo = -1, double hi = 1) {
+  return {{"shape", shape}, {"random", {{"seed", seed}, {"min", lo}, {"max", hi}}}};
+}
+
+struct OpCase {
+  std::string name;
+  json model;
+  double atol = 1e-5, rtol = 1e-5;
+};
+
+inline std::ostream &operator<<(std::ostream &os, const OpCase &c) { return os << c.name; }
+
+inline json model(std::vector<json> inputs, std::vector<json> nodes, std::vector<std::string> outputs,
+           json initializers = json::object(), int opset = 17) {
+  return {{"opset", opset}, {"inputs", inputs}, {"nodes", nodes},
+          {"outputs", outputs}, {"initializers", initializers}};
+}
+
+/// Compiles the case, runs it on seeded inputs and compares with the reference interpreter.
+void runOpCase(const OpCase &c);
+
+/// A gtest-safe parameter name for the case.
+std::string opCaseTestName(const OpCase &c, size_t index);
+
+} // namespace strata::testing
