@@ -1,6 +1,7 @@
 //===- Executable.cpp - the public JIT API (include/strata/strata.h) ------===//
 #include "strata/strata.h"
 
+#include "compiler/HostRun.h"
 #include "compiler/Pipeline.h"
 #include "compiler/jit/JitEngine.h"
 
@@ -22,8 +23,7 @@ struct Executable::Impl {
 static std::vector<TensorInfo> toInfos(const std::vector<TensorSignature> &sigs) {
   std::vector<TensorInfo> infos;
   for (const auto &s : sigs)
-    infos.push_back({s.name, s.dtype == DType::F32 ? ElementType::Float32 : ElementType::Int64,
-                     s.shape});
+    infos.push_back({s.name, toElementType(s.dtype), s.shape});
   return infos;
 }
 
@@ -39,7 +39,7 @@ Result<Executable> compile(const std::string &modelPath, const CompileOptions &o
   po.name = "strata_jit";
   po.import.inputShapes = options.input_shapes;
   for (const auto &[name, c] : options.constant_inputs) {
-    HostTensor t(c.dtype == ElementType::Float32 ? DType::F32 : DType::I64, c.shape);
+    HostTensor t(toDType(c.dtype), c.shape);
     if ((int64_t)c.values.size() != t.numElements())
       return Status::error("constant input '" + name + "' has " + std::to_string(c.values.size()) +
                            " values for shape of " + std::to_string(t.numElements()) + " elements");

@@ -8,6 +8,17 @@
 using namespace llvm;
 
 namespace strata {
+
+int dtypeCode(DType t) {
+  switch (t) {
+  case DType::F32: return 0;
+  case DType::I64: return 1;
+  case DType::I32: return 2;
+  case DType::Bool: return 3;
+  }
+  return -1;
+}
+
 namespace {
 
 class ModelEmitter {
@@ -19,11 +30,15 @@ public:
     if (t.dtype == DType::F32) {
       std::vector<float> data(t.values.begin(), t.values.end());
       init = ConstantDataArray::get(ctx, ArrayRef<float>(data));
-    } else {
+    } else if (t.dtype == DType::I64) {
       std::vector<uint64_t> data;
       for (double v : t.values)
         data.push_back((uint64_t)(int64_t)v);
       init = ConstantDataArray::get(ctx, ArrayRef<uint64_t>(data));
+    } else { // int32 and bool: their bytes in memory
+      std::vector<uint8_t> data(t.numBytes());
+      t.toBytes(data.data());
+      init = ConstantDataArray::get(ctx, ArrayRef<uint8_t>(data));
     }
     auto *g = new GlobalVariable(m, init->getType(), /*isConstant=*/true,
                                  GlobalValue::InternalLinkage, init,
@@ -93,7 +108,7 @@ public:
       auto *init = ConstantDataArray::get(ctx, ArrayRef<uint64_t>(dims));
       shapes.push_back(new GlobalVariable(m, init->getType(), true, GlobalValue::InternalLinkage,
                                           init, base + "_shape"));
-      dtypes.push_back(ConstantInt::get(b32(), t.dtype == DType::F32 ? 0 : 1));
+      dtypes.push_back(ConstantInt::get(b32(), dtypeCode(t.dtype)));
     }
     Constant *null = ConstantPointerNull::get(PointerType::getUnqual(ctx));
     constantFunction(name + "_num_" + kind + "s", ConstantInt::get(b32(), tensors.size()));

@@ -26,6 +26,10 @@ struct ModelSignature {
   std::vector<TensorSignature> inputs, outputs;
 };
 
+/// The element-type code NAME_input_dtype/NAME_output_dtype return:
+/// 0 = float32, 1 = int64, 2 = int32, 3 = bool (one byte, 0 or 1).
+int dtypeCode(DType t);
+
 /// One kernel launch: the function to call and where each of its buffer
 /// arguments (kernel inputs, then results) lives.
 struct KernelCall {

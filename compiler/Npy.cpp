@@ -56,49 +56,43 @@ llvm::Expected<HostTensor> readNpy(const std::string &path) {
   for (auto it = std::sregex_iterator(dims.begin(), dims.end(), num); it != std::sregex_iterator(); ++it)
     shape.push_back(std::stoll(it->str()));
 
-  size_t elem;
+  // float64 is read as float32 (Strata computes in float32).
   DType dtype;
-  if (descr == "<f4") {
-    elem = 4;
+  if (descr == "<f4" || descr == "<f8")
     dtype = DType::F32;
-  } else if (descr == "<f8") {
-    elem = 8;
-    dtype = DType::F32;
-  } else if (descr == "<i4") {
-    elem = 4;
+  else if (descr == "<i4")
+    dtype = DType::I32;
+  else if (descr == "<i8")
     dtype = DType::I64;
-  } else if (descr == "<i8") {
-    elem = 8;
-    dtype = DType::I64;
-  } else {
-    return npyError(path, "unsupported dtype '" + descr + "' (float32, float64, int32, int64)");
-  }
-  HostTensor t(dtype, shape);
-  size_t need = (size_t)t.numElements() * elem;
-  if (bytes.size() - pos != need)
-    return npyError(path, "expected " + std::to_string(need) + " data bytes for shape, found " +
+  else if (descr == "|b1")
+    dtype = DType::Bool;
+  else
+    return npyError(path, "unsupported dtype '" + descr + "' (float32, float64, int32, int64, bool)");
+  size_t elem = descr == "<f8" ? 8 : dtypeSize(dtype);
+  size_t count = (size_t)HostTensor::numElements(shape);
+  if (bytes.size() - pos != count * elem)
+    return npyError(path, "expected " + std::to_string(count * elem) + " data bytes for shape, found " +
                               std::to_string(bytes.size() - pos));
   const char *p = bytes.data() + pos;
+  if (descr != "<f8")
+    return HostTensor::fromBytes(dtype, shape, p);
+  HostTensor t(dtype, shape);
   for (int64_t i = 0; i < t.numElements(); ++i, p += elem) {
-    if (descr == "<f4") {
-      float v;
-      std::memcpy(&v, p, 4);
-      t.set(i, v);
-    } else if (descr == "<f8") {
-      double v;
-      std::memcpy(&v, p, 8);
-      t.set(i, v);
-    } else if (descr == "<i4") {
-      int32_t v;
-      std::memcpy(&v, p, 4);
-      t.set(i, v);
-    } else {
-      int64_t v;
-      std::memcpy(&v, p, 8);
-      t.set(i, (double)v);
-    }
+    double v;
+    std::memcpy(&v, p, 8);
+    t.set(i, v);
   }
   return t;
+}
+
+static const char *descrOf(DType t) {
+  switch (t) {
+  case DType::F32: return "<f4";
+  case DType::I64: return "<i8";
+  case DType::I32: return "<i4";
+  case DType::Bool: return "|b1";
+  }
+  return "";
 }
 
 llvm::Error writeNpy(const std::string &path, const HostTensor &t) {
@@ -106,7 +100,7 @@ llvm::Error writeNpy(const std::string &path, const HostTensor &t) {
   for (size_t i = 0; i < t.shape.size(); ++i)
     shape += std::to_string(t.shape[i]) + (t.shape.size() == 1 || i + 1 < t.shape.size() ? "," : "");
   shape += ")";
-  std::string header = std::string("{'descr': '") + (t.dtype == DType::F32 ? "<f4" : "<i8") +
+  std::string header = std::string("{'descr': '") + descrOf(t.dtype) +
                        "', 'fortran_order': False, 'shape': " + shape + ", }";
   size_t total = 10 + header.size() + 1;
   header.append((64 - total % 64) % 64, ' ');
@@ -117,15 +111,9 @@ llvm::Error writeNpy(const std::string &path, const HostTensor &t) {
   out += (char)(header.size() & 0xff);
   out += (char)(header.size() >> 8);
   out += header;
-  for (int64_t i = 0; i < t.numElements(); ++i) {
-    if (t.dtype == DType::F32) {
-      float v = (float)t.values[i];
-      out.append((const char *)&v, 4);
-    } else {
-      int64_t v = (int64_t)t.values[i];
-      out.append((const char *)&v, 8);
-    }
-  }
+  size_t start = out.size();
+  out.resize(start + t.numBytes());
+  t.toBytes(out.data() + start);
   std::string tmp = path + ".tmp";
   {
     std::ofstream f(tmp, std::ios::binary);

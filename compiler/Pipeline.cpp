@@ -17,6 +17,7 @@
 #include "compiler/MemoryPlan.h"
 #include "compiler/frontends/FirstDiagnostic.h"
 #include "compiler/frontends/Importer.h"
+#include "compiler/reference/Interpreter.h"
 #include "dialects/graph/Passes.h"
 #include "lowering/graph_to_te/KernelLowering.h"
 #include "targets/CodeGen_LLVM.h"
@@ -101,7 +102,7 @@ ModelSignature signatureOf(func::FuncOp fn) {
     auto t = llvm::cast<RankedTensorType>(type);
     TensorSignature s;
     s.name = name ? name.str() : "";
-    s.dtype = t.getElementType().isF32() ? DType::F32 : DType::I64;
+    s.dtype = reference::dtypeOf(t.getElementType());
     s.shape.assign(t.getShape().begin(), t.getShape().end());
     return s;
   };

@@ -43,11 +43,12 @@ std::string headerText(const std::string &name, const ModelSignature &sig) {
   os << "int " << name << "_output_rank(int i);\n";
   os << "const int64_t *" << name << "_input_shape(int i);\n";
   os << "const int64_t *" << name << "_output_shape(int i);\n";
-  os << "/* Element type of an input/output: 0 = float32, 1 = int64. */\n";
+  os << "/* Element type of an input/output: 0 = float32, 1 = int64, 2 = int32, 3 = bool (one byte). */\n";
   os << "int " << name << "_input_dtype(int i);\n";
   os << "int " << name << "_output_dtype(int i);\n";
   os << "size_t " << name << "_workspace_size(void);\n";
-  os << "/* inputs/outputs: dense row-major float32 buffers in model order; workspace: NULL (the library\n"
+  os << "/* inputs/outputs: dense row-major buffers of each tensor's element type, in model order;\n"
+        "   workspace: NULL (the library\n"
         "   allocates) or "
      << name << "_workspace_size() bytes, 64-byte aligned. Returns 0 on success. */\n";
   os << "int " << name << "_run(const void *const *inputs, void *const *outputs, void *workspace);\n";

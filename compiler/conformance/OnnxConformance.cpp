@@ -1,6 +1,9 @@
 //===- OnnxConformance.cpp ------------------------------------------------===//
 #include "compiler/conformance/OnnxConformance.h"
 
+#include "compiler/HostRun.h"
+
+#include "compiler/frontends/GraphBuilder.h"
 #include "compiler/frontends/OnnxReader.h"
 #include "strata/strata.h"
 
@@ -111,9 +114,7 @@ Result<Executable> compileFor(const std::string &dir, const frontend::ModelDesc 
     for (size_t i = 0; i < inputs.size() && i < model.inputs.size(); ++i)
       if (model.inputs[i].name == name) {
         co.input_shapes.erase(name);
-        co.constant_inputs[name] = {inputs[i].dtype == DType::F32 ? ElementType::Float32
-                                                                  : ElementType::Int64,
-                                    inputs[i].shape, inputs[i].values};
+        co.constant_inputs[name] = toConstantTensor(inputs[i]);
       }
   }
 }
@@ -137,6 +138,10 @@ TestResult runInProcess(const std::string &dir, const ConformanceOptions &option
     return fail(errorOutcome(msg), firstLine(msg));
   }
   r.group = groupOf(dir);
+  if (auto err = frontend::checkSupported(*model)) {
+    std::string msg = llvm::toString(std::move(err));
+    return fail(errorOutcome(msg), firstLine(msg));
+  }
 
   std::vector<std::string> sets;
   std::error_code ec;
@@ -168,49 +173,34 @@ TestResult runInProcess(const std::string &dir, const ConformanceOptions &option
       return fail(Outcome::Failed, "the test data has " + std::to_string(outFiles.size()) +
                                        " outputs, the compiled model " +
                                        std::to_string(exe->outputs().size()));
-    // Typed buffers for the inputs that remained inputs, matched by name.
-    std::vector<std::vector<char>> bufs;
-    std::vector<const void *> ins;
+    // The inputs that remained inputs, matched by name.
+    std::vector<HostTensor> runInputs;
     for (const TensorInfo &info : exe->inputs()) {
       const HostTensor *t = nullptr;
       for (size_t i = 0; i < inputs.size() && i < model->inputs.size(); ++i)
         if (model->inputs[i].name == info.name)
           t = &inputs[i];
-      if (!t || t->shape != info.shape)
-        return fail(Outcome::Failed, "no test data of the right shape for input '" + info.name + "'");
-      bufs.emplace_back(info.num_bytes() + 8);
-      for (int64_t k = 0; k < t->numElements(); ++k) {
-        if (info.dtype == ElementType::Float32) {
-          float v = (float)t->values[k];
-          std::memcpy(bufs.back().data() + 4 * k, &v, 4);
-        } else {
-          int64_t v = (int64_t)t->values[k];
-          std::memcpy(bufs.back().data() + 8 * k, &v, 8);
-        }
-      }
-      ins.push_back(bufs.back().data());
+      if (!t)
+        return fail(Outcome::Failed, "no test data for input '" + info.name + "'");
+      runInputs.push_back(*t);
     }
-    std::vector<std::vector<char>> outBufs;
-    std::vector<void *> outs;
-    for (const TensorInfo &info : exe->outputs()) {
-      outBufs.emplace_back(info.num_bytes() + 8);
-      outs.push_back(outBufs.back().data());
-    }
-    Status s = exe->run(ins.data(), outs.data());
-    if (!s.ok())
-      return fail(Outcome::Failed, "run error: " + s.message());
+    auto outs = runOnHost(*exe, runInputs);
+    if (!outs)
+      return fail(Outcome::Failed, "run error: " + llvm::toString(outs.takeError()));
     for (size_t o = 0; o < outFiles.size(); ++o) {
       auto want = frontend::readTensorFile(outFiles[o]);
       if (!want) {
         std::string msg = llvm::toString(want.takeError());
         return fail(errorOutcome(msg), firstLine(msg));
       }
-      const TensorInfo &info = exe->outputs()[o];
-      if (want->shape != info.shape)
+      const HostTensor &result = (*outs)[o];
+      if (want->shape != result.shape)
         return fail(Outcome::Failed, "output " + std::to_string(o) + " has the wrong shape");
+      if (want->dtype != result.dtype)
+        return fail(Outcome::Failed, "output " + std::to_string(o) + " is " + dtypeName(result.dtype) +
+                                         ", expected " + dtypeName(want->dtype));
       for (int64_t k = 0; k < want->numElements(); ++k) {
-        double got = info.dtype == ElementType::Float32 ? (double)((const float *)outs[o])[k]
-                                                        : (double)((const int64_t *)outs[o])[k];
+        double got = result.values[k];
         double e = want->values[k];
         bool same = std::fabs(got - e) <= options.atol + options.rtol * std::fabs(e) ||
                     (std::isnan(got) && std::isnan(e)) || (std::isinf(e) && got == e);

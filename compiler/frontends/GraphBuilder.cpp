@@ -30,9 +30,12 @@ std::string shapeStr(ArrayRef<int64_t> shape) {
 // Compile-time values
 //===----------------------------------------------------------------------===//
 
-Value GraphBuilder::constant(const HostTensor &t) {
-  Type elem = t.dtype == DType::F32 ? (Type)b.getF32Type() : (Type)b.getI64Type();
-  auto type = tensorType(t.shape, elem);
+Value GraphBuilder::constant(const HostTensor &value) {
+  // int32 values are computed in int64 (see docs/design.md, "Element types").
+  HostTensor t = value;
+  if (t.dtype == DType::I32)
+    t.dtype = DType::I64;
+  auto type = tensorType(t.shape, reference::elementTypeOf(t.dtype, &ctx));
   Value v = b.create<g::ConstantOp>(loc, reference::toAttr(t, type));
   constantCache[v] = t;
   return v;
@@ -88,6 +91,16 @@ const std::map<std::string, GraphBuilder::Converter> &GraphBuilder::converters()
       {"Pow", &GB::convertBinary<g::PowOp>},
       {"Max", &GB::convertVariadic},
       {"Min", &GB::convertVariadic},
+      {"Equal", &GB::convertBinary<g::EqualOp>},
+      {"Less", &GB::convertBinary<g::LessOp>},
+      {"LessOrEqual", &GB::convertBinary<g::LessEqualOp>},
+      {"Greater", &GB::convertBinary<g::GreaterOp>},
+      {"GreaterOrEqual", &GB::convertBinary<g::GreaterEqualOp>},
+      {"And", &GB::convertBinary<g::AndOp>},
+      {"Or", &GB::convertBinary<g::OrOp>},
+      {"Xor", &GB::convertBinary<g::XorOp>},
+      {"Not", &GB::convertUnary<g::NotOp>},
+      {"Where", &GB::convertWhere},
       {"Sum", &GB::convertVariadic},
       {"Relu", &GB::convertUnary<g::ReluOp>},
       {"Sigmoid", &GB::convertUnary<g::SigmoidOp>},
@@ -114,6 +127,7 @@ const std::map<std::string, GraphBuilder::Converter> &GraphBuilder::converters()
       {"HardSigmoid", &GB::convertHardSigmoid},
       {"Clip", &GB::convertClip},
       {"Conv", &GB::convertConv},
+      {"ConvTranspose", &GB::convertConvTranspose},
       {"BatchNormalization", &GB::convertBatchNorm},
       {"MaxPool", &GB::convertPool},
       {"AveragePool", &GB::convertPool},
@@ -146,6 +160,8 @@ const std::map<std::string, GraphBuilder::Converter> &GraphBuilder::converters()
       {"Gather", &GB::convertGather},
       {"Tile", &GB::convertTile},
       {"Pad", &GB::convertPad},
+      {"Resize", &GB::convertResize},
+      {"Upsample", &GB::convertResize},
       {"DepthToSpace", [](GB &gb, const NodeDesc &n) { return gb.convertDepthSpace(n, true); }},
       {"SpaceToDepth", [](GB &gb, const NodeDesc &n) { return gb.convertDepthSpace(n, false); }},
       {"Reshape", &GB::convertReshape},
@@ -157,9 +173,10 @@ const std::map<std::string, GraphBuilder::Converter> &GraphBuilder::converters()
       {"Slice", &GB::convertSlice},
       {"Shape", &GB::convertShape},
       {"Cast", &GB::convertCast},
+      {"CastLike", &GB::convertCast},
       {"Constant", &GB::convertConstant},
       {"Identity", &GB::convertIdentity},
-      {"Dropout", &GB::convertIdentity},
+      {"Dropout", &GB::convertDropout},
   };
   return table;
 }
@@ -167,9 +184,11 @@ const std::map<std::string, GraphBuilder::Converter> &GraphBuilder::converters()
 /// Inputs an op cannot do without (later ones are optional).
 static size_t requiredInputs(const std::string &op, int64_t opset) {
   static const std::map<std::string, size_t> counts = {
-      {"Add", 2}, {"Sub", 2}, {"Mul", 2}, {"Div", 2}, {"Pow", 2}, {"Conv", 2},
+      {"Add", 2}, {"Sub", 2}, {"Mul", 2}, {"Div", 2}, {"Pow", 2}, {"Conv", 2}, {"ConvTranspose", 2},
       {"BatchNormalization", 5}, {"MatMul", 2}, {"Gemm", 2}, {"PRelu", 2}, {"Constant", 0},
-      {"Expand", 2}, {"Gather", 2}, {"Tile", 2}, {"Range", 3},
+      {"Expand", 2}, {"Gather", 2}, {"Equal", 2}, {"Less", 2}, {"LessOrEqual", 2},
+      {"Greater", 2}, {"GreaterOrEqual", 2}, {"And", 2}, {"Or", 2}, {"Xor", 2}, {"Where", 3},
+      {"CastLike", 2}, {"Tile", 2}, {"Range", 3},
       {"LayerNormalization", 2}, {"InstanceNormalization", 3}};
   if (op == "Reshape")
     return opset >= 5 ? 2 : 1;
@@ -190,26 +209,6 @@ llvm::Error GraphBuilder::checkInputs(const NodeDesc &n) const {
     if (!name.empty() && !values.count(name))
       return fail(n, "input '" + name + "' is not defined before this node");
   return llvm::Error::success();
-}
-
-llvm::Error GraphBuilder::checkSupported() {
-  std::map<std::string, std::vector<std::string>> unsupported; // op -> node names
-  for (const NodeDesc &n : model.nodes)
-    if (!converters().count(n.op))
-      unsupported[n.op].push_back(n.name);
-  if (unsupported.empty())
-    return llvm::Error::success();
-  std::string msg = "unsupported ONNX op" + std::string(unsupported.size() > 1 ? "s" : "") + ": ";
-  bool first = true;
-  for (auto &[op, nodes] : unsupported) {
-    msg += (first ? "'" : ", '") + op + "' at node" + (nodes.size() > 1 ? "s " : " ");
-    first = false;
-    for (size_t i = 0; i < nodes.size() && i < 3; ++i)
-      msg += (i ? ", '" : "'") + nodes[i] + "'";
-    if (nodes.size() > 3)
-      msg += " and " + std::to_string(nodes.size() - 3) + " more";
-  }
-  return fail(msg);
 }
 
 llvm::Expected<SmallVector<Type>> GraphBuilder::inputTypes() {
@@ -235,14 +234,13 @@ llvm::Expected<SmallVector<Type>> GraphBuilder::inputTypes() {
       if (d < 0)
         return fail("input '" + in.name + "' has dynamic shape " + shapeStr(shape) +
                     "; fix it with --input-shape " + in.name + "=D0,D1,...");
-    types.push_back(tensorType(shape, in.dtype == DType::F32 ? (Type)b.getF32Type()
-                                                              : (Type)b.getI64Type()));
+    types.push_back(tensorType(shape, reference::elementTypeOf(in.dtype, &ctx)));
   }
   return types;
 }
 
 llvm::Expected<OwningOpRef<ModuleOp>> GraphBuilder::build() {
-  if (auto err = checkSupported())
+  if (auto err = frontend::checkSupported(model))
     return std::move(err);
   auto argTypes = inputTypes();
   if (!argTypes)
@@ -252,11 +250,15 @@ llvm::Expected<OwningOpRef<ModuleOp>> GraphBuilder::build() {
   b.setInsertionPointToEnd(module->getBody());
   auto fn = b.create<func::FuncOp>(loc, "main", b.getFunctionType(*argTypes, {}));
   Block *entry = fn.addEntryBlock();
-  for (size_t i = 0; i < model.inputs.size(); ++i) {
-    values[model.inputs[i].name] = entry->getArgument(i);
-    fn.setArgAttr(i, "strata.name", b.getStringAttr(model.inputs[i].name));
-  }
   b.setInsertionPointToStart(entry);
+  for (size_t i = 0; i < model.inputs.size(); ++i) {
+    Value arg = entry->getArgument(i);
+    fn.setArgAttr(i, "strata.name", b.getStringAttr(model.inputs[i].name));
+    // int32 inputs are widened on entry: inside, int32 is computed in int64.
+    if (model.inputs[i].dtype == DType::I32)
+      arg = b.create<g::CastOp>(loc, tensorType(shapeOf(arg), b.getI64Type()), arg);
+    values[model.inputs[i].name] = arg;
+  }
   for (auto &[name, t] : model.initializers)
     values[name] = constant(t);
 
@@ -273,7 +275,13 @@ llvm::Expected<OwningOpRef<ModuleOp>> GraphBuilder::build() {
     auto it = values.find(out);
     if (it == values.end())
       return fail("output '" + out + "' is not produced by any node");
-    results.push_back(it->second);
+    Value result = it->second;
+    // Declared int32 outputs are narrowed back on exit.
+    auto declared = model.outputTypes.find(out);
+    if (declared != model.outputTypes.end() && declared->second == DType::I32 &&
+        typeOf(result).getElementType().isInteger(64))
+      result = b.create<g::CastOp>(loc, tensorType(shapeOf(result), b.getI32Type()), result);
+    results.push_back(result);
   }
   loc = UnknownLoc::get(&ctx);
   b.create<func::ReturnOp>(loc, results);
@@ -295,6 +303,39 @@ using detail::GraphBuilder;
 using detail::shapeStr;
 using namespace mlir;
 namespace g = strata::graph;
+
+llvm::Error checkSupported(const ModelDesc &model) {
+  auto fail = [&](const std::string &msg) {
+    return llvm::createStringError(llvm::inconvertibleErrorCode(), model.path + ": " + msg);
+  };
+  std::map<std::string, std::vector<std::string>> unsupported; // op -> node names
+  for (const NodeDesc &n : model.nodes)
+    if (!detail::GraphBuilder::converters().count(n.op))
+      unsupported[n.op].push_back(n.name);
+  if (unsupported.empty() && model.unsupportedTypes.empty())
+    return llvm::Error::success();
+  std::string msg;
+  if (!model.unsupportedTypes.empty()) {
+    msg = "unsupported element type" + std::string(model.unsupportedTypes.size() > 1 ? "s" : "") +
+          " (Strata supports float32, int64, int32, bool): ";
+    for (size_t i = 0; i < model.unsupportedTypes.size(); ++i)
+      msg += (i ? ", " : "") + model.unsupportedTypes[i];
+    if (unsupported.empty())
+      return fail(msg);
+    msg += "; ";
+  }
+  msg += "unsupported ONNX op" + std::string(unsupported.size() > 1 ? "s" : "") + ": ";
+  bool first = true;
+  for (auto &[op, nodes] : unsupported) {
+    msg += (first ? "'" : ", '") + op + "' at node" + (nodes.size() > 1 ? "s " : " ");
+    first = false;
+    for (size_t i = 0; i < nodes.size() && i < 3; ++i)
+      msg += (i ? ", '" : "'") + nodes[i] + "'";
+    if (nodes.size() > 3)
+      msg += " and " + std::to_string(nodes.size() - 3) + " more";
+  }
+  return fail(msg);
+}
 
 llvm::Expected<OwningOpRef<ModuleOp>> buildGraph(const ModelDesc &model, MLIRContext &ctx,
                                                  const ImportOptions &options) {

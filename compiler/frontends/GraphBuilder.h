@@ -25,6 +25,11 @@ struct ImportOptions {
 llvm::Expected<mlir::OwningOpRef<mlir::ModuleOp>>
 buildGraph(const ModelDesc &model, mlir::MLIRContext &ctx, const ImportOptions &options);
 
+/// Lists every unsupported op and element type of the model in one error, or
+/// succeeds. buildGraph calls it first; the conformance runner calls it before
+/// reading test data.
+llvm::Error checkSupported(const ModelDesc &model);
+
 /// The ONNX op types GraphBuilder converts, sorted.
 std::vector<std::string> supportedOnnxOps();
 

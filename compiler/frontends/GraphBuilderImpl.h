@@ -12,6 +12,7 @@
 
 #include "mlir/IR/Builders.h"
 #include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/STLExtras.h"
 
 #include <functional>
 #include <map>
@@ -20,6 +21,8 @@ namespace strata::frontend::detail {
 
 using namespace mlir;
 namespace g = strata::graph;
+
+struct AxisResampling; // convert/Resize.cpp
 
 /// "[1,3,?,?]"
 std::string shapeStr(ArrayRef<int64_t> shape);
@@ -104,15 +107,29 @@ private:
     return b.create<g::TransposeOp>(loc, tensorType(shape, typeOf(v).getElementType()), v,
                                     b.getDenseI64ArrayAttr(perm));
   }
+  template <typename OpT>
+  static constexpr bool isCompare =
+      llvm::is_one_of<OpT, g::EqualOp, g::LessOp, g::LessEqualOp, g::GreaterOp, g::GreaterEqualOp>::value;
+  template <typename OpT>
+  static constexpr bool isLogical = llvm::is_one_of<OpT, g::AndOp, g::OrOp, g::XorOp, g::NotOp>::value;
+
+  /// "float32", "int64", "bool" (int32 is computed as int64 inside).
+  static std::string elementName(Value v);
+
   template <typename OpT> llvm::Expected<Value> binary(const NodeDesc &n, Value lhs, Value rhs) {
     auto shape = g::broadcastShapes(shapeOf(lhs), shapeOf(rhs));
     if (!shape)
       return fail(n, "operand shapes " + shapeStr(shapeOf(lhs)) + " and " +
                          shapeStr(shapeOf(rhs)) + " do not broadcast");
-    if (typeOf(lhs).getElementType() != typeOf(rhs).getElementType())
-      return fail(n, "operands have different element types");
-    return b.create<OpT>(loc, tensorType(*shape, typeOf(lhs).getElementType()), lhs, rhs)
-        .getResult();
+    Type elem = typeOf(lhs).getElementType();
+    if (elem != typeOf(rhs).getElementType())
+      return fail(n, "operands have different element types (" + elementName(lhs) + ", " +
+                         elementName(rhs) + ")");
+    if (isLogical<OpT> != elem.isInteger(1))
+      return fail(n, std::string("operands are ") + elementName(lhs) + "; " +
+                         (isLogical<OpT> ? "it needs bool" : "bool operands are not supported"));
+    Type resultElem = isCompare<OpT> ? b.getI1Type() : elem;
+    return b.create<OpT>(loc, tensorType(*shape, resultElem), lhs, rhs).getResult();
   }
   int64_t normalizeAxis(int64_t axis, int64_t rank) const { return axis < 0 ? axis + rank : axis; }
 
@@ -164,18 +181,39 @@ private:
   llvm::Error convertConcat(const NodeDesc &n);
   llvm::Error convertSlice(const NodeDesc &n);
   llvm::Error convertShape(const NodeDesc &n);
-  llvm::Error convertCast(const NodeDesc &n);
+  llvm::Error convertCast(const NodeDesc &n); // Cast, CastLike
+  llvm::Error convertWhere(const NodeDesc &n);
   llvm::Error convertConstant(const NodeDesc &n);
   llvm::Error convertIdentity(const NodeDesc &n);
+  llvm::Error convertDropout(const NodeDesc &n);
 
-  /// Spatial window attributes shared by Conv and the pools.
+  llvm::Error convertConvTranspose(const NodeDesc &n);
+  /// Resize (opsets 10-13) and Upsample; see convert/Resize.cpp.
+  llvm::Error convertResize(const NodeDesc &n);
+  /// One axis of a resize: a weighted sum of gathers along `axis`.
+  Value resample(const NodeDesc &n, Value x, int64_t axis, const AxisResampling &r);
+
+  /// Spatial window attributes shared by Conv, ConvTranspose and the pools, in
+  /// 2-D form: a 1-D op (input [N, C, L]) runs as the 2-D op on [N, C, 1, L]
+  /// (see as2D) with a window of 1 on the dummy axis.
   struct Window {
     SmallVector<int64_t> kernel, strides, pads, dilations;
   };
+  /// The window attributes as written (pads explicit; auto_pad is the caller's).
+  llvm::Expected<Window> windowAttrs(const NodeDesc &n, ArrayRef<int64_t> inShape,
+                                     ArrayRef<int64_t> kernel);
+  /// windowAttrs with auto_pad resolved for a forward window (Conv, pools).
   llvm::Expected<Window> window(const NodeDesc &n, ArrayRef<int64_t> inShape,
                                 ArrayRef<int64_t> kernel);
+  /// A 1-D window op's shape [N, C, L] as [N, C, 1, L]; other ranks unchanged.
+  static SmallVector<int64_t> as2DShape(ArrayRef<int64_t> shape);
+  Value as2D(Value v) { return reshape(v, as2DShape(shapeOf(v))); }
+  /// Undoes as2D on a result when the op's input had rank 3.
+  Value from2D(Value v, size_t rank) {
+    auto s = shapeOf(v);
+    return rank == 3 ? reshape(v, {s[0], s[1], s[3]}) : v;
+  }
 
-  llvm::Error checkSupported();
   llvm::Error checkInputs(const NodeDesc &n) const;
   llvm::Expected<SmallVector<Type>> inputTypes();
 
@@ -203,9 +241,13 @@ template <typename OpT> llvm::Error GraphBuilder::convertBinary(const NodeDesc &
 
 template <typename OpT> llvm::Error GraphBuilder::convertUnary(const NodeDesc &n) {
   Value x = input(n, 0);
-  if (!typeOf(x).getElementType().isF32() && !std::is_same_v<OpT, g::NegOp> &&
-      !std::is_same_v<OpT, g::AbsOp>)
-    return fail(n, "int64 inputs are not supported yet (float32 only)");
+  Type elem = typeOf(x).getElementType();
+  bool integerToo = std::is_same_v<OpT, g::NegOp> || std::is_same_v<OpT, g::AbsOp>;
+  bool ok = isLogical<OpT> ? elem.isInteger(1) : elem.isF32() || (integerToo && elem.isInteger(64));
+  if (!ok)
+    return fail(n, elementName(x) + " inputs are not supported (" +
+                       (isLogical<OpT> ? "bool" : integerToo ? "float32, int32, int64" : "float32") +
+                       " only)");
   return define(n, 0, b.create<OpT>(loc, x));
 }
 

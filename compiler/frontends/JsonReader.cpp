@@ -41,7 +41,11 @@ DType parseDType(const json &j) {
     return DType::F32;
   if (s == "int64")
     return DType::I64;
-  throw JsonError("unsupported dtype '" + s + "' (float32, int64)");
+  if (s == "int32")
+    return DType::I32;
+  if (s == "bool")
+    return DType::Bool;
+  throw JsonError("unsupported dtype '" + s + "' (float32, int64, int32, bool)");
 }
 
 std::vector<int64_t> parseShape(const json &j, const std::string &what) {

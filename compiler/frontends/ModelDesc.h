@@ -45,7 +45,11 @@ struct ModelDesc {
   int64_t opset = 17;
   std::vector<ValueInfo> inputs;  // graph inputs that are not initializers
   std::vector<std::string> outputs;
+  std::map<std::string, DType> outputTypes; // declared output element types, where known
   std::map<std::string, HostTensor> initializers;
+  /// "input 'x' (UINT8)": values whose element type Strata does not support,
+  /// reported by the importer together with unsupported ops.
+  std::vector<std::string> unsupportedTypes;
   std::vector<NodeDesc> nodes; // in topological order
 };
 

@@ -17,27 +17,18 @@ llvm::Error fail(const std::string &path, const std::string &msg) {
   return createStringError(inconvertibleErrorCode(), path + ": " + msg);
 }
 
+/// Strata's element type for an ONNX one, or an error message naming `what`.
 llvm::Expected<DType> convertType(int32_t onnxType, const std::string &path,
                                   const std::string &what) {
   switch (onnxType) {
-  case onnx::TensorProto::FLOAT:
-    return DType::F32;
-  case onnx::TensorProto::INT64:
-  case onnx::TensorProto::INT32:
-    return DType::I64;
+  case onnx::TensorProto::FLOAT: return DType::F32;
+  case onnx::TensorProto::INT64: return DType::I64;
+  case onnx::TensorProto::INT32: return DType::I32;
+  case onnx::TensorProto::BOOL: return DType::Bool;
   default:
     return fail(path, what + " has element type " +
                           onnx::TensorProto::DataType_Name((onnx::TensorProto::DataType)onnxType) +
-                          ", which Strata does not support yet (float32, int32, int64)");
-  }
-}
-
-template <typename T> void copyRaw(const std::string &raw, HostTensor &t) {
-  int64_t n = t.numElements();
-  for (int64_t i = 0; i < n; ++i) {
-    T v;
-    std::memcpy(&v, raw.data() + i * sizeof(T), sizeof(T));
-    t.set(i, (double)v);
+                          ", which Strata does not support yet (float32, int64, int32, bool)");
   }
 }
 
@@ -52,22 +43,24 @@ llvm::Expected<HostTensor> convertTensor(const onnx::TensorProto &p, const std::
   for (int64_t d : shape)
     if (d < 0)
       return fail(path, what + " has a negative dimension");
-  HostTensor t(*dtype, shape);
-  int64_t n = t.numElements();
-  size_t elemSize = p.data_type() == onnx::TensorProto::FLOAT   ? 4
-                    : p.data_type() == onnx::TensorProto::INT32 ? 4
-                                                                : 8;
+  // The element count is checked against the data before anything is
+  // allocated: a corrupt file must not ask for terabytes.
+  int64_t n = 1;
+  for (int64_t d : shape)
+    if (__builtin_mul_overflow(n, d, &n))
+      return fail(path, what + " has too many elements");
   if (p.has_raw_data()) {
-    if (p.raw_data().size() != (size_t)n * elemSize)
+    if (p.raw_data().size() / dtypeSize(*dtype) != (uint64_t)n ||
+        p.raw_data().size() % dtypeSize(*dtype) != 0)
       return fail(path, what + " has " + std::to_string(p.raw_data().size()) +
                             " bytes of data for " + std::to_string(n) + " elements");
-    switch (p.data_type()) {
-    case onnx::TensorProto::FLOAT: copyRaw<float>(p.raw_data(), t); break;
-    case onnx::TensorProto::INT32: copyRaw<int32_t>(p.raw_data(), t); break;
-    default: copyRaw<int64_t>(p.raw_data(), t); break;
-    }
-    return t;
+    return HostTensor::fromBytes(*dtype, shape, p.raw_data().data());
   }
+  int64_t available = p.float_data_size() + p.int32_data_size() + p.int64_data_size();
+  if (n > available)
+    return fail(path, what + " has " + std::to_string(available) + " values for " +
+                          std::to_string(n) + " elements");
+  HostTensor t(*dtype, shape);
   auto take = [&](const auto &field) -> llvm::Expected<HostTensor> {
     if ((int64_t)field.size() != n)
       return fail(path, what + " has " + std::to_string(field.size()) + " values for " +
@@ -78,7 +71,8 @@ llvm::Expected<HostTensor> convertTensor(const onnx::TensorProto &p, const std::
   };
   switch (p.data_type()) {
   case onnx::TensorProto::FLOAT: return take(p.float_data());
-  case onnx::TensorProto::INT32: return take(p.int32_data());
+  case onnx::TensorProto::INT32:
+  case onnx::TensorProto::BOOL: return take(p.int32_data()); // ONNX stores bools there
   default: return take(p.int64_data());
   }
 }
@@ -159,7 +153,20 @@ llvm::Expected<ModelDesc> readOnnx(const std::string &path) {
   // importer reports as unsupported.
 
   const onnx::GraphProto &g = model.graph();
+  // Unsupported element types are collected, so that the importer can list
+  // them all (with the unsupported ops) before any other work.
+  auto unsupportedType = [&](int32_t onnxType, const std::string &what) {
+    auto dtype = convertType(onnxType, path, what);
+    if (dtype)
+      return false;
+    llvm::consumeError(dtype.takeError());
+    desc.unsupportedTypes.push_back(
+        what + " (" + onnx::TensorProto::DataType_Name((onnx::TensorProto::DataType)onnxType) + ")");
+    return true;
+  };
   for (const auto &init : g.initializer()) {
+    if (unsupportedType(init.data_type(), "initializer '" + init.name() + "'"))
+      continue;
     auto t = convertTensor(init, path);
     if (!t)
       return t.takeError();
@@ -171,16 +178,20 @@ llvm::Expected<ModelDesc> readOnnx(const std::string &path) {
     ValueInfo info;
     info.name = vi.name();
     const auto &tt = vi.type().tensor_type();
-    auto dtype = convertType(tt.elem_type(), path, "input '" + vi.name() + "'");
-    if (!dtype)
-      return dtype.takeError();
-    info.dtype = *dtype;
+    if (unsupportedType(tt.elem_type(), "input '" + vi.name() + "'"))
+      continue;
+    info.dtype = cantFail(convertType(tt.elem_type(), path, ""));
     for (const auto &d : tt.shape().dim())
       info.shape.push_back(d.has_dim_value() && d.dim_value() > 0 ? d.dim_value() : -1);
     desc.inputs.push_back(std::move(info));
   }
-  for (const auto &vi : g.output())
+  for (const auto &vi : g.output()) {
     desc.outputs.push_back(vi.name());
+    int32_t elemType = vi.type().tensor_type().elem_type();
+    if (elemType != onnx::TensorProto::UNDEFINED &&
+        !unsupportedType(elemType, "output '" + vi.name() + "'"))
+      desc.outputTypes[vi.name()] = cantFail(convertType(elemType, path, ""));
+  }
 
   for (int i = 0; i < g.node_size(); ++i) {
     const onnx::NodeProto &n = g.node(i);

@@ -1,4 +1,4 @@
-//===- Elementwise.cpp - binary ops with broadcasting, unary ops, cast ----===//
+//===- Elementwise.cpp - binary ops with broadcasting, unary, where, cast -===//
 #include "compiler/reference/Kernels.h"
 
 #include "dialects/graph/GraphOps.h"
@@ -59,6 +59,14 @@ llvm::Expected<HostTensor> evalBinary(Operation *op, const HostTensor &a, const 
       .Case([&](g::PowOp) -> R { return broadcastLoop(r, a, b, [](double x, double y) { return std::pow(x, y); }); })
       .Case([&](g::MaxOp) -> R { return broadcastLoop(r, a, b, [](double x, double y) { return std::max(x, y); }); })
       .Case([&](g::MinOp) -> R { return broadcastLoop(r, a, b, [](double x, double y) { return std::min(x, y); }); })
+      .Case([&](g::EqualOp) -> R { return broadcastLoop(r, a, b, [](double x, double y) { return x == y; }); })
+      .Case([&](g::LessOp) -> R { return broadcastLoop(r, a, b, [](double x, double y) { return x < y; }); })
+      .Case([&](g::LessEqualOp) -> R { return broadcastLoop(r, a, b, [](double x, double y) { return x <= y; }); })
+      .Case([&](g::GreaterOp) -> R { return broadcastLoop(r, a, b, [](double x, double y) { return x > y; }); })
+      .Case([&](g::GreaterEqualOp) -> R { return broadcastLoop(r, a, b, [](double x, double y) { return x >= y; }); })
+      .Case([&](g::AndOp) -> R { return broadcastLoop(r, a, b, [](double x, double y) { return x != 0 && y != 0; }); })
+      .Case([&](g::OrOp) -> R { return broadcastLoop(r, a, b, [](double x, double y) { return x != 0 || y != 0; }); })
+      .Case([&](g::XorOp) -> R { return broadcastLoop(r, a, b, [](double x, double y) { return (x != 0) != (y != 0); }); })
       .Default([&](Operation *) -> R { return opError(op, "is not a binary op"); });
 }
 
@@ -73,6 +81,7 @@ HostTensor evalUnary(Operation *op, const HostTensor &x) {
       .Case([&](g::SqrtOp) { return unaryLoop(r, x, [](double v) { return std::sqrt(v); }); })
       .Case([&](g::NegOp) { return unaryLoop(r, x, [](double v) { return -v; }); })
       .Case([&](g::AbsOp) { return unaryLoop(r, x, [](double v) { return std::fabs(v); }); })
+      .Case([&](g::NotOp) { return unaryLoop(r, x, [](double v) { return v == 0; }); })
       .Case([&](g::ErfOp) { return unaryLoop(r, x, [](double v) { return std::erf(v); }); })
       .Case([&](g::FloorOp) { return unaryLoop(r, x, [](double v) { return std::floor(v); }); })
       .Case([&](g::CeilOp) { return unaryLoop(r, x, [](double v) { return std::ceil(v); }); })
@@ -95,16 +104,25 @@ HostTensor evalUnary(Operation *op, const HostTensor &x) {
       .Default([&](Operation *) { return HostTensor(); });
 }
 
+HostTensor evalWhere(Operation *op, const HostTensor &cond, const HostTensor &x, const HostTensor &y) {
+  HostTensor out = tensorFor(op->getResult(0));
+  StridedWalk walk(out.shape, {broadcastStrides(cond.shape, out.shape), broadcastStrides(x.shape, out.shape),
+                               broadcastStrides(y.shape, out.shape)});
+  for (int64_t i = 0; i < out.numElements(); ++i, walk.next())
+    out.set(i, cond.values[walk.offset(0)] != 0 ? x.values[walk.offset(1)] : y.values[walk.offset(2)]);
+  return out;
+}
+
 llvm::Expected<HostTensor> evalCast(Operation *op, const HostTensor &x) {
   HostTensor out = tensorFor(op->getResult(0));
-  if (out.dtype == DType::I64) {
-    // Float to int truncates toward zero; values that have no int64 are errors, not UB.
-    const double limit = 9223372036854775808.0; // 2^63
+  if (out.dtype == DType::I64 || out.dtype == DType::I32) {
+    // Float to int truncates toward zero; values the type cannot hold are errors, not UB.
+    const double limit = out.dtype == DType::I64 ? 9223372036854775808.0 : 2147483648.0; // 2^63, 2^31
     for (int64_t i = 0; i < x.numElements(); ++i) {
       double v = std::trunc(x.values[i]);
       if (!(v >= -limit && v < limit))
         return opError(op, "cannot cast " + std::to_string(x.values[i]) + " at flat index " +
-                               std::to_string(i) + " to int64");
+                               std::to_string(i) + " to " + dtypeName(out.dtype));
     }
   }
   for (int64_t i = 0; i < x.numElements(); ++i)

@@ -2,21 +2,43 @@
 //
 // The currency of the reference interpreter, constant folding, the frontends
 // (initializers) and the tools (.npy files). Values are held as doubles so
-// one code path serves f32 and i64; f32 tensors round every stored value to
-// float, so results have float storage semantics.
+// one code path serves every element type; `set` gives each stored value its
+// type's storage semantics (float rounding, integer truncation and int32
+// wrap-around, bool as 0/1). In memory (`fromBytes`/`toBytes`, the compiled
+// code's buffers) a bool is one byte.
 //
 //===----------------------------------------------------------------------===//
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <vector>
 
 namespace strata {
 
-enum class DType { F32, I64 };
+enum class DType { F32, I64, I32, Bool };
 
-inline const char *dtypeName(DType t) { return t == DType::F32 ? "float32" : "int64"; }
+inline const char *dtypeName(DType t) {
+  switch (t) {
+  case DType::F32: return "float32";
+  case DType::I64: return "int64";
+  case DType::I32: return "int32";
+  case DType::Bool: return "bool";
+  }
+  return "?";
+}
+
+/// Bytes per element in memory.
+inline size_t dtypeSize(DType t) {
+  switch (t) {
+  case DType::F32: return 4;
+  case DType::I64: return 8;
+  case DType::I32: return 4;
+  case DType::Bool: return 1;
+  }
+  return 0;
+}
 
 struct HostTensor {
   DType dtype = DType::F32;
@@ -38,7 +60,29 @@ struct HostTensor {
 
   /// Stores v with this tensor's storage semantics (float rounding or integer truncation).
   void set(int64_t i, double v) {
-    values[i] = dtype == DType::F32 ? (double)(float)v : (double)(int64_t)v;
+    switch (dtype) {
+    case DType::F32: values[i] = (double)(float)v; break;
+    case DType::I64: values[i] = (double)(int64_t)v; break;
+    case DType::I32: values[i] = (double)(int32_t)(int64_t)v; break;
+    case DType::Bool: values[i] = v != 0 ? 1.0 : 0.0; break;
+    }
+  }
+
+  size_t numBytes() const { return values.size() * dtypeSize(dtype); }
+
+  /// Reads numElements(shape) elements of `dtype` from memory.
+  static HostTensor fromBytes(DType dtype, std::vector<int64_t> shape, const void *data) {
+    HostTensor t(dtype, std::move(shape));
+    auto *p = static_cast<const char *>(data);
+    for (int64_t i = 0; i < t.numElements(); ++i, p += dtypeSize(dtype))
+      t.values[i] = t.load(p);
+    return t;
+  }
+  /// Writes the elements to memory (numBytes() bytes).
+  void toBytes(void *data) const {
+    auto *p = static_cast<char *>(data);
+    for (int64_t i = 0; i < numElements(); ++i, p += dtypeSize(dtype))
+      store(p, values[i]);
   }
 
   std::vector<float> toFloats() const { return {values.begin(), values.end()}; }
@@ -47,6 +91,31 @@ struct HostTensor {
     for (int64_t i = 0; i < t.numElements(); ++i)
       t.values[i] = data[i];
     return t;
+  }
+
+private:
+  template <typename T> static T read(const char *p) {
+    T v;
+    std::memcpy(&v, p, sizeof(T));
+    return v;
+  }
+  template <typename T> static void write(char *p, T v) { std::memcpy(p, &v, sizeof(T)); }
+  double load(const char *p) const {
+    switch (dtype) {
+    case DType::F32: return read<float>(p);
+    case DType::I64: return (double)read<int64_t>(p);
+    case DType::I32: return read<int32_t>(p);
+    case DType::Bool: return read<uint8_t>(p) != 0;
+    }
+    return 0;
+  }
+  void store(char *p, double v) const {
+    switch (dtype) {
+    case DType::F32: write<float>(p, (float)v); break;
+    case DType::I64: write<int64_t>(p, (int64_t)v); break;
+    case DType::I32: write<int32_t>(p, (int32_t)(int64_t)v); break;
+    case DType::Bool: write<uint8_t>(p, v != 0); break;
+    }
   }
 };
 

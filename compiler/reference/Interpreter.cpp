@@ -36,9 +36,7 @@ Shape shapeOf(Value v) {
   return Shape(s.begin(), s.end());
 }
 
-DType dtypeOf(Value v) {
-  return llvm::cast<ShapedType>(v.getType()).getElementType().isF32() ? DType::F32 : DType::I64;
-}
+DType dtypeOf(Value v) { return reference::dtypeOf(llvm::cast<ShapedType>(v.getType()).getElementType()); }
 
 HostTensor tensorFor(Value v) { return HostTensor(dtypeOf(v), shapeOf(v)); }
 
@@ -94,6 +92,27 @@ static void copyRaw(HostTensor &t, const char *data) {
   }
 }
 
+DType dtypeOf(Type elementType) {
+  if (elementType.isF32())
+    return DType::F32;
+  if (elementType.isInteger(64))
+    return DType::I64;
+  if (elementType.isInteger(32))
+    return DType::I32;
+  assert(elementType.isInteger(1) && "dtypeOf: not a graph element type");
+  return DType::Bool;
+}
+
+Type elementTypeOf(DType dtype, MLIRContext *ctx) {
+  switch (dtype) {
+  case DType::F32: return Float32Type::get(ctx);
+  case DType::I64: return IntegerType::get(ctx, 64);
+  case DType::I32: return IntegerType::get(ctx, 32);
+  case DType::Bool: return IntegerType::get(ctx, 1);
+  }
+  return {};
+}
+
 llvm::Expected<HostTensor> tryFromAttr(ElementsAttr attr) {
   auto type = llvm::cast<ShapedType>(attr.getType());
   Type elem = type.getElementType();
@@ -103,11 +122,13 @@ llvm::Expected<HostTensor> tryFromAttr(ElementsAttr attr) {
     os << "reference: cannot read constant of type " << type << ": " << msg;
     return llvm::createStringError(llvm::inconvertibleErrorCode(), s);
   };
-  if (!elem.isF32() && !elem.isInteger(64))
-    return error("only f32 and i64 are supported");
+  if (!elem.isF32() && !elem.isInteger(64) && !elem.isInteger(32) && !elem.isInteger(1))
+    return error("only f32, i64, i32 and i1 are supported");
   bool isFloat = elem.isF32();
-  HostTensor t(isFloat ? DType::F32 : DType::I64, Shape(type.getShape().begin(), type.getShape().end()));
-  if (auto dense = llvm::dyn_cast<DenseIntOrFPElementsAttr>(attr)) {
+  HostTensor t(dtypeOf(elem), Shape(type.getShape().begin(), type.getShape().end()));
+  auto dense = llvm::dyn_cast<DenseIntOrFPElementsAttr>(attr);
+  // i1 data is bit-packed and i32 is rare: those go element by element below.
+  if (dense && (isFloat || elem.isInteger(64))) {
     // Raw data: much faster than per-element APFloat access for large weights.
     // A splat stores one element.
     ArrayRef<char> raw = dense.getRawData();
@@ -147,7 +168,7 @@ llvm::Expected<HostTensor> tryFromAttr(ElementsAttr attr) {
     if (!values)
       return error("its elements cannot be read");
     for (APInt v : *values)
-      t.values[i++] = (double)v.getSExtValue();
+      t.values[i++] = elem.isInteger(1) ? (double)v.getBoolValue() : (double)v.getSExtValue();
   }
   return t;
 }
@@ -166,7 +187,20 @@ DenseElementsAttr toAttr(const HostTensor &t, RankedTensorType type) {
     std::vector<float> data(t.values.begin(), t.values.end());
     return DenseElementsAttr::get(type, ArrayRef<float>(data));
   }
-  assert(type.getElementType().isInteger(64) && "toAttr: only f32 and i64");
+  Type elem = type.getElementType();
+  if (elem.isInteger(1)) {
+    llvm::SmallVector<bool> data(t.values.size());
+    for (size_t i = 0; i < data.size(); ++i)
+      data[i] = t.values[i] != 0;
+    return DenseElementsAttr::get(type, ArrayRef<bool>(data));
+  }
+  if (elem.isInteger(32)) {
+    std::vector<int32_t> data(t.values.size());
+    for (size_t i = 0; i < data.size(); ++i)
+      data[i] = (int32_t)(int64_t)t.values[i];
+    return DenseElementsAttr::get(type, ArrayRef<int32_t>(data));
+  }
+  assert(elem.isInteger(64) && "toAttr: not a graph element type");
   std::vector<int64_t> data(t.values.size());
   for (size_t i = 0; i < data.size(); ++i)
     data[i] = (int64_t)t.values[i];
@@ -228,13 +262,15 @@ llvm::Expected<std::vector<HostTensor>> dispatch(Operation *op, ArrayRef<HostTen
   R result =
       llvm::TypeSwitch<Operation *, R>(op)
           .Case([&](g::ConstantOp c) -> R { return tryFromAttr(c.getValue()); })
-          .Case<g::AddOp, g::SubOp, g::MulOp, g::DivOp, g::PowOp, g::MaxOp, g::MinOp>(
+          .Case<g::AddOp, g::SubOp, g::MulOp, g::DivOp, g::PowOp, g::MaxOp, g::MinOp, g::EqualOp,
+                g::LessOp, g::LessEqualOp, g::GreaterOp, g::GreaterEqualOp, g::AndOp, g::OrOp, g::XorOp>(
               [&](auto) -> R { return evalBinary(op, in[0], in[1]); })
           .Case<g::ReluOp, g::SigmoidOp, g::TanhOp, g::ExpOp, g::LogOp, g::SqrtOp, g::NegOp,
-                g::AbsOp, g::ErfOp, g::FloorOp, g::CeilOp, g::RoundOp, g::SignOp, g::HardSwishOp,
+                g::AbsOp, g::NotOp, g::ErfOp, g::FloorOp, g::CeilOp, g::RoundOp, g::SignOp, g::HardSwishOp,
                 g::ClipOp, g::HardSigmoidOp>(
               [&](auto) -> R { return evalUnary(op, in[0]); })
           .Case([&](g::CastOp) -> R { return evalCast(op, in[0]); })
+          .Case([&](g::WhereOp) -> R { return evalWhere(op, in[0], in[1], in[2]); })
           .Case([&](g::Conv2DOp) -> R { return evalConv2D(op, in); })
           .Case([&](g::MatMulOp) -> R { return evalMatMul(op, in[0], in[1]); })
           .Case([&](g::BatchNormOp) -> R { return evalBatchNorm(op, in); })

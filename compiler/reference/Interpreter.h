@@ -27,12 +27,18 @@ llvm::Expected<std::vector<HostTensor>> evaluateOp(mlir::Operation *op,
 llvm::Expected<std::vector<HostTensor>> runFunction(mlir::func::FuncOp fn,
                                                     llvm::ArrayRef<HostTensor> inputs);
 
-/// Reads an f32 or i64 ElementsAttr: dense (splat or not, through its raw
-/// data), dense resource blobs, or any other ElementsAttr element by element.
+/// The HostTensor element type of an MLIR element type (f32, i64, i32, i1).
+DType dtypeOf(mlir::Type elementType);
+/// The MLIR element type of a DType.
+mlir::Type elementTypeOf(DType dtype, mlir::MLIRContext *ctx);
+
+/// Reads an f32, i64, i32 or i1 ElementsAttr: dense (splat or not; f32 and
+/// i64 through their raw data), dense resource blobs, or any other
+/// ElementsAttr element by element.
 HostTensor fromAttr(mlir::ElementsAttr attr); // a fatal error where tryFromAttr fails
 llvm::Expected<HostTensor> tryFromAttr(mlir::ElementsAttr attr);
 
-/// A dense attribute of `type` (f32 or i64, same element count); a splat
+/// A dense attribute of `type` (its element type is t's; same element count); a splat
 /// where all values are equal.
 mlir::DenseElementsAttr toAttr(const HostTensor &t, mlir::RankedTensorType type);
 

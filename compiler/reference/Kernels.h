@@ -75,6 +75,7 @@ private:
 llvm::Expected<HostTensor> evalBinary(mlir::Operation *op, const HostTensor &a, const HostTensor &b);
 HostTensor evalUnary(mlir::Operation *op, const HostTensor &x);
 llvm::Expected<HostTensor> evalCast(mlir::Operation *op, const HostTensor &x);
+HostTensor evalWhere(mlir::Operation *op, const HostTensor &cond, const HostTensor &x, const HostTensor &y);
 
 // NN.cpp
 HostTensor evalConv2D(mlir::Operation *op, llvm::ArrayRef<HostTensor> operands);

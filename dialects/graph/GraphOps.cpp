@@ -72,23 +72,36 @@ OpFoldResult ConstantOp::fold(FoldAdaptor) { return getValue(); }
 // Elementwise
 //===----------------------------------------------------------------------===//
 
-static LogicalResult verifyBroadcastBinary(Operation *op) {
+/// The operands broadcast numpy-style to the result's shape.
+static LogicalResult verifyBroadcastShape(Operation *op, ValueRange operands) {
+  SmallVector<int64_t> shape;
+  for (Value v : operands) {
+    auto next = broadcastShapes(shape, tensorType(v).getShape());
+    if (!next) {
+      auto d = op->emitOpError("operand shapes ");
+      for (auto [i, w] : llvm::enumerate(operands))
+        d << (i == 0 ? "" : i + 1 == operands.size() ? " and " : ", ") << shapeStr(tensorType(w).getShape());
+      return d << " are not broadcast-compatible";
+    }
+    shape = *next;
+  }
+  auto result = tensorType(op->getResult(0));
+  if (ArrayRef<int64_t>(shape) != result.getShape())
+    return op->emitOpError("result shape ")
+           << shapeStr(result.getShape()) << " should be the broadcast shape " << shapeStr(shape);
+  return success();
+}
+
+/// lhs, rhs (and, unless the op is a comparison, the result) share one element type.
+static LogicalResult verifyBroadcastBinary(Operation *op, bool isCompare = false) {
   auto lhs = tensorType(op->getOperand(0)), rhs = tensorType(op->getOperand(1));
   auto result = tensorType(op->getResult(0));
   if (lhs.getElementType() != rhs.getElementType() ||
-      lhs.getElementType() != result.getElementType())
-    return op->emitOpError("operands and result must have one element type, got ")
-           << lhs.getElementType() << ", " << rhs.getElementType() << " -> "
-           << result.getElementType();
-  auto shape = broadcastShapes(lhs.getShape(), rhs.getShape());
-  if (!shape)
-    return op->emitOpError("operand shapes ")
-           << shapeStr(lhs.getShape()) << " and " << shapeStr(rhs.getShape())
-           << " are not broadcast-compatible";
-  if (ArrayRef<int64_t>(*shape) != result.getShape())
-    return op->emitOpError("result shape ")
-           << shapeStr(result.getShape()) << " should be the broadcast shape " << shapeStr(*shape);
-  return success();
+      (!isCompare && lhs.getElementType() != result.getElementType()))
+    return op->emitOpError("operands") << (isCompare ? "" : " and result")
+           << " must have one element type, got " << lhs.getElementType() << ", "
+           << rhs.getElementType() << " -> " << result.getElementType();
+  return verifyBroadcastShape(op, op->getOperands());
 }
 
 LogicalResult AddOp::verify() { return verifyBroadcastBinary(*this); }
@@ -98,6 +111,23 @@ LogicalResult DivOp::verify() { return verifyBroadcastBinary(*this); }
 LogicalResult PowOp::verify() { return verifyBroadcastBinary(*this); }
 LogicalResult MaxOp::verify() { return verifyBroadcastBinary(*this); }
 LogicalResult MinOp::verify() { return verifyBroadcastBinary(*this); }
+LogicalResult AndOp::verify() { return verifyBroadcastBinary(*this); }
+LogicalResult OrOp::verify() { return verifyBroadcastBinary(*this); }
+LogicalResult XorOp::verify() { return verifyBroadcastBinary(*this); }
+LogicalResult EqualOp::verify() { return verifyBroadcastBinary(*this, /*isCompare=*/true); }
+LogicalResult LessOp::verify() { return verifyBroadcastBinary(*this, /*isCompare=*/true); }
+LogicalResult LessEqualOp::verify() { return verifyBroadcastBinary(*this, /*isCompare=*/true); }
+LogicalResult GreaterOp::verify() { return verifyBroadcastBinary(*this, /*isCompare=*/true); }
+LogicalResult GreaterEqualOp::verify() { return verifyBroadcastBinary(*this, /*isCompare=*/true); }
+
+LogicalResult WhereOp::verify() {
+  if (tensorType(getX()).getElementType() != tensorType(getY()).getElementType() ||
+      tensorType(getX()).getElementType() != getType().getElementType())
+    return emitOpError("x, y and the result must have one element type, got ")
+           << tensorType(getX()).getElementType() << ", " << tensorType(getY()).getElementType()
+           << " -> " << getType().getElementType();
+  return verifyBroadcastShape(*this, getOperands());
+}
 
 LogicalResult ClipOp::verify() {
   if (getMin().convertToFloat() > getMax().convertToFloat())

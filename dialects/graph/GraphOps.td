@@ -9,8 +9,13 @@ include "mlir/IR/BuiltinAttributeInterfaces.td"
 include "mlir/IR/OpBase.td"
 include "mlir/Interfaces/InferTypeOpInterface.td"
 
-def Graph_Tensor : StaticShapeTensorOf<[F32, I64]>;
+// Element types: f32 and i64 carry the computation; i1 holds booleans
+// (comparisons, masks); i32 appears only at the model boundary and in casts,
+// since int32 values are computed in i64 (see docs/design.md).
+def Graph_Tensor : StaticShapeTensorOf<[F32, I64, I32, I1]>;
+def Graph_NumericTensor : StaticShapeTensorOf<[F32, I64]>;
 def Graph_FloatTensor : StaticShapeTensorOf<[F32]>;
+def Graph_BoolTensor : StaticShapeTensorOf<[I1]>;
 
 //===----------------------------------------------------------------------===//
 // Constants
@@ -37,11 +42,12 @@ def Graph_ConstantOp : Graph_Op<"constant", [ConstantLike, Pure,
 
 // Binary ops broadcast their operands numpy-style; the result has the
 // broadcast shape.
-class Graph_BinaryOp<string mnemonic, string doc>
+class Graph_BinaryOp<string mnemonic, string doc, Type operand = Graph_NumericTensor,
+                     Type result = operand>
     : Graph_Op<mnemonic, [Pure]> {
   let summary = doc # " with numpy broadcasting";
-  let arguments = (ins Graph_Tensor:$lhs, Graph_Tensor:$rhs);
-  let results = (outs Graph_Tensor:$result);
+  let arguments = (ins operand:$lhs, operand:$rhs);
+  let results = (outs result:$result);
   let assemblyFormat = "$lhs `,` $rhs attr-dict `:` functional-type(operands, results)";
   let hasVerifier = 1;
 }
@@ -53,6 +59,27 @@ def Graph_DivOp : Graph_BinaryOp<"div", "elementwise a / b">;
 def Graph_PowOp : Graph_BinaryOp<"pow", "elementwise a ^ b">;
 def Graph_MaxOp : Graph_BinaryOp<"max", "elementwise max(a, b)">;
 def Graph_MinOp : Graph_BinaryOp<"min", "elementwise min(a, b)">;
+
+// Comparisons give i1; both operands have one (any) element type.
+class Graph_CompareOp<string mnemonic, string doc>
+    : Graph_BinaryOp<mnemonic, doc, Graph_Tensor, Graph_BoolTensor>;
+def Graph_EqualOp : Graph_CompareOp<"equal", "elementwise a == b">;
+def Graph_LessOp : Graph_CompareOp<"less", "elementwise a < b">;
+def Graph_LessEqualOp : Graph_CompareOp<"less_equal", "elementwise a <= b">;
+def Graph_GreaterOp : Graph_CompareOp<"greater", "elementwise a > b">;
+def Graph_GreaterEqualOp : Graph_CompareOp<"greater_equal", "elementwise a >= b">;
+
+def Graph_AndOp : Graph_BinaryOp<"and", "elementwise a && b", Graph_BoolTensor>;
+def Graph_OrOp : Graph_BinaryOp<"or", "elementwise a || b", Graph_BoolTensor>;
+def Graph_XorOp : Graph_BinaryOp<"xor", "elementwise a != b on booleans", Graph_BoolTensor>;
+
+def Graph_WhereOp : Graph_Op<"where", [Pure]> {
+  let summary = "elementwise cond ? x : y with numpy broadcasting of all three";
+  let arguments = (ins Graph_BoolTensor:$condition, Graph_Tensor:$x, Graph_Tensor:$y);
+  let results = (outs Graph_Tensor:$result);
+  let assemblyFormat = "$condition `,` $x `,` $y attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
 
 // Unary ops keep the operand's type.
 class Graph_UnaryOp<string mnemonic, string doc, dag attrs = (ins),
@@ -70,8 +97,9 @@ def Graph_TanhOp : Graph_UnaryOp<"tanh", "hyperbolic tangent">;
 def Graph_ExpOp : Graph_UnaryOp<"exp", "e^x">;
 def Graph_LogOp : Graph_UnaryOp<"log", "natural logarithm">;
 def Graph_SqrtOp : Graph_UnaryOp<"sqrt", "square root">;
-def Graph_NegOp : Graph_UnaryOp<"neg", "-x", (ins), Graph_Tensor>;
-def Graph_AbsOp : Graph_UnaryOp<"abs", "|x|", (ins), Graph_Tensor>;
+def Graph_NegOp : Graph_UnaryOp<"neg", "-x", (ins), Graph_NumericTensor>;
+def Graph_AbsOp : Graph_UnaryOp<"abs", "|x|", (ins), Graph_NumericTensor>;
+def Graph_NotOp : Graph_UnaryOp<"not", "logical negation", (ins), Graph_BoolTensor>;
 def Graph_ErfOp : Graph_UnaryOp<"erf", "the error function">;
 def Graph_FloorOp : Graph_UnaryOp<"floor", "largest integer <= x">;
 def Graph_CeilOp : Graph_UnaryOp<"ceil", "smallest integer >= x">;
@@ -86,7 +114,7 @@ def Graph_HardSigmoidOp : Graph_UnaryOp<"hard_sigmoid", "max(0, min(1, alpha * x
     (ins F32Attr:$alpha, F32Attr:$beta)>;
 
 def Graph_CastOp : Graph_Op<"cast", [Pure, SameOperandsAndResultShape]> {
-  let summary = "converts the element type (f32 <-> i64; float to int truncates)";
+  let summary = "converts the element type (float to int truncates; to i1 is x != 0)";
   let arguments = (ins Graph_Tensor:$input);
   let results = (outs Graph_Tensor:$result);
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";

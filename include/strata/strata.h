@@ -62,7 +62,13 @@ private:
   bool ok_ = false;
 };
 
-enum class ElementType { Float32, Int64 };
+/// Element types of model inputs and outputs; Bool is one byte (0 or 1).
+enum class ElementType { Float32, Int64, Int32, Bool };
+
+/// Bytes per element.
+inline size_t element_size(ElementType t) {
+  return t == ElementType::Int64 ? 8 : t == ElementType::Bool ? 1 : 4;
+}
 
 /// Name, element type and static shape of a model input or output.
 struct TensorInfo {
@@ -75,7 +81,7 @@ struct TensorInfo {
       n *= d;
     return n;
   }
-  size_t num_bytes() const { return (size_t)num_elements() * (dtype == ElementType::Float32 ? 4 : 8); }
+  size_t num_bytes() const { return (size_t)num_elements() * element_size(dtype); }
 };
 
 /// A tensor value given at compile time.

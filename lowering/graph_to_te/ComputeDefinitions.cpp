@@ -22,7 +22,9 @@ namespace strata::lowering {
 te::Type teType(Type elementType) {
   if (elementType.isF32())
     return te::Float(32);
-  return te::Int(64);
+  if (elementType.isInteger(1))
+    return te::Bool();
+  return te::Int(elementType.getIntOrFloatBitWidth());
 }
 
 TensorValue TensorValue::of(const te::Input &in) {
@@ -351,6 +353,18 @@ llvm::Expected<OpFuncs> Definer::define() {
       })
       .Case([&](g::MaxOp) { return binary([](Expr a, Expr b) { return te::max(a, b); }); })
       .Case([&](g::MinOp) { return binary([](Expr a, Expr b) { return te::min(a, b); }); })
+      .Case([&](g::EqualOp) { return binary([](Expr a, Expr b) { return a == b; }); })
+      .Case([&](g::LessOp) { return binary([](Expr a, Expr b) { return a < b; }); })
+      .Case([&](g::LessEqualOp) { return binary([](Expr a, Expr b) { return a <= b; }); })
+      .Case([&](g::GreaterOp) { return binary([](Expr a, Expr b) { return a > b; }); })
+      .Case([&](g::GreaterEqualOp) { return binary([](Expr a, Expr b) { return a >= b; }); })
+      .Case([&](g::AndOp) { return binary([](Expr a, Expr b) { return a && b; }); })
+      .Case([&](g::OrOp) { return binary([](Expr a, Expr b) { return a || b; }); })
+      .Case([&](g::XorOp) { return binary([](Expr a, Expr b) { return a != b; }); })
+      .Case([&](g::NotOp) { return unary([](Expr x) { return !x; }); })
+      .Case([&](g::WhereOp) {
+        return pure(te::select(broadcastRead(0, args()), broadcastRead(1, args()), broadcastRead(2, args())));
+      })
       .Case([&](g::ReluOp) { return unary([&](Expr x) { return te::max(x, one(0)); }); })
       .Case([&](g::SigmoidOp) {
         return unary([&](Expr x) { return one(1) / (one(1) + te::exp(-x)); });

@@ -1,6 +1,8 @@
 //===- Harness.cpp --------------------------------------------------------===//
 #include "test/e2e/Harness.h"
 
+#include "compiler/HostRun.h"
+
 #include "compiler/frontends/Importer.h"
 #include "compiler/frontends/JsonReader.h"
 #include "compiler/reference/Interpreter.h"
@@ -19,48 +21,25 @@ namespace strata::testing {
 std::vector<HostTensor> randomInputs(const Executable &exe, uint32_t seed) {
   std::vector<HostTensor> inputs;
   for (const TensorInfo &info : exe.inputs()) {
-    bool isFloat = info.dtype == ElementType::Float32;
-    HostTensor t(isFloat ? DType::F32 : DType::I64, info.shape);
+    HostTensor t(toDType(info.dtype), info.shape);
     auto values = frontend::mulberry32Uniform(seed++, t.numElements(), -1.f, 1.f);
-    for (int64_t i = 0; i < t.numElements(); ++i)
-      t.set(i, isFloat ? values[i] : std::floor(values[i] * 4));
+    for (int64_t i = 0; i < t.numElements(); ++i) {
+      // Integers in [-4, 3]; booleans about half true.
+      double v = values[i];
+      t.set(i, t.dtype == DType::F32 ? v : t.dtype == DType::Bool ? v > 0 : std::floor(v * 4));
+    }
     inputs.push_back(std::move(t));
   }
   return inputs;
 }
 
 std::vector<HostTensor> runCompiled(const Executable &exe, const std::vector<HostTensor> &inputs) {
-  std::vector<std::vector<float>> f32(inputs.size());
-  std::vector<std::vector<int64_t>> i64(inputs.size());
-  std::vector<const void *> in;
-  for (size_t i = 0; i < inputs.size(); ++i) {
-    if (inputs[i].dtype == DType::F32) {
-      f32[i].assign(inputs[i].values.begin(), inputs[i].values.end());
-      in.push_back(f32[i].data());
-    } else {
-      for (double v : inputs[i].values)
-        i64[i].push_back((int64_t)v);
-      in.push_back(i64[i].data());
-    }
+  auto results = runOnHost(exe, inputs);
+  if (!results) {
+    ADD_FAILURE() << llvm::toString(results.takeError());
+    return {};
   }
-  std::vector<std::vector<char>> bufs;
-  std::vector<void *> out;
-  for (const TensorInfo &info : exe.outputs()) {
-    bufs.emplace_back(info.num_bytes() + 8);
-    out.push_back(bufs.back().data());
-  }
-  Status s = exe.run(in.data(), out.data());
-  EXPECT_TRUE(s.ok()) << s.message();
-  std::vector<HostTensor> results;
-  for (size_t i = 0; i < exe.outputs().size(); ++i) {
-    const TensorInfo &info = exe.outputs()[i];
-    bool isFloat = info.dtype == ElementType::Float32;
-    HostTensor t(isFloat ? DType::F32 : DType::I64, info.shape);
-    for (int64_t k = 0; k < t.numElements(); ++k)
-      t.values[k] = isFloat ? (double)((const float *)out[i])[k] : (double)((const int64_t *)out[i])[k];
-    results.push_back(std::move(t));
-  }
-  return results;
+  return std::move(*results);
 }
 
 std::vector<HostTensor> runReference(const std::string &path, const std::vector<HostTensor> &inputs,
@@ -87,6 +66,7 @@ void expectClose(const std::vector<HostTensor> &actual, const std::vector<HostTe
   ASSERT_EQ(actual.size(), expected.size());
   for (size_t o = 0; o < actual.size(); ++o) {
     ASSERT_EQ(actual[o].shape, expected[o].shape) << "output " << o;
+    ASSERT_EQ(std::string(dtypeName(actual[o].dtype)), dtypeName(expected[o].dtype)) << "output " << o;
     int64_t worst = -1;
     double worstErr = 0;
     int64_t bad = 0;

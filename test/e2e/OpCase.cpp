@@ -23,6 +23,22 @@ void runOpCase(const OpCase &c) {
   expectMatchesReference(path, c.atol, c.rtol);
 }
 
+void expectOpCaseOutputs(const OpCase &c, const std::vector<HostTensor> &inputs,
+                         const std::vector<HostTensor> &expected) {
+  std::string file = sanitize(::testing::UnitTest::GetInstance()->current_test_info()->name());
+  std::string path = writeTempFile(file + ".json", c.model.dump());
+  auto exe = compile(path);
+  ASSERT_TRUE(exe.ok()) << exe.error();
+  {
+    SCOPED_TRACE("reference interpreter");
+    expectClose(runReference(path, inputs), expected, c.atol, c.rtol);
+  }
+  {
+    SCOPED_TRACE("compiled");
+    expectClose(runCompiled(*exe, inputs), expected, c.atol, c.rtol);
+  }
+}
+
 std::string opCaseTestName(const OpCase &c, size_t index) {
   return sanitize(c.name + "_" + std::to_string(index));
 }

@@ -7,6 +7,8 @@
 //===----------------------------------------------------------------------===//
 #pragma once
 
+#include "compiler/reference/HostTensor.h"
+
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <ostream>
@@ -46,6 +48,12 @@ inline json model(std::vector<json> inputs, std::vector<json> nodes, std::vector
 
 /// Compiles the case, runs it on seeded inputs and compares with the reference interpreter.
 void runOpCase(const OpCase &c);
+
+/// Compiles the case and runs it and the reference interpreter on `inputs`;
+/// both must match hand-computed `expected` outputs (this checks a
+/// decomposition itself, which the reference interpreter shares).
+void expectOpCaseOutputs(const OpCase &c, const std::vector<HostTensor> &inputs,
+                         const std::vector<HostTensor> &expected);
 
 /// A gtest-safe parameter name for the case.
 std::string opCaseTestName(const OpCase &c, size_t index);

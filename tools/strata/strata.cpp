@@ -6,6 +6,7 @@
 //   strata bench MODEL [--runs N] [--threads N] [--target T]
 //
 //===----------------------------------------------------------------------===//
+#include "compiler/HostRun.h"
 #include "compiler/Npy.h"
 #include "compiler/aot/AotCompiler.h"
 #include "compiler/conformance/OnnxConformance.h"
@@ -305,49 +306,28 @@ int commandRun(const Args &a) {
       return usageError("run: input '" + name + "' from " + file + " has shape [" + got +
                         "], the model expects [" + want + "]");
     }
-    inputs[i] = std::move(*t);
+    // numpy saves integers as int64 by default: integer data converts between int32 and int64.
+    strata::DType want = strata::toDType(it->dtype);
+    auto isInt = [](strata::DType d) { return d == strata::DType::I32 || d == strata::DType::I64; };
+    if (t->dtype != want && !(isInt(t->dtype) && isInt(want)))
+      return usageError("run: input '" + name + "' from " + file + " is " +
+                        strata::dtypeName(t->dtype) + ", the model expects " + strata::dtypeName(want));
+    inputs[i] = strata::HostTensor(want, t->shape);
+    for (int64_t k = 0; k < t->numElements(); ++k)
+      inputs[i].set(k, t->values[k]);
     given[i] = true;
   }
   for (size_t i = 0; i < inputs.size(); ++i)
     if (!given[i])
       return usageError("run: missing --input " + exe->inputs()[i].name + "=FILE.npy");
 
-  // Typed buffers for the call.
-  std::vector<std::vector<float>> f32In(inputs.size());
-  std::vector<std::vector<int64_t>> i64In(inputs.size());
-  std::vector<const void *> inPtrs;
-  for (size_t i = 0; i < inputs.size(); ++i) {
-    if (exe->inputs()[i].dtype == strata::ElementType::Float32) {
-      f32In[i].assign(inputs[i].values.begin(), inputs[i].values.end());
-      inPtrs.push_back(f32In[i].data());
-    } else {
-      for (double v : inputs[i].values)
-        i64In[i].push_back((int64_t)v);
-      inPtrs.push_back(i64In[i].data());
-    }
-  }
-  std::vector<std::vector<char>> outBufs;
-  std::vector<void *> outPtrs;
-  for (auto &o : exe->outputs()) {
-    outBufs.emplace_back(o.num_bytes() + 64);
-    outPtrs.push_back(outBufs.back().data());
-  }
-  auto start = std::chrono::steady_clock::now();
-  strata::Status s = exe->run(inPtrs.data(), outPtrs.data());
-  double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-  if (!s.ok()) {
-    llvm::errs() << "strata: error: " << s.message() << "\n";
-    return 1;
-  }
+  double ms = 0;
+  auto results = strata::runOnHost(*exe, inputs, &ms);
+  if (!results)
+    return fail(results.takeError());
   for (size_t i = 0; i < exe->outputs().size(); ++i) {
     const auto &info = exe->outputs()[i];
-    strata::HostTensor t(info.dtype == strata::ElementType::Float32 ? strata::DType::F32
-                                                                    : strata::DType::I64,
-                         info.shape);
-    for (int64_t k = 0; k < t.numElements(); ++k)
-      t.values[k] = info.dtype == strata::ElementType::Float32
-                        ? (double)((const float *)outPtrs[i])[k]
-                        : (double)((const int64_t *)outPtrs[i])[k];
+    const strata::HostTensor &t = (*results)[i];
     if (!a.outputDir.empty()) {
       std::string safe = info.name;
       for (char &c : safe)

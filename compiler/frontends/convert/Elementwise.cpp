@@ -5,6 +5,26 @@
 
 namespace strata::frontend::detail {
 
+std::string GraphBuilder::elementName(Value v) {
+  Type elem = typeOf(v).getElementType();
+  return elem.isF32() ? "float32" : elem.isInteger(1) ? "bool" : elem.isInteger(32) ? "int32" : "int64";
+}
+
+llvm::Error GraphBuilder::convertWhere(const NodeDesc &n) {
+  Value cond = input(n, 0), x = input(n, 1), y = input(n, 2);
+  if (!typeOf(cond).getElementType().isInteger(1))
+    return fail(n, "the condition is " + elementName(cond) + ", it must be bool");
+  if (typeOf(x).getElementType() != typeOf(y).getElementType())
+    return fail(n, "X and Y have different element types (" + elementName(x) + ", " + elementName(y) + ")");
+  auto shape = g::broadcastShapes(shapeOf(cond), shapeOf(x));
+  if (shape)
+    shape = g::broadcastShapes(*shape, shapeOf(y));
+  if (!shape)
+    return fail(n, "operand shapes " + shapeStr(shapeOf(cond)) + ", " + shapeStr(shapeOf(x)) + " and " +
+                       shapeStr(shapeOf(y)) + " do not broadcast");
+  return define(n, 0, b.create<g::WhereOp>(loc, tensorType(*shape, typeOf(x).getElementType()), cond, x, y));
+}
+
 llvm::Error GraphBuilder::convertVariadic(const NodeDesc &n) {
   Value acc = input(n, 0);
   Value v = acc;

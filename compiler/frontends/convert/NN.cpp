@@ -10,59 +10,88 @@ namespace strata::frontend::detail {
 // Convolution and pooling
 //===----------------------------------------------------------------------===//
 
+SmallVector<int64_t> GraphBuilder::as2DShape(ArrayRef<int64_t> shape) {
+  SmallVector<int64_t> s(shape);
+  if (s.size() == 3)
+    s.insert(s.begin() + 2, 1);
+  return s;
+}
+
+llvm::Expected<GraphBuilder::Window> GraphBuilder::windowAttrs(const NodeDesc &n,
+                                                               ArrayRef<int64_t> inShape,
+                                                               ArrayRef<int64_t> kernel) {
+  int64_t spatial = (int64_t)inShape.size() - 2;
+  if (spatial != 1 && spatial != 2)
+    return fail(n, "windows over " + std::to_string(std::max<int64_t>(spatial, 0)) +
+                       " spatial dimensions are not supported yet, only 1 or 2 (input " +
+                       shapeStr(inShape) + ")");
+  std::string count = std::to_string(spatial), count2 = std::to_string(2 * spatial);
+  auto strides = attrInts(n, "strides", std::vector<int64_t>(spatial, 1));
+  auto dilations = attrInts(n, "dilations", std::vector<int64_t>(spatial, 1));
+  auto pads = attrInts(n, "pads", std::vector<int64_t>(2 * spatial, 0));
+  if ((int64_t)kernel.size() != spatial)
+    return fail(n, "kernel_shape must have " + count + " entries");
+  if ((int64_t)strides.size() != spatial || (int64_t)dilations.size() != spatial ||
+      (int64_t)pads.size() != 2 * spatial)
+    return fail(n, "strides and dilations need " + count + " entries and pads " + count2);
+  for (int64_t i = 0; i < spatial; ++i)
+    if (kernel[i] < 1 || strides[i] < 1 || dilations[i] < 1)
+      return fail(n, "kernel_shape, strides and dilations must be positive");
+  Window w;
+  w.kernel.assign(kernel.begin(), kernel.end());
+  w.strides.assign(strides.begin(), strides.end());
+  w.dilations.assign(dilations.begin(), dilations.end());
+  // ONNX pads are [x1_begin, x2_begin, x1_end, x2_end] = [top, left, bottom, right].
+  w.pads.assign(pads.begin(), pads.end());
+  if (spatial == 1) { // the dummy axis: a window of 1, no stride, no padding
+    w.kernel.insert(w.kernel.begin(), 1);
+    w.strides.insert(w.strides.begin(), 1);
+    w.dilations.insert(w.dilations.begin(), 1);
+    w.pads = {0, pads[0], 0, pads[1]};
+  }
+  return w;
+}
+
 llvm::Expected<GraphBuilder::Window> GraphBuilder::window(const NodeDesc &n,
                                                           ArrayRef<int64_t> inShape,
                                                           ArrayRef<int64_t> kernel) {
-  if (inShape.size() != 4)
-    return fail(n, "windows over other than 2 spatial dimensions are not supported yet (input " +
-                       shapeStr(inShape) + ")");
-  Window w;
-  w.kernel.assign(kernel.begin(), kernel.end());
-  if (w.kernel.size() != 2)
-    return fail(n, "kernel_shape must have 2 entries");
-  auto strides = attrInts(n, "strides", {1, 1});
-  auto dilations = attrInts(n, "dilations", {1, 1});
-  auto pads = attrInts(n, "pads", {0, 0, 0, 0});
-  if (strides.size() != 2 || dilations.size() != 2 || pads.size() != 4)
-    return fail(n, "strides and dilations need 2 entries and pads 4");
-  w.strides.assign(strides.begin(), strides.end());
-  w.dilations.assign(dilations.begin(), dilations.end());
+  auto w = windowAttrs(n, inShape, kernel);
+  if (!w)
+    return w.takeError();
+  auto in = as2DShape(inShape);
   std::string autoPad = attrString(n, "auto_pad", "NOTSET");
   if (autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER") {
     for (int i = 0; i < 2; ++i) {
-      int64_t in = inShape[2 + i], out = (in + w.strides[i] - 1) / w.strides[i];
+      int64_t out = (in[2 + i] + w->strides[i] - 1) / w->strides[i];
       int64_t total = std::max<int64_t>(
-          0, (out - 1) * w.strides[i] + w.dilations[i] * (w.kernel[i] - 1) + 1 - in);
+          0, (out - 1) * w->strides[i] + w->dilations[i] * (w->kernel[i] - 1) + 1 - in[2 + i]);
       int64_t small = total / 2, large = total - small;
-      pads[i] = autoPad == "SAME_UPPER" ? small : large;
-      pads[i + 2] = autoPad == "SAME_UPPER" ? large : small;
+      w->pads[i] = autoPad == "SAME_UPPER" ? small : large;
+      w->pads[i + 2] = autoPad == "SAME_UPPER" ? large : small;
     }
   } else if (autoPad == "VALID") {
-    pads = {0, 0, 0, 0};
+    w->pads = {0, 0, 0, 0};
   } else if (autoPad != "NOTSET") {
     return fail(n, "unknown auto_pad '" + autoPad + "'");
   }
-  // ONNX pads are [x1_begin, x2_begin, x1_end, x2_end] = [top, left, bottom, right].
-  w.pads.assign(pads.begin(), pads.end());
   return w;
 }
 
 llvm::Error GraphBuilder::convertConv(const NodeDesc &n) {
   Value x = input(n, 0), w = input(n, 1);
-  auto wShape = shapeOf(w);
-  if (wShape.size() != 4)
-    return fail(n, "convolutions over other than 2 spatial dimensions are not supported yet (filter " + shapeStr(wShape) + ")");
-  auto kernel = attrInts(n, "kernel_shape", {wShape[2], wShape[3]});
+  size_t rank = shapeOf(x).size();
+  if (shapeOf(w).size() != rank)
+    return fail(n, "the filter " + shapeStr(shapeOf(w)) + " and the input " +
+                       shapeStr(shapeOf(x)) + " differ in rank");
+  auto kernel = attrInts(n, "kernel_shape", std::vector<int64_t>(shapeOf(w).begin() + 2, shapeOf(w).end()));
   auto win = window(n, shapeOf(x), kernel);
   if (!win)
     return win.takeError();
+  x = as2D(x);
+  w = as2D(w);
   int64_t groups = attrInt(n, "group", 1);
-  Value bias;
-  if (hasInput(n, 2)) {
-    Value bv = input(n, 2);
-    bias = bv;
-  }
-  auto in = shapeOf(x);
+  Value bias = input(n, 2);
+  auto in = shapeOf(x), wShape = shapeOf(w);
   SmallVector<int64_t> out{in[0], wShape[0]};
   for (int i = 0; i < 2; ++i)
     out.push_back(g::windowOutputSize(in[2 + i], wShape[2 + i], win->strides[i], win->pads[i],
@@ -72,7 +101,7 @@ llvm::Error GraphBuilder::convertConv(const NodeDesc &n) {
                                     b.getDenseI64ArrayAttr(win->pads),
                                     b.getDenseI64ArrayAttr(win->dilations),
                                     b.getI64IntegerAttr(groups));
-  return define(n, 0, conv);
+  return define(n, 0, from2D(conv, rank));
 }
 
 llvm::Error GraphBuilder::convertBatchNorm(const NodeDesc &n) {
@@ -95,9 +124,11 @@ llvm::Error GraphBuilder::convertPool(const NodeDesc &n) {
   if (attrInt(n, "storage_order", 0) != 0)
     return fail(n, "storage_order = 1 is not supported");
   bool ceil = attrInt(n, "ceil_mode", 0) != 0;
+  size_t rank = shapeOf(x).size();
   auto win = window(n, shapeOf(x), attrInts(n, "kernel_shape", {}));
   if (!win)
     return win.takeError();
+  x = as2D(x);
   auto in = shapeOf(x);
   SmallVector<int64_t> out{in[0], in[1]};
   for (int i = 0; i < 2; ++i)
@@ -113,7 +144,7 @@ llvm::Error GraphBuilder::convertPool(const NodeDesc &n) {
     r = b.create<g::AvgPoolOp>(loc, f32Tensor(out), x, kernel, strides, pads, dil,
                                b.getBoolAttr(ceil),
                                b.getBoolAttr(attrInt(n, "count_include_pad", 0) != 0));
-  return define(n, 0, r);
+  return define(n, 0, from2D(r, rank));
 }
 
 llvm::Error GraphBuilder::convertGlobalPool(const NodeDesc &n) {

@@ -218,15 +218,21 @@ llvm::Error GraphBuilder::convertShape(const NodeDesc &n) {
 
 llvm::Error GraphBuilder::convertCast(const NodeDesc &n) {
   Value x = input(n, 0);
-  int64_t to = attrInt(n, "to", 0);
   Type elem;
-  if (to == 1 /*FLOAT*/)
-    elem = b.getF32Type();
-  else if (to == 7 /*INT64*/ || to == 6 /*INT32*/)
-    elem = b.getI64Type();
-  else
-    return fail(n, "cast to ONNX type " + std::to_string(to) +
-                       " is not supported (float, int32, int64)");
+  if (n.op == "CastLike") {
+    elem = typeOf(input(n, 1)).getElementType();
+  } else {
+    int64_t to = attrInt(n, "to", 0);
+    if (to == 1 /*FLOAT*/)
+      elem = b.getF32Type();
+    else if (to == 7 /*INT64*/ || to == 6 /*INT32, computed as int64*/)
+      elem = b.getI64Type();
+    else if (to == 9 /*BOOL*/)
+      elem = b.getI1Type();
+    else
+      return fail(n, "cast to ONNX type " + std::to_string(to) +
+                         " is not supported (float, int32, int64, bool)");
+  }
   if (elem == typeOf(x).getElementType())
     return define(n, 0, x);
   return define(n, 0, b.create<g::CastOp>(loc, tensorType(shapeOf(x), elem), x));
@@ -259,11 +265,36 @@ llvm::Error GraphBuilder::convertConstant(const NodeDesc &n) {
   return fail(n, "has no value attribute");
 }
 
-llvm::Error GraphBuilder::convertIdentity(const NodeDesc &n) {
+llvm::Error GraphBuilder::convertIdentity(const NodeDesc &n) { return define(n, 0, input(n, 0)); }
+
+llvm::Error GraphBuilder::convertDropout(const NodeDesc &n) {
+  // Inference: the identity, and a mask of all true. Training mode with a
+  // ratio above 0 drops at random, which a compiled model cannot reproduce.
   Value x = input(n, 0);
-  if (n.op == "Dropout" && n.outputs.size() > 1 && !n.outputs[1].empty())
-    return fail(n, "the mask output is not supported");
-  return define(n, 0, x);
+  bool training = false;
+  double ratio = attrFloat(n, "ratio", 0.5);
+  if (hasInput(n, 2)) {
+    auto t = constantInput(n, 2, "training_mode");
+    if (!t)
+      return t.takeError();
+    training = t->numElements() == 1 && t->values[0] != 0;
+  }
+  if (training && hasInput(n, 1)) {
+    auto r = constantInput(n, 1, "the ratio");
+    if (!r)
+      return r.takeError();
+    ratio = r->numElements() == 1 ? r->values[0] : ratio;
+  }
+  if (training && ratio != 0)
+    return fail(n, "training mode with ratio " + std::to_string(ratio) +
+                       " (random dropping) is not supported; export the model for inference");
+  if (auto err = define(n, 0, x))
+    return err;
+  if (n.outputs.size() < 2 || n.outputs[1].empty())
+    return llvm::Error::success();
+  HostTensor yes(DType::Bool, {});
+  yes.set(0, 1);
+  return define(n, 1, b.create<g::ExpandOp>(loc, tensorType(shapeOf(x), b.getI1Type()), constant(yes)));
 }
 
 

@@ -25,7 +25,8 @@ namespace {
 bool isElementwise(Operation *op) {
   return llvm::isa<AddOp, SubOp, MulOp, DivOp, PowOp, MaxOp, MinOp, ReluOp, SigmoidOp, TanhOp,
                    ExpOp, LogOp, SqrtOp, NegOp, AbsOp, ErfOp, FloorOp, CeilOp, RoundOp, SignOp, HardSwishOp, ClipOp, HardSigmoidOp,
-                   CastOp, BatchNormOp>(op);
+                   CastOp, BatchNormOp, EqualOp, LessOp, LessEqualOp, GreaterOp, GreaterEqualOp,
+                   AndOp, OrOp, XorOp, NotOp, WhereOp>(op);
 }
 
 /// Ops that never become kernels: constants, and reshapes, which are views

@@ -1,0 +1,80 @@
+//===- HostRun.cpp --------------------------------------------------------===//
+#include "compiler/HostRun.h"
+
+#include <chrono>
+
+namespace strata {
+
+DType toDType(ElementType t) {
+  switch (t) {
+  case ElementType::Float32: return DType::F32;
+  case ElementType::Int64: return DType::I64;
+  case ElementType::Int32: return DType::I32;
+  case ElementType::Bool: return DType::Bool;
+  }
+  return DType::F32;
+}
+
+ElementType toElementType(DType t) {
+  switch (t) {
+  case DType::F32: return ElementType::Float32;
+  case DType::I64: return ElementType::Int64;
+  case DType::I32: return ElementType::Int32;
+  case DType::Bool: return ElementType::Bool;
+  }
+  return ElementType::Float32;
+}
+
+ConstantTensor toConstantTensor(const HostTensor &t) { return {toElementType(t.dtype), t.shape, t.values}; }
+
+static std::string shapeStr(const std::vector<int64_t> &shape) {
+  std::string s = "[";
+  for (size_t i = 0; i < shape.size(); ++i)
+    s += (i ? "," : "") + std::to_string(shape[i]);
+  return s + "]";
+}
+
+llvm::Expected<std::vector<HostTensor>> runOnHost(const Executable &exe,
+                                                  const std::vector<HostTensor> &inputs,
+                                                  double *latencyMs) {
+  auto fail = [](const std::string &msg) {
+    return llvm::createStringError(llvm::inconvertibleErrorCode(), msg);
+  };
+  if (inputs.size() != exe.inputs().size())
+    return fail("the model has " + std::to_string(exe.inputs().size()) + " inputs, " +
+                std::to_string(inputs.size()) + " were given");
+  // Buffers in std::vector<char> of 8-byte units keep int64 and float data aligned.
+  std::vector<std::vector<int64_t>> inBufs;
+  std::vector<const void *> in;
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    const TensorInfo &info = exe.inputs()[i];
+    const HostTensor &t = inputs[i];
+    if (t.shape != info.shape || t.dtype != toDType(info.dtype))
+      return fail("input '" + info.name + "' is " + shapeStr(t.shape) + " " + dtypeName(t.dtype) +
+                  ", the model expects " + shapeStr(info.shape) + " " +
+                  dtypeName(toDType(info.dtype)));
+    inBufs.emplace_back(t.numBytes() / 8 + 1);
+    t.toBytes(inBufs.back().data());
+    in.push_back(inBufs.back().data());
+  }
+  std::vector<std::vector<int64_t>> outBufs;
+  std::vector<void *> out;
+  for (const TensorInfo &info : exe.outputs()) {
+    outBufs.emplace_back(info.num_bytes() / 8 + 1);
+    out.push_back(outBufs.back().data());
+  }
+  auto start = std::chrono::steady_clock::now();
+  Status s = exe.run(in.data(), out.data());
+  if (latencyMs)
+    *latencyMs = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  if (!s.ok())
+    return fail(s.message());
+  std::vector<HostTensor> results;
+  for (size_t i = 0; i < out.size(); ++i) {
+    const TensorInfo &info = exe.outputs()[i];
+    results.push_back(HostTensor::fromBytes(toDType(info.dtype), info.shape, out[i]));
+  }
+  return results;
+}
+
+} // namespace strata

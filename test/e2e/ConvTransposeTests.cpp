@@ -1,0 +1,171 @@
+//===- ConvTransposeTests.cpp - ConvTranspose and 1-D windows -------------===//
+//
+// ConvTranspose is a frontend decomposition (zero-stuffing, padding and a
+// conv2d with the regrouped, flipped filter), and 1-D Conv, ConvTranspose
+// and pools run as 2-D ones on [N, C, 1, L]. The parameterized cases compile
+// them and compare with the reference interpreter on the same graph; the
+// *Exact tests check the decompositions against hand-computed values.
+//
+//===----------------------------------------------------------------------===//
+#include "test/e2e/Harness.h"
+#include "test/e2e/OpCase.h"
+
+#include <gtest/gtest.h>
+
+using namespace strata;
+using namespace strata::testing;
+
+namespace {
+
+/// y = OP(x, w[, b]) with a random filter (and bias).
+OpCase windowCase(const std::string &op, const std::string &name, std::vector<int64_t> x,
+                  std::vector<int64_t> w, json attrs, int64_t biasSize = 0) {
+  json init = {{"w", randomTensor(w, 11)}};
+  std::vector<std::string> ins{"x", "w"};
+  if (biasSize) {
+    init["b"] = randomTensor({biasSize}, 12);
+    ins.push_back("b");
+  }
+  return {name, model({input("x", x)}, {node(op, ins, {"y"}, attrs)}, {"y"}, init)};
+}
+
+OpCase convTransposeCase(const std::string &name, std::vector<int64_t> x, std::vector<int64_t> w,
+                         json attrs, bool bias = false) {
+  int64_t groups = attrs.value("group", 1);
+  return windowCase("ConvTranspose", "convtranspose_" + name, x, w, attrs, bias ? w[1] * groups : 0);
+}
+
+std::vector<OpCase> convTransposeCases() {
+  std::vector<OpCase> cases;
+  cases.push_back(convTransposeCase("plain", {2, 3, 5, 7}, {3, 4, 3, 3}, json::object(), true));
+  cases.push_back(convTransposeCase("stride2", {2, 3, 5, 7}, {3, 4, 3, 3}, {{"strides", {2, 2}}}, true));
+  cases.push_back(convTransposeCase("stride_3x2_pads", {1, 2, 4, 5}, {2, 3, 3, 4},
+                                    {{"strides", {3, 2}}, {"pads", {1, 0, 2, 3}}}));
+  // Pads larger than the kernel span: the stuffed input is sliced.
+  cases.push_back(convTransposeCase("big_pads", {1, 2, 6, 6}, {2, 2, 2, 2},
+                                    {{"strides", {2, 2}}, {"pads", {2, 3, 3, 2}}}));
+  cases.push_back(convTransposeCase("dilations", {2, 2, 5, 4}, {2, 3, 3, 2},
+                                    {{"dilations", {2, 3}}, {"pads", {1, 1, 0, 2}}}, true));
+  cases.push_back(convTransposeCase("stride_dilation_output_padding", {1, 3, 4, 5}, {3, 2, 3, 3},
+                                    {{"strides", {2, 3}}, {"dilations", {2, 1}}, {"output_padding", {1, 2}}}));
+  cases.push_back(convTransposeCase("groups", {2, 6, 5, 3}, {6, 2, 3, 3},
+                                    {{"group", 3}, {"strides", {2, 1}}, {"pads", {1, 1, 1, 1}}}, true));
+  cases.push_back(convTransposeCase("depthwise", {1, 4, 7, 5}, {4, 1, 4, 4},
+                                    {{"group", 4}, {"strides", {2, 2}}, {"pads", {1, 1, 1, 1}}}));
+  cases.push_back(convTransposeCase("output_shape", {1, 2, 3, 4}, {2, 3, 3, 3},
+                                    {{"strides", {3, 2}}, {"output_shape", {10, 10}}}));
+  for (const char *autoPad : {"SAME_UPPER", "SAME_LOWER", "VALID"})
+    cases.push_back(convTransposeCase(std::string("auto_pad_") + autoPad, {2, 2, 5, 4}, {2, 3, 4, 3},
+                                      {{"strides", {2, 3}}, {"auto_pad", autoPad}}, true));
+  cases.push_back(convTransposeCase("1d", {2, 3, 9}, {3, 2, 4},
+                                    {{"strides", {3}}, {"pads", {1, 2}}, {"output_padding", {1}}}, true));
+  cases.push_back(convTransposeCase("1d_groups_dilation", {1, 4, 6}, {4, 3, 3},
+                                    {{"group", 2}, {"dilations", {2}}, {"auto_pad", "SAME_UPPER"}}));
+  return cases;
+}
+
+std::vector<OpCase> window1DCases() {
+  std::vector<OpCase> cases;
+  cases.push_back(windowCase("Conv", "conv1d", {2, 3, 17}, {5, 3, 3}, {{"pads", {1, 1}}}, 5));
+  cases.push_back(windowCase("Conv", "conv1d_strided_dilated_groups", {2, 4, 19}, {6, 2, 3},
+                             {{"strides", {2}}, {"dilations", {2}}, {"group", 2}, {"pads", {0, 3}}}));
+  cases.push_back(windowCase("Conv", "conv1d_same_lower", {1, 2, 10}, {3, 2, 4},
+                             {{"strides", {3}}, {"auto_pad", "SAME_LOWER"}}));
+  auto pool = [](const std::string &op, std::vector<int64_t> x, json attrs) {
+    return OpCase{op + "_1d", model({input("x", x)}, {node(op, {"x"}, {"y"}, attrs)}, {"y"})};
+  };
+  cases.push_back(pool("MaxPool", {2, 3, 13}, {{"kernel_shape", {3}}, {"strides", {2}}, {"pads", {1, 1}}}));
+  cases.push_back(pool("MaxPool", {2, 3, 12}, {{"kernel_shape", {2}}, {"dilations", {2}}, {"ceil_mode", 1},
+                                               {"strides", {3}}}));
+  cases.push_back(pool("AveragePool", {2, 3, 11}, {{"kernel_shape", {4}}, {"auto_pad", "SAME_UPPER"}}));
+  cases.push_back(pool("AveragePool", {1, 2, 9}, {{"kernel_shape", {3}}, {"pads", {1, 2}},
+                                                  {"count_include_pad", 1}, {"strides", {2}}}));
+  return cases;
+}
+
+class ConvTransposeTest : public ::testing::TestWithParam<OpCase> {};
+TEST_P(ConvTransposeTest, CompiledMatchesReference) { runOpCase(GetParam()); }
+INSTANTIATE_TEST_SUITE_P(ConvTranspose, ConvTransposeTest, ::testing::ValuesIn(convTransposeCases()),
+                         [](const ::testing::TestParamInfo<OpCase> &info) {
+                           return opCaseTestName(info.param, info.index);
+                         });
+
+class Window1DTest : public ::testing::TestWithParam<OpCase> {};
+TEST_P(Window1DTest, CompiledMatchesReference) { runOpCase(GetParam()); }
+INSTANTIATE_TEST_SUITE_P(Window1D, Window1DTest, ::testing::ValuesIn(window1DCases()),
+                         [](const ::testing::TestParamInfo<OpCase> &info) {
+                           return opCaseTestName(info.param, info.index);
+                         });
+
+HostTensor tensor(std::vector<int64_t> shape, std::vector<float> data) {
+  return HostTensor::fromFloats(std::move(shape), data.data());
+}
+
+/// y = OP(x, w[, b]) with given filter (and bias) values.
+OpCase fixedWindowCase(const std::string &op, std::vector<int64_t> x, std::vector<int64_t> w,
+                       std::vector<double> wData, json attrs, std::vector<double> bias = {}) {
+  json init = {{"w", {{"shape", w}, {"data", wData}}}};
+  std::vector<std::string> ins{"x", "w"};
+  if (!bias.empty()) {
+    init["b"] = {{"shape", {(int64_t)bias.size()}}, {"data", bias}};
+    ins.push_back("b");
+  }
+  return {op, model({input("x", x)}, {node(op, ins, {"y"}, attrs)}, {"y"}, init)};
+}
+
+TEST(ConvTransposeExact, Stride2ScattersTheFilter) {
+  // With stride = kernel size, each input pixel writes x * w into its own 2x2 block.
+  auto c = fixedWindowCase("ConvTranspose", {1, 1, 2, 2}, {1, 1, 2, 2}, {1, 10, 100, 1000},
+                           {{"strides", {2, 2}}});
+  expectOpCaseOutputs(c, {tensor({1, 1, 2, 2}, {1, 2, 3, 4})},
+                      {tensor({1, 1, 4, 4}, {1, 10, 2, 20, 100, 1000, 200, 2000,  //
+                                             3, 30, 4, 40, 300, 3000, 400, 4000})});
+}
+
+TEST(ConvTransposeExact, OverlapPadsBias1D) {
+  // Full output [1, 1, 1+2, 2, 2+3, 3, 3]; pads drop one at each end; + bias.
+  auto c = fixedWindowCase("ConvTranspose", {1, 1, 3}, {1, 1, 3}, {1, 1, 1},
+                           {{"strides", {2}}, {"pads", {1, 1}}}, {0.5});
+  expectOpCaseOutputs(c, {tensor({1, 1, 3}, {1, 2, 3})},
+                      {tensor({1, 1, 5}, {1.5, 3.5, 2.5, 5.5, 3.5})});
+}
+
+TEST(ConvTransposeExact, OutputShapeAddsTrailingZeros) {
+  // output_shape 6 where the natural size is 5: the extra position is at the end.
+  auto c = fixedWindowCase("ConvTranspose", {1, 1, 2}, {1, 1, 3}, {1, 2, 3},
+                           {{"strides", {2}}, {"output_shape", {6}}});
+  expectOpCaseOutputs(c, {tensor({1, 1, 2}, {1, 10})},
+                      {tensor({1, 1, 6}, {1, 2, 3 + 10, 20, 30, 0})});
+}
+
+TEST(ConvTransposeExact, ChannelsAreTransposed) {
+  // Filter [Cin = 2, Cout = 3]: y[c] = sum_i x[i] * w[i][c].
+  auto c = fixedWindowCase("ConvTranspose", {1, 2, 1, 1}, {2, 3, 1, 1}, {1, 2, 3, 4, 5, 6},
+                           json::object());
+  expectOpCaseOutputs(c, {tensor({1, 2, 1, 1}, {1, 2})}, {tensor({1, 3, 1, 1}, {9, 12, 15})});
+  // Two groups of one channel each.
+  auto g = fixedWindowCase("ConvTranspose", {1, 2, 1, 1}, {2, 1, 1, 1}, {3, 5}, {{"group", 2}});
+  expectOpCaseOutputs(g, {tensor({1, 2, 1, 1}, {1, 2})}, {tensor({1, 2, 1, 1}, {3, 10})});
+}
+
+TEST(Window1DExact, Pools) {
+  OpCase max{"max", model({input("x", {1, 1, 5})},
+                          {node("MaxPool", {"x"}, {"y"}, {{"kernel_shape", {2}}, {"strides", {2}}, {"pads", {0, 1}}})},
+                          {"y"})};
+  expectOpCaseOutputs(max, {tensor({1, 1, 5}, {1, 3, 2, 5, 4})}, {tensor({1, 1, 3}, {3, 5, 4})});
+  OpCase avg{"avg", model({input("x", {1, 1, 5})},
+                          {node("AveragePool", {"x"}, {"y"}, {{"kernel_shape", {3}}, {"pads", {1, 1}}})},
+                          {"y"})};
+  expectOpCaseOutputs(avg, {tensor({1, 1, 5}, {1, 3, 2, 5, 4})},
+                      {tensor({1, 1, 5}, {2, 2, 10.f / 3, 11.f / 3, 4.5})});
+}
+
+TEST(Window1DErrors, ThreeSpatialDimensionsAreRejected) {
+  OpCase c{"pool3d", model({input("x", {1, 1, 4, 4, 4})},
+                           {node("MaxPool", {"x"}, {"y"}, {{"kernel_shape", {2, 2, 2}}})}, {"y"})};
+  auto exe = compile(writeTempFile("pool3d.json", c.model.dump()));
+  ASSERT_FALSE(exe.ok());
+  EXPECT_NE(exe.error().find("3 spatial dimensions are not supported"), std::string::npos) << exe.error();
+}
+
+} // namespace
