@@ -16,6 +16,8 @@
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/Verifier.h"
 
+#include <set>
+
 namespace strata::frontend {
 namespace detail {
 
@@ -262,12 +264,34 @@ llvm::Expected<OwningOpRef<ModuleOp>> GraphBuilder::build() {
   for (auto &[name, t] : model.initializers)
     values[name] = constant(t);
 
+  // A node that cannot be converted does not stop the import: the others are
+  // still checked, so that every problem is reported at once. Nodes that
+  // depend on a failed one are skipped (their problem is a consequence).
+  std::vector<std::string> problems;
+  std::set<std::string> failedValues;
   for (const NodeDesc &n : model.nodes) {
     loc = NameLoc::get(b.getStringAttr(n.name));
-    if (auto err = checkInputs(n))
-      return std::move(err);
-    if (auto err = converters().at(n.op)(*this, n))
-      return std::move(err);
+    bool dependsOnFailure =
+        llvm::any_of(n.inputs, [&](const std::string &in) { return failedValues.count(in); });
+    llvm::Error err = dependsOnFailure ? llvm::Error::success() : checkInputs(n);
+    if (!dependsOnFailure && !err)
+      err = converters().at(n.op)(*this, n);
+    if (!dependsOnFailure && !err)
+      continue;
+    if (err) {
+      std::string msg = llvm::toString(std::move(err));
+      llvm::StringRef rest(msg);
+      problems.push_back(rest.consume_front(model.path + ": ") ? rest.str() : msg);
+    }
+    failedValues.insert(n.outputs.begin(), n.outputs.end());
+  }
+  if (problems.size() == 1)
+    return fail(problems[0]);
+  if (!problems.empty()) {
+    std::string msg = std::to_string(problems.size()) + " nodes cannot be imported: ";
+    for (size_t i = 0; i < problems.size(); ++i)
+      msg += (i ? "; " : "") + problems[i];
+    return fail(msg);
   }
 
   SmallVector<Value> results;

@@ -1,10 +1,15 @@
-"""Writes mixed_dtypes.onnx: int32, bool and float32 inputs and outputs.
+"""Writes the small ONNX models the lit tests use.
+
+mixed_dtypes.onnx: int32, bool and float32 inputs and outputs.
 
   ids_plus = ids + 7                      (int32 in, int32 out)
   sel      = (ids > 2) and mask           (bool out)
   y        = where(sel, x, 0)             (float32 out)
 
-Run with `pip install onnx`; the .onnx file is committed, so tests do not need it.
+../../errors/Inputs/unsupported_parts.onnx: element types and ops Strata does not support, which the
+importer must list all at once.
+
+Run with `pip install onnx`; the .onnx files are committed, so tests do not need it.
 """
 import onnx
 from onnx import TensorProto, helper
@@ -30,3 +35,19 @@ model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)], pr
 model.ir_version = 8
 onnx.checker.check_model(model)
 onnx.save(model, "mixed_dtypes.onnx")
+
+nodes = [
+    helper.make_node("Cast", ["u"], ["uf"], name="cast_u", to=TensorProto.FLOAT),
+    helper.make_node("Cast", ["h"], ["hf"], name="cast_h", to=TensorProto.FLOAT),
+    helper.make_node("Add", ["uf", "hf"], ["s"], name="add"),
+    helper.make_node("Hardmax", ["s"], ["y"], name="hardmax"),
+]
+graph = helper.make_graph(
+    nodes, "unsupported_parts",
+    [helper.make_tensor_value_info("u", TensorProto.UINT8, [4]),
+     helper.make_tensor_value_info("h", TensorProto.FLOAT16, [4])],
+    [helper.make_tensor_value_info("y", TensorProto.FLOAT, [4])])
+model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)], producer_name="strata-tests")
+model.ir_version = 8
+onnx.checker.check_model(model)
+onnx.save(model, "../../errors/Inputs/unsupported_parts.onnx")
