@@ -232,6 +232,34 @@ std::vector<OpCase> allCases() {
     cases.push_back({std::string("pad_") + mode, model({input("x", {2, 3, 5, 6})}, {node("Pad", {"x", "pads", "v"}, {"y"}, {{"mode", mode}})}, {"y"},
                                                        {{"pads", {{"shape", {8}}, {"dtype", "int64"}, {"data", {0, 1, 2, 3, 0, 0, 4, -1}}}},
                                                         {"v", {{"shape", json::array()}, {"data", {0.75}}}}})});
+  // Edge cases: pads wider than the input and than the kernel.
+  cases.push_back({"pad_constant_wider_than_input", model({input("x", {2, 3})}, {node("Pad", {"x", "pads"}, {"y"})}, {"y"},
+                                                          {{"pads", {{"shape", {4}}, {"dtype", "int64"}, {"data", {0, 7, 1, 5}}}}})});
+  cases.push_back(convCase("conv1x1_pads_wider_than_kernel", {2, 3, 5, 4}, {4, 3, 1, 1}, {{"pads", {2, 3, 2, 1}}}, true));
+  // Variadic ops over three broadcast inputs.
+  for (const char *op : {"Sum", "Max", "Min"})
+    cases.push_back({std::string(op) + "_three_inputs", model({input("a", {3, 17}), input("b", {17}), input("c", {3, 1})},
+                                                               {node(op, {"a", "b", "c"}, {"y"})}, {"y"})});
+  // Squeeze/Unsqueeze: axes as an input (opset 13) and as an attribute (opset 11), negative axes.
+  cases.push_back({"squeeze_negative_axes", model({input("x", {3, 1, 5, 1})}, {node("Squeeze", {"x", "axes"}, {"y"})}, {"y"},
+                                                  {{"axes", {{"shape", {2}}, {"dtype", "int64"}, {"data", {-1, 1}}}}})});
+  cases.push_back({"squeeze_all_ones", model({input("x", {1, 7, 1})}, {node("Squeeze", {"x"}, {"y"})}, {"y"})});
+  cases.push_back({"unsqueeze_negative_axes", model({input("x", {3, 5})}, {node("Unsqueeze", {"x", "axes"}, {"y"})}, {"y"},
+                                                    {{"axes", {{"shape", {2}}, {"dtype", "int64"}, {"data", {-1, 0}}}}})});
+  cases.push_back({"unsqueeze_opset11_attr", model({input("x", {3, 5})}, {node("Unsqueeze", {"x"}, {"y"}, {{"axes", {1, -1}}})}, {"y"},
+                                                   json::object(), 11)});
+  // Size (an int64 scalar known at compile time) and Constant's value forms.
+  cases.push_back({"size_plus_constants", model({input("x", {3, 7})},
+                                                {node("Size", {"x"}, {"n"}), node("Cast", {"n"}, {"nf"}, {{"to", 1}}),
+                                                 node("Constant", {}, {"k"}, {{"value_float", 0.5}}),
+                                                 node("Constant", {}, {"v"}, {{"value", {{"shape", {7}}, {"data", {1, 2, 3, 4, 5, 6, 7}}}}}),
+                                                 node("Mul", {"x", "nf"}, {"a"}), node("Add", {"a", "k"}, {"b"}), node("Add", {"b", "v"}, {"y"})},
+                                                {"y"})});
+  // Empty reduce axes: reduce everything, or (noop_with_empty_axes) nothing.
+  for (int noop : {0, 1})
+    cases.push_back({"ReduceSum_empty_axes_noop_" + std::to_string(noop),
+                     model({input("x", {3, 5})}, {node("ReduceSum", {"x", "axes"}, {"y"}, {{"noop_with_empty_axes", noop}})}, {"y"},
+                           {{"axes", {{"shape", {0}}, {"dtype", "int64"}, {"data", json::array()}}}})});
   cases.push_back(unaryCase("DepthToSpace", {2, 8, 3, 5}, {{"blocksize", 2}}));
   cases.push_back(unaryCase("DepthToSpace", {1, 18, 2, 3}, {{"blocksize", 3}, {"mode", "CRD"}}));
   cases.push_back(unaryCase("SpaceToDepth", {2, 3, 6, 4}, {{"blocksize", 2}}));
