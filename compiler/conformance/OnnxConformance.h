@@ -19,6 +19,7 @@ struct TestResult {
   std::string group; // the op under test
   Outcome outcome = Outcome::Failed;
   std::string reason; // why it failed or was skipped
+  bool opsSupported = false; // every op of the model is one Strata converts
 };
 
 struct ConformanceOptions {
@@ -36,8 +37,8 @@ std::vector<std::string> collectTests(const std::vector<std::string> &paths);
 
 TestResult runTest(const std::string &dir, const ConformanceOptions &options);
 
-/// The table grouped by op with a reason per failure or skip, ending with
-/// "N passed, M failed, K skipped".
+/// The table grouped by op with a reason per failure or skip, a line on the
+/// tests whose ops Strata converts, and last "N passed, M failed, K skipped".
 std::string formatReport(const std::vector<TestResult> &results);
 
 /// The same as Markdown (docs/onnx-coverage.md).
