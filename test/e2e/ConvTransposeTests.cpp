@@ -83,23 +83,10 @@ std::vector<OpCase> window1DCases() {
   return cases;
 }
 
-class ConvTransposeTest : public ::testing::TestWithParam<OpCase> {};
-TEST_P(ConvTransposeTest, CompiledMatchesReference) { runOpCase(GetParam()); }
-INSTANTIATE_TEST_SUITE_P(ConvTranspose, ConvTransposeTest, ::testing::ValuesIn(convTransposeCases()),
-                         [](const ::testing::TestParamInfo<OpCase> &info) {
-                           return opCaseTestName(info.param, info.index);
-                         });
+STRATA_OP_CASE_SUITE(ConvTransposeTest, convTransposeCases);
 
-class Window1DTest : public ::testing::TestWithParam<OpCase> {};
-TEST_P(Window1DTest, CompiledMatchesReference) { runOpCase(GetParam()); }
-INSTANTIATE_TEST_SUITE_P(Window1D, Window1DTest, ::testing::ValuesIn(window1DCases()),
-                         [](const ::testing::TestParamInfo<OpCase> &info) {
-                           return opCaseTestName(info.param, info.index);
-                         });
+STRATA_OP_CASE_SUITE(Window1DTest, window1DCases);
 
-HostTensor tensor(std::vector<int64_t> shape, std::vector<float> data) {
-  return HostTensor::fromFloats(std::move(shape), data.data());
-}
 
 /// y = OP(x, w[, b]) with given filter (and bias) values.
 OpCase fixedWindowCase(const std::string &op, std::vector<int64_t> x, std::vector<int64_t> w,
@@ -117,8 +104,8 @@ TEST(ConvTransposeExact, Stride2ScattersTheFilter) {
   // With stride = kernel size, each input pixel writes x * w into its own 2x2 block.
   auto c = fixedWindowCase("ConvTranspose", {1, 1, 2, 2}, {1, 1, 2, 2}, {1, 10, 100, 1000},
                            {{"strides", {2, 2}}});
-  expectOpCaseOutputs(c, {tensor({1, 1, 2, 2}, {1, 2, 3, 4})},
-                      {tensor({1, 1, 4, 4}, {1, 10, 2, 20, 100, 1000, 200, 2000,  //
+  expectOpCaseOutputs(c, {floatTensor({1, 1, 2, 2}, {1, 2, 3, 4})},
+                      {floatTensor({1, 1, 4, 4}, {1, 10, 2, 20, 100, 1000, 200, 2000,  //
                                              3, 30, 4, 40, 300, 3000, 400, 4000})});
 }
 
@@ -126,38 +113,38 @@ TEST(ConvTransposeExact, OverlapPadsBias1D) {
   // Full output [1, 1, 1+2, 2, 2+3, 3, 3]; pads drop one at each end; + bias.
   auto c = fixedWindowCase("ConvTranspose", {1, 1, 3}, {1, 1, 3}, {1, 1, 1},
                            {{"strides", {2}}, {"pads", {1, 1}}}, {0.5});
-  expectOpCaseOutputs(c, {tensor({1, 1, 3}, {1, 2, 3})},
-                      {tensor({1, 1, 5}, {1.5, 3.5, 2.5, 5.5, 3.5})});
+  expectOpCaseOutputs(c, {floatTensor({1, 1, 3}, {1, 2, 3})},
+                      {floatTensor({1, 1, 5}, {1.5, 3.5, 2.5, 5.5, 3.5})});
 }
 
 TEST(ConvTransposeExact, OutputShapeAddsTrailingZeros) {
   // output_shape 6 where the natural size is 5: the extra position is at the end.
   auto c = fixedWindowCase("ConvTranspose", {1, 1, 2}, {1, 1, 3}, {1, 2, 3},
                            {{"strides", {2}}, {"output_shape", {6}}});
-  expectOpCaseOutputs(c, {tensor({1, 1, 2}, {1, 10})},
-                      {tensor({1, 1, 6}, {1, 2, 3 + 10, 20, 30, 0})});
+  expectOpCaseOutputs(c, {floatTensor({1, 1, 2}, {1, 10})},
+                      {floatTensor({1, 1, 6}, {1, 2, 3 + 10, 20, 30, 0})});
 }
 
 TEST(ConvTransposeExact, ChannelsAreTransposed) {
   // Filter [Cin = 2, Cout = 3]: y[c] = sum_i x[i] * w[i][c].
   auto c = fixedWindowCase("ConvTranspose", {1, 2, 1, 1}, {2, 3, 1, 1}, {1, 2, 3, 4, 5, 6},
                            json::object());
-  expectOpCaseOutputs(c, {tensor({1, 2, 1, 1}, {1, 2})}, {tensor({1, 3, 1, 1}, {9, 12, 15})});
+  expectOpCaseOutputs(c, {floatTensor({1, 2, 1, 1}, {1, 2})}, {floatTensor({1, 3, 1, 1}, {9, 12, 15})});
   // Two groups of one channel each.
   auto g = fixedWindowCase("ConvTranspose", {1, 2, 1, 1}, {2, 1, 1, 1}, {3, 5}, {{"group", 2}});
-  expectOpCaseOutputs(g, {tensor({1, 2, 1, 1}, {1, 2})}, {tensor({1, 2, 1, 1}, {3, 10})});
+  expectOpCaseOutputs(g, {floatTensor({1, 2, 1, 1}, {1, 2})}, {floatTensor({1, 2, 1, 1}, {3, 10})});
 }
 
 TEST(Window1DExact, Pools) {
   OpCase max{"max", model({input("x", {1, 1, 5})},
                           {node("MaxPool", {"x"}, {"y"}, {{"kernel_shape", {2}}, {"strides", {2}}, {"pads", {0, 1}}})},
                           {"y"})};
-  expectOpCaseOutputs(max, {tensor({1, 1, 5}, {1, 3, 2, 5, 4})}, {tensor({1, 1, 3}, {3, 5, 4})});
+  expectOpCaseOutputs(max, {floatTensor({1, 1, 5}, {1, 3, 2, 5, 4})}, {floatTensor({1, 1, 3}, {3, 5, 4})});
   OpCase avg{"avg", model({input("x", {1, 1, 5})},
                           {node("AveragePool", {"x"}, {"y"}, {{"kernel_shape", {3}}, {"pads", {1, 1}}})},
                           {"y"})};
-  expectOpCaseOutputs(avg, {tensor({1, 1, 5}, {1, 3, 2, 5, 4})},
-                      {tensor({1, 1, 5}, {2, 2, 10.f / 3, 11.f / 3, 4.5})});
+  expectOpCaseOutputs(avg, {floatTensor({1, 1, 5}, {1, 3, 2, 5, 4})},
+                      {floatTensor({1, 1, 5}, {2, 2, 10.f / 3, 11.f / 3, 4.5})});
 }
 
 TEST(Window1DErrors, ThreeSpatialDimensionsAreRejected) {

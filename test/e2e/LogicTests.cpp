@@ -90,13 +90,6 @@ std::vector<OpCase> allCases() {
   return cases;
 }
 
-class LogicTest : public ::testing::TestWithParam<OpCase> {};
-
-TEST_P(LogicTest, CompiledMatchesReference) { runOpCase(GetParam()); }
-
-INSTANTIATE_TEST_SUITE_P(Logic, LogicTest, ::testing::ValuesIn(allCases()),
-                         [](const ::testing::TestParamInfo<OpCase> &info) {
-                           return opCaseTestName(info.param, info.index);
-                         });
+STRATA_OP_CASE_SUITE(LogicTest, allCases);
 
 } // namespace

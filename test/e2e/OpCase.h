@@ -58,4 +58,19 @@ void expectOpCaseOutputs(const OpCase &c, const std::vector<HostTensor> &inputs,
 /// A gtest-safe parameter name for the case.
 std::string opCaseTestName(const OpCase &c, size_t index);
 
+/// A float32 tensor with the given values, for hand-computed inputs and outputs.
+inline HostTensor floatTensor(std::vector<int64_t> shape, std::vector<float> data) {
+  return HostTensor::fromFloats(std::move(shape), data.data());
+}
+
 } // namespace strata::testing
+
+/// A parameterized suite `Suite` whose test CompiledMatchesReference runs
+/// runOpCase on every case `casesFn()` returns.
+#define STRATA_OP_CASE_SUITE(Suite, casesFn)                                                       \
+  class Suite : public ::testing::TestWithParam<::strata::testing::OpCase> {};                     \
+  TEST_P(Suite, CompiledMatchesReference) { ::strata::testing::runOpCase(GetParam()); }            \
+  INSTANTIATE_TEST_SUITE_P(All, Suite, ::testing::ValuesIn(casesFn()),                             \
+                           [](const ::testing::TestParamInfo<::strata::testing::OpCase> &info) {   \
+                             return ::strata::testing::opCaseTestName(info.param, info.index);    \
+                           })

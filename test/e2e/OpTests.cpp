@@ -276,13 +276,6 @@ std::vector<OpCase> allCases() {
   return cases;
 }
 
-class OpTest : public ::testing::TestWithParam<OpCase> {};
-
-TEST_P(OpTest, CompiledMatchesReference) { runOpCase(GetParam()); }
-
-INSTANTIATE_TEST_SUITE_P(AllOps, OpTest, ::testing::ValuesIn(allCases()),
-                         [](const ::testing::TestParamInfo<OpCase> &info) {
-                           return opCaseTestName(info.param, info.index);
-                         });
+STRATA_OP_CASE_SUITE(OpTest, allCases);
 
 } // namespace

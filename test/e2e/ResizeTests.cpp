@@ -91,32 +91,22 @@ std::vector<OpCase> resizeCases() {
   return cases;
 }
 
-class ResizeTest : public ::testing::TestWithParam<OpCase> {};
+STRATA_OP_CASE_SUITE(ResizeTest, resizeCases);
 
-TEST_P(ResizeTest, CompiledMatchesReference) { runOpCase(GetParam()); }
-
-INSTANTIATE_TEST_SUITE_P(Resize, ResizeTest, ::testing::ValuesIn(resizeCases()),
-                         [](const ::testing::TestParamInfo<OpCase> &info) {
-                           return opCaseTestName(info.param, info.index);
-                         });
-
-HostTensor tensor(std::vector<int64_t> shape, std::vector<float> data) {
-  return HostTensor::fromFloats(std::move(shape), data.data());
-}
 
 TEST(ResizeExact, LinearHalfPixelUpsampleBy2) {
   // Per axis, [a, b] -> positions -0.25, 0.25, 0.75, 1.25 -> [a, .75a+.25b, .25a+.75b, b].
   auto c = scalesCase("linear_x2", {1, 1, 2, 2}, {1, 1, 2, 2}, {{"mode", "linear"}});
-  expectOpCaseOutputs(c, {tensor({1, 1, 2, 2}, {1, 2, 3, 4})},
-                      {tensor({1, 1, 4, 4}, {1.0, 1.25, 1.75, 2.0, 1.5, 1.75, 2.25, 2.5,  //
+  expectOpCaseOutputs(c, {floatTensor({1, 1, 2, 2}, {1, 2, 3, 4})},
+                      {floatTensor({1, 1, 4, 4}, {1.0, 1.25, 1.75, 2.0, 1.5, 1.75, 2.25, 2.5,  //
                                              2.5, 2.75, 3.25, 3.5, 3.0, 3.25, 3.75, 4.0})});
 }
 
 TEST(ResizeExact, UpsampleNearestAsymmetricFloor) {
   OpCase c{"upsample", model({input("x", {1, 1, 2, 2})}, {node("Upsample", {"x", "scales"}, {"y"})}, {"y"},
                              {{"scales", floats({1, 1, 2, 3})}}, 9)};
-  expectOpCaseOutputs(c, {tensor({1, 1, 2, 2}, {1, 2, 3, 4})},
-                      {tensor({1, 1, 4, 6}, {1, 1, 1, 2, 2, 2, 1, 1, 1, 2, 2, 2,  //
+  expectOpCaseOutputs(c, {floatTensor({1, 1, 2, 2}, {1, 2, 3, 4})},
+                      {floatTensor({1, 1, 4, 6}, {1, 1, 1, 2, 2, 2, 1, 1, 1, 2, 2, 2,  //
                                              3, 3, 3, 4, 4, 4, 3, 3, 3, 4, 4, 4})});
 }
 
@@ -131,7 +121,7 @@ TEST(ResizeExact, NearestRoundingModesAtHalves) {
     auto c = scalesCase("nearest_" + mode, {1, 3}, {1, 2},
                         {{"mode", "nearest"}, {"nearest_mode", mode},
                          {"coordinate_transformation_mode", "asymmetric"}});
-    expectOpCaseOutputs(c, {tensor({1, 3}, {10, 20, 30})}, {tensor({1, 6}, want)});
+    expectOpCaseOutputs(c, {floatTensor({1, 3}, {10, 20, 30})}, {floatTensor({1, 6}, want)});
   }
 }
 
@@ -140,14 +130,14 @@ TEST(ResizeExact, CubicAlignCorners) {
   // [-0.09375, 0.59375, 0.59375, -0.09375], and the edge index is replicated.
   auto c = sizesCase("cubic", {1, 4}, {1, 7},
                      {{"mode", "cubic"}, {"coordinate_transformation_mode", "align_corners"}});
-  expectOpCaseOutputs(c, {tensor({1, 4}, {0, 1, 2, 3})},
-                      {tensor({1, 7}, {0, 0.40625, 1, 1.5, 2, 2.59375, 3})});
+  expectOpCaseOutputs(c, {floatTensor({1, 4}, {0, 1, 2, 3})},
+                      {floatTensor({1, 7}, {0, 0.40625, 1, 1.5, 2, 2.59375, 3})});
   // exclude_outside drops the tap past the edge and rescales the other three.
   auto e = sizesCase("cubic_exclude", {1, 4}, {1, 7},
                      {{"mode", "cubic"}, {"coordinate_transformation_mode", "align_corners"},
                       {"exclude_outside", 1}});
-  expectOpCaseOutputs(e, {tensor({1, 4}, {0, 1, 2, 3})},
-                      {tensor({1, 7}, {0, 0.40625 / 1.09375, 1, 1.5, 2, 2.875 / 1.09375, 3})});
+  expectOpCaseOutputs(e, {floatTensor({1, 4}, {0, 1, 2, 3})},
+                      {floatTensor({1, 7}, {0, 0.40625 / 1.09375, 1, 1.5, 2, 2.875 / 1.09375, 3})});
 }
 
 TEST(ResizeExact, CropAndResizeExtrapolates) {
@@ -156,7 +146,7 @@ TEST(ResizeExact, CropAndResizeExtrapolates) {
                      {{"mode", "linear"}, {"coordinate_transformation_mode", "tf_crop_and_resize"},
                       {"extrapolation_value", 10.0}},
                      {0, -0.5, 1, 1});
-  expectOpCaseOutputs(c, {tensor({1, 4}, {1, 2, 3, 4})}, {tensor({1, 3}, {10, 1.75, 4})});
+  expectOpCaseOutputs(c, {floatTensor({1, 4}, {1, 2, 3, 4})}, {floatTensor({1, 3}, {10, 1.75, 4})});
 }
 
 TEST(ResizeErrors, RejectsOpset18Attributes) {
