@@ -5,6 +5,9 @@
 // elementwise chain) followed by elementwise ops that consume its single
 // result at the same shape. Same shape matters: an epilogue that broadcasts
 // the result to a larger shape would recompute the anchor per element.
+// A kernel of injective ops only (elementwise, gather, transpose, slice,
+// expand, concat) also absorbs the injective producers of its other operands
+// that have no other use, so that e.g. the taps of a resize become one pass.
 //
 //===----------------------------------------------------------------------===//
 #include "dialects/graph/Passes.h"
@@ -27,6 +30,12 @@ bool isElementwise(Operation *op) {
                    ExpOp, LogOp, SqrtOp, NegOp, AbsOp, ErfOp, FloorOp, CeilOp, RoundOp, SignOp, HardSwishOp, ClipOp, HardSigmoidOp,
                    CastOp, BatchNormOp, EqualOp, LessOp, LessEqualOp, GreaterOp, GreaterEqualOp,
                    AndOp, OrOp, XorOp, NotOp, WhereOp>(op);
+}
+
+/// Ops computed pointwise from their operands with no reduction: free to inline
+/// into a consumer's loop nest.
+bool isInjective(Operation *op) {
+  return isElementwise(op) || llvm::isa<GatherOp, TransposeOp, SliceOp, ExpandOp, ConcatOp>(op);
 }
 
 /// Ops that never become kernels: constants, and reshapes, which are views
@@ -70,12 +79,32 @@ struct FusePass : public strata::graph::impl::FuseBase<FusePass> {
       SmallVector<Operation *> chain{anchor};
       while (Operation *next = nextEpilogue(chain.back()))
         chain.push_back(next);
+      if (llvm::all_of(chain, isInjective))
+        absorbProducers(chain, fused);
       for (Operation *op : chain)
         fused.insert(op);
       std::string anchorKind = anchorName(anchor);
       std::string name = anchorKind + "_" + std::to_string(counters[anchorKind]++);
       outline(chain, name, anchorKind);
     }
+  }
+
+  /// Adds the not yet fused injective producers whose only use is in the chain,
+  /// transitively, and puts the chain in block order (producers first).
+  static void absorbProducers(SmallVector<Operation *> &chain,
+                              const llvm::DenseSet<Operation *> &fused) {
+    llvm::SmallPtrSet<Operation *, 8> inChain(chain.begin(), chain.end());
+    for (size_t i = 0; i < chain.size(); ++i)
+      for (Value v : chain[i]->getOperands()) {
+        Operation *producer = v.getDefiningOp();
+        if (!producer || inChain.count(producer) || fused.count(producer) ||
+            producer->getBlock() != chain[i]->getBlock() || staysOutside(producer) ||
+            !isInjective(producer) || producer->getNumResults() != 1 || !v.hasOneUse())
+          continue;
+        chain.push_back(producer);
+        inChain.insert(producer);
+      }
+    llvm::sort(chain, [](Operation *a, Operation *b) { return a->isBeforeInBlock(b); });
   }
 
   /// Replaces the chain with one graph.kernel placed where its last op was.
