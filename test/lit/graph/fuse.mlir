@@ -35,3 +35,23 @@ func.func @shared_result(%a: tensor<4x8xf32>, %b: tensor<8x3xf32>) -> (tensor<4x
   %s = graph.sigmoid %m : tensor<4x3xf32>
   return %r, %s : tensor<4x3xf32>, tensor<4x3xf32>
 }
+
+// Tests that an injective kernel absorbs the single-use injective producers of its other
+// operands (two gather taps of a resize become one kernel), but not a producer used twice.
+// CHECK-LABEL: func @injective_producers
+// CHECK: %[[T:.*]] = graph.kernel "transpose_0" anchor "transpose"(%arg0)
+// CHECK: graph.kernel "gather_0" anchor "gather"(%[[T]], %{{.*}}, %{{.*}})
+// CHECK:   graph.gather
+// CHECK:   graph.gather
+// CHECK:   graph.add
+// CHECK:   graph.yield
+// CHECK-NOT: graph.kernel
+func.func @injective_producers(%x: tensor<4x6xf32>) -> tensor<6x3xf32> {
+  %t = graph.transpose %x {perm = array<i64: 1, 0>} : (tensor<4x6xf32>) -> tensor<6x4xf32>
+  %i0 = graph.constant dense<[0, 1, 2]> : tensor<3xi64>
+  %i1 = graph.constant dense<[1, 2, 3]> : tensor<3xi64>
+  %a = graph.gather %t, %i0 {axis = 1 : i64} : (tensor<6x4xf32>, tensor<3xi64>) -> tensor<6x3xf32>
+  %b = graph.gather %t, %i1 {axis = 1 : i64} : (tensor<6x4xf32>, tensor<3xi64>) -> tensor<6x3xf32>
+  %s = graph.add %a, %b : (tensor<6x3xf32>, tensor<6x3xf32>) -> tensor<6x3xf32>
+  return %s : tensor<6x3xf32>
+}
