@@ -183,6 +183,21 @@ const std::map<std::string, GraphBuilder::Converter> &GraphBuilder::converters()
   return table;
 }
 
+std::string GraphBuilder::unreadAttribute(const NodeDesc &n) const {
+  // Attributes that do not change an inference result, so a converter may
+  // leave them unread.
+  static const std::set<std::pair<std::string, std::string>> harmless = {
+      {"Dropout", "seed"},                   // only used in training mode
+      {"BatchNormalization", "momentum"},    // updates running stats, training only
+      {"BatchNormalization", "is_test"},     // opset < 7: inference either way here
+      {"LayerNormalization", "stash_type"},  // precision of the mean/variance (float32 here)
+  };
+  for (const auto &[key, value] : n.attrs)
+    if (!attrsRead.count(key) && !harmless.count({n.op, key}))
+      return key;
+  return "";
+}
+
 /// Inputs an op cannot do without (later ones are optional).
 static size_t requiredInputs(const std::string &op, int64_t opset) {
   static const std::map<std::string, size_t> counts = {
@@ -274,8 +289,14 @@ llvm::Expected<OwningOpRef<ModuleOp>> GraphBuilder::build() {
     bool dependsOnFailure =
         llvm::any_of(n.inputs, [&](const std::string &in) { return failedValues.count(in); });
     llvm::Error err = dependsOnFailure ? llvm::Error::success() : checkInputs(n);
+    attrsRead.clear();
     if (!dependsOnFailure && !err)
       err = converters().at(n.op)(*this, n);
+    if (!dependsOnFailure && !err) {
+      std::string unread = unreadAttribute(n);
+      if (!unread.empty())
+        err = fail(n, "attribute '" + unread + "' is not supported");
+    }
     if (!dependsOnFailure && !err)
       continue;
     if (err) {

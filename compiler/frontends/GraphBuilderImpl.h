@@ -16,6 +16,7 @@
 
 #include <functional>
 #include <map>
+#include <set>
 
 namespace strata::frontend::detail {
 
@@ -47,25 +48,35 @@ private:
   }
 
   // --- attributes -----------------------------------------------------------
-  int64_t attrInt(const NodeDesc &n, const std::string &key, int64_t dflt) const {
+  // Every read is recorded: after a node converts, an attribute it never read
+  // is an error rather than silently ignored (see build()).
+  const AttrValue *findAttr(const NodeDesc &n, const std::string &key) const {
+    attrsRead.insert(key);
     auto it = n.attrs.find(key);
-    return it == n.attrs.end() ? dflt : it->second.i;
+    return it == n.attrs.end() ? nullptr : &it->second;
+  }
+  bool hasAttr(const NodeDesc &n, const std::string &key) const { return findAttr(n, key); }
+  int64_t attrInt(const NodeDesc &n, const std::string &key, int64_t dflt) const {
+    const AttrValue *a = findAttr(n, key);
+    return a ? a->i : dflt;
   }
   double attrFloat(const NodeDesc &n, const std::string &key, double dflt) const {
-    auto it = n.attrs.find(key);
-    if (it == n.attrs.end())
+    const AttrValue *a = findAttr(n, key);
+    if (!a)
       return dflt;
-    return it->second.kind == AttrValue::Kind::Int ? (double)it->second.i : it->second.f;
+    return a->kind == AttrValue::Kind::Int ? (double)a->i : a->f;
   }
   std::vector<int64_t> attrInts(const NodeDesc &n, const std::string &key,
                                 std::vector<int64_t> dflt) const {
-    auto it = n.attrs.find(key);
-    return it == n.attrs.end() ? dflt : it->second.ints;
+    const AttrValue *a = findAttr(n, key);
+    return a ? a->ints : dflt;
   }
   std::string attrString(const NodeDesc &n, const std::string &key, std::string dflt) const {
-    auto it = n.attrs.find(key);
-    return it == n.attrs.end() ? dflt : it->second.s;
+    const AttrValue *a = findAttr(n, key);
+    return a ? a->s : dflt;
   }
+  /// An attribute the node has that its converter never read, or "".
+  std::string unreadAttribute(const NodeDesc &n) const;
 
   // --- values ---------------------------------------------------------------
   bool hasInput(const NodeDesc &n, size_t i) const {
@@ -143,10 +154,10 @@ private:
   llvm::Error convertLayerNorm(const NodeDesc &n);
   llvm::Error convertInstanceNorm(const NodeDesc &n);
   llvm::Error convertLRN(const NodeDesc &n);
-  /// Over axes (kept as size-1 dims): mean, 1 / sqrt(var + eps), and
-  /// (x - mean) * that.
+  /// Over axes (kept as size-1 dims): mean, the (biased) variance,
+  /// 1 / sqrt(var + eps), and (x - mean) * that.
   struct Moments {
-    Value mean, invStdDev, normalized;
+    Value mean, var, invStdDev, normalized;
   };
   Moments normalize(const NodeDesc &n, Value x, ArrayRef<int64_t> axes, double eps);
   llvm::Error convertConstantOfShape(const NodeDesc &n);
@@ -168,6 +179,8 @@ private:
   Value scalar(double v);
   llvm::Error convertConv(const NodeDesc &n);
   llvm::Error convertBatchNorm(const NodeDesc &n);
+  /// BatchNormalization with training_mode = 1: batch statistics, running stats updated.
+  llvm::Error convertBatchNormTraining(const NodeDesc &n);
   llvm::Error convertPool(const NodeDesc &n);
   llvm::Error convertGlobalPool(const NodeDesc &n);
   llvm::Error convertMatMul(const NodeDesc &n);
@@ -195,16 +208,23 @@ private:
 
   /// Spatial window attributes shared by Conv, ConvTranspose and the pools, in
   /// 2-D form: a 1-D op (input [N, C, L]) runs as the 2-D op on [N, C, 1, L]
-  /// (see as2D) with a window of 1 on the dummy axis.
+  /// (see as2D) with a window of 1 on the dummy axis. Pools also accept 3-D
+  /// windows (maxSpatial = 3), which keep their three axes.
   struct Window {
     SmallVector<int64_t> kernel, strides, pads, dilations;
   };
   /// The window attributes as written (pads explicit; auto_pad is the caller's).
   llvm::Expected<Window> windowAttrs(const NodeDesc &n, ArrayRef<int64_t> inShape,
-                                     ArrayRef<int64_t> kernel);
+                                     ArrayRef<int64_t> kernel, int64_t maxSpatial = 2);
   /// windowAttrs with auto_pad resolved for a forward window (Conv, pools).
   llvm::Expected<Window> window(const NodeDesc &n, ArrayRef<int64_t> inShape,
-                                ArrayRef<int64_t> kernel);
+                                ArrayRef<int64_t> kernel, int64_t maxSpatial = 2);
+  /// A graph max_pool or avg_pool (by n.op) of a [N, C, H, W] value.
+  Value pool2D(const NodeDesc &n, Value x, const Window &w, bool ceil);
+  /// A 3-D pool of [N, C, D, H, W] as two 2-D pools (see convert/NN.cpp).
+  Value pool3D(const NodeDesc &n, Value x, const Window &w, bool ceil);
+  /// MaxPool's Indices for the 2-D pool `max` of x (both [N, C, ., .]).
+  Value maxPoolIndices(Value x, Value max, const Window &w, bool columnMajor);
   /// A 1-D window op's shape [N, C, L] as [N, C, 1, L]; other ranks unchanged.
   static SmallVector<int64_t> as2DShape(ArrayRef<int64_t> shape);
   Value as2D(Value v) { return reshape(v, as2DShape(shapeOf(v))); }
@@ -224,6 +244,7 @@ private:
   Location loc = UnknownLoc::get(&ctx);
   std::map<std::string, Value> values;
   llvm::DenseMap<Value, HostTensor> constantCache;
+  mutable std::set<std::string> attrsRead; // by the node being converted
 };
 
 

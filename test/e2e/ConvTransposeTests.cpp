@@ -148,9 +148,9 @@ TEST(Window1DExact, Pools) {
 }
 
 TEST(Window1DErrors, ThreeSpatialDimensionsAreRejected) {
-  OpCase c{"pool3d", model({input("x", {1, 1, 4, 4, 4})},
-                           {node("MaxPool", {"x"}, {"y"}, {{"kernel_shape", {2, 2, 2}}})}, {"y"})};
-  auto exe = compile(writeTempFile("pool3d.json", c.model.dump()));
+  OpCase c{"conv3d", model({input("x", {1, 1, 4, 4, 4})}, {node("Conv", {"x", "w"}, {"y"})}, {"y"},
+                           {{"w", randomTensor({1, 1, 2, 2, 2}, 3)}})};
+  auto exe = compile(writeTempFile("conv3d.json", c.model.dump()));
   ASSERT_FALSE(exe.ok());
   EXPECT_NE(exe.error().find("3 spatial dimensions are not supported"), std::string::npos) << exe.error();
 }

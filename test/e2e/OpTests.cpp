@@ -73,7 +73,9 @@ std::vector<OpCase> allCases() {
                                         node("Exp", {"s"}, {"e"}), node("Log", {"e"}, {"y"})}, {"y"})};
     cases.push_back(c);
   }
-  cases.push_back(unaryCase("Clip", {2, 3, 19}, {{"min", -0.3}, {"max", 0.6}}));
+  // Opset 10 and older: bounds as attributes (later opsets take them as inputs).
+  cases.push_back({"Clip_attrs_opset10", model({input("x", {2, 3, 19})}, {node("Clip", {"x"}, {"y"}, {{"min", -0.3}, {"max", 0.6}})},
+                                               {"y"}, json::object(), 10)});
   cases.push_back({"Clip_inputs", model({input("x", {4, 9})}, {node("Clip", {"x", "lo", "hi"}, {"y"})}, {"y"},
                                         {{"lo", {{"shape", json::array()}, {"data", {-0.25}}}},
                                          {"hi", {{"shape", json::array()}, {"data", {0.5}}}}})});

@@ -1,6 +1,7 @@
 //===- NN.cpp - conv, pooling, matmul, softmax, reductions -> graph ----- ===//
 #include "compiler/frontends/GraphBuilderImpl.h"
 
+#include <algorithm>
 #include <numeric>
 #include <set>
 
@@ -19,12 +20,14 @@ SmallVector<int64_t> GraphBuilder::as2DShape(ArrayRef<int64_t> shape) {
 
 llvm::Expected<GraphBuilder::Window> GraphBuilder::windowAttrs(const NodeDesc &n,
                                                                ArrayRef<int64_t> inShape,
-                                                               ArrayRef<int64_t> kernel) {
+                                                               ArrayRef<int64_t> kernel,
+                                                               int64_t maxSpatial) {
   int64_t spatial = (int64_t)inShape.size() - 2;
-  if (spatial != 1 && spatial != 2)
+  if (spatial < 1 || spatial > maxSpatial)
     return fail(n, "windows over " + std::to_string(std::max<int64_t>(spatial, 0)) +
-                       " spatial dimensions are not supported yet, only 1 or 2 (input " +
-                       shapeStr(inShape) + ")");
+                       " spatial dimensions are not supported yet, only 1 " +
+                       (maxSpatial == 2 ? "or 2" : "to " + std::to_string(maxSpatial)) +
+                       " (input " + shapeStr(inShape) + ")");
   std::string count = std::to_string(spatial), count2 = std::to_string(2 * spatial);
   auto strides = attrInts(n, "strides", std::vector<int64_t>(spatial, 1));
   auto dilations = attrInts(n, "dilations", std::vector<int64_t>(spatial, 1));
@@ -54,23 +57,25 @@ llvm::Expected<GraphBuilder::Window> GraphBuilder::windowAttrs(const NodeDesc &n
 
 llvm::Expected<GraphBuilder::Window> GraphBuilder::window(const NodeDesc &n,
                                                           ArrayRef<int64_t> inShape,
-                                                          ArrayRef<int64_t> kernel) {
-  auto w = windowAttrs(n, inShape, kernel);
+                                                          ArrayRef<int64_t> kernel,
+                                                          int64_t maxSpatial) {
+  auto w = windowAttrs(n, inShape, kernel, maxSpatial);
   if (!w)
     return w.takeError();
   auto in = as2DShape(inShape);
+  size_t axes = w->kernel.size();
   std::string autoPad = attrString(n, "auto_pad", "NOTSET");
   if (autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER") {
-    for (int i = 0; i < 2; ++i) {
+    for (size_t i = 0; i < axes; ++i) {
       int64_t out = (in[2 + i] + w->strides[i] - 1) / w->strides[i];
       int64_t total = std::max<int64_t>(
           0, (out - 1) * w->strides[i] + w->dilations[i] * (w->kernel[i] - 1) + 1 - in[2 + i]);
       int64_t small = total / 2, large = total - small;
       w->pads[i] = autoPad == "SAME_UPPER" ? small : large;
-      w->pads[i + 2] = autoPad == "SAME_UPPER" ? large : small;
+      w->pads[i + axes] = autoPad == "SAME_UPPER" ? large : small;
     }
   } else if (autoPad == "VALID") {
-    w->pads = {0, 0, 0, 0};
+    w->pads.assign(2 * axes, 0);
   } else if (autoPad != "NOTSET") {
     return fail(n, "unknown auto_pad '" + autoPad + "'");
   }
@@ -105,8 +110,14 @@ llvm::Error GraphBuilder::convertConv(const NodeDesc &n) {
 }
 
 llvm::Error GraphBuilder::convertBatchNorm(const NodeDesc &n) {
-  if (n.outputs.size() > 1)
-    return fail(n, "training mode (extra outputs) is not supported");
+  bool extraOutputs = llvm::any_of(llvm::drop_begin(n.outputs), [](auto &o) { return !o.empty(); });
+  if (model.opset >= 14 && attrInt(n, "training_mode", 0) != 0)
+    return convertBatchNormTraining(n);
+  if (extraOutputs)
+    return fail(n, model.opset >= 14
+                       ? "running_mean and running_var are outputs of training mode only"
+                       : "training mode before opset 14 (outputs mean, var, saved_mean, "
+                         "saved_var) is not supported");
   SmallVector<Value> ops;
   for (size_t i = 0; i < 5; ++i) {
     Value v = input(n, i);
@@ -117,34 +128,168 @@ llvm::Error GraphBuilder::convertBatchNorm(const NodeDesc &n) {
                                          ops[4], b.getF32FloatAttr(attrFloat(n, "epsilon", 1e-5))));
 }
 
+llvm::Error GraphBuilder::convertBatchNormTraining(const NodeDesc &n) {
+  // Training mode (opset 14+) normalizes with the statistics of the batch, over
+  // all axes but the channel axis 1, and updates the running statistics:
+  //   Y            = (X - mean) / sqrt(var + epsilon) * scale + B
+  //   running_mean = input_mean * momentum + mean * (1 - momentum)
+  //   running_var  = input_var * momentum + var * (1 - momentum)
+  // var is the biased (population) variance, for Y and running_var alike, as
+  // in ONNX's reference (numpy's var).
+  Value x = input(n, 0);
+  auto shape = shapeOf(x);
+  int64_t rank = shape.size();
+  if (rank < 2)
+    return fail(n, "expects an input of rank >= 2 (N, C, ...)");
+  int64_t C = shape[1];
+  for (size_t i = 1; i < 5; ++i)
+    if (shapeOf(input(n, i)) != ArrayRef<int64_t>{C})
+      return fail(n, "scale, B, input_mean and input_var must have shape [" + std::to_string(C) + "]");
+  auto op = [&](auto tag, Value a, Value c) -> Value {
+    return llvm::cantFail(binary<decltype(tag)>(n, a, c));
+  };
+  SmallVector<int64_t> axes, perChannel(rank, 1);
+  perChannel[1] = C;
+  for (int64_t d = 0; d < rank; ++d)
+    if (d != 1)
+      axes.push_back(d);
+  Moments m = normalize(n, x, axes, attrFloat(n, "epsilon", 1e-5));
+  Value y = op(g::AddOp(), op(g::MulOp(), m.normalized, reshape(input(n, 1), perChannel)),
+               reshape(input(n, 2), perChannel));
+  double momentum = attrFloat(n, "momentum", 0.9);
+  auto running = [&](Value old, Value batch) {
+    return op(g::AddOp(), op(g::MulOp(), old, scalar(momentum)),
+              op(g::MulOp(), reshape(batch, {C}), scalar(1 - momentum)));
+  };
+  if (auto err = define(n, 0, y))
+    return err;
+  if (n.outputs.size() > 1 && !n.outputs[1].empty())
+    if (auto err = define(n, 1, running(input(n, 3), m.mean)))
+      return err;
+  if (n.outputs.size() > 2 && !n.outputs[2].empty())
+    if (auto err = define(n, 2, running(input(n, 4), m.var)))
+      return err;
+  return llvm::Error::success();
+}
+
 llvm::Error GraphBuilder::convertPool(const NodeDesc &n) {
   Value x = input(n, 0);
-  if (n.outputs.size() > 1)
-    return fail(n, "the Indices output is not supported");
-  if (attrInt(n, "storage_order", 0) != 0)
-    return fail(n, "storage_order = 1 is not supported");
+  bool indices = n.outputs.size() > 1 && !n.outputs[1].empty();
+  int64_t storageOrder = attrInt(n, "storage_order", 0);
+  if (storageOrder != 0 && storageOrder != 1)
+    return fail(n, "storage_order must be 0 (row-major) or 1 (column-major)");
   bool ceil = attrInt(n, "ceil_mode", 0) != 0;
   size_t rank = shapeOf(x).size();
-  auto win = window(n, shapeOf(x), attrInts(n, "kernel_shape", {}));
+  auto win = window(n, shapeOf(x), attrInts(n, "kernel_shape", {}), 3);
   if (!win)
     return win.takeError();
+  if (n.op == "AveragePool" && llvm::any_of(win->dilations, [](int64_t d) { return d != 1; }))
+    return fail(n, "dilations are not supported yet for AveragePool");
+  if (rank == 5) {
+    if (indices)
+      return fail(n, "the Indices output of a 3-D MaxPool is not supported yet");
+    return define(n, 0, pool3D(n, x, *win, ceil));
+  }
   x = as2D(x);
+  Value r = pool2D(n, x, *win, ceil);
+  if (auto err = define(n, 0, from2D(r, rank)))
+    return err;
+  if (indices)
+    return define(n, 1, from2D(maxPoolIndices(x, r, *win, storageOrder == 1), rank));
+  return llvm::Error::success();
+}
+
+Value GraphBuilder::pool2D(const NodeDesc &n, Value x, const Window &w, bool ceil) {
   auto in = shapeOf(x);
   SmallVector<int64_t> out{in[0], in[1]};
   for (int i = 0; i < 2; ++i)
-    out.push_back(g::windowOutputSize(in[2 + i], win->kernel[i], win->strides[i], win->pads[i],
-                                      win->pads[i + 2], win->dilations[i], ceil));
-  auto kernel = b.getDenseI64ArrayAttr(win->kernel), strides = b.getDenseI64ArrayAttr(win->strides),
-       pads = b.getDenseI64ArrayAttr(win->pads), dil = b.getDenseI64ArrayAttr(win->dilations);
-  Value r;
+    out.push_back(g::windowOutputSize(in[2 + i], w.kernel[i], w.strides[i], w.pads[i],
+                                      w.pads[i + 2], w.dilations[i], ceil));
+  auto kernel = b.getDenseI64ArrayAttr(w.kernel), strides = b.getDenseI64ArrayAttr(w.strides),
+       pads = b.getDenseI64ArrayAttr(w.pads), dil = b.getDenseI64ArrayAttr(w.dilations);
   if (n.op == "MaxPool")
-    r = b.create<g::MaxPoolOp>(loc, f32Tensor(out), x, kernel, strides, pads, dil,
-                               b.getBoolAttr(ceil));
-  else
-    r = b.create<g::AvgPoolOp>(loc, f32Tensor(out), x, kernel, strides, pads, dil,
-                               b.getBoolAttr(ceil),
-                               b.getBoolAttr(attrInt(n, "count_include_pad", 0) != 0));
-  return define(n, 0, from2D(r, rank));
+    return b.create<g::MaxPoolOp>(loc, f32Tensor(out), x, kernel, strides, pads, dil,
+                                  b.getBoolAttr(ceil));
+  return b.create<g::AvgPoolOp>(loc, f32Tensor(out), x, kernel, strides, pads, dil,
+                                b.getBoolAttr(ceil),
+                                b.getBoolAttr(attrInt(n, "count_include_pad", 0) != 0));
+}
+
+Value GraphBuilder::pool3D(const NodeDesc &n, Value x, const Window &w, bool ceil) {
+  // A box window is separable: pool (H, W) on [N, C*D, H, W], then D with a
+  // (kd, 1) window on [N, C, D, H'*W']. Max is exact (padding never wins in
+  // either step). Average is exact too: the cells a window counts (inside the
+  // input, or inside the padding with count_include_pad) are a box, so their
+  // number is the product of the per-axis counts, and the mean over D of the
+  // (H, W) means, which share one (H, W) count, is the mean over the box.
+  auto s = shapeOf(x);
+  int64_t N = s[0], C = s[1], D = s[2], H = s[3], W = s[4];
+  Window plane{{w.kernel[1], w.kernel[2]}, {w.strides[1], w.strides[2]},
+               {w.pads[1], w.pads[2], w.pads[4], w.pads[5]}, {w.dilations[1], w.dilations[2]}};
+  Window depth{{w.kernel[0], 1}, {w.strides[0], 1}, {w.pads[0], 0, w.pads[3], 0},
+               {w.dilations[0], 1}};
+  Value planes = pool2D(n, reshape(x, {N, C * D, H, W}), plane, ceil);
+  int64_t OH = shapeOf(planes)[2], OW = shapeOf(planes)[3];
+  Value r = pool2D(n, reshape(planes, {N, C, D, OH * OW}), depth, ceil);
+  return reshape(r, {N, C, shapeOf(r)[2], OH, OW});
+}
+
+Value GraphBuilder::maxPoolIndices(Value x, Value max, const Window &w, bool columnMajor) {
+  // Indices[n, c, oh, ow] is the flat position of the first maximal tap of the
+  // window, in the window's row-major scan order, ONNX's rule for ties:
+  //   acc = -1; for each tap t, last to first: acc = Where(x_t == max && valid_t, index_t, acc)
+  // x_t (x at tap t of every window) is two gathers at constant positions;
+  // valid_t (the tap is inside the input: padding never wins) and index_t
+  // (h * W + w, or h + w * H for storage_order 1) are constants. The channel's
+  // offset (n * C + c) * H * W is added last; ONNX uses it in both orders.
+  auto in = shapeOf(x), out = shapeOf(max);
+  int64_t N = in[0], C = in[1], H = in[2], W = in[3], OH = out[2], OW = out[3];
+  // Input positions of tap k along spatial axis a, one per output position
+  // (outside [0, size) in the padding).
+  auto positions = [&](int a, int64_t k) {
+    SmallVector<int64_t> p;
+    for (int64_t o = 0; o < out[2 + a]; ++o)
+      p.push_back(o * w.strides[a] - w.pads[a] + k * w.dilations[a]);
+    return p;
+  };
+  // x gathered along `axis` at the positions, clamped into the input (the
+  // clamped values are masked out).
+  auto gather = [&](Value v, int64_t axis, ArrayRef<int64_t> pos) -> Value {
+    HostTensor idx(DType::I64, {(int64_t)pos.size()});
+    for (size_t i = 0; i < pos.size(); ++i)
+      idx.set(i, std::clamp<int64_t>(pos[i], 0, in[axis] - 1));
+    SmallVector<int64_t> shape(shapeOf(v));
+    shape[axis] = pos.size();
+    return b.create<g::GatherOp>(loc, f32Tensor(shape), v, constant(idx), b.getI64IntegerAttr(axis));
+  };
+  auto inside = [](int64_t p, int64_t size) { return p >= 0 && p < size; };
+  auto i1 = b.getI1Type(), i64 = b.getI64Type();
+  HostTensor none(DType::I64, {1, 1, 1, 1});
+  none.set(0, -1);
+  Value acc = constant(none);
+  for (int64_t ky = w.kernel[0] - 1; ky >= 0; --ky) {
+    auto rows = positions(0, ky);
+    Value tapRows = gather(x, 2, rows);
+    for (int64_t kx = w.kernel[1] - 1; kx >= 0; --kx) {
+      auto cols = positions(1, kx);
+      Value tap = gather(tapRows, 3, cols);
+      HostTensor index(DType::I64, {1, 1, OH, OW}), valid(DType::Bool, {1, 1, OH, OW});
+      for (int64_t oh = 0; oh < OH; ++oh)
+        for (int64_t ow = 0; ow < OW; ++ow) {
+          int64_t r = rows[oh], c = cols[ow];
+          index.set(oh * OW + ow, columnMajor ? r + c * H : r * W + c);
+          valid.set(oh * OW + ow, inside(r, H) && inside(c, W));
+        }
+      Value hit = b.create<g::EqualOp>(loc, tensorType({N, C, OH, OW}, i1), tap, max);
+      if (llvm::is_contained(valid.values, 0.0))
+        hit = b.create<g::AndOp>(loc, tensorType({N, C, OH, OW}, i1), hit, constant(valid));
+      acc = b.create<g::WhereOp>(loc, tensorType({N, C, OH, OW}, i64), hit, constant(index), acc);
+    }
+  }
+  HostTensor offset(DType::I64, {N, C, 1, 1});
+  for (int64_t nc = 0; nc < N * C; ++nc)
+    offset.set(nc, nc * H * W);
+  return b.create<g::AddOp>(loc, tensorType({N, C, OH, OW}, i64), acc, constant(offset));
 }
 
 llvm::Error GraphBuilder::convertGlobalPool(const NodeDesc &n) {
@@ -274,6 +419,7 @@ llvm::Error GraphBuilder::convertReduce(const NodeDesc &n) {
   auto shape = shapeOf(x);
   int64_t rank = shape.size();
   std::vector<int64_t> axes = attrInts(n, "axes", {});
+  bool keep = attrInt(n, "keepdims", 1) != 0; // read first: a no-op reduction ignores it
   bool axesAreInput = (n.op == "ReduceSum" && model.opset >= 13) || model.opset >= 18;
   if (axesAreInput && hasInput(n, 1)) {
     auto c = constantInput(n, 1, "axes");
@@ -294,7 +440,6 @@ llvm::Error GraphBuilder::convertReduce(const NodeDesc &n) {
       return fail(n, "axis " + std::to_string(a) + " is out of range for rank " + std::to_string(rank));
     sorted.insert(na);
   }
-  bool keep = attrInt(n, "keepdims", 1) != 0;
   SmallVector<int64_t> ax(sorted.begin(), sorted.end());
   // ONNX reductions outside the dialect's sum/mean/max/prod are decompositions:
   //   ReduceMin = -max(-x)            ReduceL1 = sum(|x|)       ReduceL2 = sqrt(sum(x*x))
@@ -378,8 +523,8 @@ GraphBuilder::Moments GraphBuilder::normalize(const NodeDesc &n, Value x, ArrayR
   Moments m;
   m.mean = reduce("ReduceMean", x, axes, true);
   Value centered = op(g::SubOp(), x, m.mean);
-  Value var = reduce("ReduceMean", op(g::MulOp(), centered, centered), axes, true);
-  m.invStdDev = op(g::DivOp(), scalar(1), b.create<g::SqrtOp>(loc, op(g::AddOp(), var, scalar(eps))));
+  m.var = reduce("ReduceMean", op(g::MulOp(), centered, centered), axes, true);
+  m.invStdDev = op(g::DivOp(), scalar(1), b.create<g::SqrtOp>(loc, op(g::AddOp(), m.var, scalar(eps))));
   m.normalized = op(g::MulOp(), centered, m.invStdDev);
   return m;
 }

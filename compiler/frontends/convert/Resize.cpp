@@ -216,7 +216,7 @@ llvm::Error GraphBuilder::convertResize(const NodeDesc &n) {
   // Opset 18 attributes.
   if (attrInt(n, "antialias", 0) != 0)
     return fail(n, "attribute 'antialias' is not supported yet");
-  if (n.attrs.count("axes"))
+  if (hasAttr(n, "axes"))
     return fail(n, "attribute 'axes' is not supported yet");
   if (attrString(n, "keep_aspect_ratio_policy", "stretch") != "stretch")
     return fail(n, "attribute 'keep_aspect_ratio_policy' other than 'stretch' is not supported yet");
@@ -229,13 +229,13 @@ llvm::Error GraphBuilder::convertResize(const NodeDesc &n) {
   std::vector<int64_t> sizes;
   auto present = [&](size_t i) { return hasInput(n, i) && typeOf(input(n, i)).getNumElements() > 0; };
   if (n.op == "Upsample" && model.opset < 9) {
-    auto it = n.attrs.find("scales");
-    if (it == n.attrs.end())
+    const AttrValue *attr = findAttr(n, "scales");
+    if (!attr)
       return fail(n, "missing attribute 'scales'");
-    if (it->second.kind == AttrValue::Kind::Ints)
-      scales.assign(it->second.ints.begin(), it->second.ints.end());
+    if (attr->kind == AttrValue::Kind::Ints)
+      scales.assign(attr->ints.begin(), attr->ints.end());
     else
-      scales = it->second.floats;
+      scales = attr->floats;
   } else if (size_t i = legacy ? 1 : 2; present(i)) {
     auto c = constantInput(n, i, "scales");
     if (!c)

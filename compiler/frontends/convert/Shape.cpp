@@ -204,7 +204,7 @@ llvm::Error GraphBuilder::convertShape(const NodeDesc &n) {
   Value x = input(n, 0);
   int64_t rank = shapeOf(x).size();
   Value shape = b.create<g::ShapeOp>(loc, tensorType({rank}, b.getI64Type()), x);
-  if (!n.attrs.count("start") && !n.attrs.count("end"))
+  if (!hasAttr(n, "start") && !hasAttr(n, "end"))
     return define(n, 0, shape);
   // Opset 15: a slice of the shape, with clamped, possibly negative bounds.
   auto clampDim = [&](int64_t v) { return std::clamp<int64_t>(v < 0 ? v + rank : v, 0, rank); };
@@ -240,6 +240,7 @@ llvm::Error GraphBuilder::convertCast(const NodeDesc &n) {
 
 llvm::Error GraphBuilder::convertConstant(const NodeDesc &n) {
   for (auto &[key, attr] : n.attrs) {
+    findAttr(n, key);
     HostTensor t;
     if (key == "value") {
       t = attr.tensor;
@@ -311,11 +312,10 @@ llvm::Error GraphBuilder::convertConstantOfShape(const NodeDesc &n) {
     if (d < 0)
       return fail(n, "negative dimension in the shape");
   HostTensor fill(DType::F32, {1});
-  auto it = n.attrs.find("value");
-  if (it != n.attrs.end()) {
-    if (it->second.tensor.numElements() != 1)
+  if (const AttrValue *value = findAttr(n, "value")) {
+    if (value->tensor.numElements() != 1)
       return fail(n, "'value' must hold one element");
-    fill = it->second.tensor;
+    fill = value->tensor;
   }
   HostTensor t(fill.dtype, dims);
   std::fill(t.values.begin(), t.values.end(), fill.values[0]);
