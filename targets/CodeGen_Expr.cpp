@@ -376,7 +376,7 @@ void Emitter::visit(const te::Call *op) {
   value_ = emitIntrinsic(op);
 }
 
-// Scalarized libm call for math LLVM has no intrinsic for (f64 tanh/erf).
+// Scalarized libm call for math LLVM has no intrinsic for (f64 tanh/erf, trigonometry).
 llvm::Value *Emitter::perLaneLibmCall(const char *name, llvm::Value *x) {
   llvm::Type *scalar = x->getType()->getScalarType();
   llvm::Function *fn = declareRuntime(name, scalar, {scalar});
@@ -409,6 +409,11 @@ llvm::Value *Emitter::emitIntrinsic(const te::Call *op) {
   if (name == te::intrinsic::pow) return b_.CreateBinaryIntrinsic(llvm::Intrinsic::pow, args[0], args[1]);
   if (name == te::intrinsic::fmuladd)
     return b_.CreateIntrinsic(llvm::Intrinsic::fmuladd, {args[0]->getType()}, args);
+
+#define STRATA_LIBM_CALL(f)                                                                        \
+  if (name == te::intrinsic::f) return perLaneLibmCall(t.bits == 32 ? #f "f" : #f, args[0]);
+  STRATA_TE_FOR_EACH_LIBM_FUNCTION(STRATA_LIBM_CALL)
+#undef STRATA_LIBM_CALL
 
   // exp/log/tanh/erf: inline polynomials for f32 (and f16 via f32); libm for f64.
   using MathFn = llvm::Value *(*)(llvm::IRBuilderBase &, llvm::Value *);

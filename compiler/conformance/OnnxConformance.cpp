@@ -106,16 +106,27 @@ Result<Executable> compileFor(const std::string &dir, const frontend::ModelDesc 
   co.num_threads = 1;
   for (size_t i = 0; i < inputs.size() && i < model.inputs.size(); ++i)
     co.input_shapes[model.inputs[i].name] = inputs[i].shape;
+  auto bind = [&](size_t i) {
+    co.input_shapes.erase(model.inputs[i].name);
+    co.constant_inputs[model.inputs[i].name] = toConstantTensor(inputs[i]);
+  };
   for (;;) {
     auto exe = compile(dir + "/model.onnx", co);
     std::string name = exe.ok() ? "" : constantInputNamed(exe.error());
     if (name.empty() || co.constant_inputs.count(name))
       return exe;
+    size_t bound = co.constant_inputs.size();
     for (size_t i = 0; i < inputs.size() && i < model.inputs.size(); ++i)
-      if (model.inputs[i].name == name) {
-        co.input_shapes.erase(name);
-        co.constant_inputs[name] = toConstantTensor(inputs[i]);
-      }
+      if (model.inputs[i].name == name)
+        bind(i);
+    // The value is computed from inputs (a Cast of a size, say): bind the
+    // integer inputs, which are what sizes come from.
+    if (co.constant_inputs.size() == bound)
+      for (size_t i = 0; i < inputs.size() && i < model.inputs.size(); ++i)
+        if (inputs[i].dtype != DType::F32)
+          bind(i);
+    if (co.constant_inputs.size() == bound) // nothing left to bind
+      return exe;
   }
 }
 

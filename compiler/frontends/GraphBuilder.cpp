@@ -113,6 +113,9 @@ const std::map<std::string, GraphBuilder::Converter> &GraphBuilder::converters()
       {"Neg", &GB::convertUnary<g::NegOp>},
       {"Abs", &GB::convertUnary<g::AbsOp>},
       {"Erf", &GB::convertUnary<g::ErfOp>},
+#define STRATA_CONVERT_LIBM_OP(Op, fn, onnx) {onnx, &GB::convertUnary<g::Op>},
+      STRATA_GRAPH_FOR_EACH_LIBM_OP(STRATA_CONVERT_LIBM_OP)
+#undef STRATA_CONVERT_LIBM_OP
       {"HardSwish", &GB::convertUnary<g::HardSwishOp>},
       {"Floor", &GB::convertUnary<g::FloorOp>},
       {"Ceil", &GB::convertUnary<g::CeilOp>},

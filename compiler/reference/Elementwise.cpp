@@ -83,6 +83,9 @@ HostTensor evalUnary(Operation *op, const HostTensor &x) {
       .Case([&](g::AbsOp) { return unaryLoop(r, x, [](double v) { return std::fabs(v); }); })
       .Case([&](g::NotOp) { return unaryLoop(r, x, [](double v) { return v == 0; }); })
       .Case([&](g::ErfOp) { return unaryLoop(r, x, [](double v) { return std::erf(v); }); })
+#define STRATA_EVAL_LIBM_OP(Op, fn, onnx) .Case([&](g::Op) { return unaryLoop(r, x, [](double v) { return std::fn(v); }); })
+      STRATA_GRAPH_FOR_EACH_LIBM_OP(STRATA_EVAL_LIBM_OP)
+#undef STRATA_EVAL_LIBM_OP
       .Case([&](g::FloorOp) { return unaryLoop(r, x, [](double v) { return std::floor(v); }); })
       .Case([&](g::CeilOp) { return unaryLoop(r, x, [](double v) { return std::ceil(v); }); })
       // Halves to even: nearbyint in the default rounding mode.

@@ -269,6 +269,9 @@ llvm::Expected<std::vector<HostTensor>> dispatch(Operation *op, ArrayRef<HostTen
                 g::AbsOp, g::NotOp, g::ErfOp, g::FloorOp, g::CeilOp, g::RoundOp, g::SignOp, g::HardSwishOp,
                 g::ClipOp, g::HardSigmoidOp>(
               [&](auto) -> R { return evalUnary(op, in[0]); })
+#define STRATA_DISPATCH_LIBM_OP(Op, fn, onnx) .Case([&](g::Op) -> R { return evalUnary(op, in[0]); })
+          STRATA_GRAPH_FOR_EACH_LIBM_OP(STRATA_DISPATCH_LIBM_OP)
+#undef STRATA_DISPATCH_LIBM_OP
           .Case([&](g::CastOp) -> R { return evalCast(op, in[0]); })
           .Case([&](g::WhereOp) -> R { return evalWhere(op, in[0], in[1], in[2]); })
           .Case([&](g::Conv2DOp) -> R { return evalConv2D(op, in); })

@@ -15,6 +15,14 @@
 #define GET_OP_CLASSES
 #include "dialects/graph/GraphOps.h.inc"
 
+/// The unary math ops computed by libm: X(OpClass, function, ONNX op name); the
+/// function is both te::function and std::function.
+#define STRATA_GRAPH_FOR_EACH_LIBM_OP(X)                                                           \
+  X(SinOp, sin, "Sin") X(CosOp, cos, "Cos") X(TanOp, tan, "Tan") X(AsinOp, asin, "Asin")          \
+  X(AcosOp, acos, "Acos") X(AtanOp, atan, "Atan") X(SinhOp, sinh, "Sinh")                          \
+  X(CoshOp, cosh, "Cosh") X(AsinhOp, asinh, "Asinh") X(AcoshOp, acosh, "Acosh")                    \
+  X(AtanhOp, atanh, "Atanh")
+
 namespace strata::graph {
 
 /// Numpy broadcast of two shapes; nullopt when they are incompatible.

@@ -105,6 +105,18 @@ def Graph_FloorOp : Graph_UnaryOp<"floor", "largest integer <= x">;
 def Graph_CeilOp : Graph_UnaryOp<"ceil", "smallest integer >= x">;
 def Graph_RoundOp : Graph_UnaryOp<"round", "nearest integer, halves to even">;
 def Graph_SignOp : Graph_UnaryOp<"sign", "-1, 0 or 1 by the sign of x (NaN stays NaN)">;
+// Trigonometric and hyperbolic functions (libm in generated code).
+def Graph_SinOp : Graph_UnaryOp<"sin", "sine">;
+def Graph_CosOp : Graph_UnaryOp<"cos", "cosine">;
+def Graph_TanOp : Graph_UnaryOp<"tan", "tangent">;
+def Graph_AsinOp : Graph_UnaryOp<"asin", "arcsine">;
+def Graph_AcosOp : Graph_UnaryOp<"acos", "arccosine">;
+def Graph_AtanOp : Graph_UnaryOp<"atan", "arctangent">;
+def Graph_SinhOp : Graph_UnaryOp<"sinh", "hyperbolic sine">;
+def Graph_CoshOp : Graph_UnaryOp<"cosh", "hyperbolic cosine">;
+def Graph_AsinhOp : Graph_UnaryOp<"asinh", "inverse hyperbolic sine">;
+def Graph_AcoshOp : Graph_UnaryOp<"acosh", "inverse hyperbolic cosine">;
+def Graph_AtanhOp : Graph_UnaryOp<"atanh", "inverse hyperbolic tangent">;
 def Graph_HardSwishOp : Graph_UnaryOp<"hard_swish", "x * max(0, min(1, x/6 + 1/2))">;
 def Graph_ClipOp : Graph_UnaryOp<"clip", "min(max(x, min), max)",
     (ins F32Attr:$min, F32Attr:$max)> {

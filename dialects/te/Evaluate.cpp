@@ -197,6 +197,10 @@ private:
       else if (n == intrinsic::floor) v = std::floor(x);
       else if (n == intrinsic::ceil) v = std::ceil(x);
       else if (n == intrinsic::round) v = std::nearbyint(x);
+#define STRATA_TE_EVAL_LIBM(f)                                                                     \
+      else if (n == intrinsic::f) v = f32 ? std::f(float(x)) : std::f(x);
+      STRATA_TE_FOR_EACH_LIBM_FUNCTION(STRATA_TE_EVAL_LIBM)
+#undef STRATA_TE_EVAL_LIBM
       else if (n == intrinsic::fmuladd) v = f32 ? double(float(float(x) * float(y)) + float(z)) : x * y + z;
       else return fail("unknown intrinsic '" + n + "'");
       r.v[i] = normalize(op->type, v);

@@ -212,6 +212,10 @@ int intrinsic_arity(const std::string &name) {
                                 intrinsic::floor, intrinsic::ceil,  intrinsic::round};
   for (const char *u : unary)
     if (name == u) return 1;
+#define STRATA_TE_UNARY(f)                                                                         \
+  if (name == intrinsic::f) return 1;
+  STRATA_TE_FOR_EACH_LIBM_FUNCTION(STRATA_TE_UNARY)
+#undef STRATA_TE_UNARY
   if (name == intrinsic::pow) return 2;
   if (name == intrinsic::fmuladd) return 3;
   return -1;

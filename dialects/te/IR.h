@@ -342,6 +342,12 @@ constexpr const char *floor = "floor";
 constexpr const char *ceil = "ceil";
 constexpr const char *round = "round";
 constexpr const char *fmuladd = "fmuladd";
+// Math computed by libm, one call per lane (sinf for f32, sin for f64).
+#define STRATA_TE_FOR_EACH_LIBM_FUNCTION(X)                                                        \
+  X(sin) X(cos) X(tan) X(asin) X(acos) X(atan) X(sinh) X(cosh) X(asinh) X(acosh) X(atanh)
+#define STRATA_TE_DECLARE_INTRINSIC(f) constexpr const char *f = #f;
+STRATA_TE_FOR_EACH_LIBM_FUNCTION(STRATA_TE_DECLARE_INTRINSIC)
+#undef STRATA_TE_DECLARE_INTRINSIC
 } // namespace intrinsic
 
 /// A call: an intrinsic, or a multi-dimensional read of a Func/input (FuncRef). value_index picks

@@ -204,6 +204,10 @@ Expr log(Expr x) { return intrin(intrinsic::log, {as_float(x)}); }
 Expr sqrt(Expr x) { return intrin(intrinsic::sqrt, {as_float(x)}); }
 Expr tanh(Expr x) { return intrin(intrinsic::tanh, {as_float(x)}); }
 Expr erf(Expr x) { return intrin(intrinsic::erf, {as_float(x)}); }
+#define STRATA_TE_DEFINE_LIBM(f)                                                                   \
+  Expr f(Expr x) { return intrin(intrinsic::f, {as_float(x)}); }
+STRATA_TE_FOR_EACH_LIBM_FUNCTION(STRATA_TE_DEFINE_LIBM)
+#undef STRATA_TE_DEFINE_LIBM
 Expr floor(Expr x) { return intrin(intrinsic::floor, {as_float(x)}); }
 Expr ceil(Expr x) { return intrin(intrinsic::ceil, {as_float(x)}); }
 Expr round(Expr x) { return intrin(intrinsic::round, {as_float(x)}); }

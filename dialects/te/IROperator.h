@@ -106,6 +106,10 @@ Expr ceil(Expr x);
 Expr round(Expr x);
 /// a * b + c, possibly fused.
 Expr fmuladd(Expr a, Expr b, Expr c);
+/// sin, cos, tan, asin, acos, atan, sinh, cosh, asinh, acosh, atanh (libm).
+#define STRATA_TE_DECLARE_LIBM(f) Expr f(Expr x);
+STRATA_TE_FOR_EACH_LIBM_FUNCTION(STRATA_TE_DECLARE_LIBM)
+#undef STRATA_TE_DECLARE_LIBM
 /// 1 / (1 + exp(-x)); not an intrinsic.
 Expr sigmoid(Expr x);
 

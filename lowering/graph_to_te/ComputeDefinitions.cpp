@@ -380,6 +380,9 @@ llvm::Expected<OpFuncs> Definer::define() {
         });
       })
       .Case([&](g::ErfOp) { return unary([](Expr x) { return te::erf(x); }); })
+#define STRATA_DEFINE_LIBM_OP(Op, fn, onnx) .Case([&](g::Op) { return unary([](Expr x) { return te::fn(x); }); })
+      STRATA_GRAPH_FOR_EACH_LIBM_OP(STRATA_DEFINE_LIBM_OP)
+#undef STRATA_DEFINE_LIBM_OP
       .Case([&](g::FloorOp) { return unary([](Expr x) { return te::floor(x); }); })
       .Case([&](g::CeilOp) { return unary([](Expr x) { return te::ceil(x); }); })
       .Case([&](g::RoundOp) { return unary([](Expr x) { return te::round(x); }); })

@@ -73,6 +73,12 @@ std::vector<OpCase> allCases() {
                                         node("Exp", {"s"}, {"e"}), node("Log", {"e"}, {"y"})}, {"y"})};
     cases.push_back(c);
   }
+  // Trigonometric and hyperbolic functions (libm per lane) on inputs in [-1, 1); Acosh on 1 + |x|.
+  for (const char *op : {"Sin", "Cos", "Tan", "Asin", "Acos", "Atan", "Sinh", "Cosh", "Asinh", "Atanh"})
+    cases.push_back(unaryCase(op, {2, 3, 17}));
+  cases.push_back({"Acosh_at_least_one", model({input("x", {3, 13})}, {node("Abs", {"x"}, {"a"}), node("Add", {"a", "one"}, {"p"}),
+                                                                      node("Acosh", {"p"}, {"y"})},
+                                               {"y"}, {{"one", {{"shape", {1}}, {"data", {1.0}}}}})});
   // Opset 10 and older: bounds as attributes (later opsets take them as inputs).
   cases.push_back({"Clip_attrs_opset10", model({input("x", {2, 3, 19})}, {node("Clip", {"x"}, {"y"}, {{"min", -0.3}, {"max", 0.6}})},
                                                {"y"}, json::object(), 10)});
