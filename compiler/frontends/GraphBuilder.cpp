@@ -182,6 +182,21 @@ const std::map<std::string, GraphBuilder::Converter> &GraphBuilder::converters()
       {"Constant", &GB::convertConstant},
       {"Identity", &GB::convertIdentity},
       {"Dropout", &GB::convertDropout},
+      {"Celu", &GB::convertExtraActivation},
+      {"ThresholdedRelu", &GB::convertExtraActivation},
+      {"Shrink", &GB::convertExtraActivation},
+      {"IsNaN", &GB::convertIsNaNInf},
+      {"IsInf", &GB::convertIsNaNInf},
+      {"Mod", &GB::convertMod},
+      {"Trilu", &GB::convertTrilu},
+      {"EyeLike", &GB::convertEyeLike},
+      {"OneHot", &GB::convertOneHot},
+      {"Hardmax", &GB::convertHardmax},
+      {"CumSum", &GB::convertCumSum},
+      {"GatherElements", &GB::convertGatherElements},
+      {"MeanVarianceNormalization", &GB::convertMeanVarianceNorm},
+      {"LpNormalization", &GB::convertLpNorm},
+      {"GlobalLpPool", &GB::convertLpNorm},
   };
   return table;
 }
@@ -209,7 +224,8 @@ static size_t requiredInputs(const std::string &op, int64_t opset) {
       {"Expand", 2}, {"Gather", 2}, {"Equal", 2}, {"Less", 2}, {"LessOrEqual", 2},
       {"Greater", 2}, {"GreaterOrEqual", 2}, {"And", 2}, {"Or", 2}, {"Xor", 2}, {"Where", 3},
       {"CastLike", 2}, {"Tile", 2}, {"Range", 3},
-      {"LayerNormalization", 2}, {"InstanceNormalization", 3}};
+      {"LayerNormalization", 2}, {"InstanceNormalization", 3},
+      {"Mod", 2}, {"OneHot", 3}, {"CumSum", 2}, {"GatherElements", 2}};
   if (op == "Reshape")
     return opset >= 5 ? 2 : 1;
   if (op == "Slice")

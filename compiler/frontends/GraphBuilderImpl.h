@@ -2,7 +2,8 @@
 //
 // Private to compiler/frontends. GraphBuilder.cpp holds the driver, the op
 // table and compile-time evaluation; convert/*.cpp hold the converters by op
-// family (Elementwise, NN, Shape).
+// family (Elementwise, NN, Shape, Resize, ConvTranspose; Extra for less common
+// ops written as decompositions).
 //
 //===----------------------------------------------------------------------===//
 #pragma once
@@ -142,6 +143,20 @@ private:
     Type resultElem = isCompare<OpT> ? b.getI1Type() : elem;
     return b.create<OpT>(loc, tensorType(*shape, resultElem), lhs, rhs).getResult();
   }
+  /// binary() for operands the caller knows to fit (they broadcast and share
+  /// an element type).
+  template <typename OpT> Value emit(const NodeDesc &n, Value lhs, Value rhs) {
+    return llvm::cantFail(binary<OpT>(n, lhs, rhs));
+  }
+  /// Where(cond, x, y) for operands the caller knows to broadcast.
+  Value where(Value cond, Value x, Value y);
+  /// A rank-0 constant of element type elem (f32, i64 or i1).
+  Value scalarOf(Type elem, double v);
+  /// `count` elements of v along `axis` from `start`, `step` apart.
+  Value sliceAxis(Value v, int64_t axis, int64_t start, int64_t count, int64_t step = 1);
+  /// The [outer, inner] view of x split before `axis` (Softmax and Hardmax
+  /// before opset 13); axis becomes 1. Unchanged when axis is the last one.
+  Value flattenAt(Value x, int64_t &axis);
   int64_t normalizeAxis(int64_t axis, int64_t rank) const { return axis < 0 ? axis + rank : axis; }
 
   // --- converters -------------------------------------------------------------
@@ -199,6 +214,28 @@ private:
   llvm::Error convertConstant(const NodeDesc &n);
   llvm::Error convertIdentity(const NodeDesc &n);
   llvm::Error convertDropout(const NodeDesc &n);
+
+  // convert/Extra.cpp: less common ops as decompositions (formulas there).
+  llvm::Error convertExtraActivation(const NodeDesc &n); // Celu, ThresholdedRelu, Shrink
+  llvm::Error convertIsNaNInf(const NodeDesc &n);        // IsNaN, IsInf
+  llvm::Error convertMod(const NodeDesc &n);
+  llvm::Error convertTrilu(const NodeDesc &n);
+  llvm::Error convertEyeLike(const NodeDesc &n);
+  llvm::Error convertOneHot(const NodeDesc &n);
+  llvm::Error convertHardmax(const NodeDesc &n);
+  llvm::Error convertCumSum(const NodeDesc &n);
+  llvm::Error convertGatherElements(const NodeDesc &n);
+  llvm::Error convertMeanVarianceNorm(const NodeDesc &n);
+  llvm::Error convertLpNorm(const NodeDesc &n); // LpNormalization, GlobalLpPool
+  /// An error unless x is float32 (naming x's type, as not supported).
+  llvm::Error requireFloat(const NodeDesc &n, Value x);
+  /// The single value of compile-time input i, as an integer.
+  llvm::Expected<int64_t> constantInt(const NodeDesc &n, size_t i, const char *what);
+  /// The i1 one-hot pattern of idx (i64, size 1 at axis): idx == iota along axis,
+  /// which has `depth` entries.
+  Value oneHotMask(const NodeDesc &n, Value idx, int64_t axis, int64_t depth);
+  /// The Lp norm over axes, kept as size-1 dims.
+  Value lpNorm(const NodeDesc &n, Value x, ArrayRef<int64_t> axes, double p);
 
   llvm::Error convertConvTranspose(const NodeDesc &n);
   /// Resize (opsets 10-13) and Upsample; see convert/Resize.cpp.

@@ -340,7 +340,17 @@ llvm::Expected<OpFuncs> Definer::define() {
       .Case([&](g::AddOp) { return binary([](Expr a, Expr b) { return a + b; }); })
       .Case([&](g::SubOp) { return binary([](Expr a, Expr b) { return a - b; }); })
       .Case([&](g::MulOp) { return binary([](Expr a, Expr b) { return a * b; }); })
-      .Case([&](g::DivOp) { return binary([](Expr a, Expr b) { return a / b; }); })
+      .Case([&](g::DivOp) {
+        // Integer division truncates toward zero (C, ONNX, the reference
+        // interpreter); TE's rounds toward negative infinity, which is one less
+        // where the exact quotient is negative and not whole.
+        return binary([](Expr a, Expr b) {
+          if (a.type().is_float())
+            return a / b;
+          Expr zero = te::make_zero(a.type());
+          return te::select(a % b != zero && (a < zero) != (b < zero), a / b + te::make_const(a.type(), 1), a / b);
+        });
+      })
       .Case([&](g::PowOp) {
         // Integer powers are computed in double and truncated, as the reference does.
         te::Type t = outType;

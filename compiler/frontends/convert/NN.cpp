@@ -394,14 +394,7 @@ llvm::Error GraphBuilder::convertSoftmax(const NodeDesc &n) {
   int64_t axis = normalizeAxis(attrInt(n, "axis", model.opset < 13 ? 1 : -1), rank);
   if (axis < 0 || axis >= rank)
     return fail(n, "axis is out of range for rank " + std::to_string(rank));
-  Value v = x;
-  if (model.opset < 13 && axis != rank - 1) {
-    int64_t outer = 1, inner = 1;
-    for (int64_t d = 0; d < rank; ++d)
-      (d < axis ? outer : inner) *= shape[d];
-    v = reshape(x, {outer, inner});
-    axis = 1;
-  }
+  Value v = model.opset < 13 ? flattenAt(x, axis) : x;
   Value r;
   if (n.op == "Softmax") {
     r = b.create<g::SoftmaxOp>(loc, v, b.getI64IntegerAttr(axis));
@@ -412,6 +405,18 @@ llvm::Error GraphBuilder::convertSoftmax(const NodeDesc &n) {
     r = llvm::cantFail(binary<g::SubOp>(n, shifted, lse));
   }
   return define(n, 0, reshape(r, shape));
+}
+
+Value GraphBuilder::flattenAt(Value x, int64_t &axis) {
+  auto shape = shapeOf(x);
+  int64_t rank = shape.size();
+  if (axis == rank - 1)
+    return x;
+  int64_t outer = 1, inner = 1;
+  for (int64_t d = 0; d < rank; ++d)
+    (d < axis ? outer : inner) *= shape[d];
+  axis = 1;
+  return reshape(x, {outer, inner});
 }
 
 llvm::Error GraphBuilder::convertReduce(const NodeDesc &n) {

@@ -354,6 +354,16 @@ llvm::Error GraphBuilder::convertRange(const NodeDesc &n) {
 // Data movement
 //===----------------------------------------------------------------------===//
 
+Value GraphBuilder::sliceAxis(Value v, int64_t axis, int64_t start, int64_t count, int64_t step) {
+  int64_t rank = shapeOf(v).size();
+  SmallVector<int64_t> out(shapeOf(v)), starts(rank, 0), steps(rank, 1);
+  out[axis] = count;
+  starts[axis] = count ? start : 0;
+  steps[axis] = step;
+  return b.create<g::SliceOp>(loc, tensorType(out, typeOf(v).getElementType()), v,
+                              b.getDenseI64ArrayAttr(starts), b.getDenseI64ArrayAttr(steps));
+}
+
 llvm::Error GraphBuilder::convertSplit(const NodeDesc &n) {
   Value x = input(n, 0);
   auto shape = shapeOf(x);
@@ -380,12 +390,8 @@ llvm::Error GraphBuilder::convertSplit(const NodeDesc &n) {
                        " over " + std::to_string(parts) + " outputs");
   int64_t offset = 0;
   for (size_t i = 0; i < parts; ++i) {
-    SmallVector<int64_t> starts(rank, 0), steps(rank, 1), out(shape.begin(), shape.end());
-    starts[axis] = sizes[i] ? offset : 0;
-    out[axis] = sizes[i];
+    Value part = sliceAxis(x, axis, offset, sizes[i]);
     offset += sizes[i];
-    Value part = b.create<g::SliceOp>(loc, tensorType(out, typeOf(x).getElementType()), x,
-                                      b.getDenseI64ArrayAttr(starts), b.getDenseI64ArrayAttr(steps));
     if (auto err = define(n, i, part))
       return err;
   }
@@ -501,14 +507,6 @@ llvm::Error GraphBuilder::convertPad(const NodeDesc &n) {
   if (mode != "constant" && mode != "edge" && mode != "reflect")
     return fail(n, "mode '" + mode + "' is not supported");
   Type elem = typeOf(x).getElementType();
-  auto slice = [&](Value v, int64_t d, int64_t start, int64_t count, int64_t step) -> Value {
-    SmallVector<int64_t> out(shapeOf(v)), starts(rank, 0), steps(rank, 1);
-    out[d] = count;
-    starts[d] = start;
-    steps[d] = step;
-    return b.create<g::SliceOp>(loc, tensorType(out, elem), v, b.getDenseI64ArrayAttr(starts),
-                                b.getDenseI64ArrayAttr(steps));
-  };
   Value v = x;
   for (int64_t d = 0; d < rank; ++d) {
     int64_t before = pads[d], after = pads[d + rank], size = shapeOf(v)[d];
@@ -516,7 +514,7 @@ llvm::Error GraphBuilder::convertPad(const NodeDesc &n) {
       int64_t drop = std::max<int64_t>(-before, 0), keep = size - drop - std::max<int64_t>(-after, 0);
       if (keep <= 0)
         return fail(n, "negative pads remove the whole of dimension " + std::to_string(d));
-      v = slice(v, d, drop, keep, 1);
+      v = sliceAxis(v, d, drop, keep);
       size = keep;
       before = std::max<int64_t>(before, 0);
       after = std::max<int64_t>(after, 0);
@@ -537,11 +535,11 @@ llvm::Error GraphBuilder::convertPad(const NodeDesc &n) {
         return constant(t);
       }
       if (mode == "edge") {
-        Value edge = slice(v, d, atEnd ? size - 1 : 0, 1, 1);
+        Value edge = sliceAxis(v, d, atEnd ? size - 1 : 0, 1);
         return b.create<g::ExpandOp>(loc, tensorType(shape, elem), edge);
       }
       // reflect: before = v[count], ..., v[1]; after = v[size-2], ..., v[size-1-count]
-      return atEnd ? slice(v, d, size - 2, count, -1) : slice(v, d, count, count, -1);
+      return atEnd ? sliceAxis(v, d, size - 2, count, -1) : sliceAxis(v, d, count, count, -1);
     };
     if (before)
       parts.push_back(block(before, false));

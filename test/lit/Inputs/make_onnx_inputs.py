@@ -40,7 +40,7 @@ nodes = [
     helper.make_node("Cast", ["u"], ["uf"], name="cast_u", to=TensorProto.FLOAT),
     helper.make_node("Cast", ["h"], ["hf"], name="cast_h", to=TensorProto.FLOAT),
     helper.make_node("Add", ["uf", "hf"], ["s"], name="add"),
-    helper.make_node("Hardmax", ["s"], ["y"], name="hardmax"),
+    helper.make_node("Bernoulli", ["s"], ["y"], name="bernoulli"),
 ]
 graph = helper.make_graph(
     nodes, "unsupported_parts",
