@@ -5,22 +5,27 @@
 
 namespace strata {
 
+// The public and the internal enum list the same types.
+#define STRATA_FOR_EACH_ELEMENT_TYPE(X)                                                            \
+  X(Float32, F32) X(Int64, I64) X(Int32, I32) X(Bool, Bool) X(Int8, I8) X(UInt8, U8)               \
+  X(Int16, I16) X(UInt16, U16) X(UInt32, U32)
+
 DType toDType(ElementType t) {
   switch (t) {
-  case ElementType::Float32: return DType::F32;
-  case ElementType::Int64: return DType::I64;
-  case ElementType::Int32: return DType::I32;
-  case ElementType::Bool: return DType::Bool;
+#define STRATA_TO_DTYPE(pub, internal)                                                             \
+  case ElementType::pub: return DType::internal;
+    STRATA_FOR_EACH_ELEMENT_TYPE(STRATA_TO_DTYPE)
+#undef STRATA_TO_DTYPE
   }
   return DType::F32;
 }
 
 ElementType toElementType(DType t) {
   switch (t) {
-  case DType::F32: return ElementType::Float32;
-  case DType::I64: return ElementType::Int64;
-  case DType::I32: return ElementType::Int32;
-  case DType::Bool: return ElementType::Bool;
+#define STRATA_TO_ELEMENT_TYPE(pub, internal)                                                      \
+  case DType::internal: return ElementType::pub;
+    STRATA_FOR_EACH_ELEMENT_TYPE(STRATA_TO_ELEMENT_TYPE)
+#undef STRATA_TO_ELEMENT_TYPE
   }
   return ElementType::Float32;
 }

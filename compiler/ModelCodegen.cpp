@@ -15,6 +15,11 @@ int dtypeCode(DType t) {
   case DType::I64: return 1;
   case DType::I32: return 2;
   case DType::Bool: return 3;
+  case DType::I8: return 4;
+  case DType::U8: return 5;
+  case DType::I16: return 6;
+  case DType::U16: return 7;
+  case DType::U32: return 8;
   }
   return -1;
 }
@@ -35,7 +40,7 @@ public:
       for (double v : t.values)
         data.push_back((uint64_t)(int64_t)v);
       init = ConstantDataArray::get(ctx, ArrayRef<uint64_t>(data));
-    } else { // int32 and bool: their bytes in memory
+    } else { // narrower integers and bool: their bytes in memory
       std::vector<uint8_t> data(t.numBytes());
       t.toBytes(data.data());
       init = ConstantDataArray::get(ctx, ArrayRef<uint8_t>(data));

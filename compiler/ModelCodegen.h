@@ -27,7 +27,8 @@ struct ModelSignature {
 };
 
 /// The element-type code NAME_input_dtype/NAME_output_dtype return:
-/// 0 = float32, 1 = int64, 2 = int32, 3 = bool (one byte, 0 or 1).
+/// 0 = float32, 1 = int64, 2 = int32, 3 = bool (one byte, 0 or 1), 4 = int8,
+/// 5 = uint8, 6 = int16, 7 = uint16, 8 = uint32.
 int dtypeCode(DType t);
 
 /// One kernel launch: the function to call and where each of its buffer

@@ -66,8 +66,19 @@ llvm::Expected<HostTensor> readNpy(const std::string &path) {
     dtype = DType::I64;
   else if (descr == "|b1")
     dtype = DType::Bool;
+  else if (descr == "|i1")
+    dtype = DType::I8;
+  else if (descr == "|u1")
+    dtype = DType::U8;
+  else if (descr == "<i2")
+    dtype = DType::I16;
+  else if (descr == "<u2")
+    dtype = DType::U16;
+  else if (descr == "<u4")
+    dtype = DType::U32;
   else
-    return npyError(path, "unsupported dtype '" + descr + "' (float32, float64, int32, int64, bool)");
+    return npyError(path, "unsupported dtype '" + descr +
+                              "' (float32, float64, int64, int32, int16, int8, uint32, uint16, uint8, bool)");
   size_t elem = descr == "<f8" ? 8 : dtypeSize(dtype);
   size_t count = (size_t)HostTensor::numElements(shape);
   if (bytes.size() - pos != count * elem)
@@ -91,6 +102,11 @@ static const char *descrOf(DType t) {
   case DType::I64: return "<i8";
   case DType::I32: return "<i4";
   case DType::Bool: return "|b1";
+  case DType::I8: return "|i1";
+  case DType::U8: return "|u1";
+  case DType::I16: return "<i2";
+  case DType::U16: return "<u2";
+  case DType::U32: return "<u4";
   }
   return "";
 }

@@ -43,7 +43,8 @@ std::string headerText(const std::string &name, const ModelSignature &sig) {
   os << "int " << name << "_output_rank(int i);\n";
   os << "const int64_t *" << name << "_input_shape(int i);\n";
   os << "const int64_t *" << name << "_output_shape(int i);\n";
-  os << "/* Element type of an input/output: 0 = float32, 1 = int64, 2 = int32, 3 = bool (one byte). */\n";
+  os << "/* Element type of an input/output: 0 = float32, 1 = int64, 2 = int32, 3 = bool (one byte),\n"
+        "   4 = int8, 5 = uint8, 6 = int16, 7 = uint16, 8 = uint32. */\n";
   os << "int " << name << "_input_dtype(int i);\n";
   os << "int " << name << "_output_dtype(int i);\n";
   os << "size_t " << name << "_workspace_size(void);\n";

@@ -33,9 +33,9 @@ std::string shapeStr(ArrayRef<int64_t> shape) {
 //===----------------------------------------------------------------------===//
 
 Value GraphBuilder::constant(const HostTensor &value) {
-  // int32 values are computed in int64 (see docs/design.md, "Element types").
+  // Narrow integers are computed in int64 (see docs/design.md, "Element types").
   HostTensor t = value;
-  if (t.dtype == DType::I32)
+  if (isNarrowInt(t.dtype))
     t.dtype = DType::I64;
   auto type = tensorType(t.shape, reference::elementTypeOf(t.dtype, &ctx));
   Value v = b.create<g::ConstantOp>(loc, reference::toAttr(t, type));
@@ -290,8 +290,8 @@ llvm::Expected<OwningOpRef<ModuleOp>> GraphBuilder::build() {
   for (size_t i = 0; i < model.inputs.size(); ++i) {
     Value arg = entry->getArgument(i);
     fn.setArgAttr(i, "strata.name", b.getStringAttr(model.inputs[i].name));
-    // int32 inputs are widened on entry: inside, int32 is computed in int64.
-    if (model.inputs[i].dtype == DType::I32)
+    // Narrow integer inputs are widened on entry: inside, they are computed in int64.
+    if (isNarrowInt(model.inputs[i].dtype))
       arg = b.create<g::CastOp>(loc, tensorType(shapeOf(arg), b.getI64Type()), arg);
     values[model.inputs[i].name] = arg;
   }
@@ -340,11 +340,12 @@ llvm::Expected<OwningOpRef<ModuleOp>> GraphBuilder::build() {
     if (it == values.end())
       return fail("output '" + out + "' is not produced by any node");
     Value result = it->second;
-    // Declared int32 outputs are narrowed back on exit.
+    // Outputs declared as narrow integers are narrowed back on exit.
     auto declared = model.outputTypes.find(out);
-    if (declared != model.outputTypes.end() && declared->second == DType::I32 &&
+    if (declared != model.outputTypes.end() && isNarrowInt(declared->second) &&
         typeOf(result).getElementType().isInteger(64))
-      result = b.create<g::CastOp>(loc, tensorType(shapeOf(result), b.getI32Type()), result);
+      result = b.create<g::CastOp>(
+          loc, tensorType(shapeOf(result), reference::elementTypeOf(declared->second, &ctx)), result);
     results.push_back(result);
   }
   loc = UnknownLoc::get(&ctx);
@@ -381,7 +382,7 @@ llvm::Error checkSupported(const ModelDesc &model) {
   std::string msg;
   if (!model.unsupportedTypes.empty()) {
     msg = "unsupported element type" + std::string(model.unsupportedTypes.size() > 1 ? "s" : "") +
-          " (Strata supports float32, int64, int32, bool): ";
+          " (Strata supports float32, int64, int32, int16, int8, uint32, uint16, uint8, bool): ";
     for (size_t i = 0; i < model.unsupportedTypes.size(); ++i)
       msg += (i ? ", " : "") + model.unsupportedTypes[i];
     if (unsupported.empty())

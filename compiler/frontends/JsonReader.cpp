@@ -43,9 +43,14 @@ DType parseDType(const json &j) {
     return DType::I64;
   if (s == "int32")
     return DType::I32;
-  if (s == "bool")
-    return DType::Bool;
-  throw JsonError("unsupported dtype '" + s + "' (float32, int64, int32, bool)");
+  static const std::map<std::string, DType> types = {
+      {"bool", DType::Bool}, {"int8", DType::I8},   {"uint8", DType::U8},
+      {"int16", DType::I16}, {"uint16", DType::U16}, {"uint32", DType::U32}};
+  auto it = types.find(s);
+  if (it != types.end())
+    return it->second;
+  throw JsonError("unsupported dtype '" + s +
+                  "' (float32, int64, int32, int16, int8, uint32, uint16, uint8, bool)");
 }
 
 std::vector<int64_t> parseShape(const json &j, const std::string &what) {

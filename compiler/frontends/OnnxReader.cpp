@@ -25,10 +25,15 @@ llvm::Expected<DType> convertType(int32_t onnxType, const std::string &path,
   case onnx::TensorProto::INT64: return DType::I64;
   case onnx::TensorProto::INT32: return DType::I32;
   case onnx::TensorProto::BOOL: return DType::Bool;
+  case onnx::TensorProto::INT8: return DType::I8;
+  case onnx::TensorProto::UINT8: return DType::U8;
+  case onnx::TensorProto::INT16: return DType::I16;
+  case onnx::TensorProto::UINT16: return DType::U16;
+  case onnx::TensorProto::UINT32: return DType::U32;
   default:
     return fail(path, what + " has element type " +
                           onnx::TensorProto::DataType_Name((onnx::TensorProto::DataType)onnxType) +
-                          ", which Strata does not support yet (float32, int64, int32, bool)");
+                          ", which Strata does not support yet (float32, int64, int32, bool, int8, uint8, int16, uint16, uint32)");
   }
 }
 
@@ -56,7 +61,7 @@ llvm::Expected<HostTensor> convertTensor(const onnx::TensorProto &p, const std::
                             " bytes of data for " + std::to_string(n) + " elements");
     return HostTensor::fromBytes(*dtype, shape, p.raw_data().data());
   }
-  int64_t available = p.float_data_size() + p.int32_data_size() + p.int64_data_size();
+  int64_t available = p.float_data_size() + p.int32_data_size() + p.int64_data_size() + p.uint64_data_size();
   if (n > available)
     return fail(path, what + " has " + std::to_string(available) + " values for " +
                           std::to_string(n) + " elements");
@@ -71,9 +76,9 @@ llvm::Expected<HostTensor> convertTensor(const onnx::TensorProto &p, const std::
   };
   switch (p.data_type()) {
   case onnx::TensorProto::FLOAT: return take(p.float_data());
-  case onnx::TensorProto::INT32:
-  case onnx::TensorProto::BOOL: return take(p.int32_data()); // ONNX stores bools there
-  default: return take(p.int64_data());
+  case onnx::TensorProto::UINT32: return take(p.uint64_data()); // ONNX stores uint32 there
+  case onnx::TensorProto::INT64: return take(p.int64_data());
+  default: return take(p.int32_data()); // int32 and narrower, and bool
   }
 }
 

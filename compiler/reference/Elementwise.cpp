@@ -118,9 +118,10 @@ HostTensor evalWhere(Operation *op, const HostTensor &cond, const HostTensor &x,
 
 llvm::Expected<HostTensor> evalCast(Operation *op, const HostTensor &x) {
   HostTensor out = tensorFor(op->getResult(0));
-  if (out.dtype == DType::I64 || out.dtype == DType::I32) {
-    // Float to int truncates toward zero; values the type cannot hold are errors, not UB.
-    const double limit = out.dtype == DType::I64 ? 9223372036854775808.0 : 2147483648.0; // 2^63, 2^31
+  if (x.dtype == DType::F32 && out.dtype != DType::F32 && out.dtype != DType::Bool) {
+    // Float to int truncates toward zero; a float that int64 cannot hold is an error, not UB.
+    // Narrower integers then wrap, as integer narrowing does.
+    const double limit = 9223372036854775808.0; // 2^63
     for (int64_t i = 0; i < x.numElements(); ++i) {
       double v = std::trunc(x.values[i]);
       if (!(v >= -limit && v < limit))

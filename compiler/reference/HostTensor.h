@@ -3,8 +3,8 @@
 // The currency of the reference interpreter, constant folding, the frontends
 // (initializers) and the tools (.npy files). Values are held as doubles so
 // one code path serves every element type; `set` gives each stored value its
-// type's storage semantics (float rounding, integer truncation and int32
-// wrap-around, bool as 0/1). In memory (`fromBytes`/`toBytes`, the compiled
+// type's storage semantics (float rounding, integer truncation and
+// wrap-around of narrow integers, bool as 0/1). In memory (`fromBytes`/`toBytes`, the compiled
 // code's buffers) a bool is one byte.
 //
 //===----------------------------------------------------------------------===//
@@ -17,7 +17,14 @@
 
 namespace strata {
 
-enum class DType { F32, I64, I32, Bool };
+enum class DType { F32, I64, I32, Bool, I8, U8, I16, U16, U32 };
+
+/// Integer types narrower than int64: the compiled graph computes them in
+/// int64, widening on entry and narrowing (wrapping) on exit.
+inline bool isNarrowInt(DType t) {
+  return t == DType::I32 || t == DType::I8 || t == DType::U8 || t == DType::I16 ||
+         t == DType::U16 || t == DType::U32;
+}
 
 inline const char *dtypeName(DType t) {
   switch (t) {
@@ -25,6 +32,11 @@ inline const char *dtypeName(DType t) {
   case DType::I64: return "int64";
   case DType::I32: return "int32";
   case DType::Bool: return "bool";
+  case DType::I8: return "int8";
+  case DType::U8: return "uint8";
+  case DType::I16: return "int16";
+  case DType::U16: return "uint16";
+  case DType::U32: return "uint32";
   }
   return "?";
 }
@@ -36,6 +48,11 @@ inline size_t dtypeSize(DType t) {
   case DType::I64: return 8;
   case DType::I32: return 4;
   case DType::Bool: return 1;
+  case DType::I8: return 1;
+  case DType::U8: return 1;
+  case DType::I16: return 2;
+  case DType::U16: return 2;
+  case DType::U32: return 4;
   }
   return 0;
 }
@@ -65,6 +82,11 @@ struct HostTensor {
     case DType::I64: values[i] = (double)(int64_t)v; break;
     case DType::I32: values[i] = (double)(int32_t)(int64_t)v; break;
     case DType::Bool: values[i] = v != 0 ? 1.0 : 0.0; break;
+    case DType::I8: values[i] = (double)(int8_t)(int64_t)v; break;
+    case DType::U8: values[i] = (double)(uint8_t)(int64_t)v; break;
+    case DType::I16: values[i] = (double)(int16_t)(int64_t)v; break;
+    case DType::U16: values[i] = (double)(uint16_t)(int64_t)v; break;
+    case DType::U32: values[i] = (double)(uint32_t)(int64_t)v; break;
     }
   }
 
@@ -106,6 +128,11 @@ private:
     case DType::I64: return (double)read<int64_t>(p);
     case DType::I32: return read<int32_t>(p);
     case DType::Bool: return read<uint8_t>(p) != 0;
+    case DType::I8: return read<int8_t>(p);
+    case DType::U8: return read<uint8_t>(p);
+    case DType::I16: return read<int16_t>(p);
+    case DType::U16: return read<uint16_t>(p);
+    case DType::U32: return read<uint32_t>(p);
     }
     return 0;
   }
@@ -115,6 +142,11 @@ private:
     case DType::I64: write<int64_t>(p, (int64_t)v); break;
     case DType::I32: write<int32_t>(p, (int32_t)(int64_t)v); break;
     case DType::Bool: write<uint8_t>(p, v != 0); break;
+    case DType::I8: write<int8_t>(p, (int8_t)(int64_t)v); break;
+    case DType::U8: write<uint8_t>(p, (uint8_t)(int64_t)v); break;
+    case DType::I16: write<int16_t>(p, (int16_t)(int64_t)v); break;
+    case DType::U16: write<uint16_t>(p, (uint16_t)(int64_t)v); break;
+    case DType::U32: write<uint32_t>(p, (uint32_t)(int64_t)v); break;
     }
   }
 };

@@ -95,20 +95,29 @@ static void copyRaw(HostTensor &t, const char *data) {
 DType dtypeOf(Type elementType) {
   if (elementType.isF32())
     return DType::F32;
-  if (elementType.isInteger(64))
-    return DType::I64;
-  if (elementType.isInteger(32))
-    return DType::I32;
-  assert(elementType.isInteger(1) && "dtypeOf: not a graph element type");
-  return DType::Bool;
+  if (elementType.isInteger(1))
+    return DType::Bool;
+  bool isUnsigned = elementType.isUnsignedInteger();
+  switch (elementType.getIntOrFloatBitWidth()) {
+  case 8: return isUnsigned ? DType::U8 : DType::I8;
+  case 16: return isUnsigned ? DType::U16 : DType::I16;
+  case 32: return isUnsigned ? DType::U32 : DType::I32;
+  default: assert(elementType.isInteger(64) && "dtypeOf: not a graph element type"); return DType::I64;
+  }
 }
 
 Type elementTypeOf(DType dtype, MLIRContext *ctx) {
+  auto uint = [&](unsigned bits) { return IntegerType::get(ctx, bits, IntegerType::Unsigned); };
   switch (dtype) {
   case DType::F32: return Float32Type::get(ctx);
   case DType::I64: return IntegerType::get(ctx, 64);
   case DType::I32: return IntegerType::get(ctx, 32);
   case DType::Bool: return IntegerType::get(ctx, 1);
+  case DType::I8: return IntegerType::get(ctx, 8);
+  case DType::U8: return uint(8);
+  case DType::I16: return IntegerType::get(ctx, 16);
+  case DType::U16: return uint(16);
+  case DType::U32: return uint(32);
   }
   return {};
 }
@@ -122,8 +131,9 @@ llvm::Expected<HostTensor> tryFromAttr(ElementsAttr attr) {
     os << "reference: cannot read constant of type " << type << ": " << msg;
     return llvm::createStringError(llvm::inconvertibleErrorCode(), s);
   };
-  if (!elem.isF32() && !elem.isInteger(64) && !elem.isInteger(32) && !elem.isInteger(1))
-    return error("only f32, i64, i32 and i1 are supported");
+  if (!elem.isF32() && !elem.isInteger(64) && !elem.isInteger(32) && !elem.isInteger(16) &&
+      !elem.isInteger(8) && !elem.isInteger(1))
+    return error("only f32 and i64, i32, i16, i8, i1 integers are supported");
   bool isFloat = elem.isF32();
   HostTensor t(dtypeOf(elem), Shape(type.getShape().begin(), type.getShape().end()));
   auto dense = llvm::dyn_cast<DenseIntOrFPElementsAttr>(attr);
@@ -168,7 +178,8 @@ llvm::Expected<HostTensor> tryFromAttr(ElementsAttr attr) {
     if (!values)
       return error("its elements cannot be read");
     for (APInt v : *values)
-      t.values[i++] = elem.isInteger(1) ? (double)v.getBoolValue() : (double)v.getSExtValue();
+      t.values[i++] = elem.isInteger(1) || elem.isUnsignedInteger() ? (double)v.getZExtValue()
+                                                                     : (double)v.getSExtValue();
   }
   return t;
 }
@@ -194,13 +205,13 @@ DenseElementsAttr toAttr(const HostTensor &t, RankedTensorType type) {
       data[i] = t.values[i] != 0;
     return DenseElementsAttr::get(type, ArrayRef<bool>(data));
   }
-  if (elem.isInteger(32)) {
-    std::vector<int32_t> data(t.values.size());
-    for (size_t i = 0; i < data.size(); ++i)
-      data[i] = (int32_t)(int64_t)t.values[i];
-    return DenseElementsAttr::get(type, ArrayRef<int32_t>(data));
+  if (!elem.isInteger(64)) { // narrow integers
+    unsigned bits = elem.getIntOrFloatBitWidth();
+    std::vector<APInt> data;
+    for (double v : t.values)
+      data.push_back(APInt(64, (uint64_t)(int64_t)v).trunc(bits));
+    return DenseElementsAttr::get(type, data);
   }
-  assert(elem.isInteger(64) && "toAttr: not a graph element type");
   std::vector<int64_t> data(t.values.size());
   for (size_t i = 0; i < data.size(); ++i)
     data[i] = (int64_t)t.values[i];

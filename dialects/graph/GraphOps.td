@@ -10,9 +10,10 @@ include "mlir/IR/OpBase.td"
 include "mlir/Interfaces/InferTypeOpInterface.td"
 
 // Element types: f32 and i64 carry the computation; i1 holds booleans
-// (comparisons, masks); i32 appears only at the model boundary and in casts,
-// since int32 values are computed in i64 (see docs/design.md).
-def Graph_Tensor : StaticShapeTensorOf<[F32, I64, I32, I1]>;
+// (comparisons, masks); narrower integers (i32, i16, i8, ui32, ui16, ui8)
+// appear only at the model boundary and in casts, since they are computed in
+// i64 (see docs/design.md).
+def Graph_Tensor : StaticShapeTensorOf<[F32, I64, I32, I1, I16, I8, UI32, UI16, UI8]>;
 def Graph_NumericTensor : StaticShapeTensorOf<[F32, I64]>;
 def Graph_FloatTensor : StaticShapeTensorOf<[F32]>;
 def Graph_BoolTensor : StaticShapeTensorOf<[I1]>;
@@ -126,7 +127,7 @@ def Graph_HardSigmoidOp : Graph_UnaryOp<"hard_sigmoid", "max(0, min(1, alpha * x
     (ins F32Attr:$alpha, F32Attr:$beta)>;
 
 def Graph_CastOp : Graph_Op<"cast", [Pure, SameOperandsAndResultShape]> {
-  let summary = "converts the element type (float to int truncates; to i1 is x != 0)";
+  let summary = "converts the element type (float to int truncates; narrowing ints wraps; to i1 is x != 0)";
   let arguments = (ins Graph_Tensor:$input);
   let results = (outs Graph_Tensor:$result);
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";

@@ -63,11 +63,19 @@ private:
 };
 
 /// Element types of model inputs and outputs; Bool is one byte (0 or 1).
-enum class ElementType { Float32, Int64, Int32, Bool };
+enum class ElementType { Float32, Int64, Int32, Bool, Int8, UInt8, Int16, UInt16, UInt32 };
 
 /// Bytes per element.
 inline size_t element_size(ElementType t) {
-  return t == ElementType::Int64 ? 8 : t == ElementType::Bool ? 1 : 4;
+  switch (t) {
+  case ElementType::Int64: return 8;
+  case ElementType::Bool:
+  case ElementType::Int8:
+  case ElementType::UInt8: return 1;
+  case ElementType::Int16:
+  case ElementType::UInt16: return 2;
+  default: return 4;
+  }
 }
 
 /// Name, element type and static shape of a model input or output.

@@ -24,7 +24,8 @@ te::Type teType(Type elementType) {
     return te::Float(32);
   if (elementType.isInteger(1))
     return te::Bool();
-  return te::Int(elementType.getIntOrFloatBitWidth());
+  unsigned bits = elementType.getIntOrFloatBitWidth();
+  return elementType.isUnsignedInteger() ? te::UInt(bits) : te::Int(bits);
 }
 
 TensorValue TensorValue::of(const te::Input &in) {
@@ -417,7 +418,15 @@ llvm::Expected<OpFuncs> Definer::define() {
           return te::max(one(0), te::min(one(1), one(alpha) * x + one(beta)));
         });
       })
-      .Case([&](g::CastOp) { return unary([&](Expr x) { return te::cast(outType, x); }); })
+      .Case([&](g::CastOp) {
+        return unary([&](Expr x) {
+          // Float to a narrow integer goes through int64, so that it wraps as integer
+          // narrowing does (a direct conversion of an out-of-range value is undefined).
+          if (x.type().is_float() && outType.is_int_or_uint() && outType.bits < 64)
+            x = te::cast(te::Int(64), x);
+          return te::cast(outType, x);
+        });
+      })
       .Case([&](g::BatchNormOp bn) {
         double eps = bn.getEpsilon().convertToFloat();
         std::vector<Expr> c{vars[1]};

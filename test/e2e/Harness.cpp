@@ -24,9 +24,13 @@ std::vector<HostTensor> randomInputs(const Executable &exe, uint32_t seed) {
     HostTensor t(toDType(info.dtype), info.shape);
     auto values = frontend::mulberry32Uniform(seed++, t.numElements(), -1.f, 1.f);
     for (int64_t i = 0; i < t.numElements(); ++i) {
-      // Integers in [-4, 3]; booleans about half true.
+      // Integers in [-4, 3] (unsigned: [0, 7]); booleans about half true.
       double v = values[i];
-      t.set(i, t.dtype == DType::F32 ? v : t.dtype == DType::Bool ? v > 0 : std::floor(v * 4));
+      bool isUnsigned = t.dtype == DType::U8 || t.dtype == DType::U16 || t.dtype == DType::U32;
+      t.set(i, t.dtype == DType::F32    ? v
+               : t.dtype == DType::Bool ? v > 0
+               : isUnsigned             ? std::floor(v * 4) + 4
+                                        : std::floor(v * 4));
     }
     inputs.push_back(std::move(t));
   }

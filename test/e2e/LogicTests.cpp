@@ -72,6 +72,20 @@ std::vector<OpCase> allCases() {
   // int32 inputs are widened to int64 on entry.
   cases.push_back({"int32_input", model({typedInput("a", {3, 5}, "int32"), typedInput("b", {5}, "int64")},
                                         {node("Add", {"a", "b"}, {"y"})}, {"y"})});
+  // Narrow integer inputs (uint8, int8, int16, uint16, uint32) are widened to int64 on entry too.
+  for (const char *t : {"uint8", "int8", "int16", "uint16", "uint32"})
+    cases.push_back({std::string(t) + "_input", model({typedInput("a", {3, 5}, t), typedInput("b", {5}, "int64")},
+                                                      {node("Mul", {"a", "b"}, {"y"})}, {"y"})});
+  // Casts to narrow integers wrap (ONNX types 2 uint8, 3 int8, 6 int32), also from float.
+  for (int to : {2, 3, 6})
+    cases.push_back({"Cast_wraps_to_" + std::to_string(to),
+                     model({input("x", {4, 7})},
+                           {node("Mul", {"x", "big"}, {"s"}), node("Cast", {"s"}, {"c"}, {{"to", to}}),
+                            node("Cast", {"c"}, {"y"}, {{"to", 1}})},
+                           {"y"}, {{"big", scalarConst(300)}})});
+  // Clip on integers: max/min with the given bounds.
+  cases.push_back({"Clip_int64", model({typedInput("a", {3, 9}, "int64")}, {node("Clip", {"a", "lo", "hi"}, {"y"})}, {"y"},
+                                       {{"lo", scalarConst(-2, "int64")}, {"hi", scalarConst(2, "int64")}})});
   // Bool tensors through data movement.
   cases.push_back({"bool_data_movement",
                    model({typedInput("a", {2, 3, 5}, "bool"), typedInput("b", {2, 3, 2}, "bool")},

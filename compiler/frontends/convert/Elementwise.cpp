@@ -1,6 +1,7 @@
 //===- Elementwise.cpp - elementwise ONNX ops -> graph dialect ------------ ===//
 #include "compiler/frontends/GraphBuilderImpl.h"
 
+#include <cmath>
 #include <limits>
 
 namespace strata::frontend::detail {
@@ -58,7 +59,21 @@ llvm::Error GraphBuilder::convertClip(const NodeDesc &n) {
       (i == 1 ? lo : hi) = c->values[0];
     }
   }
-  return define(n, 0, b.create<g::ClipOp>(loc, x, b.getF32FloatAttr(lo), b.getF32FloatAttr(hi)));
+  if (typeOf(x).getElementType().isF32())
+    return define(n, 0, b.create<g::ClipOp>(loc, x, b.getF32FloatAttr(lo), b.getF32FloatAttr(hi)));
+  // Integers: max and min with int64 constants, for the bounds that are given.
+  Value v = x;
+  for (auto [bound, isMin] : {std::pair{lo, true}, std::pair{hi, false}}) {
+    if (std::isinf(bound))
+      continue;
+    HostTensor c(DType::I64, {});
+    c.set(0, bound);
+    auto r = isMin ? binary<g::MaxOp>(n, v, constant(c)) : binary<g::MinOp>(n, v, constant(c));
+    if (!r)
+      return r.takeError();
+    v = *r;
+  }
+  return define(n, 0, v);
 }
 
 llvm::Error GraphBuilder::convertHardSigmoid(const NodeDesc &n) {

@@ -1,5 +1,6 @@
 //===- Shape.cpp - shape and data-movement ONNX ops -> graph dialect ----- ===//
 #include "compiler/frontends/GraphBuilderImpl.h"
+#include "compiler/reference/Interpreter.h"
 
 #include <cmath>
 #include <numeric>
@@ -222,16 +223,23 @@ llvm::Error GraphBuilder::convertCast(const NodeDesc &n) {
   if (n.op == "CastLike") {
     elem = typeOf(input(n, 1)).getElementType();
   } else {
+    // ONNX TensorProto element types Strata computes with.
+    static const std::map<int64_t, DType> types = {
+        {1, DType::F32}, {7, DType::I64}, {6, DType::I32}, {9, DType::Bool}, {3, DType::I8},
+        {2, DType::U8},  {5, DType::I16}, {4, DType::U16}, {12, DType::U32}};
     int64_t to = attrInt(n, "to", 0);
-    if (to == 1 /*FLOAT*/)
-      elem = b.getF32Type();
-    else if (to == 7 /*INT64*/ || to == 6 /*INT32, computed as int64*/)
-      elem = b.getI64Type();
-    else if (to == 9 /*BOOL*/)
-      elem = b.getI1Type();
-    else
+    auto it = types.find(to);
+    if (it == types.end())
       return fail(n, "cast to ONNX type " + std::to_string(to) +
-                         " is not supported (float, int32, int64, bool)");
+                         " is not supported (float, int64, int32, int16, int8, uint32, uint16, "
+                         "uint8, bool)");
+    if (isNarrowInt(it->second)) {
+      // Computed in int64: narrow (wrapping) and widen again.
+      Type narrow = reference::elementTypeOf(it->second, &ctx);
+      Value v = b.create<g::CastOp>(loc, tensorType(shapeOf(x), narrow), x);
+      return define(n, 0, b.create<g::CastOp>(loc, tensorType(shapeOf(x), b.getI64Type()), v));
+    }
+    elem = reference::elementTypeOf(it->second, &ctx);
   }
   if (elem == typeOf(x).getElementType())
     return define(n, 0, x);

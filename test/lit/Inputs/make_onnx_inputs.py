@@ -44,7 +44,7 @@ nodes = [
 ]
 graph = helper.make_graph(
     nodes, "unsupported_parts",
-    [helper.make_tensor_value_info("u", TensorProto.UINT8, [4]),
+    [helper.make_tensor_value_info("u", TensorProto.DOUBLE, [4]),
      helper.make_tensor_value_info("h", TensorProto.FLOAT16, [4])],
     [helper.make_tensor_value_info("y", TensorProto.FLOAT, [4])])
 model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)], producer_name="strata-tests")
