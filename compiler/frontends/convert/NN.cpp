@@ -174,8 +174,8 @@ llvm::Error GraphBuilder::convertBatchNormTraining(const NodeDesc &n) {
 
 llvm::Error GraphBuilder::convertPool(const NodeDesc &n) {
   Value x = input(n, 0);
-  if (!typeOf(x).getElementType().isF32())
-    return fail(n, elementName(x) + " inputs are not supported (float32 only)");
+  if (!typeOf(x).getElementType().isF32()) // integers of every width are int64 by now
+    return fail(n, "integer inputs are not supported (float32 only)");
   bool indices = n.outputs.size() > 1 && !n.outputs[1].empty();
   int64_t storageOrder = attrInt(n, "storage_order", 0);
   if (storageOrder != 0 && storageOrder != 1)
