@@ -227,6 +227,9 @@ private:
   llvm::Error convertGatherElements(const NodeDesc &n);
   llvm::Error convertMeanVarianceNorm(const NodeDesc &n);
   llvm::Error convertLpNorm(const NodeDesc &n); // LpNormalization, GlobalLpPool
+  /// The axis Softmax, LogSoftmax and Hardmax work over, and the view they see:
+  /// before opset 13, x flattened to [outer, inner] at the axis.
+  llvm::Expected<std::pair<Value, int64_t>> softmaxView(const NodeDesc &n, Value x);
   /// An error unless x is float32 (naming x's type, as not supported).
   llvm::Error requireFloat(const NodeDesc &n, Value x);
   /// The single value of compile-time input i, as an integer.

@@ -21,12 +21,6 @@ using namespace strata::testing;
 
 namespace {
 
-json typedInput(const std::string &name, std::vector<int64_t> shape, const std::string &dtype) {
-  json j = input(name, shape);
-  j["dtype"] = dtype;
-  return j;
-}
-
 json constTensor(std::vector<int64_t> shape, std::vector<double> data, const std::string &dtype = "float32") {
   return {{"shape", shape}, {"dtype", dtype}, {"data", data}};
 }

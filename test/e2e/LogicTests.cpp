@@ -14,12 +14,6 @@ using namespace strata::testing;
 
 namespace {
 
-json typedInput(const std::string &name, std::vector<int64_t> shape, const std::string &dtype) {
-  json j = input(name, shape);
-  j["dtype"] = dtype;
-  return j;
-}
-
 json scalarConst(double v, const std::string &dtype = "float32") {
   return {{"shape", json::array()}, {"dtype", dtype}, {"data", {v}}};
 }

@@ -23,6 +23,13 @@ inline json input(const std::string &name, std::vector<int64_t> shape) {
   return {{"name", name}, {"shape", shape}};
 }
 
+/// A model input of another element type ("int64", "bool", "uint8", ...).
+inline json typedInput(const std::string &name, std::vector<int64_t> shape, const std::string &dtype) {
+  json j = input(name, shape);
+  j["dtype"] = dtype;
+  return j;
+}
+
 inline json node(const std::string &op, std::vector<std::string> inputs, std::vector<std::string> outputs,
           json attrs = json::object()) {
   return {{"op", op}, {"inputs", inputs}, {"outputs", outputs}, {"attrs", attrs}};

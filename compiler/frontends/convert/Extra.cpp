@@ -242,12 +242,10 @@ llvm::Error GraphBuilder::convertHardmax(const NodeDesc &n) {
   Value x = input(n, 0);
   if (auto err = requireFloat(n, x))
     return err;
-  auto shape = shapeOf(x);
-  int64_t rank = shape.size();
-  int64_t axis = normalizeAxis(attrInt(n, "axis", model.opset < 13 ? 1 : -1), rank);
-  if (axis < 0 || axis >= rank)
-    return fail(n, "axis is out of range for rank " + std::to_string(rank));
-  Value v = model.opset < 13 ? flattenAt(x, axis) : x;
+  auto view = softmaxView(n, x);
+  if (!view)
+    return view.takeError();
+  auto [v, axis] = *view;
   SmallVector<int64_t> argShape(shapeOf(v));
   int64_t depth = argShape[axis];
   argShape[axis] = 1;
@@ -255,7 +253,7 @@ llvm::Error GraphBuilder::convertHardmax(const NodeDesc &n) {
                                     b.getI64IntegerAttr(axis), b.getBoolAttr(true), b.getBoolAttr(false));
   Value mask = oneHotMask(n, arg, axis, depth);
   Value r = b.create<g::CastOp>(loc, f32Tensor(shapeOf(mask)), mask);
-  return define(n, 0, reshape(r, shape));
+  return define(n, 0, reshape(r, shapeOf(x)));
 }
 
 //===----------------------------------------------------------------------===//

@@ -386,17 +386,23 @@ llvm::Error GraphBuilder::convertGemm(const NodeDesc &n) {
 // Softmax and reductions
 //===----------------------------------------------------------------------===//
 
+llvm::Expected<std::pair<Value, int64_t>> GraphBuilder::softmaxView(const NodeDesc &n, Value x) {
+  int64_t rank = shapeOf(x).size();
+  int64_t axis = normalizeAxis(attrInt(n, "axis", model.opset < 13 ? 1 : -1), rank);
+  if (axis < 0 || axis >= rank)
+    return fail(n, "axis is out of range for rank " + std::to_string(rank));
+  return std::pair{model.opset < 13 ? flattenAt(x, axis) : x, axis};
+}
+
 llvm::Error GraphBuilder::convertSoftmax(const NodeDesc &n) {
   // Softmax and LogSoftmax over `axis`; before opset 13 both normalize over all
   // dimensions from the axis on (a [outer, inner] view).
   //   log_softmax(x) = (x - max) - log(sum(exp(x - max)))
   Value x = input(n, 0);
-  auto shape = shapeOf(x);
-  int64_t rank = shape.size();
-  int64_t axis = normalizeAxis(attrInt(n, "axis", model.opset < 13 ? 1 : -1), rank);
-  if (axis < 0 || axis >= rank)
-    return fail(n, "axis is out of range for rank " + std::to_string(rank));
-  Value v = model.opset < 13 ? flattenAt(x, axis) : x;
+  auto view = softmaxView(n, x);
+  if (!view)
+    return view.takeError();
+  auto [v, axis] = *view;
   Value r;
   if (n.op == "Softmax") {
     r = b.create<g::SoftmaxOp>(loc, v, b.getI64IntegerAttr(axis));
@@ -406,7 +412,7 @@ llvm::Error GraphBuilder::convertSoftmax(const NodeDesc &n) {
     Value lse = b.create<g::LogOp>(loc, reduce("ReduceSum", b.create<g::ExpOp>(loc, shifted), ax, true));
     r = llvm::cantFail(binary<g::SubOp>(n, shifted, lse));
   }
-  return define(n, 0, reshape(r, shape));
+  return define(n, 0, reshape(r, shapeOf(x)));
 }
 
 Value GraphBuilder::flattenAt(Value x, int64_t &axis) {
