@@ -197,6 +197,12 @@ const std::map<std::string, GraphBuilder::Converter> &GraphBuilder::converters()
       {"MeanVarianceNormalization", &GB::convertMeanVarianceNorm},
       {"LpNormalization", &GB::convertLpNorm},
       {"GlobalLpPool", &GB::convertLpNorm},
+      {"GatherND", &GB::convertGatherND},
+      {"TopK", &GB::convertTopK},
+      {"ScatterElements", &GB::convertScatter},
+      {"Scatter", &GB::convertScatter},
+      {"ScatterND", &GB::convertScatter},
+      {"ReverseSequence", &GB::convertReverseSequence},
   };
   return table;
 }
@@ -225,11 +231,14 @@ static size_t requiredInputs(const std::string &op, int64_t opset) {
       {"Greater", 2}, {"GreaterOrEqual", 2}, {"And", 2}, {"Or", 2}, {"Xor", 2}, {"Where", 3},
       {"CastLike", 2}, {"Tile", 2}, {"Range", 3},
       {"LayerNormalization", 2}, {"InstanceNormalization", 3},
-      {"Mod", 2}, {"OneHot", 3}, {"CumSum", 2}, {"GatherElements", 2}};
+      {"Mod", 2}, {"OneHot", 3}, {"CumSum", 2}, {"GatherElements", 2},
+      {"GatherND", 2}, {"ScatterElements", 3}, {"Scatter", 3}, {"ScatterND", 3}, {"ReverseSequence", 2}};
   if (op == "Reshape")
     return opset >= 5 ? 2 : 1;
   if (op == "Slice")
     return opset >= 10 ? 3 : 1;
+  if (op == "TopK")
+    return opset >= 10 ? 2 : 1;
   auto it = counts.find(op);
   return it == counts.end() ? 1 : it->second;
 }

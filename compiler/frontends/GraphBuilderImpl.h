@@ -2,8 +2,8 @@
 //
 // Private to compiler/frontends. GraphBuilder.cpp holds the driver, the op
 // table and compile-time evaluation; convert/*.cpp hold the converters by op
-// family (Elementwise, NN, Shape, Resize, ConvTranspose; Extra for less common
-// ops written as decompositions).
+// family (Elementwise, NN, Shape, Resize, ConvTranspose, Indexing; Extra for
+// less common ops written as decompositions).
 //
 //===----------------------------------------------------------------------===//
 #pragma once
@@ -239,6 +239,16 @@ private:
   Value oneHotMask(const NodeDesc &n, Value idx, int64_t axis, int64_t depth);
   /// The Lp norm over axes, kept as size-1 dims.
   Value lpNorm(const NodeDesc &n, Value x, ArrayRef<int64_t> axes, double p);
+
+  // convert/Indexing.cpp: GatherND, TopK, the scatters, ReverseSequence.
+  llvm::Error convertGatherND(const NodeDesc &n);
+  llvm::Error convertTopK(const NodeDesc &n);
+  llvm::Error convertScatter(const NodeDesc &n); // ScatterElements, Scatter, ScatterND
+  llvm::Error convertReverseSequence(const NodeDesc &n);
+  /// Scatters update element u to flat data position target[u]: with reduction
+  /// "none" a later u wins; "add", "mul", "max", "min" combine in order.
+  llvm::Expected<Value> scatterConstant(const NodeDesc &n, Value data, Value updates,
+                                        ArrayRef<int64_t> target, StringRef reduction);
 
   llvm::Error convertConvTranspose(const NodeDesc &n);
   /// Resize (opsets 10-13) and Upsample; see convert/Resize.cpp.
