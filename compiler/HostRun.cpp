@@ -32,13 +32,6 @@ ElementType toElementType(DType t) {
 
 ConstantTensor toConstantTensor(const HostTensor &t) { return {toElementType(t.dtype), t.shape, t.values}; }
 
-static std::string shapeStr(const std::vector<int64_t> &shape) {
-  std::string s = "[";
-  for (size_t i = 0; i < shape.size(); ++i)
-    s += (i ? "," : "") + std::to_string(shape[i]);
-  return s + "]";
-}
-
 llvm::Expected<std::vector<HostTensor>> runOnHost(const Executable &exe,
                                                   const std::vector<HostTensor> &inputs,
                                                   double *latencyMs) {

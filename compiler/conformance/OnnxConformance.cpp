@@ -46,9 +46,8 @@ std::vector<std::string> collectTests(const std::vector<std::string> &paths) {
 namespace {
 
 /// The op a test is about: its only node's type, else the folder name's stem.
-std::string groupOf(const std::string &dir) {
+std::string groupOf(const std::string &dir, const std::vector<std::string> &ops) {
   std::string name = llvm::sys::path::filename(dir).str();
-  auto ops = frontend::readOnnxOpTypes(dir + "/model.onnx");
   if (ops.size() == 1)
     return ops[0];
   std::string stem = llvm::StringRef(name).drop_front(5).str(); // "test_"
@@ -130,10 +129,9 @@ Result<Executable> compileFor(const std::string &dir, const frontend::ModelDesc 
   }
 }
 
-/// Runs one test in this process.
+/// Runs one test in this process: its outcome and reason (runTest names and groups it).
 TestResult runInProcess(const std::string &dir, const ConformanceOptions &options) {
   TestResult r;
-  r.name = llvm::sys::path::filename(dir).str();
   auto fail = [&](Outcome o, std::string reason) {
     r.outcome = o;
     r.reason = std::move(reason);
@@ -145,10 +143,8 @@ TestResult runInProcess(const std::string &dir, const ConformanceOptions &option
   auto model = frontend::readOnnx(dir + "/model.onnx");
   if (!model) {
     std::string msg = llvm::toString(model.takeError());
-    r.group = groupOf(dir);
     return fail(errorOutcome(msg), firstLine(msg));
   }
-  r.group = groupOf(dir);
   if (auto err = frontend::checkSupported(*model)) {
     std::string msg = llvm::toString(std::move(err));
     return fail(errorOutcome(msg), firstLine(msg));
@@ -230,12 +226,11 @@ TestResult runInProcess(const std::string &dir, const ConformanceOptions &option
 
 } // namespace
 
-static bool allOpsSupported(const std::string &dir) {
+static bool allOpsSupported(const std::vector<std::string> &ops) {
   static const auto supported = [] {
     auto ops = frontend::supportedOnnxOps();
     return std::set<std::string>(ops.begin(), ops.end());
   }();
-  auto ops = frontend::readOnnxOpTypes(dir + "/model.onnx");
   return !ops.empty() && llvm::all_of(ops, [](const std::string &op) { return supported.count(op); });
 }
 
@@ -243,7 +238,10 @@ static TestResult runTestInChild(const std::string &dir, const ConformanceOption
 
 TestResult runTest(const std::string &dir, const ConformanceOptions &options) {
   TestResult r = runTestInChild(dir, options);
-  r.opsSupported = allOpsSupported(dir);
+  auto ops = frontend::readOnnxOpTypes(dir + "/model.onnx");
+  r.name = llvm::sys::path::filename(dir).str();
+  r.group = groupOf(dir, ops);
+  r.opsSupported = allOpsSupported(ops);
   return r;
 }
 
@@ -256,15 +254,13 @@ static TestResult runTestInChild(const std::string &dir, const ConformanceOption
   if (pid == 0) {
     close(fds[0]);
     TestResult r = runInProcess(dir, options);
-    std::string msg = std::to_string((int)r.outcome) + "\n" + r.group + "\n" + r.reason;
+    std::string msg = std::to_string((int)r.outcome) + "\n" + r.reason;
     ssize_t unused = write(fds[1], msg.data(), msg.size());
     (void)unused;
     _exit(0);
   }
   close(fds[1]);
   TestResult r;
-  r.name = llvm::sys::path::filename(dir).str();
-  r.group = groupOf(dir);
   std::string data;
   char buf[4096];
   struct pollfd pfd = {fds[0], POLLIN, 0};
@@ -292,15 +288,13 @@ static TestResult runTestInChild(const std::string &dir, const ConformanceOption
     return r;
   }
   auto nl1 = data.find('\n');
-  auto nl2 = nl1 == std::string::npos ? nl1 : data.find('\n', nl1 + 1);
-  if (nl2 == std::string::npos) {
+  if (nl1 == std::string::npos) {
     r.reason = WIFSIGNALED(status) ? std::string("crashed (") + strsignal(WTERMSIG(status)) + ")"
                                    : "the test process died without a result";
     return r;
   }
   r.outcome = (Outcome)std::stoi(data.substr(0, nl1));
-  r.group = data.substr(nl1 + 1, nl2 - nl1 - 1);
-  r.reason = data.substr(nl2 + 1);
+  r.reason = data.substr(nl1 + 1);
   return r;
 }
 

@@ -21,12 +21,7 @@
 namespace strata::frontend {
 namespace detail {
 
-std::string shapeStr(ArrayRef<int64_t> shape) {
-  std::string s = "[";
-  for (size_t i = 0; i < shape.size(); ++i)
-    s += (i ? "," : "") + (shape[i] < 0 ? std::string("?") : std::to_string(shape[i]));
-  return s + "]";
-}
+std::string shapeStr(ArrayRef<int64_t> shape) { return strata::shapeStr(shape.vec()); }
 
 //===----------------------------------------------------------------------===//
 // Compile-time values

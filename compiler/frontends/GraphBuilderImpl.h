@@ -192,6 +192,8 @@ private:
   llvm::Error convertDecomposed(const NodeDesc &n);
   /// A float32 scalar constant.
   Value scalar(double v);
+  /// Conv and ConvTranspose: the filter has the input's rank.
+  llvm::Error checkFilterRank(const NodeDesc &n, Value x, Value w) const;
   llvm::Error convertConv(const NodeDesc &n);
   llvm::Error convertBatchNorm(const NodeDesc &n);
   /// BatchNormalization with training_mode = 1: batch statistics, running stats updated.

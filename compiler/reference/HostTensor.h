@@ -57,6 +57,14 @@ inline size_t dtypeSize(DType t) {
   return 0;
 }
 
+/// "[1,3,48,192]"; a negative (dynamic) dimension prints as "?".
+inline std::string shapeStr(const std::vector<int64_t> &shape) {
+  std::string s = "[";
+  for (size_t i = 0; i < shape.size(); ++i)
+    s += (i ? "," : "") + (shape[i] < 0 ? std::string("?") : std::to_string(shape[i]));
+  return s + "]";
+}
+
 struct HostTensor {
   DType dtype = DType::F32;
   std::vector<int64_t> shape;

@@ -47,19 +47,22 @@ Shape stridesOf(const Shape &shape) {
   return s;
 }
 
+AxisSplit splitAt(const Shape &shape, int64_t axis) {
+  AxisSplit s;
+  s.n = shape[axis];
+  for (int64_t d = 0; d < axis; ++d)
+    s.outer *= shape[d];
+  for (size_t d = axis + 1; d < shape.size(); ++d)
+    s.inner *= shape[d];
+  return s;
+}
+
 Shape broadcastStrides(const Shape &in, const Shape &out, int64_t elementStride) {
   Shape contiguous = stridesOf(in), s(out.size(), 0);
   size_t lead = out.size() - in.size();
   for (size_t d = 0; d < in.size(); ++d)
     s[lead + d] = in[d] == 1 ? 0 : contiguous[d] * elementStride;
   return s;
-}
-
-std::string shapeStr(const Shape &shape) {
-  std::string s = "[";
-  for (size_t i = 0; i < shape.size(); ++i)
-    s += (i ? "," : "") + std::to_string(shape[i]);
-  return s + "]";
 }
 
 static std::string locStr(Location loc) {

@@ -31,12 +31,16 @@ DType dtypeOf(mlir::Value v);
 HostTensor tensorFor(mlir::Value v);
 /// Row-major strides of a contiguous tensor.
 Shape stridesOf(const Shape &shape);
+
+/// A shape seen as [outer, n, inner] around `axis` (n = shape[axis]).
+struct AxisSplit {
+  int64_t outer = 1, n = 1, inner = 1;
+};
+AxisSplit splitAt(const Shape &shape, int64_t axis);
 /// Strides that read a tensor of shape `in` at the coordinates of a tensor of
 /// shape `out` under numpy broadcasting (shapes align at the right, size-1
 /// dimensions repeat with stride 0), each multiplied by `elementStride`.
 Shape broadcastStrides(const Shape &in, const Shape &out, int64_t elementStride = 1);
-/// "[1,3,224,224]"
-std::string shapeStr(const Shape &shape);
 /// "reference: 'graph.conv2d' at loc(...): <msg>"
 llvm::Error opError(mlir::Operation *op, const llvm::Twine &msg);
 

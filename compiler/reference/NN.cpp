@@ -178,11 +178,7 @@ HostTensor evalPool(Operation *op, const HostTensor &x) {
 HostTensor evalSoftmax(Operation *op, const HostTensor &x) {
   int64_t axis = llvm::cast<g::SoftmaxOp>(op).getAxis();
   HostTensor out = tensorFor(op->getResult(0));
-  int64_t outer = 1, inner = 1, n = x.shape[axis];
-  for (int64_t d = 0; d < axis; ++d)
-    outer *= x.shape[d];
-  for (int64_t d = axis + 1; d < x.rank(); ++d)
-    inner *= x.shape[d];
+  auto [outer, n, inner] = splitAt(x.shape, axis);
   std::vector<double> e(n);
   for (int64_t o = 0; o < outer; ++o)
     for (int64_t i = 0; i < inner; ++i) {
@@ -238,11 +234,7 @@ HostTensor evalArg(Operation *op, const HostTensor &x) {
   int64_t axis = (int64_t)op->getAttrOfType<IntegerAttr>("axis").getInt();
   bool last = op->getAttrOfType<BoolAttr>("select_last_index").getValue();
   HostTensor out = tensorFor(op->getResult(0));
-  int64_t outer = 1, inner = 1, n = x.shape[axis];
-  for (int64_t d = 0; d < axis; ++d)
-    outer *= x.shape[d];
-  for (size_t d = axis + 1; d < x.shape.size(); ++d)
-    inner *= x.shape[d];
+  auto [outer, n, inner] = splitAt(x.shape, axis);
   for (int64_t o = 0; o < outer; ++o)
     for (int64_t e = 0; e < inner; ++e) {
       int64_t best = 0;

@@ -88,11 +88,7 @@ HostTensor evalGather(Operation *op, const HostTensor &x, const HostTensor &indi
   // out[a.., j.., b..] = x[a.., indices[j..], b..], negative indices from the end.
   int64_t axis = (int64_t)llvm::cast<g::GatherOp>(op).getAxis();
   HostTensor out = tensorFor(op->getResult(0));
-  int64_t outer = 1, inner = 1, n = x.shape[axis];
-  for (int64_t d = 0; d < axis; ++d)
-    outer *= x.shape[d];
-  for (size_t d = axis + 1; d < x.shape.size(); ++d)
-    inner *= x.shape[d];
+  auto [outer, n, inner] = splitAt(x.shape, axis);
   int64_t k = indices.numElements(), i = 0;
   for (int64_t o = 0; o < outer; ++o)
     for (int64_t j = 0; j < k; ++j) {

@@ -26,9 +26,8 @@ int64_t floorHalf(int64_t a) { return a >= 0 ? a / 2 : -((-a + 1) / 2); }
 llvm::Error GraphBuilder::convertConvTranspose(const NodeDesc &n) {
   Value x = input(n, 0), w = input(n, 1);
   size_t rank = shapeOf(x).size();
-  if (shapeOf(w).size() != rank)
-    return fail(n, "the filter " + shapeStr(shapeOf(w)) + " and the input " +
-                       shapeStr(shapeOf(x)) + " differ in rank");
+  if (auto err = checkFilterRank(n, x, w))
+    return err;
   std::vector<int64_t> wKernel(shapeOf(w).begin() + 2, shapeOf(w).end());
   auto kernelAttr = attrInts(n, "kernel_shape", wKernel);
   if (kernelAttr != wKernel)

@@ -82,12 +82,18 @@ llvm::Expected<GraphBuilder::Window> GraphBuilder::window(const NodeDesc &n,
   return w;
 }
 
+llvm::Error GraphBuilder::checkFilterRank(const NodeDesc &n, Value x, Value w) const {
+  if (shapeOf(w).size() == shapeOf(x).size())
+    return llvm::Error::success();
+  return fail(n, "the filter " + shapeStr(shapeOf(w)) + " and the input " + shapeStr(shapeOf(x)) +
+                     " differ in rank");
+}
+
 llvm::Error GraphBuilder::convertConv(const NodeDesc &n) {
   Value x = input(n, 0), w = input(n, 1);
   size_t rank = shapeOf(x).size();
-  if (shapeOf(w).size() != rank)
-    return fail(n, "the filter " + shapeStr(shapeOf(w)) + " and the input " +
-                       shapeStr(shapeOf(x)) + " differ in rank");
+  if (auto err = checkFilterRank(n, x, w))
+    return err;
   auto kernel = attrInts(n, "kernel_shape", std::vector<int64_t>(shapeOf(w).begin() + 2, shapeOf(w).end()));
   auto win = window(n, shapeOf(x), kernel);
   if (!win)
