@@ -29,6 +29,22 @@ struct AxisResampling; // convert/Resize.cpp
 /// "[1,3,?,?]"
 std::string shapeStr(ArrayRef<int64_t> shape);
 
+/// The number of elements of a shape.
+inline int64_t product(ArrayRef<int64_t> shape) {
+  int64_t p = 1;
+  for (int64_t d : shape)
+    p *= d;
+  return p;
+}
+
+/// Element strides of a row-major buffer of `shape`.
+inline std::vector<int64_t> rowMajorStrides(ArrayRef<int64_t> shape) {
+  std::vector<int64_t> strides(shape.size(), 1);
+  for (int64_t d = (int64_t)shape.size() - 2; d >= 0; --d)
+    strides[d] = strides[d + 1] * shape[d + 1];
+  return strides;
+}
+
 class GraphBuilder {
 public:
   GraphBuilder(const ModelDesc &model, MLIRContext &ctx, const ImportOptions &options)

@@ -318,9 +318,7 @@ llvm::Error GraphBuilder::convertGatherElements(const NodeDesc &n) {
   if (!fits)
     return fail(n, "indices " + shapeStr(is) + " do not fit data " + shapeStr(shape) +
                        " outside axis " + std::to_string(axis));
-  std::vector<int64_t> strides(rank, 1);
-  for (int64_t d = rank - 2; d >= 0; --d)
-    strides[d] = strides[d + 1] * shape[d + 1];
+  auto strides = rowMajorStrides(shape);
   HostTensor offsets(DType::I64, std::vector<int64_t>(is.begin(), is.end()));
   for (int64_t i = 0; i < offsets.numElements(); ++i) {
     int64_t rest = i, offset = 0;
@@ -336,7 +334,7 @@ llvm::Error GraphBuilder::convertGatherElements(const NodeDesc &n) {
                     emit<g::AddOp>(n, indices, scalarOf(i64, (double)shape[axis])), indices);
   Value flat = emit<g::AddOp>(n, emit<g::MulOp>(n, idx, scalarOf(i64, (double)strides[axis])),
                               constant(offsets));
-  Value flatData = reshape(data, {HostTensor::numElements(std::vector<int64_t>(shape.begin(), shape.end()))});
+  Value flatData = reshape(data, {product(shape)});
   return define(n, 0, b.create<g::GatherOp>(loc, tensorType(is, typeOf(data).getElementType()),
                                             flatData, flat, b.getI64IntegerAttr(0)));
 }

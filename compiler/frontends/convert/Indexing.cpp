@@ -14,24 +14,6 @@
 
 namespace strata::frontend::detail {
 
-namespace {
-
-std::vector<int64_t> rowMajorStrides(ArrayRef<int64_t> shape) {
-  std::vector<int64_t> strides(shape.size(), 1);
-  for (int64_t d = (int64_t)shape.size() - 2; d >= 0; --d)
-    strides[d] = strides[d + 1] * shape[d + 1];
-  return strides;
-}
-
-int64_t product(ArrayRef<int64_t> shape) {
-  int64_t p = 1;
-  for (int64_t d : shape)
-    p *= d;
-  return p;
-}
-
-} // namespace
-
 llvm::Error GraphBuilder::convertGatherND(const NodeDesc &n) {
   // With b = batch_dims, m = the last dim of indices, B = prod(data[:b]),
   // P = prod(data[b:b+m]) and inner = prod(data[b+m:]):

@@ -42,7 +42,7 @@ llvm::Error GraphBuilder::convertReshape(const NodeDesc &n) {
       known *= target[i];
     }
   }
-  int64_t total = HostTensor::numElements(std::vector<int64_t>(in.begin(), in.end()));
+  int64_t total = product(in);
   if (inferred >= 0) {
     if (known == 0 || total % known != 0)
       return fail(n, "cannot reshape " + shapeStr(in) + " into " + shapeStr(target));
