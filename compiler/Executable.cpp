@@ -39,13 +39,12 @@ Result<Executable> compile(const std::string &modelPath, const CompileOptions &o
   po.name = "strata_jit";
   po.import.inputShapes = options.input_shapes;
   for (const auto &[name, c] : options.constant_inputs) {
-    HostTensor t(toDType(c.dtype), c.shape);
-    if ((int64_t)c.values.size() != t.numElements())
-      return Status::error("constant input '" + name + "' has " + std::to_string(c.values.size()) +
-                           " values for shape of " + std::to_string(t.numElements()) + " elements");
-    for (int64_t i = 0; i < t.numElements(); ++i)
-      t.set(i, c.values[i]);
-    po.import.constantInputs[name] = std::move(t);
+    TensorInfo info{name, c.dtype, c.shape};
+    if (c.data.size() != info.num_bytes())
+      return Status::error("constant input '" + name + "' has " + std::to_string(c.data.size()) +
+                           " bytes of data for " + std::to_string(info.num_bytes()) + " (" +
+                           shapeStr(c.shape) + " " + dtypeName(toDType(c.dtype)) + ")");
+    po.import.constantInputs[name] = HostTensor::fromBytes(toDType(c.dtype), c.shape, c.data.data());
   }
   auto compiled = compileModel(modelPath, po);
   if (!compiled)

@@ -30,7 +30,11 @@ ElementType toElementType(DType t) {
   return ElementType::Float32;
 }
 
-ConstantTensor toConstantTensor(const HostTensor &t) { return {toElementType(t.dtype), t.shape, t.values}; }
+ConstantTensor toConstantTensor(const HostTensor &t) {
+  ConstantTensor c{toElementType(t.dtype), t.shape, std::vector<uint8_t>(t.numBytes())};
+  t.toBytes(c.data.data());
+  return c;
+}
 
 llvm::Expected<std::vector<HostTensor>> runOnHost(const Executable &exe,
                                                   const std::vector<HostTensor> &inputs,

@@ -33,13 +33,10 @@ public:
   GlobalVariable *constantGlobal(const HostTensor &t, int64_t index) {
     Constant *init;
     if (t.dtype == DType::F32) {
-      std::vector<float> data(t.values.begin(), t.values.end());
-      init = ConstantDataArray::get(ctx, ArrayRef<float>(data));
+      init = ConstantDataArray::get(ctx, ArrayRef<float>(t.floatValues()));
     } else if (t.dtype == DType::I64) {
-      std::vector<uint64_t> data;
-      for (double v : t.values)
-        data.push_back((uint64_t)(int64_t)v);
-      init = ConstantDataArray::get(ctx, ArrayRef<uint64_t>(data));
+      ArrayRef<int64_t> v = t.intValues();
+      init = ConstantDataArray::get(ctx, ArrayRef<uint64_t>((const uint64_t *)v.data(), v.size()));
     } else { // narrower integers and bool: their bytes in memory
       std::vector<uint8_t> data(t.numBytes());
       t.toBytes(data.data());

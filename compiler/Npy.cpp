@@ -53,8 +53,17 @@ llvm::Expected<HostTensor> readNpy(const std::string &path) {
   std::vector<int64_t> shape;
   std::string dims = m[1];
   std::regex num("[0-9]+");
-  for (auto it = std::sregex_iterator(dims.begin(), dims.end(), num); it != std::sregex_iterator(); ++it)
-    shape.push_back(std::stoll(it->str()));
+  int64_t count = 1; // checked against the data size below, so it cannot ask for more memory
+  for (auto it = std::sregex_iterator(dims.begin(), dims.end(), num); it != std::sregex_iterator(); ++it) {
+    const std::string &digits = it->str();
+    int64_t d = 0;
+    for (char c : digits)
+      if (__builtin_mul_overflow(d, 10, &d) || __builtin_add_overflow(d, c - '0', &d))
+        return npyError(path, "dimension " + digits + " is too large");
+    if (__builtin_mul_overflow(count, d, &count) || count > (int64_t)bytes.size())
+      return npyError(path, "shape (" + dims + ") needs more data than the file holds");
+    shape.push_back(d);
+  }
 
   // float64 is read as float32 (Strata computes in float32).
   DType dtype;
@@ -80,9 +89,8 @@ llvm::Expected<HostTensor> readNpy(const std::string &path) {
     return npyError(path, "unsupported dtype '" + descr +
                               "' (float32, float64, int64, int32, int16, int8, uint32, uint16, uint8, bool)");
   size_t elem = descr == "<f8" ? 8 : dtypeSize(dtype);
-  size_t count = (size_t)HostTensor::numElements(shape);
-  if (bytes.size() - pos != count * elem)
-    return npyError(path, "expected " + std::to_string(count * elem) + " data bytes for shape, found " +
+  if (bytes.size() - pos != (size_t)count * elem)
+    return npyError(path, "expected " + std::to_string((size_t)count * elem) + " data bytes for shape, found " +
                               std::to_string(bytes.size() - pos));
   const char *p = bytes.data() + pos;
   if (descr != "<f8")
@@ -91,7 +99,7 @@ llvm::Expected<HostTensor> readNpy(const std::string &path) {
   for (int64_t i = 0; i < t.numElements(); ++i, p += elem) {
     double v;
     std::memcpy(&v, p, 8);
-    t.set(i, v);
+    t.setF(i, v);
   }
   return t;
 }

@@ -206,17 +206,23 @@ TestResult runInProcess(const std::string &dir, const ConformanceOptions &option
       if (want->dtype != result.dtype)
         return fail(Outcome::Failed, "output " + std::to_string(o) + " is " + dtypeName(result.dtype) +
                                          ", expected " + dtypeName(want->dtype));
+      // Floats within tolerance; integers and bools exactly.
       for (int64_t k = 0; k < want->numElements(); ++k) {
-        double got = result.values[k];
-        double e = want->values[k];
-        bool same = std::fabs(got - e) <= options.atol + options.rtol * std::fabs(e) ||
-                    (std::isnan(got) && std::isnan(e)) || (std::isinf(e) && got == e);
-        if (!same) {
-          std::ostringstream os;
-          os << "mismatch in " << setName << " output " << o << " at element " << k << ": got "
-             << got << ", expected " << e;
-          return fail(Outcome::Failed, os.str());
+        bool same;
+        std::ostringstream gotText, wantText;
+        if (want->isFloat()) {
+          double got = result.f(k), e = want->f(k);
+          same = std::fabs(got - e) <= options.atol + options.rtol * std::fabs(e) ||
+                 (std::isnan(got) && std::isnan(e)) || (std::isinf(e) && got == e);
+          gotText << got, wantText << e;
+        } else {
+          same = result.i(k) == want->i(k);
+          gotText << result.i(k), wantText << want->i(k);
         }
+        if (!same)
+          return fail(Outcome::Failed, "mismatch in " + setName + " output " + std::to_string(o) +
+                                           " at element " + std::to_string(k) + ": got " +
+                                           gotText.str() + ", expected " + wantText.str());
       }
     }
   }

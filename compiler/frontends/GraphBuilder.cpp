@@ -74,6 +74,27 @@ llvm::Expected<HostTensor> GraphBuilder::constantInput(const NodeDesc &n, size_t
   return *c;
 }
 
+llvm::Expected<std::vector<int64_t>> GraphBuilder::constantInts(const NodeDesc &n, size_t i,
+                                                               const char *what) {
+  auto c = constantInput(n, i, what);
+  if (!c)
+    return c.takeError();
+  if (c->isFloat())
+    return fail(n, std::string(what) + " (input '" + n.inputs[i] + "') must be integers, not " +
+                       dtypeName(c->dtype));
+  return c->intValues();
+}
+
+llvm::Error GraphBuilder::checkConstantSize(const NodeDesc &n, ArrayRef<int64_t> shape) {
+  constexpr int64_t kMaxElements = int64_t(1) << 28; // 1 GiB of float32
+  int64_t count = 1;
+  for (int64_t d : shape)
+    if (d < 0 || __builtin_mul_overflow(count, d, &count) || count > kMaxElements)
+      return fail(n, "a compile-time tensor of shape " + shapeStr(shape) +
+                         " is too large (the limit is 2^28 elements)");
+  return llvm::Error::success();
+}
+
 //===----------------------------------------------------------------------===//
 // The op table and the driver
 //===----------------------------------------------------------------------===//

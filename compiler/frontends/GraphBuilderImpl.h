@@ -106,6 +106,11 @@ private:
   }
   /// The value of a compile-time operand, or an error naming what is missing.
   llvm::Expected<HostTensor> constantInput(const NodeDesc &n, size_t i, const char *what);
+  /// The elements of an integer compile-time input (shapes, axes, indices).
+  llvm::Expected<std::vector<int64_t>> constantInts(const NodeDesc &n, size_t i, const char *what);
+  /// An error unless a compile-time tensor of `shape` is small enough to build
+  /// (a corrupt or hostile model must not make the compiler allocate terabytes).
+  llvm::Error checkConstantSize(const NodeDesc &n, llvm::ArrayRef<int64_t> shape);
   std::optional<HostTensor> constantValue(Value v);
   llvm::Error define(const NodeDesc &n, size_t i, Value v) {
     if (i >= n.outputs.size())
@@ -167,7 +172,7 @@ private:
   /// Where(cond, x, y) for operands the caller knows to broadcast.
   Value where(Value cond, Value x, Value y);
   /// A rank-0 constant of element type elem (f32, i64 or i1).
-  Value scalarOf(Type elem, double v);
+  Value scalarOf(Type elem, int64_t v);
   /// `count` elements of v along `axis` from `start`, `step` apart.
   Value sliceAxis(Value v, int64_t axis, int64_t start, int64_t count, int64_t step = 1);
   /// The [outer, inner] view of x split before `axis` (Softmax and Hardmax

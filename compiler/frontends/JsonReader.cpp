@@ -6,6 +6,8 @@
 //===----------------------------------------------------------------------===//
 #include "compiler/frontends/JsonReader.h"
 
+#include <cmath>
+
 #include <nlohmann/json.hpp>
 
 #include <fstream>
@@ -65,26 +67,54 @@ std::vector<int64_t> parseShape(const json &j, const std::string &what) {
   return shape;
 }
 
+/// Stores one JSON number as element i: any number for float32; for the
+/// integer types and bool an integer that int64 holds, read exactly (bool also
+/// true/false). A number written with a fraction part ("-6.0") is accepted
+/// only where it is a whole number a double holds exactly (|v| <= 2^53).
+void setElement(HostTensor &t, int64_t i, const json &v, const std::string &what) {
+  constexpr double kExactLimit = 9007199254740992.0; // 2^53
+  if (t.isFloat()) {
+    if (!v.is_number())
+      throw JsonError(what + " must be a number");
+    t.setF(i, v.get<double>());
+  } else if (v.is_boolean() && t.dtype == DType::Bool) {
+    t.setI(i, v.get<bool>());
+  } else if (v.is_number_integer() && !(v.is_number_unsigned() && v.get<uint64_t>() > (uint64_t)INT64_MAX)) {
+    t.setI(i, v.get<int64_t>());
+  } else if (v.is_number_float() && std::trunc(v.get<double>()) == v.get<double>() &&
+             std::fabs(v.get<double>()) <= kExactLimit) {
+    t.setI(i, (int64_t)v.get<double>());
+  } else {
+    throw JsonError(what + " must be an integer in the int64 range for dtype " + dtypeName(t.dtype) +
+                    ", got " + v.dump());
+  }
+}
+
 HostTensor parseTensor(const json &j, const std::string &what) {
   if (!j.is_object() || !j.contains("shape"))
     throw JsonError(what + ": a tensor needs a \"shape\"");
-  HostTensor t(j.contains("dtype") ? parseDType(j["dtype"]) : DType::F32,
-               parseShape(j["shape"], what));
-  int64_t n = t.numElements();
+  std::vector<int64_t> shape = parseShape(j["shape"], what);
+  constexpr int64_t kMaxElements = int64_t(1) << 28;
+  int64_t n = 1;
+  for (int64_t d : shape)
+    if (__builtin_mul_overflow(n, d, &n) || n > kMaxElements)
+      throw JsonError(what + ": shape " + shapeStr(shape) + " is too large (the limit is 2^28 elements)");
+  HostTensor t(j.contains("dtype") ? parseDType(j["dtype"]) : DType::F32, shape);
   if (j.contains("data")) {
     const json &data = j["data"];
     if (!data.is_array() || (int64_t)data.size() != n)
       throw JsonError(what + ": \"data\" must be an array of " + std::to_string(n) + " numbers");
     for (int64_t i = 0; i < n; ++i)
-      t.set(i, data[i].get<double>());
+      setElement(t, i, data[i], what + ": data[" + std::to_string(i) + "]");
   } else if (j.contains("fill")) {
     for (int64_t i = 0; i < n; ++i)
-      t.set(i, j["fill"].get<double>());
+      setElement(t, i, j["fill"], what + ": \"fill\"");
   } else if (j.contains("random")) {
+    if (!t.isFloat())
+      throw JsonError(what + ": \"random\" makes float32 data only");
     const json &r = j["random"];
     auto values = mulberry32Uniform(r.value("seed", 1u), n, r.value("min", -1.f), r.value("max", 1.f));
-    for (int64_t i = 0; i < n; ++i)
-      t.set(i, values[i]);
+    t = HostTensor::ofFloats(shape, std::move(values));
   } else {
     throw JsonError(what + ": a tensor needs \"data\", \"fill\" or \"random\"");
   }

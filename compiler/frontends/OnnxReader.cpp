@@ -6,6 +6,7 @@
 #include <cstring>
 #include <fstream>
 #include <sstream>
+#include <type_traits>
 
 using llvm::createStringError;
 using llvm::inconvertibleErrorCode;
@@ -70,8 +71,12 @@ llvm::Expected<HostTensor> convertTensor(const onnx::TensorProto &p, const std::
     if ((int64_t)field.size() != n)
       return fail(path, what + " has " + std::to_string(field.size()) + " values for " +
                             std::to_string(n) + " elements");
-    for (int64_t i = 0; i < n; ++i)
-      t.set(i, (double)field[i]);
+    for (int64_t i = 0; i < n; ++i) {
+      if constexpr (std::is_floating_point_v<std::decay_t<decltype(field[i])>>)
+        t.setF(i, field[i]);
+      else
+        t.setI(i, (int64_t)field[i]);
+    }
     return t;
   };
   switch (p.data_type()) {

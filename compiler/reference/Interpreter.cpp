@@ -19,6 +19,7 @@
 #include "llvm/Support/ErrorHandling.h"
 
 #include <cstring>
+#include <type_traits>
 
 using namespace mlir;
 namespace g = strata::graph;
@@ -86,12 +87,16 @@ using namespace detail;
 // Attribute conversion
 //===----------------------------------------------------------------------===//
 
+/// Reads t.numElements() values of T from (possibly unaligned) raw data.
 template <typename T>
 static void copyRaw(HostTensor &t, const char *data) {
   for (int64_t i = 0; i < t.numElements(); ++i) {
     T v;
     std::memcpy(&v, data + i * sizeof(T), sizeof(T));
-    t.values[i] = (double)v;
+    if constexpr (std::is_floating_point_v<T>)
+      t.setF(i, v);
+    else
+      t.setI(i, v);
   }
 }
 
@@ -140,7 +145,7 @@ llvm::Expected<HostTensor> tryFromAttr(ElementsAttr attr) {
   bool isFloat = elem.isF32();
   HostTensor t(dtypeOf(elem), Shape(type.getShape().begin(), type.getShape().end()));
   auto dense = llvm::dyn_cast<DenseIntOrFPElementsAttr>(attr);
-  // i1 data is bit-packed and i32 is rare: those go element by element below.
+  // i1 data is bit-packed and narrow integers are rare: those go element by element below.
   if (dense && (isFloat || elem.isInteger(64))) {
     // Raw data: much faster than per-element APFloat access for large weights.
     // A splat stores one element.
@@ -148,7 +153,7 @@ llvm::Expected<HostTensor> tryFromAttr(ElementsAttr attr) {
     if (dense.isSplat()) {
       HostTensor one(t.dtype, {1});
       isFloat ? copyRaw<float>(one, raw.data()) : copyRaw<int64_t>(one, raw.data());
-      std::fill(t.values.begin(), t.values.end(), one.values[0]);
+      t.fill(one);
     } else {
       isFloat ? copyRaw<float>(t, raw.data()) : copyRaw<int64_t>(t, raw.data());
     }
@@ -175,14 +180,14 @@ llvm::Expected<HostTensor> tryFromAttr(ElementsAttr attr) {
     if (!values)
       return error("its elements cannot be read");
     for (APFloat v : *values)
-      t.values[i++] = v.convertToFloat();
+      t.setF(i++, v.convertToFloat());
   } else {
     auto values = attr.tryGetValues<APInt>();
     if (!values)
       return error("its elements cannot be read");
+    bool zeroExtend = elem.isInteger(1) || elem.isUnsignedInteger();
     for (APInt v : *values)
-      t.values[i++] = elem.isInteger(1) || elem.isUnsignedInteger() ? (double)v.getZExtValue()
-                                                                     : (double)v.getSExtValue();
+      t.setI(i++, zeroExtend ? (int64_t)v.getZExtValue() : v.getSExtValue());
   }
   return t;
 }
@@ -197,28 +202,23 @@ HostTensor fromAttr(ElementsAttr attr) {
 DenseElementsAttr toAttr(const HostTensor &t, RankedTensorType type) {
   assert(type.getNumElements() == t.numElements() && "toAttr: element count differs from the type");
   // DenseElementsAttr::get stores a splat when all elements are equal.
-  if (type.getElementType().isF32()) {
-    std::vector<float> data(t.values.begin(), t.values.end());
-    return DenseElementsAttr::get(type, ArrayRef<float>(data));
-  }
+  if (t.isFloat())
+    return DenseElementsAttr::get(type, ArrayRef<float>(t.floatValues()));
   Type elem = type.getElementType();
   if (elem.isInteger(1)) {
-    llvm::SmallVector<bool> data(t.values.size());
+    llvm::SmallVector<bool> data(t.numElements());
     for (size_t i = 0; i < data.size(); ++i)
-      data[i] = t.values[i] != 0;
+      data[i] = t.i(i) != 0;
     return DenseElementsAttr::get(type, ArrayRef<bool>(data));
   }
   if (!elem.isInteger(64)) { // narrow integers
     unsigned bits = elem.getIntOrFloatBitWidth();
     std::vector<APInt> data;
-    for (double v : t.values)
-      data.push_back(APInt(64, (uint64_t)(int64_t)v).trunc(bits));
+    for (int64_t v : t.intValues())
+      data.push_back(APInt(64, (uint64_t)v).trunc(bits));
     return DenseElementsAttr::get(type, data);
   }
-  std::vector<int64_t> data(t.values.size());
-  for (size_t i = 0; i < data.size(); ++i)
-    data[i] = (int64_t)t.values[i];
-  return DenseElementsAttr::get(type, ArrayRef<int64_t>(data));
+  return DenseElementsAttr::get(type, ArrayRef<int64_t>(t.intValues()));
 }
 
 //===----------------------------------------------------------------------===//
@@ -260,9 +260,9 @@ llvm::Error checkOperands(Operation *op, ArrayRef<HostTensor> in) {
       return opError(op, "operand " + std::to_string(i) + " has element type " +
                              dtypeName(in[i].dtype) + " but the op expects " +
                              dtypeName(dtypeOf(v)));
-    if ((int64_t)in[i].values.size() != HostTensor::numElements(in[i].shape))
+    if (in[i].numElements() != HostTensor::numElements(in[i].shape))
       return opError(op, "operand " + std::to_string(i) + " holds " +
-                             std::to_string(in[i].values.size()) + " values for shape " +
+                             std::to_string(in[i].numElements()) + " values for shape " +
                              shapeStr(in[i].shape));
   }
   return llvm::Error::success();

@@ -4,7 +4,8 @@
 // shapes and element types against the IR before calling these, and the op
 // verifiers guarantee that attributes and result types are consistent, so
 // the loops below trust their inputs. Every function returns the op's single
-// result; values are computed in double and stored through HostTensor::set.
+// result. Float ops compute in double and round once when storing (setF);
+// integer ops compute exactly in int64, wrapping on overflow.
 //
 //   Elementwise.cpp  binary ops with broadcasting, unary activations, cast
 //   NN.cpp           conv2d, matmul, batch_norm, pooling, softmax, reductions
@@ -76,6 +77,10 @@ private:
 };
 
 // Elementwise.cpp
+/// base^exponent in wrapping int64 arithmetic; a negative exponent truncates 1/base^|e|.
+int64_t integerPow(int64_t base, int64_t exponent);
+/// x / y rounded toward zero (y != 0); INT64_MIN / -1 wraps to INT64_MIN.
+int64_t truncatingDiv(int64_t x, int64_t y);
 llvm::Expected<HostTensor> evalBinary(mlir::Operation *op, const HostTensor &a, const HostTensor &b);
 HostTensor evalUnary(mlir::Operation *op, const HostTensor &x);
 llvm::Expected<HostTensor> evalCast(mlir::Operation *op, const HostTensor &x);

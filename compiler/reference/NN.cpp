@@ -52,17 +52,17 @@ HostTensor evalConv2D(Operation *op, ArrayRef<HostTensor> in) {
   std::vector<double> acc(OH * OW);
   for (int64_t n = 0; n < N; ++n)
     for (int64_t o = 0; o < O; ++o) {
-      std::fill(acc.begin(), acc.end(), bias ? bias->values[o] : 0.0);
+      std::fill(acc.begin(), acc.end(), bias ? bias->f(o) : 0.0);
       int64_t firstChannel = (o / oPerGroup) * cPerGroup;
       for (int64_t ci = 0; ci < cPerGroup; ++ci) {
-        const double *plane = &x.values[(n * C + firstChannel + ci) * H * W];
+        const float *plane = x.floats() + (n * C + firstChannel + ci) * H * W;
         for (int64_t ky = 0; ky < KH; ++ky) {
           int64_t offY = ky * dil[0] - pads[0];
           auto [oy0, oy1] = insideRange(offY, strides[0], H, OH);
           for (int64_t kx = 0; kx < KW; ++kx) {
             int64_t offX = kx * dil[1] - pads[1];
             auto [ox0, ox1] = insideRange(offX, strides[1], W, OW);
-            double wv = w.values[((o * cPerGroup + ci) * KH + ky) * KW + kx];
+            double wv = w.f(((o * cPerGroup + ci) * KH + ky) * KW + kx);
             for (int64_t oy = oy0; oy < oy1; ++oy) {
               int64_t row = (oy * strides[0] + offY) * W + offX;
               double *a = &acc[oy * OW];
@@ -74,7 +74,7 @@ HostTensor evalConv2D(Operation *op, ArrayRef<HostTensor> in) {
       }
       int64_t base = (n * O + o) * OH * OW;
       for (int64_t i = 0; i < OH * OW; ++i)
-        out.set(base + i, acc[i]);
+        out.setF(base + i, acc[i]);
     }
   return out;
 }
@@ -93,7 +93,7 @@ HostTensor evalMatMul(Operation *op, const HostTensor &a, const HostTensor &b) {
   int64_t numBatches = HostTensor::numElements(batch);
   std::vector<double> row(N);
   for (int64_t bi = 0; bi < numBatches; ++bi, walk.next()) {
-    const double *A = a.values.data() + walk.offset(0), *B = b.values.data() + walk.offset(1);
+    const float *A = a.floats() + walk.offset(0), *B = b.floats() + walk.offset(1);
     for (int64_t i = 0; i < M; ++i) {
       std::fill(row.begin(), row.end(), 0.0);
       for (int64_t k = 0; k < K; ++k) {
@@ -102,7 +102,7 @@ HostTensor evalMatMul(Operation *op, const HostTensor &a, const HostTensor &b) {
           row[j] += av * B[k * N + j];
       }
       for (int64_t j = 0; j < N; ++j)
-        out.set((bi * M + i) * N + j, row[j]);
+        out.setF((bi * M + i) * N + j, row[j]);
     }
   }
   return out;
@@ -122,8 +122,8 @@ HostTensor evalBatchNorm(Operation *op, ArrayRef<HostTensor> in) {
   double eps = bn.getEpsilon().convertToFloat();
   for (int64_t i = 0; i < x.numElements(); ++i) {
     int64_t c = (i / inner) % C;
-    out.set(i, scale.values[c] * (x.values[i] - mean.values[c]) / std::sqrt(var.values[c] + eps) +
-                   bias.values[c]);
+    out.setF(i, scale.f(c) * (x.f(i) - mean.f(c)) / std::sqrt(var.f(c) + eps) +
+                   bias.f(c));
   }
   return out;
 }
@@ -158,7 +158,7 @@ HostTensor evalPool(Operation *op, const HostTensor &x) {
             // the window hang past the padding never count (PyTorch, ONNX Runtime).
             bool inPadded = iy < H + pads[2] && ix < W + pads[3];
             if (inside) {
-              double v = x.values[(nc * H + iy) * W + ix];
+              double v = x.f((nc * H + iy) * W + ix);
               acc = isMax ? std::max(acc, v) : acc + v;
             }
             if (countPad ? inPadded : inside)
@@ -166,7 +166,7 @@ HostTensor evalPool(Operation *op, const HostTensor &x) {
           }
         if (!isMax)
           acc = count ? acc / count : 0.0;
-        out.set((nc * OH + oy) * OW + ox, acc);
+        out.setF((nc * OH + oy) * OW + ox, acc);
       }
   return out;
 }
@@ -185,11 +185,11 @@ HostTensor evalSoftmax(Operation *op, const HostTensor &x) {
       int64_t base = o * n * inner + i;
       double mx = kNegInf, sum = 0;
       for (int64_t k = 0; k < n; ++k)
-        mx = std::max(mx, x.values[base + k * inner]);
+        mx = std::max(mx, (double)x.f(base + k * inner));
       for (int64_t k = 0; k < n; ++k)
-        sum += e[k] = std::exp(x.values[base + k * inner] - mx);
+        sum += e[k] = std::exp(x.f(base + k * inner) - mx);
       for (int64_t k = 0; k < n; ++k)
-        out.set(base + k * inner, e[k] / sum);
+        out.setF(base + k * inner, e[k] / sum);
     }
   return out;
 }
@@ -222,10 +222,10 @@ HostTensor evalReduce(Operation *op, const HostTensor &x) {
   StridedWalk walk(x.shape, {outStrides});
   for (int64_t i = 0; i < x.numElements(); ++i, walk.next()) {
     double &a = acc[walk.offset(0)];
-    a = isMax ? std::max(a, x.values[i]) : isProd ? a * x.values[i] : a + x.values[i];
+    a = isMax ? std::max(a, (double)x.f(i)) : isProd ? a * x.f(i) : a + x.f(i);
   }
   for (int64_t i = 0; i < out.numElements(); ++i)
-    out.set(i, isMean ? acc[i] / count : acc[i]);
+    out.setF(i, isMean ? acc[i] / count : acc[i]);
   return out;
 }
 
@@ -239,12 +239,12 @@ HostTensor evalArg(Operation *op, const HostTensor &x) {
     for (int64_t e = 0; e < inner; ++e) {
       int64_t best = 0;
       for (int64_t k = 1; k < n; ++k) {
-        double v = x.values[(o * n + k) * inner + e], b = x.values[(o * n + best) * inner + e];
+        double v = x.f((o * n + k) * inner + e), b = x.f((o * n + best) * inner + e);
         bool better = isMax ? (v > b || (last && v == b)) : (v < b || (last && v == b));
         if (better)
           best = k;
       }
-      out.values[o * inner + e] = (double)best;
+      out.setI(o * inner + e, best);
     }
   return out;
 }

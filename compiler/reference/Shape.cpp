@@ -1,7 +1,6 @@
 //===- Shape.cpp - reshape, transpose, concat, slice, expand, gather, shape -===//
 //
-// Data movement copies values unchanged (no rounding), so it serves f32 and
-// i64 alike.
+// Data movement copies elements unchanged, so it serves every element type.
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/reference/Kernels.h"
@@ -21,7 +20,7 @@ namespace {
 void gather(HostTensor &out, const HostTensor &x, Shape viewStrides, int64_t base) {
   StridedWalk walk(out.shape, {std::move(viewStrides)}, {base});
   for (int64_t i = 0; i < out.numElements(); ++i, walk.next())
-    out.values[i] = x.values[walk.offset(0)];
+    out.copyElement(i, x, walk.offset(0));
 }
 
 } // namespace
@@ -52,7 +51,7 @@ HostTensor evalConcat(Operation *op, ArrayRef<HostTensor> in) {
     // Scatter t into the window of out that begins at `start` along the axis.
     StridedWalk walk(t.shape, {outStrides}, {start * outStrides[axis]});
     for (int64_t i = 0; i < t.numElements(); ++i, walk.next())
-      out.values[walk.offset(0)] = t.values[i];
+      out.copyElement(walk.offset(0), t, i);
     start += t.shape[axis];
   }
   return out;
@@ -92,10 +91,10 @@ HostTensor evalGather(Operation *op, const HostTensor &x, const HostTensor &indi
   int64_t k = indices.numElements(), i = 0;
   for (int64_t o = 0; o < outer; ++o)
     for (int64_t j = 0; j < k; ++j) {
-      int64_t at = (int64_t)indices.values[j];
+      int64_t at = indices.i(j);
       at = std::clamp<int64_t>(at < 0 ? at + n : at, 0, n - 1);
       for (int64_t e = 0; e < inner; ++e)
-        out.values[i++] = x.values[(o * n + at) * inner + e];
+        out.copyElement(i++, x, (o * n + at) * inner + e);
     }
   return out;
 }
@@ -105,7 +104,7 @@ HostTensor evalShape(Operation *op) {
   Shape shape = shapeOf(op->getOperand(0));
   HostTensor out = tensorFor(op->getResult(0));
   for (size_t i = 0; i < shape.size(); ++i)
-    out.values[i] = (double)shape[i];
+    out.setI(i, shape[i]);
   return out;
 }
 

@@ -92,11 +92,12 @@ struct TensorInfo {
   size_t num_bytes() const { return (size_t)num_elements() * element_size(dtype); }
 };
 
-/// A tensor value given at compile time.
+/// A tensor value given at compile time: its elements exactly as a run()
+/// buffer holds them (row-major, element_size(dtype) bytes each; bool one byte).
 struct ConstantTensor {
   ElementType dtype = ElementType::Float32;
   std::vector<int64_t> shape;
-  std::vector<double> values; // row-major
+  std::vector<uint8_t> data;
 };
 
 struct CompileOptions {

@@ -25,18 +25,8 @@ json constTensor(std::vector<int64_t> shape, std::vector<double> data, const std
   return {{"shape", shape}, {"dtype", dtype}, {"data", data}};
 }
 
-HostTensor int64s(std::vector<int64_t> shape, std::vector<int64_t> data) {
-  HostTensor t(DType::I64, std::move(shape));
-  for (size_t i = 0; i < data.size(); ++i)
-    t.set(i, (double)data[i]);
-  return t;
-}
-
-HostTensor bools(std::vector<int64_t> shape, std::vector<int> data) {
-  HostTensor t(DType::Bool, std::move(shape));
-  for (size_t i = 0; i < data.size(); ++i)
-    t.set(i, data[i]);
-  return t;
+HostTensor bools(std::vector<int64_t> shape, std::vector<int64_t> data) {
+  return HostTensor::ofInts(DType::Bool, std::move(shape), std::move(data));
 }
 
 /// One node over model inputs `inputs` and constant initializers `consts`
@@ -170,7 +160,7 @@ TEST(ExtraOpsExact, Activations) {
 TEST(ExtraOpsExact, IsNaNIsInf) {
   float inf = std::numeric_limits<float>::infinity(), nan = std::nanf("");
   HostTensor x = floatTensor({4}, {nan, inf, -inf, 1});
-  auto is = [&](const std::string &op, json attrs, std::vector<int> expected) {
+  auto is = [&](const std::string &op, json attrs, std::vector<int64_t> expected) {
     SCOPED_TRACE(op + " " + attrs.dump());
     expectOpCaseOutputs(oneNode(op, op, {input("x", {4})}, attrs), {x}, {bools({4}, expected)});
   };
@@ -182,15 +172,15 @@ TEST(ExtraOpsExact, IsNaNIsInf) {
 }
 
 TEST(ExtraOpsExact, Mod) {
-  HostTensor x = int64s({6}, {-4, -3, 5, 7, 0, 6}), y = int64s({6}, {3, 3, -3, -2, 5, 3});
+  HostTensor x = int64Tensor({6}, {-4, -3, 5, 7, 0, 6}), y = int64Tensor({6}, {3, 3, -3, -2, 5, 3});
   auto mod = [&](int fmod) {
     return oneNode("mod", "Mod", {typedInput("x", {6}, "int64"), typedInput("y", {6}, "int64")}, {{"fmod", fmod}});
   };
   // fmod = 0: the sign of the divisor (Python's %); fmod = 1: the sign of the dividend (C).
-  expectOpCaseOutputs(mod(0), {x, y}, {int64s({6}, {2, 0, -1, -1, 0, 0})});
-  expectOpCaseOutputs(mod(1), {x, y}, {int64s({6}, {-1, 0, 2, 1, 0, 0})});
+  expectOpCaseOutputs(mod(0), {x, y}, {int64Tensor({6}, {2, 0, -1, -1, 0, 0})});
+  expectOpCaseOutputs(mod(1), {x, y}, {int64Tensor({6}, {-1, 0, 2, 1, 0, 0})});
   expectOpCaseOutputs(oneNode("div", "Div", {typedInput("x", {6}, "int64"), typedInput("y", {6}, "int64")}, json::object()),
-                      {x, y}, {int64s({6}, {-1, -1, -1, -3, 0, 2})});
+                      {x, y}, {int64Tensor({6}, {-1, -1, -1, -3, 0, 2})});
   expectOpCaseOutputs(oneNode("fmod", "Mod", {input("x", {6}), input("y", {6})}, {{"fmod", 1}}),
                       {floatTensor({6}, {5.5, -5.5, 5.5, -5.5, 7, -7}), floatTensor({6}, {2, 2, -2, -2, 2.5, 2.5})},
                       {floatTensor({6}, {1.5, -1.5, 1.5, -1.5, 2, -2})});
@@ -210,12 +200,12 @@ TEST(ExtraOpsExact, OneHot) {
   // -1 counts from the end; 5 is out of range: all off.
   expectOpCaseOutputs(oneNode("onehot", "OneHot", {typedInput("i", {4}, "int64")}, json::object(),
                               {{"depth", constTensor({}, {3})}, {"values", constTensor({2}, {2, 7})}}),
-                      {int64s({4}, {1, -1, 5, 0})},
+                      {int64Tensor({4}, {1, -1, 5, 0})},
                       {floatTensor({4, 3}, {2, 7, 2, 2, 2, 7, 2, 2, 2, 7, 2, 2})});
   // axis 0: the depth comes first.
   expectOpCaseOutputs(oneNode("onehot0", "OneHot", {typedInput("i", {2}, "int64")}, {{"axis", 0}},
                               {{"depth", constTensor({}, {3}, "int64")}, {"values", constTensor({2}, {0, 1})}}),
-                      {int64s({2}, {2, 0})}, {floatTensor({3, 2}, {0, 1, 0, 0, 1, 0})});
+                      {int64Tensor({2}, {2, 0})}, {floatTensor({3, 2}, {0, 1, 0, 0, 1, 0})});
 }
 
 TEST(ExtraOpsExact, Hardmax) {
@@ -239,16 +229,16 @@ TEST(ExtraOpsExact, CumSum) {
   expectOpCaseOutputs(cumsum(1, 1), {x}, {floatTensor({5}, {14, 12, 9, 5, 0})});
   expectOpCaseOutputs(oneNode("cumsum_i64", "CumSum", {typedInput("x", {2, 3}, "int64")}, json::object(),
                               {{"axis", constTensor({}, {-1}, "int64")}}),
-                      {int64s({2, 3}, {1, 2, 3, 4, 5, 6})}, {int64s({2, 3}, {1, 3, 6, 4, 9, 15})});
+                      {int64Tensor({2, 3}, {1, 2, 3, 4, 5, 6})}, {int64Tensor({2, 3}, {1, 3, 6, 4, 9, 15})});
 }
 
 TEST(ExtraOpsExact, GatherElements) {
   // ONNX's examples.
   expectOpCaseOutputs(oneNode("ge1", "GatherElements", {input("d", {2, 2}), typedInput("i", {2, 2}, "int64")}, {{"axis", 1}}),
-                      {floatTensor({2, 2}, {1, 2, 3, 4}), int64s({2, 2}, {0, 0, 1, 0})},
+                      {floatTensor({2, 2}, {1, 2, 3, 4}), int64Tensor({2, 2}, {0, 0, 1, 0})},
                       {floatTensor({2, 2}, {1, 1, 4, 3})});
   expectOpCaseOutputs(oneNode("ge0", "GatherElements", {input("d", {3, 3}), typedInput("i", {2, 3}, "int64")}, json::object()),
-                      {floatTensor({3, 3}, {1, 2, 3, 4, 5, 6, 7, 8, 9}), int64s({2, 3}, {-1, -2, 0, -2, 0, 0})},
+                      {floatTensor({3, 3}, {1, 2, 3, 4, 5, 6, 7, 8, 9}), int64Tensor({2, 3}, {-1, -2, 0, -2, 0, 0})},
                       {floatTensor({2, 3}, {7, 5, 3, 4, 2, 3})});
 }
 

@@ -14,9 +14,17 @@
 
 #include <cmath>
 #include <fstream>
+#include <sstream>
 #include <unistd.h>
 
 namespace strata::testing {
+
+/// Element i as text: exact for integers.
+static std::string valueText(const HostTensor &t, int64_t i) {
+  std::ostringstream os;
+  t.isFloat() ? os << t.f(i) : os << t.i(i);
+  return os.str();
+}
 
 std::vector<HostTensor> randomInputs(const Executable &exe, uint32_t seed) {
   std::vector<HostTensor> inputs;
@@ -27,10 +35,10 @@ std::vector<HostTensor> randomInputs(const Executable &exe, uint32_t seed) {
       // Integers in [-4, 3] (unsigned: [0, 7]); booleans about half true.
       double v = values[i];
       bool isUnsigned = t.dtype == DType::U8 || t.dtype == DType::U16 || t.dtype == DType::U32;
-      t.set(i, t.dtype == DType::F32    ? v
-               : t.dtype == DType::Bool ? v > 0
-               : isUnsigned             ? std::floor(v * 4) + 4
-                                        : std::floor(v * 4));
+      if (t.isFloat())
+        t.setF(i, v);
+      else
+        t.setI(i, t.dtype == DType::Bool ? v > 0 : (int64_t)std::floor(v * 4) + (isUnsigned ? 4 : 0));
     }
     inputs.push_back(std::move(t));
   }
@@ -75,7 +83,13 @@ void expectClose(const std::vector<HostTensor> &actual, const std::vector<HostTe
     double worstErr = 0;
     int64_t bad = 0;
     for (int64_t i = 0; i < actual[o].numElements(); ++i) {
-      double a = actual[o].values[i], e = expected[o].values[i];
+      // Integers and bools compare exactly.
+      if (!actual[o].isFloat()) {
+        if (actual[o].i(i) != expected[o].i(i) && (++bad, worst < 0))
+          worst = i;
+        continue;
+      }
+      double a = actual[o].f(i), e = expected[o].f(i);
       double err = std::fabs(a - e);
       bool ok = err <= atol + rtol * std::fabs(e) || (std::isnan(a) && std::isnan(e)) ||
                 (std::isinf(a) && a == e);
@@ -89,8 +103,8 @@ void expectClose(const std::vector<HostTensor> &actual, const std::vector<HostTe
     }
     EXPECT_EQ(bad, 0) << "output " << o << ": " << bad << " of " << actual[o].numElements()
                       << " elements differ; worst at flat index " << worst << ": got "
-                      << (worst >= 0 ? actual[o].values[worst] : 0) << ", expected "
-                      << (worst >= 0 ? expected[o].values[worst] : 0) << " (atol " << atol
+                      << (worst >= 0 ? valueText(actual[o], worst) : "") << ", expected "
+                      << (worst >= 0 ? valueText(expected[o], worst) : "") << " (atol " << atol
                       << ", rtol " << rtol << ")";
   }
 }
@@ -112,14 +126,11 @@ std::string writeTempFile(const std::string &name, const std::string &text) {
 }
 
 HostTensor readRawF32(const std::string &path, std::vector<int64_t> shape) {
-  HostTensor t(DType::F32, std::move(shape));
+  std::vector<float> data(HostTensor::numElements(shape));
   std::ifstream in(path, std::ios::binary);
-  std::vector<float> data(t.numElements());
   in.read((char *)data.data(), data.size() * 4);
   EXPECT_TRUE(in.good()) << "cannot read " << path;
-  for (int64_t i = 0; i < t.numElements(); ++i)
-    t.values[i] = data[i];
-  return t;
+  return HostTensor::ofFloats(std::move(shape), std::move(data));
 }
 
 } // namespace strata::testing

@@ -30,13 +30,6 @@ json cyclingInts(std::vector<int64_t> shape, int64_t lo, int64_t hi, int64_t ste
   return constTensor(shape, data, "int64");
 }
 
-HostTensor int64s(std::vector<int64_t> shape, std::vector<int64_t> data) {
-  HostTensor t(DType::I64, std::move(shape));
-  for (size_t i = 0; i < data.size(); ++i)
-    t.set(i, (double)data[i]);
-  return t;
-}
-
 /// One node: `inputs` are model inputs, `consts` initializers; `order` names
 /// the node's inputs.
 OpCase nodeCase(const std::string &name, const std::string &op, std::vector<json> inputs,
@@ -126,13 +119,13 @@ TEST(IndexingExact, GatherND) {
                     {{"batch_dims", batch}});
   };
   // Elements: (0, 0) and (1, -1) of [[0, 1], [2, 3]].
-  expectOpCaseOutputs(gnd({2, 2}, {2, 2}, 0), {iota({2, 2}), int64s({2, 2}, {0, 0, 1, -1})},
+  expectOpCaseOutputs(gnd({2, 2}, {2, 2}, 0), {iota({2, 2}), int64Tensor({2, 2}, {0, 0, 1, -1})},
                       {floatTensor({2}, {0, 3})});
   // Slices: rows 1 and -2 of a [2, 2, 2].
-  expectOpCaseOutputs(gnd({2, 2, 2}, {2, 1}, 0), {iota({2, 2, 2}), int64s({2, 1}, {1, -2})},
+  expectOpCaseOutputs(gnd({2, 2, 2}, {2, 1}, 0), {iota({2, 2, 2}), int64Tensor({2, 1}, {1, -2})},
                       {floatTensor({2, 2, 2}, {4, 5, 6, 7, 0, 1, 2, 3})});
   // batch_dims 1: data[0][1] and data[1][0].
-  expectOpCaseOutputs(gnd({2, 2, 2}, {2, 1}, 1), {iota({2, 2, 2}), int64s({2, 1}, {1, 0})},
+  expectOpCaseOutputs(gnd({2, 2, 2}, {2, 1}, 1), {iota({2, 2, 2}), int64Tensor({2, 1}, {1, 0})},
                       {floatTensor({2, 2}, {2, 3, 4, 5})});
 }
 
@@ -140,11 +133,11 @@ TEST(IndexingExact, TopK) {
   HostTensor x = floatTensor({2, 4}, {1, 3, 2, 3, 0, -1, 5, 4});
   // Ties: the lower index first.
   expectOpCaseOutputs(topK("topk", {2, 4}, 2, json::object()), {x},
-                      {floatTensor({2, 2}, {3, 3, 5, 4}), int64s({2, 2}, {1, 3, 2, 3})});
+                      {floatTensor({2, 2}, {3, 3, 5, 4}), int64Tensor({2, 2}, {1, 3, 2, 3})});
   expectOpCaseOutputs(topK("topk_small", {2, 4}, 2, {{"largest", 0}}), {x},
-                      {floatTensor({2, 2}, {1, 2, -1, 0}), int64s({2, 2}, {0, 2, 1, 0})});
+                      {floatTensor({2, 2}, {1, 2, -1, 0}), int64Tensor({2, 2}, {0, 2, 1, 0})});
   expectOpCaseOutputs(topK("topk_axis0", {2, 4}, 1, {{"axis", 0}}), {x},
-                      {floatTensor({1, 4}, {1, 3, 5, 4}), int64s({1, 4}, {0, 0, 1, 1})});
+                      {floatTensor({1, 4}, {1, 3, 5, 4}), int64Tensor({1, 4}, {0, 0, 1, 1})});
 }
 
 TEST(IndexingExact, Scatter) {

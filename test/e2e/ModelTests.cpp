@@ -132,14 +132,14 @@ TEST(MemoryPlanTest, WorkspaceIsSmallerThanAllIntermediatesAndCallerWorkspaceWor
   EXPECT_LT(exe->workspace_size(), 1u << 20);
   auto inputs = randomInputs(*exe, 5);
   auto expected = runCompiled(*exe, inputs);
-  std::vector<float> in(inputs[0].values.begin(), inputs[0].values.end()), out(2);
+  std::vector<float> in = inputs[0].floatValues(), out(2);
   void *ws = std::aligned_alloc(64, (exe->workspace_size() + 63) / 64 * 64);
   const void *ins[] = {in.data()};
   void *outs[] = {out.data()};
   ASSERT_TRUE(exe->run(ins, outs, ws).ok());
   std::free(ws);
-  EXPECT_EQ(out[0], (float)expected[0].values[0]);
-  EXPECT_EQ(out[1], (float)expected[0].values[1]);
+  EXPECT_EQ(out[0], expected[0].f(0));
+  EXPECT_EQ(out[1], expected[0].f(1));
   std::vector<char> misaligned(exe->workspace_size() + 65);
   Status s = exe->run(ins, outs, misaligned.data() + (64 - (uintptr_t)misaligned.data() % 64) + 1);
   ASSERT_FALSE(s.ok());

@@ -22,17 +22,6 @@ using namespace strata::testing;
 
 namespace {
 
-HostTensor floats(std::vector<int64_t> shape, std::vector<float> data) {
-  return HostTensor::fromFloats(std::move(shape), data.data());
-}
-
-HostTensor int64s(std::vector<int64_t> shape, std::vector<int64_t> data) {
-  HostTensor t(DType::I64, std::move(shape));
-  for (size_t i = 0; i < data.size(); ++i)
-    t.set(i, (double)data[i]);
-  return t;
-}
-
 /// A single-node model whose inputs are all model inputs.
 OpCase oneNode(const std::string &name, const std::string &op, std::vector<json> inputs,
                std::vector<std::string> outputs, json attrs, int opset = 17) {
@@ -138,22 +127,22 @@ TEST(NNExtraExact, BatchNormTraining) {
   float a = 2 * (-2.f / 3) + 1, b = 2 * (2.f / 3) + 1; // scale 2, B 1
   float lo = 3 * -r6 - 1, hi = 3 * r6 - 1;             // scale 3, B -1
   expectOpCaseOutputs(c,
-                      {floats({2, 2, 2}, {2, 6, 0, 2, 6, 2, 2, 0}), floats({2}, {2, 3}),
-                       floats({2}, {1, -1}), floats({2}, {0, 8}), floats({2}, {1, 5})},
-                      {floats({2, 2, 2}, {a, b, lo, hi, b, a, hi, lo}),
+                      {floatTensor({2, 2, 2}, {2, 6, 0, 2, 6, 2, 2, 0}), floatTensor({2}, {2, 3}),
+                       floatTensor({2}, {1, -1}), floatTensor({2}, {0, 8}), floatTensor({2}, {1, 5})},
+                      {floatTensor({2, 2, 2}, {a, b, lo, hi, b, a, hi, lo}),
                        // running = input * 0.75 + batch * 0.25
-                       floats({2}, {0 * 0.75f + 4 * 0.25f, 8 * 0.75f + 1 * 0.25f}),
-                       floats({2}, {1 * 0.75f + 4 * 0.25f, 5 * 0.75f + 1 * 0.25f})});
+                       floatTensor({2}, {0 * 0.75f + 4 * 0.25f, 8 * 0.75f + 1 * 0.25f}),
+                       floatTensor({2}, {1 * 0.75f + 4 * 0.25f, 5 * 0.75f + 1 * 0.25f})});
 }
 
 TEST(NNExtraExact, BatchNormTrainingDefaultMomentum) {
   // One value per channel and batch of 2: mean 2, var 1; epsilon 0.
   auto c = batchNormTraining("default_momentum", {2, 1}, {{"epsilon", 0.0}});
   expectOpCaseOutputs(c,
-                      {floats({2, 1}, {1, 3}), floats({1}, {1}), floats({1}, {0}), floats({1}, {10}),
-                       floats({1}, {3})},
-                      {floats({2, 1}, {-1, 1}), floats({1}, {10 * 0.9f + 2 * 0.1f}),
-                       floats({1}, {3 * 0.9f + 1 * 0.1f})});
+                      {floatTensor({2, 1}, {1, 3}), floatTensor({1}, {1}), floatTensor({1}, {0}), floatTensor({1}, {10}),
+                       floatTensor({1}, {3})},
+                      {floatTensor({2, 1}, {-1, 1}), floatTensor({1}, {10 * 0.9f + 2 * 0.1f}),
+                       floatTensor({1}, {3 * 0.9f + 1 * 0.1f})});
 }
 
 TEST(NNExtraErrors, BatchNormTrainingBeforeOpset14) {
@@ -183,18 +172,18 @@ const std::vector<float> kTiesY = {1, 5, 5, 5, 5, 5, -1, -1, -2, -1, -1, -1};
 TEST(NNExtraExact, IndicesFirstMaximalTapWinsRowMajor) {
   // Window (1, 1) of channel 0 covers 1, 5 / 5, 0: the first 5 in scan order,
   // (0, 1), wins. Channel 1's indices count from its offset 2 * 3 = 6.
-  expectOpCaseOutputs(indicesPadsTies(0), {floats({1, 2, 2, 3}, kTiesX)},
-                      {floats({1, 2, 2, 3}, kTiesY),
-                       int64s({1, 2, 2, 3}, {0, 1, 1, 3, 1, 1, 6, 6, 8, 6, 6, 10})});
+  expectOpCaseOutputs(indicesPadsTies(0), {floatTensor({1, 2, 2, 3}, kTiesX)},
+                      {floatTensor({1, 2, 2, 3}, kTiesY),
+                       int64Tensor({1, 2, 2, 3}, {0, 1, 1, 3, 1, 1, 6, 6, 8, 6, 6, 10})});
 }
 
 TEST(NNExtraExact, IndicesColumnMajor) {
   // storage_order 1: index h + w * H within the channel, channel offsets as before.
   // The same taps win: in window (1, 1), (0, 1) (index 2) beats (1, 0) (index 1),
   // although the latter's column-major index is smaller.
-  expectOpCaseOutputs(indicesPadsTies(1), {floats({1, 2, 2, 3}, kTiesX)},
-                      {floats({1, 2, 2, 3}, kTiesY),
-                       int64s({1, 2, 2, 3}, {0, 2, 2, 1, 2, 2, 6, 6, 10, 6, 6, 9})});
+  expectOpCaseOutputs(indicesPadsTies(1), {floatTensor({1, 2, 2, 3}, kTiesX)},
+                      {floatTensor({1, 2, 2, 3}, kTiesY),
+                       int64Tensor({1, 2, 2, 3}, {0, 2, 2, 1, 2, 2, 6, 6, 10, 6, 6, 9})});
 }
 
 TEST(NNExtraExact, IndicesPaddingNeverWinsAgainstMinusInfinity) {
@@ -202,8 +191,8 @@ TEST(NNExtraExact, IndicesPaddingNeverWinsAgainstMinusInfinity) {
   float inf = std::numeric_limits<float>::infinity();
   auto c = pool("neginf", "MaxPool", {1, 1, 1, 3}, {{"kernel_shape", {1, 3}}, {"pads", {0, 1, 0, 1}}},
                 {"y", "i"});
-  expectOpCaseOutputs(c, {floats({1, 1, 1, 3}, {-inf, -inf, 7})},
-                      {floats({1, 1, 1, 3}, {-inf, 7, 7}), int64s({1, 1, 1, 3}, {0, 2, 2})});
+  expectOpCaseOutputs(c, {floatTensor({1, 1, 1, 3}, {-inf, -inf, 7})},
+                      {floatTensor({1, 1, 1, 3}, {-inf, 7, 7}), int64Tensor({1, 1, 1, 3}, {0, 2, 2})});
 }
 
 TEST(NNExtraExact, Indices1DDilatedCeil) {
@@ -214,8 +203,8 @@ TEST(NNExtraExact, Indices1DDilatedCeil) {
                 {{"kernel_shape", {2}}, {"dilations", {2}}, {"strides", {2}}, {"pads", {1, 0}},
                  {"ceil_mode", 1}},
                 {"y", "i"});
-  expectOpCaseOutputs(c, {floats({2, 1, 5}, {3, 1, 3, 2, 4, 0, 9, 0, 9, 0})},
-                      {floats({2, 1, 3}, {1, 2, 2, 9, 9, 9}), int64s({2, 1, 3}, {1, 3, 3, 6, 6, 8})});
+  expectOpCaseOutputs(c, {floatTensor({2, 1, 5}, {3, 1, 3, 2, 4, 0, 9, 0, 9, 0})},
+                      {floatTensor({2, 1, 3}, {1, 2, 2, 9, 9, 9}), int64Tensor({2, 1, 3}, {1, 3, 3, 6, 6, 8})});
 }
 
 //===----------------------------------------------------------------------===//
@@ -227,13 +216,13 @@ TEST(NNExtraExact, Pool3DFrontPadding) {
   // output 0 covers the plane 1, 2, 3, 4 and the pad, output 1 all of x.
   std::vector<float> x = {1, 2, 3, 4, 5, 6, 7, 8};
   json attrs = {{"kernel_shape", {2, 2, 2}}, {"pads", {1, 0, 0, 0, 0, 0}}};
-  expectOpCaseOutputs(pool("max", "MaxPool", {1, 1, 2, 2, 2}, attrs), {floats({1, 1, 2, 2, 2}, x)},
-                      {floats({1, 1, 2, 1, 1}, {4, 8})});
-  expectOpCaseOutputs(pool("avg", "AveragePool", {1, 1, 2, 2, 2}, attrs), {floats({1, 1, 2, 2, 2}, x)},
-                      {floats({1, 1, 2, 1, 1}, {10.f / 4, 36.f / 8})});
+  expectOpCaseOutputs(pool("max", "MaxPool", {1, 1, 2, 2, 2}, attrs), {floatTensor({1, 1, 2, 2, 2}, x)},
+                      {floatTensor({1, 1, 2, 1, 1}, {4, 8})});
+  expectOpCaseOutputs(pool("avg", "AveragePool", {1, 1, 2, 2, 2}, attrs), {floatTensor({1, 1, 2, 2, 2}, x)},
+                      {floatTensor({1, 1, 2, 1, 1}, {10.f / 4, 36.f / 8})});
   attrs["count_include_pad"] = 1;
-  expectOpCaseOutputs(pool("avg_cip", "AveragePool", {1, 1, 2, 2, 2}, attrs), {floats({1, 1, 2, 2, 2}, x)},
-                      {floats({1, 1, 2, 1, 1}, {10.f / 8, 36.f / 8})});
+  expectOpCaseOutputs(pool("avg_cip", "AveragePool", {1, 1, 2, 2, 2}, attrs), {floatTensor({1, 1, 2, 2, 2}, x)},
+                      {floatTensor({1, 1, 2, 1, 1}, {10.f / 8, 36.f / 8})});
 }
 
 /// A 3-D pool by direct loops over the box window, for comparison with the
@@ -275,12 +264,12 @@ struct Pool3D {
                     inPadded = inPadded && p[a] < in[a] + pads[a + 3];
                   }
                   if (inside) {
-                    double v = x.values[((nc * in[0] + p[0]) * in[1] + p[1]) * in[2] + p[2]];
+                    double v = x.f(((nc * in[0] + p[0]) * in[1] + p[1]) * in[2] + p[2]);
                     acc = max ? std::max(acc, v) : acc + v;
                   }
                   count += (countPad ? inPadded : inside) ? 1 : 0;
                 }
-            y.set(k++, max ? acc : acc / count);
+            y.setF(k++, max ? acc : acc / count);
           }
     return y;
   }
@@ -291,7 +280,7 @@ HostTensor seeded(std::vector<int64_t> shape, uint32_t seed) {
   uint32_t s = seed;
   for (int64_t i = 0; i < t.numElements(); ++i) {
     s = s * 1664525u + 1013904223u;
-    t.set(i, (double)(s >> 8) / (1u << 24) * 2 - 1);
+    t.setF(i, (double)(s >> 8) / (1u << 24) * 2 - 1);
   }
   return t;
 }

@@ -67,7 +67,11 @@ std::string opCaseTestName(const OpCase &c, size_t index);
 
 /// A float32 tensor with the given values, for hand-computed inputs and outputs.
 inline HostTensor floatTensor(std::vector<int64_t> shape, std::vector<float> data) {
-  return HostTensor::fromFloats(std::move(shape), data.data());
+  return HostTensor::ofFloats(std::move(shape), std::move(data));
+}
+/// An int64 tensor with the given values.
+inline HostTensor int64Tensor(std::vector<int64_t> shape, std::vector<int64_t> data) {
+  return HostTensor::ofInts(DType::I64, std::move(shape), std::move(data));
 }
 
 } // namespace strata::testing

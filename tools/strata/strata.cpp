@@ -312,9 +312,12 @@ int commandRun(const Args &a) {
     if (t->dtype != want && !(isInt(t->dtype) && isInt(want)))
       return usageError("run: input '" + name + "' from " + file + " is " +
                         strata::dtypeName(t->dtype) + ", the model expects " + strata::dtypeName(want));
-    inputs[i] = strata::HostTensor(want, t->shape);
-    for (int64_t k = 0; k < t->numElements(); ++k)
-      inputs[i].set(k, t->values[k]);
+    if (t->dtype != want) // int32 <-> int64; a value that int32 cannot hold is an error
+      for (int64_t v : t->intValues())
+        if (strata::wrapToInt(want, v) != v)
+          return usageError("run: input '" + name + "' from " + file + " holds " + std::to_string(v) +
+                            ", which " + strata::dtypeName(want) + " cannot represent");
+    inputs[i] = t->dtype == want ? std::move(*t) : strata::HostTensor::ofInts(want, t->shape, t->intValues());
     given[i] = true;
   }
   for (size_t i = 0; i < inputs.size(); ++i)
@@ -343,7 +346,7 @@ int commandRun(const Args &a) {
       llvm::outs() << (d ? "," : "") << info.shape[d];
     llvm::outs() << "]:";
     for (int64_t k = 0; k < std::min<int64_t>(t.numElements(), 8); ++k)
-      llvm::outs() << llvm::format(" %g", t.values[k]);
+      t.isFloat() ? llvm::outs() << llvm::format(" %g", (double)t.f(k)) : llvm::outs() << " " << t.i(k);
     llvm::outs() << (t.numElements() > 8 ? " ..." : "") << "\n";
   }
   llvm::outs() << llvm::format("latency: %.3f ms (first run)\n", ms);
@@ -364,17 +367,19 @@ llvm::Expected<strata::HostTensor> loadTensor(const std::string &file, std::vect
                                    file + ": expected " + std::to_string(need) +
                                        " bytes of raw float32 data, found " +
                                        std::to_string((*buffer)->getBufferSize()));
-  t = strata::HostTensor::fromFloats(shape, (const float *)(*buffer)->getBufferStart());
-  return t;
+  return strata::HostTensor::fromBytes(strata::DType::F32, shape, (*buffer)->getBufferStart());
 }
 
-/// Largest absolute difference, or -1 on a shape mismatch.
+/// Largest absolute difference (integers: at least 1 where they differ at
+/// all), or -1 on a shape or element type mismatch.
 double maxAbsDiff(const strata::HostTensor &a, const strata::HostTensor &b) {
-  if (a.numElements() != b.numElements())
+  if (a.numElements() != b.numElements() || a.dtype != b.dtype)
     return -1;
   double worst = 0;
   for (int64_t i = 0; i < a.numElements(); ++i)
-    worst = std::max(worst, std::fabs(a.values[i] - b.values[i]));
+    worst = std::max(worst, a.isFloat() ? std::fabs((double)a.f(i) - b.f(i))
+                            : a.i(i) == b.i(i) ? 0.0
+                                               : std::max(1.0, std::fabs((double)a.i(i) - (double)b.i(i))));
   return worst;
 }
 

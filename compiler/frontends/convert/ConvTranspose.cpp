@@ -103,7 +103,7 @@ llvm::Error GraphBuilder::convertConvTranspose(const NodeDesc &n) {
     rowShape[axis] = 1;
     HostTensor index(DType::I64, {last - first});
     for (int64_t p = first; p < last; ++p)
-      index.set(p - first, p % s == 0 ? p / s : in[axis]); // in[axis]: the zero row
+      index.setI(p - first, p % s == 0 ? p / s : in[axis]); // in[axis]: the zero row
     if (s > 1) {
       HostTensor zeroRow(DType::F32, std::vector<int64_t>(rowShape.begin(), rowShape.end()));
       shape[axis] += 1;

@@ -43,32 +43,33 @@ llvm::Error GraphBuilder::convertVariadic(const NodeDesc &n) {
 
 llvm::Error GraphBuilder::convertClip(const NodeDesc &n) {
   Value x = input(n, 0);
-  double lo = -std::numeric_limits<float>::infinity(), hi = std::numeric_limits<float>::infinity();
-  if (model.opset < 11) {
-    lo = attrFloat(n, "min", lo);
-    hi = attrFloat(n, "max", hi);
-  } else {
-    for (size_t i : {1, 2}) {
-      if (!hasInput(n, i))
-        continue;
-      auto c = constantInput(n, i, i == 1 ? "min" : "max");
-      if (!c)
-        return c.takeError();
-      if (c->numElements() != 1)
-        return fail(n, "min and max must be scalars");
-      (i == 1 ? lo : hi) = c->values[0];
-    }
+  float inf = std::numeric_limits<float>::infinity();
+  if (model.opset < 11)
+    return define(n, 0, b.create<g::ClipOp>(loc, x, b.getF32FloatAttr(attrFloat(n, "min", -inf)),
+                                            b.getF32FloatAttr(attrFloat(n, "max", inf))));
+  std::optional<HostTensor> bounds[2]; // min, max where given
+  for (size_t i : {1, 2}) {
+    if (!hasInput(n, i))
+      continue;
+    auto c = constantInput(n, i, i == 1 ? "min" : "max");
+    if (!c)
+      return c.takeError();
+    if (c->numElements() != 1)
+      return fail(n, "min and max must be scalars");
+    if (c->isFloat() != typeOf(x).getElementType().isF32())
+      return fail(n, "min and max must have the input's element type");
+    bounds[i - 1] = std::move(*c);
   }
   if (typeOf(x).getElementType().isF32())
-    return define(n, 0, b.create<g::ClipOp>(loc, x, b.getF32FloatAttr(lo), b.getF32FloatAttr(hi)));
-  // Integers: max and min with int64 constants, for the bounds that are given.
+    return define(n, 0, b.create<g::ClipOp>(loc, x, b.getF32FloatAttr(bounds[0] ? bounds[0]->f(0) : -inf),
+                                            b.getF32FloatAttr(bounds[1] ? bounds[1]->f(0) : inf)));
+  // Integers: max and min with the (exact) integer bounds that are given.
   Value v = x;
-  for (auto [bound, isMin] : {std::pair{lo, true}, std::pair{hi, false}}) {
-    if (std::isinf(bound))
+  for (auto [bound, isMin] : {std::pair{&bounds[0], true}, std::pair{&bounds[1], false}}) {
+    if (!*bound)
       continue;
-    HostTensor c(DType::I64, {});
-    c.set(0, bound);
-    auto r = isMin ? binary<g::MaxOp>(n, v, constant(c)) : binary<g::MinOp>(n, v, constant(c));
+    Value c = constant(**bound);
+    auto r = isMin ? binary<g::MaxOp>(n, v, c) : binary<g::MinOp>(n, v, c);
     if (!r)
       return r.takeError();
     v = *r;
@@ -85,9 +86,7 @@ llvm::Error GraphBuilder::convertHardSigmoid(const NodeDesc &n) {
 
 
 Value GraphBuilder::scalar(double v) {
-  HostTensor t(DType::F32, {});
-  t.set(0, v);
-  return constant(t);
+  return constant(HostTensor::ofFloats({}, {(float)v}));
 }
 
 // Decompositions. Each is exact in real arithmetic and matches ONNX's

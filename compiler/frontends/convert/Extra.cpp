@@ -31,13 +31,15 @@ llvm::Expected<int64_t> GraphBuilder::constantInt(const NodeDesc &n, size_t i, c
     return c.takeError();
   if (c->numElements() != 1)
     return fail(n, std::string(what) + " must hold exactly one value");
-  return (int64_t)c->values[0];
+  if (c->isFloat())
+    return fail(n, std::string(what) + " must be an integer");
+  return c->i(0);
 }
 
-Value GraphBuilder::scalarOf(Type elem, double v) {
-  HostTensor t(elem.isF32() ? DType::F32 : elem.isInteger(1) ? DType::Bool : DType::I64, {});
-  t.set(0, v);
-  return constant(t);
+Value GraphBuilder::scalarOf(Type elem, int64_t v) {
+  if (elem.isF32())
+    return scalar((double)v);
+  return constant(HostTensor::ofInts(elem.isInteger(1) ? DType::Bool : DType::I64, {}, {v}));
 }
 
 Value GraphBuilder::where(Value cond, Value x, Value y) {
@@ -50,7 +52,7 @@ Value GraphBuilder::oneHotMask(const NodeDesc &n, Value idx, int64_t axis, int64
   shape[axis] = depth;
   HostTensor iota(DType::I64, shape);
   for (int64_t i = 0; i < depth; ++i)
-    iota.set(i, i);
+    iota.setI(i, i);
   return emit<g::EqualOp>(n, idx, constant(iota));
 }
 
@@ -172,7 +174,7 @@ llvm::Error GraphBuilder::convertTrilu(const NodeDesc &n) {
   HostTensor mask(DType::Bool, {N, M});
   for (int64_t i = 0; i < N; ++i)
     for (int64_t j = 0; j < M; ++j)
-      mask.set(i * M + j, upper ? j - i >= k : j - i <= k);
+      mask.setI(i * M + j, upper ? j - i >= k : j - i <= k);
   return define(n, 0, where(constant(mask), x, scalarOf(typeOf(x).getElementType(), 0)));
 }
 
@@ -200,7 +202,7 @@ llvm::Error GraphBuilder::convertEyeLike(const NodeDesc &n) {
   HostTensor eye(dtype, {shape[0], shape[1]});
   for (int64_t i = 0; i < shape[0]; ++i)
     if (i + k >= 0 && i + k < shape[1])
-      eye.set(i * shape[1] + i + k, 1);
+      eye.setFromInt(i * shape[1] + i + k, 1);
   return define(n, 0, constant(eye));
 }
 
@@ -210,11 +212,20 @@ llvm::Error GraphBuilder::convertOneHot(const NodeDesc &n) {
   //   OneHot = Where(idx == iota(depth) along axis, values[1], values[0])
   // so indices outside [-depth, depth) give all off values.
   Value indices = input(n, 0), values = input(n, 2);
-  auto depth = constantInt(n, 1, "depth");
-  if (!depth)
-    return depth.takeError();
-  if (*depth <= 0)
+  auto depthTensor = constantInput(n, 1, "depth");
+  if (!depthTensor)
+    return depthTensor.takeError();
+  if (depthTensor->numElements() != 1)
+    return fail(n, "depth must hold exactly one value");
+  // A float depth is truncated to int64, as the spec says.
+  float depthF = depthTensor->isFloat() ? std::trunc(depthTensor->f(0)) : 0;
+  if (depthTensor->isFloat() && !(depthF >= 1 && depthF <= (float)(int64_t(1) << 28)))
+    return fail(n, "depth " + std::to_string(depthTensor->f(0)) + " is out of range");
+  int64_t depth = depthTensor->isFloat() ? (int64_t)depthF : depthTensor->i(0);
+  if (depth <= 0)
     return fail(n, "depth must be positive");
+  if (auto err = checkConstantSize(n, {depth}))
+    return err;
   if (shapeOf(values) != ArrayRef<int64_t>{2})
     return fail(n, "values must have shape [2] (off, on)");
   Type i64 = b.getI64Type();
@@ -228,9 +239,9 @@ llvm::Error GraphBuilder::convertOneHot(const NodeDesc &n) {
     return fail(n, "axis is out of range for rank " + std::to_string(rank));
   Value zero = scalarOf(i64, 0);
   Value idx = where(emit<g::LessOp>(n, indices, zero),
-                    emit<g::AddOp>(n, indices, scalarOf(i64, (double)*depth)), indices);
+                    emit<g::AddOp>(n, indices, scalarOf(i64, depth)), indices);
   shape.insert(shape.begin() + axis, 1);
-  Value mask = oneHotMask(n, reshape(idx, shape), axis, *depth);
+  Value mask = oneHotMask(n, reshape(idx, shape), axis, depth);
   Value off = reshape(sliceAxis(values, 0, 0, 1), {}), on = reshape(sliceAxis(values, 0, 1, 1), {});
   return define(n, 0, where(mask, on, off));
 }
@@ -327,12 +338,12 @@ llvm::Error GraphBuilder::convertGatherElements(const NodeDesc &n) {
         offset += (rest % is[d]) * strides[d];
       rest /= is[d];
     }
-    offsets.set(i, offset);
+    offsets.setI(i, offset);
   }
   Type i64 = b.getI64Type();
   Value idx = where(emit<g::LessOp>(n, indices, scalarOf(i64, 0)),
-                    emit<g::AddOp>(n, indices, scalarOf(i64, (double)shape[axis])), indices);
-  Value flat = emit<g::AddOp>(n, emit<g::MulOp>(n, idx, scalarOf(i64, (double)strides[axis])),
+                    emit<g::AddOp>(n, indices, scalarOf(i64, shape[axis])), indices);
+  Value flat = emit<g::AddOp>(n, emit<g::MulOp>(n, idx, scalarOf(i64, strides[axis])),
                               constant(offsets));
   Value flatData = reshape(data, {product(shape)});
   return define(n, 0, b.create<g::GatherOp>(loc, tensorType(is, typeOf(data).getElementType()),

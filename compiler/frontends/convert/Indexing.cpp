@@ -46,15 +46,15 @@ llvm::Error GraphBuilder::convertGatherND(const NodeDesc &n) {
   int64_t perBatch = product(ArrayRef<int64_t>(lead).drop_front(bd));
   HostTensor batchOffsets(DType::I64, std::vector<int64_t>(lead.begin(), lead.end()));
   for (int64_t e = 0; e < batchOffsets.numElements(); ++e)
-    batchOffsets.set(e, (double)(e / perBatch * P));
+    batchOffsets.setI(e, e / perBatch * P);
   Value flat = constant(batchOffsets);
   auto dimStrides = rowMajorStrides(ds.slice(bd, m));
   for (int64_t j = 0; j < m; ++j) {
     int64_t dim = ds[bd + j];
     Value idx = reshape(sliceAxis(indices, q - 1, j, 1), lead);
-    idx = where(emit<g::LessOp>(n, idx, scalarOf(i64, 0)), emit<g::AddOp>(n, idx, scalarOf(i64, (double)dim)), idx);
+    idx = where(emit<g::LessOp>(n, idx, scalarOf(i64, 0)), emit<g::AddOp>(n, idx, scalarOf(i64, dim)), idx);
     if (dimStrides[j] != 1)
-      idx = emit<g::MulOp>(n, idx, scalarOf(i64, (double)dimStrides[j]));
+      idx = emit<g::MulOp>(n, idx, scalarOf(i64, dimStrides[j]));
     flat = emit<g::AddOp>(n, flat, idx);
   }
   Type elem = typeOf(data).getElementType();
@@ -153,8 +153,8 @@ llvm::Expected<Value> GraphBuilder::scatterConstant(const NodeDesc &n, Value dat
   for (const auto &round : rounds) {
     HostTensor source(DType::I64, shape), written(DType::Bool, shape);
     for (auto [t, u] : round) {
-      source.set(t, (double)u);
-      written.set(t, 1);
+      source.setI(t, u);
+      written.setI(t, 1);
     }
     Value v = b.create<g::GatherOp>(loc, typeOf(data), flat, constant(source), b.getI64IntegerAttr(0));
     if (reduction != "none") {
@@ -192,6 +192,8 @@ llvm::Error GraphBuilder::convertScatter(const NodeDesc &n) {
   auto idx = constantInput(n, 1, "indices");
   if (!idx)
     return idx.takeError();
+  if (idx->isFloat())
+    return fail(n, "indices must be integers");
   ArrayRef<int64_t> is = idx->shape;
   int64_t r = ds.size();
   auto strides = rowMajorStrides(ds);
@@ -214,7 +216,7 @@ llvm::Error GraphBuilder::convertScatter(const NodeDesc &n) {
     for (int64_t j = 0; j < tuples; ++j) {
       int64_t base = 0;
       for (int64_t d = 0; d < m; ++d) {
-        int64_t v = (int64_t)idx->values[j * m + d], dim = ds[d];
+        int64_t v = idx->i(j * m + d), dim = ds[d];
         int64_t nv = v < 0 ? v + dim : v;
         if (nv < 0 || nv >= dim)
           return outOfRange(v, dim);
@@ -241,7 +243,7 @@ llvm::Error GraphBuilder::convertScatter(const NodeDesc &n) {
         int64_t c = rest % is[d];
         rest /= is[d];
         if (d == axis) {
-          int64_t v = (int64_t)idx->values[u], nv = v < 0 ? v + ds[d] : v;
+          int64_t v = idx->i(u), nv = v < 0 ? v + ds[d] : v;
           if (nv < 0 || nv >= ds[d])
             return outOfRange(v, ds[d]);
           c = nv;
@@ -275,18 +277,20 @@ llvm::Error GraphBuilder::convertReverseSequence(const NodeDesc &n) {
     return lens.takeError();
   if (lens->numElements() != shape[batchAxis])
     return fail(n, "sequence_lens must hold " + std::to_string(shape[batchAxis]) + " values");
-  for (double l : lens->values)
+  if (lens->isFloat())
+    return fail(n, "sequence_lens must be integers");
+  for (int64_t l : lens->intValues())
     if (l < 0 || l > shape[timeAxis])
-      return fail(n, "sequence length " + std::to_string((int64_t)l) + " is out of range [0, " +
+      return fail(n, "sequence length " + std::to_string(l) + " is out of range [0, " +
                          std::to_string(shape[timeAxis]) + "]");
   auto strides = rowMajorStrides(shape);
   HostTensor source(DType::I64, std::vector<int64_t>(shape.begin(), shape.end()));
   for (int64_t p = 0; p < source.numElements(); ++p) {
     int64_t bIdx = p / strides[batchAxis] % shape[batchAxis];
     int64_t t = p / strides[timeAxis] % shape[timeAxis];
-    int64_t len = (int64_t)lens->values[bIdx];
+    int64_t len = lens->i(bIdx);
     int64_t src = t < len ? p + (len - 1 - 2 * t) * strides[timeAxis] : p;
-    source.set(p, (double)src);
+    source.setI(p, src);
   }
   Value flat = reshape(x, {product(shape)});
   return define(n, 0, b.create<g::GatherOp>(loc, typeOf(x), flat, constant(source), b.getI64IntegerAttr(0)));

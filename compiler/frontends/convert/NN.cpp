@@ -265,16 +265,14 @@ Value GraphBuilder::maxPoolIndices(Value x, Value max, const Window &w, bool col
   auto gather = [&](Value v, int64_t axis, ArrayRef<int64_t> pos) -> Value {
     HostTensor idx(DType::I64, {(int64_t)pos.size()});
     for (size_t i = 0; i < pos.size(); ++i)
-      idx.set(i, std::clamp<int64_t>(pos[i], 0, in[axis] - 1));
+      idx.setI(i, std::clamp<int64_t>(pos[i], 0, in[axis] - 1));
     SmallVector<int64_t> shape(shapeOf(v));
     shape[axis] = pos.size();
     return b.create<g::GatherOp>(loc, f32Tensor(shape), v, constant(idx), b.getI64IntegerAttr(axis));
   };
   auto inside = [](int64_t p, int64_t size) { return p >= 0 && p < size; };
   auto i1 = b.getI1Type(), i64 = b.getI64Type();
-  HostTensor none(DType::I64, {1, 1, 1, 1});
-  none.set(0, -1);
-  Value acc = constant(none);
+  Value acc = constant(HostTensor::ofInts(DType::I64, {1, 1, 1, 1}, {-1}));
   for (int64_t ky = w.kernel[0] - 1; ky >= 0; --ky) {
     auto rows = positions(0, ky);
     Value tapRows = gather(x, 2, rows);
@@ -285,18 +283,18 @@ Value GraphBuilder::maxPoolIndices(Value x, Value max, const Window &w, bool col
       for (int64_t oh = 0; oh < OH; ++oh)
         for (int64_t ow = 0; ow < OW; ++ow) {
           int64_t r = rows[oh], c = cols[ow];
-          index.set(oh * OW + ow, columnMajor ? r + c * H : r * W + c);
-          valid.set(oh * OW + ow, inside(r, H) && inside(c, W));
+          index.setI(oh * OW + ow, columnMajor ? r + c * H : r * W + c);
+          valid.setI(oh * OW + ow, inside(r, H) && inside(c, W));
         }
       Value hit = b.create<g::EqualOp>(loc, tensorType({N, C, OH, OW}, i1), tap, max);
-      if (llvm::is_contained(valid.values, 0.0))
+      if (llvm::is_contained(valid.intValues(), 0))
         hit = b.create<g::AndOp>(loc, tensorType({N, C, OH, OW}, i1), hit, constant(valid));
       acc = b.create<g::WhereOp>(loc, tensorType({N, C, OH, OW}, i64), hit, constant(index), acc);
     }
   }
   HostTensor offset(DType::I64, {N, C, 1, 1});
   for (int64_t nc = 0; nc < N * C; ++nc)
-    offset.set(nc, nc * H * W);
+    offset.setI(nc, nc * H * W);
   return b.create<g::AddOp>(loc, tensorType({N, C, OH, OW}, i64), acc, constant(offset));
 }
 
@@ -365,9 +363,7 @@ llvm::Error GraphBuilder::convertGemm(const NodeDesc &n) {
   auto scaled = [&](Value v, double s) -> llvm::Expected<Value> {
     if (s == 1.0)
       return v;
-    HostTensor t(DType::F32, {});
-    t.set(0, s);
-    return binary<g::MulOp>(n, v, constant(t));
+    return binary<g::MulOp>(n, v, scalar(s));
   };
   auto ab = scaled(r, attrFloat(n, "alpha", 1.0));
   if (!ab)
@@ -441,10 +437,10 @@ llvm::Error GraphBuilder::convertReduce(const NodeDesc &n) {
   bool keep = attrInt(n, "keepdims", 1) != 0; // read first: a no-op reduction ignores it
   bool axesAreInput = (n.op == "ReduceSum" && model.opset >= 13) || model.opset >= 18;
   if (axesAreInput && hasInput(n, 1)) {
-    auto c = constantInput(n, 1, "axes");
+    auto c = constantInts(n, 1, "axes");
     if (!c)
       return c.takeError();
-    axes.assign(c->values.begin(), c->values.end());
+    axes = std::move(*c);
   }
   if (axes.empty()) {
     if (attrInt(n, "noop_with_empty_axes", 0))

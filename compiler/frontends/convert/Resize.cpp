@@ -168,8 +168,8 @@ Value GraphBuilder::resample(const NodeDesc &n, Value x, int64_t axis, const Axi
     bool allZero = true, allOne = true;
     for (int64_t o = 0; o < r.out; ++o) {
       double w = r.weight[o * r.taps + t];
-      index.set(o, (double)r.index[o * r.taps + t]);
-      weight.set(o, w);
+      index.setI(o, r.index[o * r.taps + t]);
+      weight.setF(o, w);
       allZero &= w == 0;
       allOne &= w == 1;
     }
@@ -184,7 +184,7 @@ Value GraphBuilder::resample(const NodeDesc &n, Value x, int64_t axis, const Axi
   if (r.extrapolation != 0 && llvm::is_contained(r.outside, true)) {
     HostTensor fill(DType::F32, perPositionV);
     for (int64_t o = 0; o < r.out; ++o)
-      fill.set(o, r.outside[o] ? r.extrapolation : 0.0);
+      fill.setF(o, r.outside[o] ? r.extrapolation : 0.0);
     sum = op(g::AddOp(), sum, constant(fill));
   }
   return sum;
@@ -240,12 +240,14 @@ llvm::Error GraphBuilder::convertResize(const NodeDesc &n) {
     auto c = constantInput(n, i, "scales");
     if (!c)
       return c.takeError();
-    scales = c->values;
+    if (!c->isFloat())
+      return fail(n, "scales must be float32");
+    scales.assign(c->floatValues().begin(), c->floatValues().end());
   } else if (!legacy && present(3)) {
-    auto c = constantInput(n, 3, "sizes");
+    auto c = constantInts(n, 3, "sizes");
     if (!c)
       return c.takeError();
-    sizes.assign(c->values.begin(), c->values.end());
+    sizes = std::move(*c);
   } else {
     return fail(n, "needs scales or sizes");
   }
@@ -256,7 +258,10 @@ llvm::Error GraphBuilder::convertResize(const NodeDesc &n) {
     if (sizes.empty()) {
       if (!(scales[d] > 0))
         return fail(n, "scales must be positive");
-      out[d] = (int64_t)std::floor(scales[d] * in[d]);
+      double o = std::floor(scales[d] * in[d]);
+      if (!(o < 1e15)) // and so fits int64: checkConstantSize below gives the error
+        o = 1e15;
+      out[d] = (int64_t)o;
     } else {
       out[d] = sizes[d];
       scales.push_back((double)sizes[d] / in[d]);
@@ -265,6 +270,8 @@ llvm::Error GraphBuilder::convertResize(const NodeDesc &n) {
       return fail(n, "output dimension " + std::to_string(d) + " would be " +
                          std::to_string(out[d]) + "; empty results are not supported");
   }
+  if (auto err = checkConstantSize(n, out))
+    return err;
   std::vector<double> roi;
   if (a.coord == "tf_crop_and_resize") {
     if (!hasInput(n, 1))
@@ -272,7 +279,9 @@ llvm::Error GraphBuilder::convertResize(const NodeDesc &n) {
     auto c = constantInput(n, 1, "roi");
     if (!c)
       return c.takeError();
-    roi = c->values;
+    if (!c->isFloat())
+      return fail(n, "roi must be float32");
+    roi.assign(c->floatValues().begin(), c->floatValues().end());
     if ((int64_t)roi.size() != 2 * rank)
       return fail(n, "roi needs " + std::to_string(2 * rank) + " entries");
   }

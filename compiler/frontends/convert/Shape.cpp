@@ -18,10 +18,10 @@ llvm::Error GraphBuilder::convertReshape(const NodeDesc &n) {
   if (model.opset < 5) {
     target = attrInts(n, "shape", {});
   } else {
-    auto c = constantInput(n, 1, "the target shape");
+    auto c = constantInts(n, 1, "the target shape");
     if (!c)
       return c.takeError();
-    target.assign(c->values.begin(), c->values.end());
+    target = std::move(*c);
   }
   auto in = shapeOf(x);
   bool allowZero = attrInt(n, "allowzero", 0) != 0;
@@ -70,10 +70,10 @@ llvm::Error GraphBuilder::convertSqueeze(const NodeDesc &n, bool unsqueeze) {
   Value x = input(n, 0);
   std::vector<int64_t> axes = attrInts(n, "axes", {});
   if (model.opset >= 13 && hasInput(n, 1)) {
-    auto c = constantInput(n, 1, "axes");
+    auto c = constantInts(n, 1, "axes");
     if (!c)
       return c.takeError();
-    axes.assign(c->values.begin(), c->values.end());
+    axes = std::move(*c);
   }
   auto in = shapeOf(x);
   std::vector<int64_t> out;
@@ -159,10 +159,10 @@ llvm::Error GraphBuilder::convertSlice(const NodeDesc &n) {
     for (size_t i = 1; i <= 4; ++i) {
       if (!hasInput(n, i))
         continue;
-      auto c = constantInput(n, i, names[i - 1]);
+      auto c = constantInts(n, i, names[i - 1]);
       if (!c)
         return c.takeError();
-      dst[i - 1]->assign(c->values.begin(), c->values.end());
+      *dst[i - 1] = std::move(*c);
     }
   }
   if (axes.empty())
@@ -253,19 +253,13 @@ llvm::Error GraphBuilder::convertConstant(const NodeDesc &n) {
     if (key == "value") {
       t = attr.tensor;
     } else if (key == "value_float") {
-      t = HostTensor(DType::F32, {});
-      t.set(0, attr.f);
+      t = HostTensor::ofFloats({}, {(float)attr.f});
     } else if (key == "value_int") {
-      t = HostTensor(DType::I64, {});
-      t.set(0, attr.i);
+      t = HostTensor::ofInts(DType::I64, {}, {attr.i});
     } else if (key == "value_floats") {
-      t = HostTensor(DType::F32, {(int64_t)attr.floats.size()});
-      for (size_t i = 0; i < attr.floats.size(); ++i)
-        t.set(i, attr.floats[i]);
+      t = HostTensor::ofFloats({(int64_t)attr.floats.size()}, {attr.floats.begin(), attr.floats.end()});
     } else if (key == "value_ints") {
-      t = HostTensor(DType::I64, {(int64_t)attr.ints.size()});
-      for (size_t i = 0; i < attr.ints.size(); ++i)
-        t.set(i, attr.ints[i]);
+      t = HostTensor::ofInts(DType::I64, {(int64_t)attr.ints.size()}, attr.ints);
     } else {
       return fail(n, "attribute '" + key + "' is not supported");
     }
@@ -286,13 +280,13 @@ llvm::Error GraphBuilder::convertDropout(const NodeDesc &n) {
     auto t = constantInput(n, 2, "training_mode");
     if (!t)
       return t.takeError();
-    training = t->numElements() == 1 && t->values[0] != 0;
+    training = t->numElements() == 1 && t->asDouble(0) != 0;
   }
   if (training && hasInput(n, 1)) {
     auto r = constantInput(n, 1, "the ratio");
     if (!r)
       return r.takeError();
-    ratio = r->numElements() == 1 ? r->values[0] : ratio;
+    ratio = r->numElements() == 1 ? r->asDouble(0) : ratio;
   }
   if (training && ratio != 0)
     return fail(n, "training mode with ratio " + std::to_string(ratio) +
@@ -301,9 +295,8 @@ llvm::Error GraphBuilder::convertDropout(const NodeDesc &n) {
     return err;
   if (n.outputs.size() < 2 || n.outputs[1].empty())
     return llvm::Error::success();
-  HostTensor yes(DType::Bool, {});
-  yes.set(0, 1);
-  return define(n, 1, b.create<g::ExpandOp>(loc, tensorType(shapeOf(x), b.getI1Type()), constant(yes)));
+  Value yes = constant(HostTensor::ofInts(DType::Bool, {}, {1}));
+  return define(n, 1, b.create<g::ExpandOp>(loc, tensorType(shapeOf(x), b.getI1Type()), yes));
 }
 
 
@@ -312,49 +305,67 @@ llvm::Error GraphBuilder::convertDropout(const NodeDesc &n) {
 //===----------------------------------------------------------------------===//
 
 llvm::Error GraphBuilder::convertConstantOfShape(const NodeDesc &n) {
-  auto shape = constantInput(n, 0, "the shape");
-  if (!shape)
-    return shape.takeError();
-  std::vector<int64_t> dims(shape->values.begin(), shape->values.end());
-  for (int64_t d : dims)
+  auto dims = constantInts(n, 0, "the shape");
+  if (!dims)
+    return dims.takeError();
+  for (int64_t d : *dims)
     if (d < 0)
       return fail(n, "negative dimension in the shape");
+  if (auto err = checkConstantSize(n, *dims))
+    return err;
   HostTensor fill(DType::F32, {1});
   if (const AttrValue *value = findAttr(n, "value")) {
     if (value->tensor.numElements() != 1)
       return fail(n, "'value' must hold one element");
     fill = value->tensor;
   }
-  HostTensor t(fill.dtype, dims);
-  std::fill(t.values.begin(), t.values.end(), fill.values[0]);
+  HostTensor t(fill.dtype, *dims);
+  t.fill(fill);
   return define(n, 0, constant(t));
 }
 
 llvm::Error GraphBuilder::convertSize(const NodeDesc &n) {
-  HostTensor t(DType::I64, {});
-  t.set(0, (double)typeOf(input(n, 0)).getNumElements());
-  return define(n, 0, constant(t));
+  return define(n, 0, constant(HostTensor::ofInts(DType::I64, {}, {typeOf(input(n, 0)).getNumElements()})));
 }
 
 llvm::Error GraphBuilder::convertRange(const NodeDesc &n) {
+  // count = max(ceil((limit - start) / delta), 0); element i = start + i * delta,
+  // exactly in int64 for integers (int128 for the difference, which may not fit).
   const char *names[] = {"start", "limit", "delta"};
-  double v[3];
-  DType dtype = DType::F32;
+  HostTensor v[3];
   for (size_t i = 0; i < 3; ++i) {
     auto c = constantInput(n, i, names[i]);
     if (!c)
       return c.takeError();
     if (c->numElements() != 1)
       return fail(n, std::string(names[i]) + " must be a scalar");
-    v[i] = c->values[0];
-    dtype = c->dtype;
+    if (i && c->dtype != v[0].dtype)
+      return fail(n, "start, limit and delta must have one element type");
+    v[i] = std::move(*c);
   }
-  if (v[2] == 0)
+  if (v[2].asDouble(0) == 0)
     return fail(n, "delta must not be 0");
-  int64_t count = std::max<int64_t>((int64_t)std::ceil((v[1] - v[0]) / v[2]), 0);
-  HostTensor t(dtype, {count});
-  for (int64_t i = 0; i < count; ++i)
-    t.set(i, v[0] + i * v[2]);
+  int64_t count = 0;
+  if (v[0].isFloat()) {
+    double start = v[0].f(0), limit = v[1].f(0), delta = v[2].f(0);
+    double c = std::ceil((limit - start) / delta);
+    if (!(c < 9.2e18))
+      return fail(n, "the range has too many elements");
+    count = std::max<int64_t>((int64_t)c, 0);
+  } else {
+    __int128 diff = (__int128)v[1].i(0) - v[0].i(0), delta = v[2].i(0);
+    __int128 q = diff / delta + (diff % delta != 0 && (diff > 0) == (delta > 0));
+    count = q <= 0 ? 0 : q > (__int128)INT64_MAX ? INT64_MAX : (int64_t)q;
+  }
+  if (auto err = checkConstantSize(n, {count}))
+    return err;
+  HostTensor t(v[0].dtype, {count});
+  for (int64_t i = 0; i < count; ++i) {
+    if (t.isFloat())
+      t.setF(i, (double)v[0].f(0) + i * (double)v[2].f(0));
+    else
+      t.setI(i, (int64_t)((uint64_t)v[0].i(0) + (uint64_t)i * (uint64_t)v[2].i(0)));
+  }
   return define(n, 0, constant(t));
 }
 
@@ -380,10 +391,10 @@ llvm::Error GraphBuilder::convertSplit(const NodeDesc &n) {
     return fail(n, "axis is out of range for rank " + std::to_string(rank));
   std::vector<int64_t> sizes = attrInts(n, "split", {});
   if (model.opset >= 13 && hasInput(n, 1)) {
-    auto c = constantInput(n, 1, "split");
+    auto c = constantInts(n, 1, "split");
     if (!c)
       return c.takeError();
-    sizes.assign(c->values.begin(), c->values.end());
+    sizes = std::move(*c);
   }
   size_t parts = n.outputs.size();
   if (sizes.empty()) {
@@ -408,13 +419,12 @@ llvm::Error GraphBuilder::convertSplit(const NodeDesc &n) {
 
 llvm::Error GraphBuilder::convertExpand(const NodeDesc &n) {
   Value x = input(n, 0);
-  auto target = constantInput(n, 1, "the shape");
-  if (!target)
-    return target.takeError();
-  std::vector<int64_t> dims(target->values.begin(), target->values.end());
-  auto shape = g::broadcastShapes(shapeOf(x), dims);
+  auto dims = constantInts(n, 1, "the shape");
+  if (!dims)
+    return dims.takeError();
+  auto shape = g::broadcastShapes(shapeOf(x), *dims);
   if (!shape)
-    return fail(n, "cannot broadcast " + shapeStr(shapeOf(x)) + " to " + shapeStr(dims));
+    return fail(n, "cannot broadcast " + shapeStr(shapeOf(x)) + " to " + shapeStr(*dims));
   if (ArrayRef<int64_t>(*shape) == shapeOf(x))
     return define(n, 0, x);
   return define(n, 0, b.create<g::ExpandOp>(loc, tensorType(*shape, typeOf(x).getElementType()), x));
@@ -439,14 +449,14 @@ llvm::Error GraphBuilder::convertGather(const NodeDesc &n) {
 llvm::Error GraphBuilder::convertTile(const NodeDesc &n) {
   // Tile = per axis, a concat of `repeats` copies.
   Value x = input(n, 0);
-  auto repeats = constantInput(n, 1, "repeats");
+  auto repeats = constantInts(n, 1, "repeats");
   if (!repeats)
     return repeats.takeError();
-  if (repeats->numElements() != (int64_t)shapeOf(x).size())
+  if (repeats->size() != shapeOf(x).size())
     return fail(n, "repeats needs one entry per dimension");
   Value v = x;
-  for (int64_t d = 0; d < repeats->numElements(); ++d) {
-    int64_t k = (int64_t)repeats->values[d];
+  for (size_t d = 0; d < repeats->size(); ++d) {
+    int64_t k = (*repeats)[d];
     if (k < 0)
       return fail(n, "negative repeats");
     if (k == 1)
@@ -496,17 +506,26 @@ llvm::Error GraphBuilder::convertPad(const NodeDesc &n) {
   Value x = input(n, 0);
   int64_t rank = shapeOf(x).size();
   std::vector<int64_t> pads = attrInts(n, "pads", {});
-  double fill = attrFloat(n, "value", 0.0);
-  if (model.opset >= 11) {
-    auto p = constantInput(n, 1, "pads");
+  Type elem = typeOf(x).getElementType();
+  Value fill; // a scalar of x's element type
+  if (model.opset < 11) {
+    fill = scalar(attrFloat(n, "value", 0.0));
+  } else {
+    auto p = constantInts(n, 1, "pads");
     if (!p)
       return p.takeError();
-    pads.assign(p->values.begin(), p->values.end());
+    pads = std::move(*p);
+    fill = scalarOf(elem, 0);
     if (hasInput(n, 2)) {
       auto v = constantInput(n, 2, "constant_value");
       if (!v)
         return v.takeError();
-      fill = v->numElements() ? v->values[0] : 0.0;
+      if (v->isFloat() != elem.isF32())
+        return fail(n, "constant_value must have the input's element type");
+      if (v->numElements() == 1)
+        fill = reshape(constant(*v), {});
+      else if (v->numElements() > 1)
+        return fail(n, "constant_value must be a scalar");
     }
   }
   if ((int64_t)pads.size() != 2 * rank)
@@ -514,7 +533,6 @@ llvm::Error GraphBuilder::convertPad(const NodeDesc &n) {
   std::string mode = attrString(n, "mode", "constant");
   if (mode != "constant" && mode != "edge" && mode != "reflect")
     return fail(n, "mode '" + mode + "' is not supported");
-  Type elem = typeOf(x).getElementType();
   Value v = x;
   for (int64_t d = 0; d < rank; ++d) {
     int64_t before = pads[d], after = pads[d + rank], size = shapeOf(v)[d];
@@ -537,11 +555,8 @@ llvm::Error GraphBuilder::convertPad(const NodeDesc &n) {
     auto block = [&](int64_t count, bool atEnd) -> Value {
       SmallVector<int64_t> shape(shapeOf(v));
       shape[d] = count;
-      if (mode == "constant") {
-        HostTensor t(elem.isF32() ? DType::F32 : DType::I64, std::vector<int64_t>(shape.begin(), shape.end()));
-        std::fill(t.values.begin(), t.values.end(), fill);
-        return constant(t);
-      }
+      if (mode == "constant")
+        return b.create<g::ExpandOp>(loc, tensorType(shape, elem), fill);
       if (mode == "edge") {
         Value edge = sliceAxis(v, d, atEnd ? size - 1 : 0, 1);
         return b.create<g::ExpandOp>(loc, tensorType(shape, elem), edge);

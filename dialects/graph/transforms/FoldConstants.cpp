@@ -49,9 +49,9 @@ std::optional<ChannelAffine> batchNormAffine(BatchNormOp bn) {
   ChannelAffine a;
   double eps = bn.getEpsilon().convertToFloat();
   for (int64_t c = 0; c < s->numElements(); ++c) {
-    double k = s->values[c] / std::sqrt(v->values[c] + eps);
+    double k = s->f(c) / std::sqrt(v->f(c) + eps);
     a.scale.push_back(k);
-    a.shift.push_back(b->values[c] - m->values[c] * k);
+    a.shift.push_back(b->f(c) - m->f(c) * k);
   }
   return a;
 }
@@ -70,10 +70,10 @@ bool foldIntoConv(BatchNormOp bn, const ChannelAffine &a) {
   int64_t cout = w->shape[0], per = w->numElements() / cout;
   for (int64_t o = 0; o < cout; ++o)
     for (int64_t i = 0; i < per; ++i)
-      w->set(o * per + i, w->values[o * per + i] * a.scale[o]);
+      w->setF(o * per + i, w->f(o * per + i) * a.scale[o]);
   HostTensor newBias(DType::F32, {cout});
   for (int64_t o = 0; o < cout; ++o)
-    newBias.set(o, (bias ? bias->values[o] : 0.0) * a.scale[o] + a.shift[o]);
+    newBias.setF(o, (bias ? bias->f(o) : 0.0) * a.scale[o] + a.shift[o]);
 
   OpBuilder b(conv);
   Type f32 = b.getF32Type();
@@ -96,8 +96,8 @@ void decompose(BatchNormOp bn, const ChannelAffine &a) {
   shape[1] = type.getDimSize(1);
   HostTensor scale(DType::F32, shape), shift(DType::F32, shape);
   for (int64_t c = 0; c < shape[1]; ++c) {
-    scale.set(c, a.scale[c]);
-    shift.set(c, a.shift[c]);
+    scale.setF(c, a.scale[c]);
+    shift.setF(c, a.shift[c]);
   }
   Value mul = b.create<MulOp>(bn.getLoc(), type, bn.getInput(),
                               makeConstant(b, bn.getLoc(), scale, b.getF32Type()));

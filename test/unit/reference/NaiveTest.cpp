@@ -64,7 +64,7 @@ TEST_P(ConvTest, MatchesTheDefinition) {
   for (int64_t i = 0; i < HostTensor::numElements(ys); ++i) {
     auto c = coords(ys, i);
     int64_t n = c[0], o = c[1], first = (o / og) * cg;
-    double sum = p.bias ? b.values[o] : 0.0;
+    double sum = p.bias ? b.asDouble(o) : 0.0;
     for (int64_t ci = 0; ci < cg; ++ci)
       for (int64_t ky = 0; ky < p.kh; ++ky)
         for (int64_t kx = 0; kx < p.kw; ++kx) {
@@ -72,7 +72,7 @@ TEST_P(ConvTest, MatchesTheDefinition) {
           int64_t ix = c[3] * p.strides[1] - p.pads[1] + kx * p.dilations[1];
           if (iy < 0 || iy >= p.h || ix < 0 || ix >= p.w)
             continue;
-          sum += x.values[flat(xs, {n, first + ci, iy, ix})] * w.values[flat(ws, {o, ci, ky, kx})];
+          sum += x.asDouble(flat(xs, {n, first + ci, iy, ix})) * w.asDouble(flat(ws, {o, ci, ky, kx}));
         }
     want.push_back(sum);
   }
@@ -136,7 +136,7 @@ TEST_P(PoolTest, MatchesTheDefinition) {
     double mx = -std::numeric_limits<double>::infinity(), sum = 0;
     for (int64_t y = hs; y < he; ++y)
       for (int64_t xx = ws; xx < we; ++xx) {
-        double v = x.values[flat(xs, {c[0], c[1], y, xx})];
+        double v = x.asDouble(flat(xs, {c[0], c[1], y, xx}));
         mx = std::max(mx, v);
         sum += v;
       }
@@ -194,7 +194,7 @@ TEST_F(ReferenceTest, MatMulBroadcastsBatchDims) {
       auto c = coords(k.out, i);
       double sum = 0;
       for (int64_t kk = 0; kk < K; ++kk)
-        sum += a.values[index(k.a, c, c[rank - 2], kk)] * b.values[index(k.b, c, kk, c[rank - 1])];
+        sum += a.asDouble(index(k.a, c, c[rank - 2], kk)) * b.asDouble(index(k.b, c, kk, c[rank - 1]));
       want.push_back(sum);
     }
     SCOPED_TRACE(ty(k.a) + " x " + ty(k.b));
@@ -228,7 +228,7 @@ TEST_F(ReferenceTest, BinaryOpsBroadcastLikeNumpy) {
       std::vector<int64_t> c(t.shape.size());
       for (size_t d = 0; d < t.shape.size(); ++d)
         c[d] = t.shape[d] == 1 ? 0 : outC[d + outC.size() - t.shape.size()];
-      return t.values[flat(t.shape, c)];
+      return t.asDouble(flat(t.shape, c));
     };
     std::vector<double> sub, div, mn;
     for (int64_t i = 0; i < HostTensor::numElements(k.out); ++i) {
@@ -290,7 +290,7 @@ TEST_F(ReferenceTest, ReductionsOverAnyAxesWithAndWithoutKeepdims) {
           }
           if (!match)
             continue;
-          s += x.values[i], m = std::max(m, x.values[i]), p *= x.values[i], ++count;
+          s += x.asDouble(i), m = std::max(m, x.asDouble(i)), p *= x.asDouble(i), ++count;
         }
         sum[o] = s, mean[o] = s / count, mx[o] = m, prod[o] = p;
       }
@@ -318,9 +318,9 @@ TEST_F(ReferenceTest, SoftmaxAlongEachAxis) {
       for (int64_t k = 0; k < xs[axis]; ++k) {
         auto ck = c;
         ck[axis] = k;
-        denom += std::exp(x.values[flat(xs, ck)]);
+        denom += std::exp(x.asDouble(flat(xs, ck)));
       }
-      want.push_back(std::exp(x.values[i]) / denom);
+      want.push_back(std::exp(x.asDouble(i)) / denom);
     }
     SCOPED_TRACE("axis " + std::to_string(axis));
     expectClose(r[0], xs, want);
@@ -347,21 +347,21 @@ TEST_F(ReferenceTest, TransposeSliceConcatOnRank4) {
     std::vector<int64_t> ic(4);
     for (int d = 0; d < 4; ++d)
       ic[perm[d]] = oc[d]; // result dim d is input dim perm[d]
-    t.push_back(x.values[flat(xs, ic)]);
+    t.push_back(x.asDouble(flat(xs, ic)));
   }
   for (int64_t i = 0; i < HostTensor::numElements(ss); ++i) {
     auto oc = coords(ss, i);
     for (int d = 0; d < 4; ++d)
       oc[d] = starts[d] + oc[d] * steps[d];
-    s.push_back(x.values[flat(xs, oc)]);
+    s.push_back(x.asDouble(flat(xs, oc)));
   }
   for (int64_t i = 0; i < HostTensor::numElements(cs); ++i) {
     auto oc = coords(cs, i);
     if (oc[1] < 3) {
-      c.push_back(x.values[flat(xs, oc)]);
+      c.push_back(x.asDouble(flat(xs, oc)));
     } else {
       oc[1] -= 3;
-      c.push_back(y.values[flat({2, 4, 4, 5}, oc)]);
+      c.push_back(y.asDouble(flat({2, 4, 4, 5}, oc)));
     }
   }
   expectClose(r[0], ts, t, 0);

@@ -29,10 +29,7 @@ TEST_F(ReferenceTest, BroadcastingBinaryOps) {
 }
 
 TEST_F(ReferenceTest, Activations) {
-  HostTensor x(DType::F32, {5});
-  std::vector<double> xs{-4, -1, 0, 1, 4};
-  for (int i = 0; i < 5; ++i)
-    x.set(i, xs[i]);
+  HostTensor x = values({5}, {-4, -1, 0, 1, 4});
   auto r = run(R"(func.func @main(%x: tensor<5xf32>) -> (tensor<5xf32>, tensor<5xf32>, tensor<5xf32>, tensor<5xf32>) {
     %0 = graph.hard_swish %x : tensor<5xf32>
     %1 = graph.hard_sigmoid %x {alpha = 0.2 : f32, beta = 0.5 : f32} : tensor<5xf32>
@@ -297,15 +294,15 @@ TEST_F(ReferenceTest, DilatedPoolingCountsPaddingTaps) {
   })",
                {iota({1, 1, 4, 4})});
   ASSERT_EQ(r.size(), 3u);
-  EXPECT_NEAR(r[0].values[0], 5 / 4.0, 1e-6);
-  EXPECT_NEAR(r[1].values[0], 5, 1e-6);
-  EXPECT_NEAR(r[2].values[0], 5, 1e-6);
-  EXPECT_NEAR(r[0].values[15], 10 / 4.0, 1e-6);
-  EXPECT_NEAR(r[1].values[15], 10, 1e-6);
+  EXPECT_NEAR(r[0].asDouble(0), 5 / 4.0, 1e-6);
+  EXPECT_NEAR(r[1].asDouble(0), 5, 1e-6);
+  EXPECT_NEAR(r[2].asDouble(0), 5, 1e-6);
+  EXPECT_NEAR(r[0].asDouble(15), 10 / 4.0, 1e-6);
+  EXPECT_NEAR(r[1].asDouble(15), 10, 1e-6);
   // Window (1,1): taps {0, 2} x {0, 2}: 0, 2, 8, 10.
-  EXPECT_NEAR(r[0].values[5], 20 / 4.0, 1e-6);
-  EXPECT_NEAR(r[1].values[5], 20 / 4.0, 1e-6);
-  EXPECT_NEAR(r[2].values[5], 10, 1e-6);
+  EXPECT_NEAR(r[0].asDouble(5), 20 / 4.0, 1e-6);
+  EXPECT_NEAR(r[1].asDouble(5), 20 / 4.0, 1e-6);
+  EXPECT_NEAR(r[2].asDouble(5), 10, 1e-6);
 }
 
 TEST_F(ReferenceTest, SoftmaxIsNumericallyStable) {

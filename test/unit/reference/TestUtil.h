@@ -67,15 +67,16 @@ protected:
   static HostTensor iota(std::vector<int64_t> shape, double start = 0, double step = 1) {
     HostTensor t(DType::F32, std::move(shape));
     for (int64_t i = 0; i < t.numElements(); ++i)
-      t.set(i, start + step * i);
+      t.setF(i, start + step * i);
     return t;
   }
 
+  /// A tensor of small values (integers given as doubles must be exact).
   static HostTensor values(std::vector<int64_t> shape, std::vector<double> v, DType dt = DType::F32) {
     HostTensor t(dt, std::move(shape));
     EXPECT_EQ((size_t)t.numElements(), v.size());
     for (size_t i = 0; i < v.size() && i < (size_t)t.numElements(); ++i)
-      t.set(i, v[i]);
+      t.isFloat() ? t.setF(i, v[i]) : t.setI(i, (int64_t)v[i]);
     return t;
   }
 
@@ -84,7 +85,7 @@ protected:
     HostTensor t(DType::F32, std::move(shape));
     std::uniform_real_distribution<double> dist(lo, hi);
     for (int64_t i = 0; i < t.numElements(); ++i)
-      t.set(i, dist(rng));
+      t.setF(i, dist(rng));
     return t;
   }
 
@@ -108,15 +109,23 @@ inline std::string i64s(const std::vector<int64_t> &v) {
   return s + ">";
 }
 
+/// Every element as a double (for float tensors and small integers).
+inline std::vector<double> doubles(const HostTensor &t) {
+  std::vector<double> v;
+  for (int64_t i = 0; i < t.numElements(); ++i)
+    v.push_back(t.asDouble(i));
+  return v;
+}
+
 inline void expectValues(const HostTensor &t, const std::vector<double> &want, double tol = 1e-6) {
   ASSERT_EQ(t.numElements(), (int64_t)want.size());
   for (size_t i = 0; i < want.size(); ++i) {
     if (std::isnan(want[i]))
-      EXPECT_TRUE(std::isnan(t.values[i])) << "at flat index " << i << ": " << t.values[i];
+      EXPECT_TRUE(std::isnan(t.asDouble(i))) << "at flat index " << i << ": " << t.asDouble(i);
     else if (std::isinf(want[i]))
-      EXPECT_EQ(t.values[i], want[i]) << "at flat index " << i;
+      EXPECT_EQ(t.asDouble(i), want[i]) << "at flat index " << i;
     else
-      EXPECT_NEAR(t.values[i], want[i], tol) << "at flat index " << i;
+      EXPECT_NEAR(t.asDouble(i), want[i], tol) << "at flat index " << i;
   }
 }
 
@@ -127,8 +136,8 @@ inline void expectClose(const HostTensor &t, const std::vector<int64_t> &shape,
   ASSERT_EQ(t.numElements(), (int64_t)want.size());
   int failures = 0;
   for (size_t i = 0; i < want.size() && failures < 10; ++i)
-    if (!(std::fabs(t.values[i] - want[i]) <= rel * (1 + std::fabs(want[i])))) {
-      ADD_FAILURE() << "at flat index " << i << ": got " << t.values[i] << ", want " << want[i];
+    if (!(std::fabs(t.asDouble(i) - want[i]) <= rel * (1 + std::fabs(want[i])))) {
+      ADD_FAILURE() << "at flat index " << i << ": got " << t.asDouble(i) << ", want " << want[i];
       ++failures;
     }
 }
