@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 #include "compiler/frontends/FirstDiagnostic.h"
 #include "compiler/frontends/GraphBuilderImpl.h"
+#include "compiler/frontends/ModelChecks.h"
 
 #include "compiler/reference/Interpreter.h"
 
@@ -83,6 +84,18 @@ llvm::Expected<std::vector<int64_t>> GraphBuilder::constantInts(const NodeDesc &
     return fail(n, std::string(what) + " (input '" + n.inputs[i] + "') must be integers, not " +
                        dtypeName(c->dtype));
   return c->intValues();
+}
+
+llvm::Error GraphBuilder::checkConstantIndices(const NodeDesc &n, Value indices, int64_t size,
+                                               const std::string &where) {
+  auto c = constantValue(indices);
+  if (!c || c->isFloat())
+    return llvm::Error::success();
+  for (int64_t k = 0; k < c->numElements(); ++k)
+    if (c->i(k) < -size || c->i(k) >= size)
+      return fail(n, "index " + std::to_string(c->i(k)) + " is out of range for " + where + " of size " +
+                         std::to_string(size));
+  return llvm::Error::success();
 }
 
 llvm::Error GraphBuilder::checkConstantSize(const NodeDesc &n, ArrayRef<int64_t> shape) {
@@ -300,7 +313,31 @@ llvm::Expected<SmallVector<Type>> GraphBuilder::inputTypes() {
   return types;
 }
 
+void GraphBuilder::warnIfDeclaredDiffers(const std::string &output, Value result) const {
+  auto declaredShape = model.outputShapes.find(output);
+  auto declaredType = model.outputTypes.find(output);
+  DType inferredType = reference::dtypeOf(typeOf(result).getElementType());
+  ArrayRef<int64_t> inferred = shapeOf(result);
+  bool shapeDiffers = false;
+  if (declaredShape != model.outputShapes.end()) {
+    const std::vector<int64_t> &d = declaredShape->second;
+    shapeDiffers = d.size() != inferred.size();
+    for (size_t i = 0; !shapeDiffers && i < d.size(); ++i)
+      shapeDiffers = d[i] >= 0 && d[i] != inferred[i];
+  }
+  bool typeDiffers = declaredType != model.outputTypes.end() && declaredType->second != inferredType;
+  if (!shapeDiffers && !typeDiffers)
+    return;
+  auto describe = [](const std::string &shape, DType t) { return shape + " " + dtypeName(t); };
+  llvm::errs() << model.path << ": warning: output '" << output << "' is declared as "
+               << describe(declaredShape != model.outputShapes.end() ? shapeStr(declaredShape->second) : "?",
+                           typeDiffers ? declaredType->second : inferredType)
+               << " but Strata infers " << describe(shapeStr(inferred), inferredType) << "\n";
+}
+
 llvm::Expected<OwningOpRef<ModuleOp>> GraphBuilder::build() {
+  if (auto err = checkStructure(model))
+    return std::move(err);
   if (auto err = frontend::checkSupported(model))
     return std::move(err);
   auto argTypes = inputTypes();
@@ -371,6 +408,7 @@ llvm::Expected<OwningOpRef<ModuleOp>> GraphBuilder::build() {
         typeOf(result).getElementType().isInteger(64))
       result = b.create<g::CastOp>(
           loc, tensorType(shapeOf(result), reference::elementTypeOf(declared->second, &ctx)), result);
+    warnIfDeclaredDiffers(out, result);
     results.push_back(result);
   }
   loc = UnknownLoc::get(&ctx);

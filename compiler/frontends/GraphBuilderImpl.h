@@ -111,6 +111,12 @@ private:
   /// An error unless a compile-time tensor of `shape` is small enough to build
   /// (a corrupt or hostile model must not make the compiler allocate terabytes).
   llvm::Error checkConstantSize(const NodeDesc &n, llvm::ArrayRef<int64_t> shape);
+  /// An error if `indices` is a compile-time constant with an index outside
+  /// [-size, size) (negative indices count from the end). Indices known only at
+  /// run time are clamped by the generated code instead (docs/design.md).
+  llvm::Error checkConstantIndices(const NodeDesc &n, Value indices, int64_t size, const std::string &where);
+  /// Warns (stderr) where a graph output's declared shape or type differs from the inferred one.
+  void warnIfDeclaredDiffers(const std::string &output, Value result) const;
   std::optional<HostTensor> constantValue(Value v);
   llvm::Error define(const NodeDesc &n, size_t i, Value v) {
     if (i >= n.outputs.size())

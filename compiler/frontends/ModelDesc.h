@@ -46,6 +46,7 @@ struct ModelDesc {
   std::vector<ValueInfo> inputs;  // graph inputs that are not initializers
   std::vector<std::string> outputs;
   std::map<std::string, DType> outputTypes; // declared output element types, where known
+  std::map<std::string, std::vector<int64_t>> outputShapes; // declared output shapes (-1: dynamic), where known
   std::map<std::string, HostTensor> initializers;
   /// "input 'x' (UINT8)": values whose element type Strata does not support,
   /// reported by the importer together with unsupported ops.

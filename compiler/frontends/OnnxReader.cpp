@@ -201,6 +201,11 @@ llvm::Expected<ModelDesc> readOnnx(const std::string &path) {
     if (elemType != onnx::TensorProto::UNDEFINED &&
         !unsupportedType(elemType, "output '" + vi.name() + "'"))
       desc.outputTypes[vi.name()] = cantFail(convertType(elemType, path, ""));
+    if (vi.type().tensor_type().has_shape()) {
+      std::vector<int64_t> &shape = desc.outputShapes[vi.name()];
+      for (const auto &d : vi.type().tensor_type().shape().dim())
+        shape.push_back(d.has_dim_value() && d.dim_value() >= 0 ? d.dim_value() : -1);
+    }
   }
 
   for (int i = 0; i < g.node_size(); ++i) {

@@ -41,7 +41,7 @@ OpCase oneNode(const std::string &name, const std::string &op, std::vector<json>
     names.push_back(cname);
     inits[cname] = value;
   }
-  return {name, model(inputs, {node(op, names, {"y"}, attrs)}, {"y"}, inits, opset)};
+  return {name, model(inputs, {node(op, names, {"out"}, attrs)}, {"out"}, inits, opset)};
 }
 
 std::vector<OpCase> extraCases() {

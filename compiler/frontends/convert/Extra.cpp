@@ -329,6 +329,8 @@ llvm::Error GraphBuilder::convertGatherElements(const NodeDesc &n) {
   if (!fits)
     return fail(n, "indices " + shapeStr(is) + " do not fit data " + shapeStr(shape) +
                        " outside axis " + std::to_string(axis));
+  if (auto err = checkConstantIndices(n, indices, shape[axis], "axis " + std::to_string(axis)))
+    return err;
   auto strides = rowMajorStrides(shape);
   HostTensor offsets(DType::I64, std::vector<int64_t>(is.begin(), is.end()));
   for (int64_t i = 0; i < offsets.numElements(); ++i) {

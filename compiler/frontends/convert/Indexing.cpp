@@ -37,6 +37,11 @@ llvm::Error GraphBuilder::convertGatherND(const NodeDesc &n) {
   if (m < 1 || m > r - bd)
     return fail(n, "the last dim of indices (" + std::to_string(m) + ") must be in [1, " +
                        std::to_string(r - bd) + "]");
+  if (auto c = constantValue(indices))
+    for (int64_t k = 0; k < c->numElements(); ++k)
+      if (int64_t dim = ds[bd + k % m]; c->i(k) < -dim || c->i(k) >= dim)
+        return fail(n, "index " + std::to_string(c->i(k)) + " is out of range for axis " +
+                           std::to_string(bd + k % m) + " of size " + std::to_string(dim));
   SmallVector<int64_t> lead(is.begin(), is.end() - 1);
   int64_t B = product(ds.take_front(bd)), P = product(ds.slice(bd, m)), inner = product(ds.drop_front(bd + m));
   if (B * P * inner == 0 || product(is) == 0)

@@ -438,6 +438,8 @@ llvm::Error GraphBuilder::convertGather(const NodeDesc &n) {
     return fail(n, "axis is out of range for rank " + std::to_string(rank));
   if (!typeOf(indices).getElementType().isInteger(64))
     return fail(n, "indices must be int32 or int64");
+  if (auto err = checkConstantIndices(n, indices, shape[axis], "axis " + std::to_string(axis)))
+    return err;
   SmallVector<int64_t> out(shape.begin(), shape.begin() + axis);
   auto is = shapeOf(indices);
   out.append(is.begin(), is.end());
