@@ -188,23 +188,30 @@ TEST(ReductionAccuracy, SumOverTwoAxes) {
                sum64(x, {3, 120000, 1}, false));
 }
 
-TEST(ReductionAccuracy, Softmax19000Classes) {
-  View v{8, 19000, 1};
-  std::vector<float> x = logits(v, 15);
-  Outputs out = run("softmax_19000", softmaxModel("Softmax", {v.outer, v.n}, -1), {v.outer, v.n}, x);
+/// Softmax over the middle axis of [outer, n, inner] ([outer, n] when inner is 1): within
+/// kRelTol of float64, and every slice sums to 1 within kRelTol.
+void expectAccurateSoftmax(const std::string &name, View v, uint32_t seed) {
+  std::vector<int64_t> shape{v.outer, v.n};
+  if (v.inner > 1)
+    shape.push_back(v.inner);
+  std::vector<float> x = logits(v, seed);
+  Outputs out = run(name, softmaxModel("Softmax", shape, 1), shape, x);
   expectWithin(out, softmax64(x, v, false));
   EXPECT_LE(worstRowSum(out.compiled, v), kRelTol) << "compiled rows sum to 1";
   EXPECT_LE(worstRowSum(out.reference, v), kRelTol) << "reference rows sum to 1";
 }
 
-TEST(ReductionAccuracy, SoftmaxOverOuterAxis) {
-  View v{2, 19000, 3};
-  std::vector<float> x = logits(v, 16);
-  Outputs out = run("softmax_outer", softmaxModel("Softmax", {v.outer, v.n, v.inner}, 1), {v.outer, v.n, v.inner}, x);
-  expectWithin(out, softmax64(x, v, false));
-  EXPECT_LE(worstRowSum(out.compiled, v), kRelTol) << "compiled rows sum to 1";
-  EXPECT_LE(worstRowSum(out.reference, v), kRelTol) << "reference rows sum to 1";
+// Every axis reduced: a single result (120,000 terms).
+TEST(ReductionAccuracy, SumOfAllAxes) {
+  std::vector<float> x = uniform(300 * 400, 0.f, 2e-3f, 19);
+  x[0] = 1e5f;
+  expectWithin(run("sum_all", reduceModel("ReduceSum", {300, 400}, {0, 1}, 0), {300, 400}, x),
+               sum64(x, {1, 120000, 1}, false));
 }
+
+TEST(ReductionAccuracy, Softmax19000Classes) { expectAccurateSoftmax("softmax_19000", {8, 19000, 1}, 15); }
+
+TEST(ReductionAccuracy, SoftmaxOverOuterAxis) { expectAccurateSoftmax("softmax_outer", {2, 19000, 3}, 16); }
 
 // Log-probabilities of the confident class are near 0: relative error
 // above 1, absolute below.
