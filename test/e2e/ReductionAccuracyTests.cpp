@@ -249,4 +249,35 @@ TEST(ReductionAccuracy, LayerNormalizationLongAxis) {
   expectWithin(run("layernorm_long", m, {2, n}, x), want, 1.0);
 }
 
+// The forms the lane and column schedules take, against the reference interpreter: 1-D
+// (a 0-d total), an epilogue fused after the anchor, keepdims, tails, another reduced axis
+// outside the lanes, and arg-reductions across columns.
+std::vector<OpCase> shapeCases() {
+  json axes0 = {{"shape", {1}}, {"dtype", "int64"}, {"data", {0}}};
+  json axes02 = {{"shape", {2}}, {"dtype", "int64"}, {"data", {0, 2}}};
+  json axesLast = {{"shape", {1}}, {"dtype", "int64"}, {"data", {-1}}};
+  auto reduceCase = [&](const std::string &name, const std::string &op, std::vector<int64_t> shape, json axes,
+                        int keepdims) {
+    return OpCase{name, model({input("x", shape)}, {node(op, {"x", "axes"}, {"y"}, {{"keepdims", keepdims}})},
+                              {"y"}, {{"axes", axes}}, 18)};
+  };
+  std::vector<OpCase> cases;
+  cases.push_back({"softmax_1d", model({input("x", {100})}, {node("Softmax", {"x"}, {"y"}, {{"axis", 0}})}, {"y"})});
+  cases.push_back({"softmax_then_mul",
+                   model({input("x", {2, 3, 50}), input("z", {2, 3, 50})},
+                         {node("Softmax", {"x"}, {"s"}, {{"axis", -1}}), node("Mul", {"s", "z"}, {"y"})}, {"y"})});
+  cases.push_back(reduceCase("sum_keepdims_tail", "ReduceSum", {5, 77}, axesLast, 1));
+  cases.push_back(reduceCase("max_tail", "ReduceMax", {3, 70}, axesLast, 0));
+  cases.push_back(reduceCase("sum_outer_and_last", "ReduceSum", {3, 5, 70}, axes02, 0));
+  cases.push_back(reduceCase("mean_columns_tail", "ReduceMean", {33, 13}, axes0, 1));
+  cases.push_back({"argmax_columns", model({input("x", {40, 12})}, {node("ArgMax", {"x"}, {"y"}, {{"axis", 0}})}, {"y"})});
+  // Products of 40 terms in [-1, 1) are tiny: relative error only.
+  OpCase prod = reduceCase("prod_lanes", "ReduceProd", {4, 40}, axesLast, 0);
+  prod.atol = 0;
+  cases.push_back(prod);
+  return cases;
+}
+
+STRATA_OP_CASE_SUITE(ReductionShapes, shapeCases);
+
 } // namespace
