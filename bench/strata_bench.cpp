@@ -2,13 +2,17 @@
 //
 // Usage (normally through bench/run.sh, which sets one thread and unsets the
 // OpenBLAS overrides of this environment):
-//   strata_bench [--quick] [--ort-ms MS] [--only sgemm|conv|cls] [--keep DIR]
+//   strata_bench [--quick] [--ort-ms MS] [--ort NAME=MS ...] [--only sgemm|conv|cls|reduce]
 //
 // Cases:
 //   sgemm n = 256, 512, 1024     Strata MatMul (both operands are inputs) vs OpenBLAS cblas_sgemm
 //   conv 3x3 and 1x1, 56x56x64   Strata Conv+bias+Relu vs oneDNN (format any, reorders untimed)
 //   cls model 1x3x48x192         Strata latency and compile time; ratio vs ONNX Runtime when
 //                                 --ort-ms gives its median (bench/ort_time.py measures it)
+//   reductions                   Softmax over [40, 19000] (an OCR output layer), ReduceSum over
+//                                 [40, 19000], [8, 10^6] (last axis) and [19000, 40] (first axis),
+//                                 from bench/models/*.onnx; ratio vs ONNX Runtime when
+//                                 --ort NAME=MS gives its median; max relative error vs float64
 // Every case runs on one thread. Times are min and median over many runs; ratios use medians
 // measured in this same run (the machine is shared, so absolute numbers are noisy).
 //
@@ -305,22 +309,96 @@ void benchCls(double ortMs) {
                 " needs: pip install onnxruntime numpy)\n");
 }
 
+// ---- reductions -------------------------------------------------------------------------------
+
+struct ReduceCase {
+  const char *name;            // bench/models/<name>.onnx
+  int64_t outer, n, inner;     // the input as [outer, n, inner] around the reduced axis
+  bool softmax;
+};
+
+/// Inputs with a wide range: logits N(0, 2.5) with a confident class per row for softmax,
+/// uniform [0, 1) with one 1e4 per row for sums.
+std::vector<float> reduceInput(const ReduceCase &c) {
+  std::mt19937 gen(6);
+  std::normal_distribution<float> normal(0.f, 2.5f);
+  std::uniform_real_distribution<float> uniform(0.f, 1.f);
+  std::vector<float> x(c.outer * c.n * c.inner);
+  for (float &e : x)
+    e = c.softmax ? normal(gen) : uniform(gen);
+  for (int64_t o = 0; o < c.outer; ++o)
+    for (int64_t i = 0; i < c.inner; ++i)
+      x[(o * c.n + (o * 7919 + i) % c.n) * c.inner + i] = c.softmax ? 18.f : 1e4f;
+  return x;
+}
+
+/// The largest relative error of y against the same computation in float64.
+double reduceError(const ReduceCase &c, const std::vector<float> &x, const std::vector<float> &y) {
+  double worst = 0;
+  for (int64_t o = 0; o < c.outer; ++o)
+    for (int64_t i = 0; i < c.inner; ++i) {
+      auto at = [&](int64_t k) { return (o * c.n + k) * c.inner + i; };
+      double mx = -INFINITY, sum = 0;
+      for (int64_t k = 0; k < c.n; ++k)
+        mx = std::max(mx, (double)x[at(k)]);
+      for (int64_t k = 0; k < c.n; ++k)
+        sum += c.softmax ? std::exp(x[at(k)] - mx) : x[at(k)];
+      if (!c.softmax) {
+        worst = std::max(worst, std::fabs(y[o * c.inner + i] - sum) / std::fabs(sum));
+        continue;
+      }
+      for (int64_t k = 0; k < c.n; ++k) {
+        double want = std::exp(x[at(k)] - mx) / sum;
+        worst = std::max(worst, std::fabs(y[at(k)] - want) / want);
+      }
+    }
+  return worst;
+}
+
+void benchReduce(const ReduceCase &c, const std::map<std::string, double> &ortMs) {
+  std::string path = std::string(STRATA_BENCH_DIR) + "/models/" + c.name + ".onnx";
+  std::printf("%s (%s)\n", c.name, path.c_str());
+  strata::Executable exe;
+  if (!compileOrSay(path, exe))
+    return;
+  std::vector<float> x = reduceInput(c), y(exe.outputs()[0].num_elements());
+  const void *in[] = {x.data()};
+  void *out[] = {y.data()};
+  Timing t = timeIt([&] { (void)exe.run(in, out); }, seconds);
+  printRow("strata", t, 0);
+  std::printf("  %.1f GB/s read (median); max relative error vs float64 %.2g\n",
+              x.size() * 4e-9 / (t.medianMs * 1e-3), reduceError(c, x, y));
+  auto ort = ortMs.find(c.name);
+  if (ort != ortMs.end())
+    std::printf("  onnxruntime median %.3f ms (bench/ort_time.py, same run)\n"
+                "  ratio strata/onnxruntime (speed, medians): %.2fx\n",
+                ort->second, ort->second / t.medianMs);
+  else
+    std::printf("  onnxruntime: no time given (bench/run.sh passes --ort %s=MS)\n", c.name);
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
   double ortMs = -1;
+  std::map<std::string, double> ortCaseMs; // reduction case -> ONNX Runtime median
   std::string only;
   bool quick = false;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "--ort-ms" && i + 1 < argc)
       ortMs = std::atof(argv[++i]);
+    else if (a == "--ort" && i + 1 < argc && std::strchr(argv[i + 1], '=')) {
+      std::string kv = argv[++i];
+      ortCaseMs[kv.substr(0, kv.find('='))] = std::atof(kv.c_str() + kv.find('=') + 1);
+    }
     else if (a == "--only" && i + 1 < argc)
       only = argv[++i];
     else if (a == "--quick")
       quick = true;
     else {
-      std::fprintf(stderr, "usage: %s [--quick] [--ort-ms MS] [--only sgemm|conv|cls]\n", argv[0]);
+      std::fprintf(stderr, "usage: %s [--quick] [--ort-ms MS] [--ort NAME=MS ...] [--only sgemm|conv|cls|reduce]\n",
+                   argv[0]);
       return 2;
     }
   }
@@ -348,6 +426,12 @@ int main(int argc, char **argv) {
   }
   if (only.empty() || only == "cls")
     benchCls(ortMs);
+  if (only.empty() || only == "reduce")
+    for (const ReduceCase &c : {ReduceCase{"softmax_40x19000", 40, 19000, 1, true},
+                                ReduceCase{"reduce_sum_40x19000", 40, 19000, 1, false},
+                                ReduceCase{"reduce_sum_8x1000000", 8, 1000000, 1, false},
+                                ReduceCase{"reduce_sum_19000x40", 1, 19000, 40, false}})
+      benchReduce(c, ortCaseMs);
   std::string cleanup = "rm -rf " + tempDir;
   (void)std::system(cleanup.c_str());
   return 0;

@@ -103,6 +103,10 @@ private:
   llvm::Expected<OpFuncs> pool(bool isMax, ArrayRef<int64_t> kernel, ArrayRef<int64_t> strides,
                                ArrayRef<int64_t> pads, ArrayRef<int64_t> dilations,
                                bool countIncludePad);
+  Helper reduction(const std::string &suffix, const std::vector<int> &shape, ArrayRef<int64_t> axes,
+                   std::vector<Expr> at, const std::vector<Expr> &kept, Expr init,
+                   const std::function<Expr(Expr, Expr)> &fold,
+                   const std::function<Expr(const std::vector<Expr> &)> &term);
   llvm::Expected<OpFuncs> reduce(ArrayRef<int64_t> axes, bool keepdims, char kind);
   llvm::Expected<OpFuncs> softmax(int64_t axis);
   llvm::Expected<OpFuncs> argReduce(int64_t axis, bool keepdims, bool last, bool isMax);
@@ -212,45 +216,94 @@ llvm::Expected<OpFuncs> Definer::pool(bool isMax, ArrayRef<int64_t> kernel,
   return OpFuncs{avg, acc, true, {}};
 }
 
+/// Folds term(input coordinates) over `axes` of an input of `shape` into a Func over the
+/// kept coordinates `kept`: total = init, then total = fold(total, term) at every reduced
+/// point. `at` holds the input coordinates of the kept axes (its entries on reduced axes are
+/// replaced). A long reduction along the last axis goes through kReductionLanes interleaved
+/// partials (then the tail, then the partials, into the total), which the schedule vectorizes.
+Helper Definer::reduction(const std::string &suffix, const std::vector<int> &shape,
+                          ArrayRef<int64_t> axes, std::vector<Expr> at, const std::vector<Expr> &kept,
+                          Expr init, const std::function<Expr(Expr, Expr)> &fold,
+                          const std::function<Expr(const std::vector<Expr> &)> &term) {
+  const int64_t last = (int64_t)shape.size() - 1;
+  const int n = shape[last];
+  // The reduced axes in order, the last axis (if reduced) over [lo, lo + extent).
+  auto ranges = [&](int lo, int extent) {
+    std::vector<std::pair<Expr, Expr>> r;
+    for (int64_t a : axes)
+      r.push_back(a == last ? std::make_pair(i32(lo), i32(extent)) : std::make_pair(i32(0), i32(shape[a])));
+    return r;
+  };
+  // The input coordinates at the variables of `r`, the last axis at lastAt(its variable).
+  auto coords = [&](const te::RDom &r, const std::function<Expr(Expr)> &lastAt) {
+    for (size_t i = 0; i < axes.size(); ++i)
+      at[axes[i]] = axes[i] == last ? lastAt(r[i]) : Expr(r[i]);
+    return at;
+  };
+  auto same = [](Expr e) { return e; };
+  te::Func total = func(suffix);
+  total(kept) = init;
+  Helper h{total, 0, {}};
+  if (axes.back() != last || n < kMinLaneReduction) {
+    te::RDom r(ranges(0, n), prefix + suffix + "_r");
+    total(kept) = fold(total(kept), term(coords(r, same)));
+    if (axes.back() != last)
+      h.columns = n;
+    return h;
+  }
+  const int lanes = kReductionLanes, full = n / lanes * lanes;
+  te::Var lane(prefix + suffix + "_lane");
+  std::vector<Expr> laneArgs = kept;
+  laneArgs.push_back(lane);
+  h.partial = func(suffix + "_lanes");
+  h.partial(laneArgs) = init;
+  te::RDom r(ranges(0, full / lanes), prefix + suffix + "_r");
+  h.partial(laneArgs) =
+      fold(h.partial(laneArgs), term(coords(r, [&](Expr k) { return k * i32(lanes) + Expr(lane); })));
+  if (full < n) {
+    te::RDom tail(ranges(full, n - full), prefix + suffix + "_rt");
+    total(kept) = fold(total(kept), term(coords(tail, same)));
+  }
+  te::RDom rl({{i32(0), i32(lanes)}}, prefix + suffix + "_rl");
+  laneArgs.back() = rl.x;
+  total(kept) = fold(total(kept), h.partial(laneArgs));
+  return h;
+}
+
+Expr add(Expr a, Expr b) { return a + b; }
+Expr mul(Expr a, Expr b) { return a * b; }
+Expr maximum(Expr a, Expr b) { return te::max(a, b); }
+
 llvm::Expected<OpFuncs> Definer::reduce(ArrayRef<int64_t> axes, bool keepdims, char kind) {
   const TensorValue &in = operands[0];
-  std::vector<std::pair<Expr, Expr>> ranges;
   int64_t count = 1;
-  for (int64_t a : axes) {
-    ranges.push_back({i32(0), i32(in.shape[a])});
-    count *= in.shape[a];
-  }
-  te::RDom r(ranges, prefix + "_r");
-  std::vector<Expr> idx;
-  size_t outDim = 0, rdim = 0;
+  std::vector<Expr> at; // input coordinates of the kept axes
+  size_t outDim = 0;
   for (int64_t dd = 0; dd < (int64_t)in.shape.size(); ++dd) {
-    if (llvm::is_contained(axes, dd)) {
-      idx.push_back(r[rdim++]);
-      if (keepdims)
-        ++outDim;
-    } else {
-      idx.push_back(vars[outDim++]);
-    }
+    bool reduced = llvm::is_contained(axes, dd);
+    at.push_back(reduced ? i32(0) : Expr(vars[outDim]));
+    count *= reduced ? in.shape[dd] : 1;
+    outDim += !reduced || keepdims;
   }
-  te::Func acc = func("_acc");
-  if (kind == 'x') {
-    Expr lowest = f32(-std::numeric_limits<float>::infinity());
-    acc(args()) = lowest;
-    acc(args()) = te::max(acc(args()), in(idx));
-    return OpFuncs{acc, acc, true, {}};
-  }
-  if (kind == 'p') {
-    acc(args()) = f32(1);
-    acc(args()) *= in(idx);
-    return OpFuncs{acc, acc, true, {}};
-  }
-  acc(args()) = f32(0);
-  acc(args()) += in(idx);
-  if (kind == 's')
-    return OpFuncs{acc, acc, true, {}};
-  te::Func mean = func();
-  mean(args()) = acc(args()) * f32(1.0 / (double)count);
-  return OpFuncs{mean, acc, true, {}};
+  // Sums and products accumulate in float64: a float32 sum drops the small terms once it is
+  // large (1e-4 relative over 10^6 terms of 1e-3 behind one of 1e4; still 1e-5 with 16
+  // float32 partials); in float64 the error stays near n * 1e-16, and the conversions cost
+  // less than the loads. The maximum is exact in float32.
+  te::Type f64 = te::Float(64);
+  auto read = [&](const std::vector<Expr> &idx) { return kind == 'x' ? in(idx) : te::cast(f64, in(idx)); };
+  Helper total = kind == 'x'   ? reduction("_acc", in.shape, axes, at, args(),
+                                           f32(-std::numeric_limits<float>::infinity()), maximum, read)
+                 : kind == 'p' ? reduction("_acc", in.shape, axes, at, args(), te::make_const(f64, 1.0), mul, read)
+                               : reduction("_acc", in.shape, axes, at, args(), te::make_const(f64, 0.0), add, read);
+  Expr acc = total.func(args());
+  if (kind == 'm')
+    acc = acc / te::make_const(f64, (double)count);
+  te::Func out = func();
+  out(args()) = kind == 'x' ? acc : te::cast(te::Float(32), acc);
+  OpFuncs funcs;
+  funcs.result = out;
+  funcs.reductions = {total};
+  return funcs;
 }
 
 llvm::Expected<OpFuncs> Definer::argReduce(int64_t axis, bool keepdims, bool last, bool isMax) {
@@ -277,7 +330,11 @@ llvm::Expected<OpFuncs> Definer::argReduce(int64_t axis, bool keepdims, bool las
   index(outer) = last ? te::max(index(outer), te::select(hit, Expr(r2.x), i32(-1)))
                       : te::min(index(outer), te::select(hit, Expr(r2.x), i32(n)));
   out(args()) = te::cast(te::Int(64), te::min(te::max(index(outer), i32(0)), i32(n - 1)));
-  return OpFuncs{out, te::Func(), false, {extreme, index}};
+  int columns = axis + 1 < (int64_t)in.shape.size() ? in.shape.back() : 0;
+  OpFuncs funcs;
+  funcs.result = out;
+  funcs.reductions = {{extreme, columns, {}}, {index, columns, {}}};
+  return funcs;
 }
 
 llvm::Expected<OpFuncs> Definer::softmax(int64_t axis) {
@@ -286,20 +343,23 @@ llvm::Expected<OpFuncs> Definer::softmax(int64_t axis) {
   for (size_t dd = 0; dd < vars.size(); ++dd)
     if ((int64_t)dd != axis)
       outer.push_back(vars[dd]);
-  te::RDom r({{i32(0), i32(in.shape[axis])}}, prefix + "_r");
-  auto at = [&](Expr k) {
-    std::vector<Expr> idx = args();
-    idx[axis] = k;
-    return idx;
-  };
-  te::Func mx = func("_max"), ex = func("_exp"), sum = func("_sum"), out = func();
-  mx(outer) = f32(-std::numeric_limits<float>::infinity());
-  mx(outer) = te::max(mx(outer), in(at(r.x)));
-  ex(args()) = te::exp(in(args()) - mx(outer));
-  sum(outer) = f32(0);
-  sum(outer) += ex(at(r.x));
-  out(args()) = ex(args()) / sum(outer);
-  return OpFuncs{out, te::Func(), false, {mx, ex, sum}};
+  int64_t axes[] = {axis};
+  te::Type f64 = te::Float(64);
+  Helper mx = reduction("_max", in.shape, axes, args(), outer,
+                        f32(-std::numeric_limits<float>::infinity()), maximum,
+                        [&](const std::vector<Expr> &idx) { return in(idx); });
+  te::Func ex = func("_exp"), recip = func("_recip"), out = func();
+  ex(args()) = te::exp(in(args()) - mx.func(outer));
+  // The sum in float64 (see reduce); its reciprocal rounded once, so the result is one multiply.
+  Helper sum = reduction("_sum", in.shape, axes, args(), outer, te::make_const(f64, 0.0), add,
+                         [&](const std::vector<Expr> &idx) { return te::cast(f64, ex(idx)); });
+  recip(outer) = te::cast(te::Float(32), te::make_const(f64, 1.0) / sum.func(outer));
+  out(args()) = ex(args()) * recip(outer);
+  OpFuncs funcs;
+  funcs.result = out;
+  funcs.reductions = {mx, {ex, in.shape.back(), {}}, sum, {recip, mx.columns, {}}};
+  funcs.sliceAxis = (int)axis;
+  return funcs;
 }
 
 llvm::Expected<OpFuncs> Definer::concat(int64_t axis) {

@@ -28,17 +28,42 @@ struct TensorValue {
   static TensorValue of(const te::Func &f, std::vector<int> shape);
 };
 
-/// Funcs made for one op: `result` is the op's value; `reductions` are the
-/// helper Funcs with update definitions (a conv's accumulator, softmax's max
-/// and sum), which schedule templates place; `accumulator` is the main one.
+/// Long reductions along the contiguous (last) axis are split into this many
+/// interleaved partial results, lane l combining elements l, l + 16, l + 32, ...:
+/// the schedule vectorizes across the lanes (4 AVX2 or 2 AVX-512 vectors of
+/// doubles, enough independent chains to hide the add latency).
+constexpr int kReductionLanes = 16;
+/// Shorter reduced extents along the last axis are one scalar chain.
+constexpr int kMinLaneReduction = 2 * kReductionLanes;
+
+/// A helper Func of a reduction or softmax (the reduction's total, softmax's max, exp and
+/// sum), over the kept coordinates; the schedule template places and vectorizes it.
+struct Helper {
+  te::Func func;
+  /// Extent of func's last argument when that argument runs along the input's contiguous
+  /// axis and is not reduced: the template vectorizes across it (with the reduction loops
+  /// outside, each lane accumulating its own column). 0 otherwise.
+  int columns = 0;
+  /// When defined, partial(kept..., lane) holds kReductionLanes interleaved partial
+  /// results, which func's last update combines.
+  te::Func partial;
+};
+
+/// Funcs made for one op: `result` is the op's value; `accumulator` is the
+/// Func with update definitions that blocked templates put in registers (conv,
+/// matmul) and pools compute first; `reductions` are the helpers of reductions,
+/// softmax and arg-reductions, which the schedule templates place.
 struct OpFuncs {
   te::Func result;
-  te::Func accumulator; // defined for conv2d / matmul / pools / reductions
+  te::Func accumulator; // defined for conv2d / matmul / pools
   bool hasAccumulator = false;
-  std::vector<te::Func> reductions;
+  std::vector<Helper> reductions;
   /// Pure helper Funcs the anchor reads (a conv's zero-padded input): inlined
   /// unless a schedule template places them.
   std::vector<te::Func> prologue;
+  /// The reductions cover whole slices along this axis of the result (softmax), so they can
+  /// be computed one slice at a time; -1: they are computed once, before the result.
+  int sliceAxis = -1;
 };
 
 /// Defines the Funcs of one graph op. `prefix` makes the Func names unique.

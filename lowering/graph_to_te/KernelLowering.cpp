@@ -51,8 +51,11 @@ llvm::Expected<targets::LoweredFunc> lowerKernel(graph::KernelOp kernel,
     values[op.getResult(0)] = TensorValue::of(defined->result, shape);
     for (const te::Func &f : defined->prologue)
       allFuncs.push_back(f);
-    for (const te::Func &f : defined->reductions)
-      allFuncs.push_back(f);
+    for (const Helper &h : defined->reductions) {
+      if (h.partial.defined())
+        allFuncs.push_back(h.partial);
+      allFuncs.push_back(h.func);
+    }
     if (defined->hasAccumulator && defined->accumulator.name() != defined->result.name())
       allFuncs.push_back(defined->accumulator);
     allFuncs.push_back(defined->result);

@@ -23,7 +23,11 @@
 //    Elementwise / pooling / reduction / softmax kernels: the innermost
 //    dimension is vectorized (ShiftInward tails), the outermost non-trivial
 //    one is parallel when the kernel is big enough; pooling accumulators are
-//    computed per output vector, reductions and softmax helpers per row.
+//    computed first. Reduction helpers are computed first too, softmax's one
+//    slice at a time (inside the parallel loop); a long reduction along the
+//    contiguous axis runs as 16 interleaved partials vectorized across the
+//    lanes (ComputeDefinitions.h), one along an outer axis vectorized across
+//    the contiguous axis it keeps.
 //
 //===----------------------------------------------------------------------===//
 #include "lowering/graph_to_te/ScheduleTemplates.h"
@@ -95,6 +99,68 @@ std::string scheduleInjective(te::Func &f, const std::vector<int> &shape, int ve
       }
   }
   return outer;
+}
+
+/// Vectorizes f across its last argument, which runs over `extent` points of the input's
+/// contiguous axis: the pure stage directly, the updates with their reduction loops moved
+/// outside, so each lane accumulates its own column while rows are read contiguously.
+void vectorizeColumns(te::Func &f, int extent, int vectorWidth) {
+  int lanes = std::min(vectorWidth, floorPow2(extent));
+  while (lanes > 4 && extent % lanes) // fewer lanes rather than a scalar tail
+    lanes /= 2;
+  if (lanes < 4)
+    return;
+  const auto &args = pureArgs(f);
+  const std::string &col = args.back(), vec = col + "_v";
+  f.split(col, col, vec, lanes, te::TailStrategy::ShiftInward).vectorize(vec);
+  for (int stage = 1; stage <= f.num_update_definitions(); ++stage) {
+    // GuardWithIf: an update must not run twice on a point.
+    te::Stage s = f.stage(stage);
+    s.split(col, col, vec, lanes, te::TailStrategy::GuardWithIf).vectorize(vec);
+    std::vector<te::VarName> order(args.begin(), args.end() - 1);
+    for (const std::string &r : rvarNames(f, stage))
+      order.push_back(r);
+    order.push_back(col);
+    order.push_back(vec);
+    s.reorder(order);
+  }
+}
+
+/// Lane partials (see kReductionLanes): computed at each point of the total that combines
+/// them, so the lanes stay in registers, and vectorized across the lanes inside the
+/// reduction loops.
+void scheduleLanes(te::Func &partial, const te::Func &total) {
+  const auto &args = pureArgs(partial), &totalArgs = pureArgs(total);
+  if (totalArgs.empty())
+    partial.compute_root();
+  else
+    partial.compute_at(total, totalArgs.back());
+  partial.store_in(te::MemoryType::Register);
+  const std::string &lane = args.back();
+  partial.vectorize(lane);
+  std::vector<te::VarName> order(args.begin(), args.end() - 1);
+  for (const std::string &r : rvarNames(partial, 1))
+    order.push_back(r);
+  order.push_back(lane);
+  partial.update().reorder(order).vectorize(lane);
+}
+
+/// Places the helpers of a reduction or softmax: softmax's at the output loop just outside
+/// its slices (a slice at a time, in cache, inside the parallel loop), others first.
+void scheduleHelpers(KernelFuncs &k, int vectorWidth) {
+  std::string slice;
+  if (k.anchor.sliceAxis > 0)
+    slice = pureArgs(k.output).at(k.anchor.sliceAxis - 1);
+  for (Helper &h : k.anchor.reductions) {
+    if (slice.empty())
+      h.func.compute_root();
+    else
+      h.func.compute_at(k.output, slice);
+    if (h.partial.defined())
+      scheduleLanes(h.partial, h.func);
+    else if (h.columns)
+      vectorizeColumns(h.func, h.columns, vectorWidth);
+  }
 }
 
 /// Schedules an accumulator (pure + one update, pure args == the output's)
@@ -275,7 +341,7 @@ void scheduleConv(KernelFuncs &k, mlir::DictionaryAttr schedule, int vectorWidth
   }
 }
 
-llvm::Error firstError(std::initializer_list<const te::Func *> funcs) {
+llvm::Error firstError(const std::vector<const te::Func *> &funcs) {
   for (const te::Func *f : funcs)
     if (f->contents() && !f->error().ok())
       return llvm::createStringError(llvm::inconvertibleErrorCode(),
@@ -327,10 +393,12 @@ llvm::Error applySchedule(KernelFuncs &k, mlir::DictionaryAttr schedule, int vec
       !k.anchor.accumulator.contents()->name.empty() &&
       k.anchor.accumulator.name() != k.output.name())
     k.anchor.accumulator.compute_root();
-  for (te::Func &r : k.anchor.reductions)
-    r.compute_root();
+  scheduleHelpers(k, v);
   scheduleInjective(k.output, k.outputShape, v);
-  return firstError({&k.output});
+  std::vector<const te::Func *> funcs{&k.output};
+  for (const Helper &h : k.anchor.reductions)
+    funcs.insert(funcs.end(), {&h.func, &h.partial});
+  return firstError(funcs);
 }
 
 } // namespace strata::lowering
