@@ -58,11 +58,14 @@ std::string groupOf(const std::string &dir, const std::vector<std::string> &ops)
 }
 
 /// An import error caused by something Strata does not support yet (a skip),
-/// as opposed to a wrong result or a crash (a failure).
+/// as opposed to a wrong result or a crash (a failure): an op, attribute or
+/// element type, an opset newer than Strata's newest, another operator domain.
 bool isUnsupported(const std::string &message) {
   return message.find("unsupported") != std::string::npos ||
          message.find("not supported") != std::string::npos ||
-         message.find("does not support") != std::string::npos;
+         message.find("does not support") != std::string::npos ||
+         message.find("Strata supports opsets up to") != std::string::npos ||
+         message.find("unknown operator domain") != std::string::npos;
 }
 
 std::string firstLine(std::string s) {

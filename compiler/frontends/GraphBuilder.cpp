@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 #include "compiler/frontends/FirstDiagnostic.h"
 #include "compiler/frontends/GraphBuilderImpl.h"
+#include "compiler/frontends/Opsets.h"
 
 #include "compiler/reference/Interpreter.h"
 
@@ -245,6 +246,13 @@ llvm::Error GraphBuilder::checkInputs(const NodeDesc &n) const {
       return fail(n, "expects at least " + std::to_string(required) + " input" +
                          (required > 1 ? "s" : "") + ", input " + std::to_string(i) +
                          " is missing");
+  for (size_t i = 0; i < n.inputs.size(); ++i) {
+    auto since = inputIntroducedIn(n.op, i);
+    if (!n.inputs[i].empty() && since && model.opset < *since)
+      return fail(n, "input " + std::to_string(i) + " ('" + n.inputs[i] + "') is not an input of " + n.op +
+                         " before opset " + std::to_string(*since) + " (the model imports opset " +
+                         std::to_string(model.opset) + ")");
+  }
   for (const std::string &name : n.inputs)
     if (!name.empty() && !values.count(name))
       return fail(n, "input '" + name + "' is not defined before this node");
@@ -374,36 +382,42 @@ using namespace mlir;
 namespace g = strata::graph;
 
 llvm::Error checkSupported(const ModelDesc &model) {
-  auto fail = [&](const std::string &msg) {
-    return llvm::createStringError(llvm::inconvertibleErrorCode(), model.path + ": " + msg);
-  };
+  if (auto err = checkOpset(model))
+    return err;
   std::map<std::string, std::vector<std::string>> unsupported; // op -> node names
   for (const NodeDesc &n : model.nodes)
-    if (!detail::GraphBuilder::converters().count(n.op))
+    if (isDefaultDomain(n.domain) && !detail::GraphBuilder::converters().count(n.op))
       unsupported[n.op].push_back(n.name);
-  if (unsupported.empty() && model.unsupportedTypes.empty())
+  std::string domains = otherDomainNodes(model);
+  if (unsupported.empty() && model.unsupportedTypes.empty() && domains.empty())
     return llvm::Error::success();
-  std::string msg;
+  std::vector<std::string> parts;
   if (!model.unsupportedTypes.empty()) {
-    msg = "unsupported element type" + std::string(model.unsupportedTypes.size() > 1 ? "s" : "") +
-          " (Strata supports float32, int64, int32, int16, int8, uint32, uint16, uint8, bool): ";
+    std::string msg = "unsupported element type" + std::string(model.unsupportedTypes.size() > 1 ? "s" : "") +
+                      " (Strata supports float32, int64, int32, int16, int8, uint32, uint16, uint8, bool): ";
     for (size_t i = 0; i < model.unsupportedTypes.size(); ++i)
       msg += (i ? ", " : "") + model.unsupportedTypes[i];
-    if (unsupported.empty())
-      return fail(msg);
-    msg += "; ";
+    parts.push_back(msg);
   }
-  msg += "unsupported ONNX op" + std::string(unsupported.size() > 1 ? "s" : "") + ": ";
-  bool first = true;
-  for (auto &[op, nodes] : unsupported) {
-    msg += (first ? "'" : ", '") + op + "' at node" + (nodes.size() > 1 ? "s " : " ");
-    first = false;
-    for (size_t i = 0; i < nodes.size() && i < 3; ++i)
-      msg += (i ? ", '" : "'") + nodes[i] + "'";
-    if (nodes.size() > 3)
-      msg += " and " + std::to_string(nodes.size() - 3) + " more";
+  if (!domains.empty())
+    parts.push_back(domains);
+  if (!unsupported.empty()) {
+    std::string msg = "unsupported ONNX op" + std::string(unsupported.size() > 1 ? "s" : "") + ": ";
+    bool first = true;
+    for (auto &[op, nodes] : unsupported) {
+      msg += (first ? "'" : ", '") + op + "' at node" + (nodes.size() > 1 ? "s " : " ");
+      first = false;
+      for (size_t i = 0; i < nodes.size() && i < 3; ++i)
+        msg += (i ? ", '" : "'") + nodes[i] + "'";
+      if (nodes.size() > 3)
+        msg += " and " + std::to_string(nodes.size() - 3) + " more";
+    }
+    parts.push_back(msg);
   }
-  return fail(msg);
+  std::string msg;
+  for (const std::string &part : parts)
+    msg += (msg.empty() ? "" : "; ") + part;
+  return llvm::createStringError(llvm::inconvertibleErrorCode(), model.path + ": " + msg);
 }
 
 llvm::Expected<OwningOpRef<ModuleOp>> buildGraph(const ModelDesc &model, MLIRContext &ctx,

@@ -203,6 +203,8 @@ private:
   /// A reduction over sorted, non-negative axes; kind is an ONNX op name
   /// (ReduceMean, ReduceSum, ReduceMax, ReduceProd).
   Value reduce(StringRef kind, Value x, ArrayRef<int64_t> axes, bool keep);
+  /// ReduceMax / ReduceMin of bool x (opset 20): any / all.
+  llvm::Error reduceBool(const NodeDesc &n, Value x, ArrayRef<int64_t> axes, bool keep);
   /// Ops written as a combination of graph ops (Reciprocal, Softsign, Softplus,
   /// LeakyRelu, PRelu, Elu, Selu, Mean); see convert/Elementwise.cpp.
   llvm::Error convertDecomposed(const NodeDesc &n);
@@ -269,7 +271,7 @@ private:
                                         ArrayRef<int64_t> target, StringRef reduction);
 
   llvm::Error convertConvTranspose(const NodeDesc &n);
-  /// Resize (opsets 10-13) and Upsample; see convert/Resize.cpp.
+  /// Resize (opsets 10-19) and Upsample; see convert/Resize.cpp.
   llvm::Error convertResize(const NodeDesc &n);
   /// One axis of a resize: a weighted sum of gathers along `axis`.
   Value resample(const NodeDesc &n, Value x, int64_t axis, const AxisResampling &r);

@@ -59,6 +59,8 @@ llvm::Error GraphBuilder::convertClip(const NodeDesc &n) {
       (i == 1 ? lo : hi) = c->values[0];
     }
   }
+  // ONNX: with min > max every value becomes max.
+  lo = std::min(lo, hi);
   if (typeOf(x).getElementType().isF32())
     return define(n, 0, b.create<g::ClipOp>(loc, x, b.getF32FloatAttr(lo), b.getF32FloatAttr(hi)));
   // Integers: max and min with int64 constants, for the bounds that are given.

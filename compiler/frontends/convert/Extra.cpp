@@ -367,7 +367,8 @@ llvm::Error GraphBuilder::convertMeanVarianceNorm(const NodeDesc &n) {
 }
 
 llvm::Error GraphBuilder::convertLpNorm(const NodeDesc &n) {
-  //   LpNormalization(x) = x / lpNorm(x over axis)     (p = 1 or 2; no epsilon, as ONNX)
+  //   LpNormalization(x) = Where(norm == 0, 0, x / norm), norm = lpNorm(x over axis)
+  //                        (p = 1 or 2; no epsilon; 0 for a zero norm, as ONNX's reference)
   //   GlobalLpPool(x)    = lpNorm(x over the spatial axes 2...)
   // lpNorm as lpNorm() above.
   Value x = input(n, 0);
@@ -381,7 +382,9 @@ llvm::Error GraphBuilder::convertLpNorm(const NodeDesc &n) {
       return fail(n, "axis is out of range for rank " + std::to_string(rank));
     if (p != 1 && p != 2) // an int attribute here
       return fail(n, "p = " + std::to_string((int64_t)p) + " is not supported (1 or 2)");
-    return define(n, 0, emit<g::DivOp>(n, x, lpNorm(n, x, {axis}, p)));
+    Value norm = lpNorm(n, x, {axis}, p);
+    Value zero = emit<g::EqualOp>(n, norm, scalar(0));
+    return define(n, 0, where(zero, scalar(0), emit<g::DivOp>(n, x, norm)));
   }
   if (rank < 3)
     return fail(n, "expects an input of rank >= 3 (N, C, spatial...)");

@@ -378,14 +378,30 @@ llvm::Error GraphBuilder::convertSplit(const NodeDesc &n) {
   int64_t rank = shape.size(), axis = normalizeAxis(attrInt(n, "axis", 0), rank);
   if (axis < 0 || axis >= rank)
     return fail(n, "axis is out of range for rank " + std::to_string(rank));
-  std::vector<int64_t> sizes = attrInts(n, "split", {});
-  if (model.opset >= 13 && hasInput(n, 1)) {
+  // Sizes: an attribute before opset 13, then an input; from opset 18 the
+  // attribute num_outputs may ask for equal parts instead, the last one smaller
+  // when the dimension does not divide.
+  std::vector<int64_t> sizes;
+  if (model.opset < 13) {
+    sizes = attrInts(n, "split", {});
+  } else if (hasInput(n, 1)) {
     auto c = constantInput(n, 1, "split");
     if (!c)
       return c.takeError();
     sizes.assign(c->values.begin(), c->values.end());
   }
   size_t parts = n.outputs.size();
+  if (model.opset >= 18 && hasAttr(n, "num_outputs")) {
+    int64_t count = attrInt(n, "num_outputs", 0);
+    if (!sizes.empty())
+      return fail(n, "has both the split input and attribute num_outputs");
+    if (count != (int64_t)parts)
+      return fail(n, "num_outputs is " + std::to_string(count) + " but the node has " +
+                         std::to_string(parts) + " outputs");
+    int64_t chunk = (shape[axis] + count - 1) / count;
+    for (int64_t i = 0; i < count; ++i)
+      sizes.push_back(std::clamp<int64_t>(shape[axis] - i * chunk, 0, chunk));
+  }
   if (sizes.empty()) {
     if (shape[axis] % (int64_t)parts != 0)
       return fail(n, "dimension " + std::to_string(shape[axis]) + " does not split into " +
@@ -491,13 +507,16 @@ llvm::Error GraphBuilder::convertDepthSpace(const NodeDesc &n, bool toSpace) {
 
 llvm::Error GraphBuilder::convertPad(const NodeDesc &n) {
   // A decomposition per axis: negative pads are a slice; positive pads are a
-  // concat with a constant block (constant), copies of the edge (edge), or a
-  // reversed slice (reflect).
+  // concat with a constant block (constant), copies of the edge (edge), a
+  // reversed slice (reflect) or, for wrap (opset 19), the other end's slice.
   Value x = input(n, 0);
   int64_t rank = shapeOf(x).size();
-  std::vector<int64_t> pads = attrInts(n, "pads", {});
-  double fill = attrFloat(n, "value", 0.0);
-  if (model.opset >= 11) {
+  std::vector<int64_t> pads;
+  double fill = 0.0;
+  if (model.opset < 11) { // attributes; Pad-1 named them paddings
+    pads = attrInts(n, model.opset < 2 ? "paddings" : "pads", {});
+    fill = attrFloat(n, "value", 0.0);
+  } else {
     auto p = constantInput(n, 1, "pads");
     if (!p)
       return p.takeError();
@@ -509,10 +528,32 @@ llvm::Error GraphBuilder::convertPad(const NodeDesc &n) {
       fill = v->numElements() ? v->values[0] : 0.0;
     }
   }
+  // Opset 18: pads may cover only the axes listed in input 3.
+  if (hasInput(n, 3)) {
+    auto a = constantInput(n, 3, "axes");
+    if (!a)
+      return a.takeError();
+    int64_t count = a->numElements();
+    if ((int64_t)pads.size() != 2 * count)
+      return fail(n, "pads needs " + std::to_string(2 * count) + " entries, two per axis in axes");
+    std::vector<int64_t> full(2 * rank, 0);
+    for (int64_t i = 0; i < count; ++i) {
+      int64_t axis = normalizeAxis((int64_t)a->values[i], rank);
+      if (axis < 0 || axis >= rank)
+        return fail(n, "axis " + std::to_string((int64_t)a->values[i]) + " is out of range for rank " +
+                           std::to_string(rank));
+      full[axis] = pads[i];
+      full[axis + rank] = pads[i + count];
+    }
+    pads = full;
+  }
   if ((int64_t)pads.size() != 2 * rank)
     return fail(n, "pads needs " + std::to_string(2 * rank) + " entries");
   std::string mode = attrString(n, "mode", "constant");
-  if (mode != "constant" && mode != "edge" && mode != "reflect")
+  if (mode == "wrap" && model.opset < 19)
+    return fail(n, "mode 'wrap' is not part of Pad before opset 19 (the model imports opset " +
+                       std::to_string(model.opset) + ")");
+  if (mode != "constant" && mode != "edge" && mode != "reflect" && mode != "wrap")
     return fail(n, "mode '" + mode + "' is not supported");
   Type elem = typeOf(x).getElementType();
   Value v = x;
@@ -533,6 +574,8 @@ llvm::Error GraphBuilder::convertPad(const NodeDesc &n) {
       return fail(n, "cannot pad an empty dimension");
     if (mode == "reflect" && (before >= size || after >= size))
       return fail(n, "reflect pads must be smaller than the dimension");
+    if (mode == "wrap" && (before > size || after > size))
+      return fail(n, "wrap pads larger than the dimension are not supported");
     SmallVector<Value> parts;
     auto block = [&](int64_t count, bool atEnd) -> Value {
       SmallVector<int64_t> shape(shapeOf(v));
@@ -546,6 +589,8 @@ llvm::Error GraphBuilder::convertPad(const NodeDesc &n) {
         Value edge = sliceAxis(v, d, atEnd ? size - 1 : 0, 1);
         return b.create<g::ExpandOp>(loc, tensorType(shape, elem), edge);
       }
+      if (mode == "wrap")
+        return atEnd ? sliceAxis(v, d, 0, count) : sliceAxis(v, d, size - count, count);
       // reflect: before = v[count], ..., v[1]; after = v[size-2], ..., v[size-1-count]
       return atEnd ? sliceAxis(v, d, size - 2, count, -1) : sliceAxis(v, d, count, count, -1);
     };
