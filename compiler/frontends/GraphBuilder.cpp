@@ -212,9 +212,13 @@ std::string GraphBuilder::unreadAttribute(const NodeDesc &n) const {
       {"BatchNormalization", "is_test"},     // opset < 7: inference either way here
       {"LayerNormalization", "stash_type"},  // precision of the mean/variance (float32 here)
   };
-  for (const auto &[key, value] : n.attrs)
+  for (const auto &[key, value] : n.attrs) {
+    // Before opset 6, many ops had consumed_inputs, a hint for in-place updates.
+    if (key == "consumed_inputs" && model.opset < 6)
+      continue;
     if (!attrsRead.count(key) && !harmless.count({n.op, key}))
       return key;
+  }
   return "";
 }
 

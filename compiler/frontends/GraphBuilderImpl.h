@@ -164,6 +164,10 @@ private:
   template <typename OpT> Value emit(const NodeDesc &n, Value lhs, Value rhs) {
     return llvm::cantFail(binary<OpT>(n, lhs, rhs));
   }
+  /// Before opset 7, B of a binary op (and Gemm's C) broadcasts only with
+  /// attribute broadcast = 1, aligned with A's axes from `axis` on (default:
+  /// A's last axes); returns B reshaped for numpy broadcasting, or an error.
+  llvm::Expected<Value> legacyBroadcast(const NodeDesc &n, Value a, Value bv);
   /// Where(cond, x, y) for operands the caller knows to broadcast.
   Value where(Value cond, Value x, Value y);
   /// A rank-0 constant of element type elem (f32, i64 or i1).
@@ -320,6 +324,12 @@ private:
 
 template <typename OpT> llvm::Error GraphBuilder::convertBinary(const NodeDesc &n) {
   Value lhs = input(n, 0), rhs = input(n, 1);
+  if (model.opset < 7) {
+    auto aligned = legacyBroadcast(n, lhs, rhs);
+    if (!aligned)
+      return aligned.takeError();
+    rhs = *aligned;
+  }
   Value r = rhs;
   // Pow may raise floats to integer exponents.
   if (typeOf(lhs).getElementType() != typeOf(r).getElementType() && std::is_same_v<OpT, g::PowOp>)

@@ -26,6 +26,32 @@ llvm::Error GraphBuilder::convertWhere(const NodeDesc &n) {
   return define(n, 0, b.create<g::WhereOp>(loc, tensorType(*shape, typeOf(x).getElementType()), cond, x, y));
 }
 
+llvm::Expected<Value> GraphBuilder::legacyBroadcast(const NodeDesc &n, Value a, Value bv) {
+  auto as = shapeOf(a), bs = shapeOf(bv);
+  std::string opset = " (the model imports opset " + std::to_string(model.opset) + ")";
+  if (attrInt(n, "broadcast", 0) == 0) {
+    if (as != bs)
+      return fail(n, "operand shapes " + shapeStr(as) + " and " + shapeStr(bs) +
+                         " differ, and before opset 7 operands broadcast only with attribute broadcast = 1" +
+                         opset);
+    return bv;
+  }
+  int64_t ra = as.size(), rb = bs.size();
+  int64_t axis = attrInt(n, "axis", ra - rb);
+  if (product(bs) == 1)
+    return reshape(bv, SmallVector<int64_t>(std::min(ra, rb), 1));
+  axis = normalizeAxis(axis, ra);
+  bool fits = axis >= 0 && axis + rb <= ra;
+  for (int64_t d = 0; fits && d < rb; ++d)
+    fits = bs[d] == as[axis + d] || bs[d] == 1;
+  if (!fits)
+    return fail(n, "B " + shapeStr(bs) + " does not match the dimensions of A " + shapeStr(as) + " from axis " +
+                       std::to_string(axis) + ", as broadcast = 1 needs before opset 7" + opset);
+  SmallVector<int64_t> shape(ra, 1);
+  std::copy(bs.begin(), bs.end(), shape.begin() + axis);
+  return reshape(bv, shape);
+}
+
 llvm::Error GraphBuilder::convertVariadic(const NodeDesc &n) {
   Value acc = input(n, 0);
   Value v = acc;
@@ -98,7 +124,8 @@ Value GraphBuilder::scalar(double v) {
 //   Softsign(x)     = x / (1 + |x|)
 //   Softplus(x)     = log(exp(x) + 1)
 //   LeakyRelu(x)    = max(x, 0) + alpha * min(x, 0)        (alpha = 0.01)
-//   PRelu(x, s)     = max(x, 0) + s * min(x, 0)            (s broadcasts to x)
+//   PRelu(x, s)     = max(x, 0) + s * min(x, 0)            (s broadcasts to x; [C] is
+//                                                          per channel before opset 7)
 //   Elu(x)          = max(x, 0) + alpha * (exp(min(x, 0)) - 1)
 //   Selu(x)         = gamma * Elu_alpha(x)
 //   Mean(x1..xn)    = (x1 + ... + xn) / n
@@ -129,6 +156,21 @@ llvm::Error GraphBuilder::convertDecomposed(const NodeDesc &n) {
            op(g::MulOp(), scalar(attrFloat(n, "alpha", 0.01)), negativePart()));
   } else if (n.op == "PRelu") {
     Value slope = input(n, 1);
+    // Before opset 7 the slope is one value or one per channel (axis 1), as
+    // older PyTorch exporters write it: [C] becomes [C, 1, ..., 1].
+    bool legacy = model.opset < 7;
+    int64_t rank = shapeOf(x).size();
+    if (legacy) {
+      bool perChannel = rank >= 2 && shapeOf(slope).size() == 1 && shapeOf(slope)[0] == shapeOf(x)[1];
+      if (!perChannel && product(shapeOf(slope)) != 1)
+        return fail(n, "slope " + shapeStr(shapeOf(slope)) + " is neither one value nor one per channel of X " +
+                           shapeStr(shapeOf(x)) + ", as PRelu needs before opset 7 (the model imports opset " +
+                           std::to_string(model.opset) + ")");
+      SmallVector<int64_t> shape(std::max<int64_t>(rank - 1, 0), 1);
+      if (perChannel)
+        shape[0] = shapeOf(x)[1];
+      slope = reshape(slope, shape);
+    }
     auto shape = g::broadcastShapes(shapeOf(x), shapeOf(slope));
     if (!shape || ArrayRef<int64_t>(*shape) != shapeOf(x) ||
         typeOf(slope).getElementType() != typeOf(x).getElementType())

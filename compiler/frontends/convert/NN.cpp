@@ -377,6 +377,12 @@ llvm::Error GraphBuilder::convertGemm(const NodeDesc &n) {
   r = *ab;
   if (hasInput(n, 2)) {
     Value c = input(n, 2);
+    if (model.opset < 7) {
+      auto aligned = legacyBroadcast(n, r, c);
+      if (!aligned)
+        return aligned.takeError();
+      c = *aligned;
+    }
     auto cs = scaled(c, attrFloat(n, "beta", 1.0));
     if (!cs)
       return cs.takeError();
