@@ -211,6 +211,7 @@ std::string GraphBuilder::unreadAttribute(const NodeDesc &n) const {
       {"BatchNormalization", "momentum"},    // updates running stats, training only
       {"BatchNormalization", "is_test"},     // opset < 7: inference either way here
       {"LayerNormalization", "stash_type"},  // precision of the mean/variance (float32 here)
+      {"Range", "stash_type"},               // opset 27: precision for float16/bfloat16 only
   };
   for (const auto &[key, value] : n.attrs) {
     // Before opset 6, many ops had consumed_inputs, a hint for in-place updates.

@@ -1,6 +1,8 @@
 //===- Opsets.cpp ---------------------------------------------------------===//
 #include "compiler/frontends/Opsets.h"
 
+#include "llvm/ADT/StringRef.h"
+
 #include <map>
 #include <vector>
 
@@ -24,9 +26,12 @@ std::string otherDomainNodes(const ModelDesc &model) {
   std::string msg;
   for (auto &[domain, nodes] : byDomain) {
     msg += msg.empty() ? "" : "; ";
-    msg += domain == "ai.onnx.ml" ? "unsupported ONNX-ML ops (domain 'ai.onnx.ml'): "
-                                  : "unknown operator domain '" + domain + "' (Strata implements only "
-                                    "the default ONNX domain): ";
+    if (domain == "ai.onnx.ml")
+      msg += "unsupported ONNX-ML ops (domain 'ai.onnx.ml'): ";
+    else if (llvm::StringRef(domain).starts_with("ai.onnx."))
+      msg += "unsupported ops of ONNX domain '" + domain + "': ";
+    else
+      msg += "unknown operator domain '" + domain + "' (Strata implements only the default ONNX domain): ";
     for (size_t i = 0; i < nodes.size() && i < 3; ++i)
       msg += (i ? ", " : "") + nodes[i];
     if (nodes.size() > 3)

@@ -19,7 +19,7 @@ namespace strata::frontend {
 /// The newest opset of the default ONNX domain whose forms Strata implements
 /// for every op it converts (docs/design.md, "ONNX opsets", lists what each
 /// later version of those ops changed).
-constexpr int64_t kNewestOnnxOpset = 22;
+constexpr int64_t kNewestOnnxOpset = 28;
 
 /// An error when the model imports a newer default-domain opset than
 /// kNewestOnnxOpset.
@@ -30,7 +30,8 @@ inline bool isDefaultDomain(const std::string &domain) { return domain.empty() |
 
 /// The nodes of other operator domains, for the importer's list of unsupported
 /// parts ("unsupported ONNX-ML ops (domain 'ai.onnx.ml'): 'LabelEncoder' at node
-/// 'enc'; unknown operator domain 'com.x' ..."), or "" when there are none.
+/// 'enc'", "unsupported ops of ONNX domain 'ai.onnx.preview.training': ...",
+/// "unknown operator domain 'com.x' ..."), or "" when there are none.
 std::string otherDomainNodes(const ModelDesc &model);
 
 /// The opset in which input `index` (0-based) of `op` was introduced, where

@@ -316,15 +316,23 @@ llvm::Expected<OpFuncs> Definer::concat(int64_t axis) {
     starts.push_back(offset);
     offset += t.shape[axis];
   }
-  // A select chain from the last input backwards: input i where axis < start of i+1.
+  // A select chain from the last input backwards: input i where axis < start of
+  // the next. Inputs empty along the axis are never read (reading one would be
+  // out of bounds), unless all are (then the output is empty too).
   auto readInput = [&](size_t i) {
     std::vector<Expr> idx = args();
     idx[axis] = te::clamp(Expr(vars[axis]) - i32(starts[i]), i32(0), i32(operands[i].shape[axis] - 1));
     return operands[i](idx);
   };
-  Expr value = readInput(operands.size() - 1);
-  for (int i = (int)operands.size() - 2; i >= 0; --i)
-    value = te::select(Expr(vars[axis]) < i32(starts[i + 1]), readInput(i), value);
+  std::vector<size_t> read;
+  for (size_t i = 0; i < operands.size(); ++i)
+    if (operands[i].shape[axis] > 0)
+      read.push_back(i);
+  if (read.empty())
+    read.push_back(0);
+  Expr value = readInput(read.back());
+  for (int k = (int)read.size() - 2; k >= 0; --k)
+    value = te::select(Expr(vars[axis]) < i32(starts[read[k + 1]]), readInput(read[k]), value);
   return pure(value);
 }
 

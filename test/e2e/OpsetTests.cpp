@@ -4,8 +4,9 @@
 // the Reduce ops' axes input at 18, Pad's axes input at 18 and wrap mode at 19,
 // Resize's antialias / axes / keep_aspect_ratio_policy at 18 and
 // half_pixel_symmetric at 19, ReduceMax/Min of bool at 20, dilated
-// AveragePool at 19) and the forms older PyTorch exporters wrote before opset
-// 7 (broadcast / axis of the binary ops and Gemm, PRelu's per-channel slope).
+// AveragePool at 19, Mod's floor remainder of floats and SpaceToDepth's CRD
+// mode at 28) and the forms older PyTorch exporters wrote before opset 7
+// (broadcast / axis of the binary ops and Gemm, PRelu's per-channel slope).
 // The parameterized cases compare the compiled code with the reference
 // interpreter; the *Exact tests compare both with values computed by numpy and
 // ONNX's reference implementation (onnx 1.23, onnx.reference), so they check
@@ -111,6 +112,13 @@ std::vector<OpCase> opsetCases() {
                             {{"broadcast", 1}}));
   cases.push_back(opsetCase("Gemm6_broadcast_c", 6, "Gemm", {input("a", {3, 5}), input("b", {4, 5}), input("c", {4})},
                             {}, {{"broadcast", 1}, {"transB", 1}, {"beta", 0.5}}));
+  // Concat with an input empty along the axis (the expansions of opset 23-27
+  // functions write them): it contributes nothing and is never read.
+  cases.push_back(opsetCase("Concat_empty_input", 13, "Concat", {input("x", {2, 4, 3})},
+                            {{"e", {{"shape", {2, 0, 3}}, {"data", json::array()}}}}, {{"axis", 1}}));
+  cases.push_back(opsetCase("Mod28_float_fmod0", 28, "Mod", {input("x", {3, 7}), input("y", {7})}, {}, json::object()));
+  cases.push_back(opsetCase("SpaceToDepth28_crd", 28, "SpaceToDepth", {input("x", {2, 3, 4, 6})}, {},
+                            {{"blocksize", 2}, {"mode", "CRD"}}));
   cases.push_back(opsetCase("PRelu6_per_channel", 6, "PRelu", {input("x", {2, 3, 4, 5})},
                             {{"slope", floats({3}, {0.1, -0.2, 0.3})}}, json::object()));
   return cases;
@@ -209,6 +217,32 @@ TEST(OpsetFormsExact, ClipMinAboveMaxAndZeroNorm) {
                       {floatTensor({4}, {-3, 0, 1.5, 7})}, {floatTensor({4}, {1, 1, 1, 1})});
   expectOpCaseOutputs(opsetCase("lpnorm", 22, "LpNormalization", {input("x", {2, 2})}, {}, {{"axis", 0}}),
                       {floatTensor({2, 2}, {3, 0, 4, 0})}, {floatTensor({2, 2}, {0.6f, 0, 0.8f, 0})});
+}
+
+TEST(OpsetFormsExact, ModFloatFloorRemainder) {
+  // Opset 28: fmod = 0 on floats has the sign of y; infinite y keeps x when the
+  // signs agree (else y); infinite x and zero y give NaN. fmod = 1 (C's fmod)
+  // keeps x for an infinite y too.
+  float inf = INFINITY, nan = NAN;
+  HostTensor x = floatTensor({9}, {5.5, -5.5, 5.5, -5.5, 0, 3, -3, inf, 1});
+  HostTensor y = floatTensor({9}, {2, 2, -2, -2, -2, inf, inf, 2, 0});
+  auto mod = [&](int fmod) {
+    return opsetCase("mod", 28, "Mod", {input("x", {9}), input("y", {9})}, {}, {{"fmod", fmod}});
+  };
+  expectOpCaseOutputs(mod(0), {x, y}, {floatTensor({9}, {1.5, 0.5, -0.5, -1.5, -0.0f, 3, inf, nan, nan})});
+  expectOpCaseOutputs(mod(1), {x, y}, {floatTensor({9}, {1.5, -1.5, 1.5, -1.5, 0, 3, -3, nan, nan})});
+}
+
+TEST(OpsetFormsExact, SpaceToDepthModes) {
+  // [1, 1, 2, 4], blocksize 2: DCR orders the output channels by block
+  // position, then input channel; CRD by input channel, then block position
+  // (the same for one channel), so two channels tell them apart.
+  HostTensor x = iota({1, 2, 2, 2});
+  auto s2d = [&](const std::string &mode) {
+    return opsetCase("s2d", 28, "SpaceToDepth", {input("x", {1, 2, 2, 2})}, {}, {{"blocksize", 2}, {"mode", mode}});
+  };
+  expectOpCaseOutputs(s2d("DCR"), {x}, {floatTensor({1, 8, 1, 1}, {0, 4, 1, 5, 2, 6, 3, 7})});
+  expectOpCaseOutputs(s2d("CRD"), {x}, {floatTensor({1, 8, 1, 1}, {0, 1, 2, 3, 4, 5, 6, 7})});
 }
 
 TEST(OpsetFormsExact, BroadcastBeforeOpset7) {

@@ -479,7 +479,9 @@ llvm::Error GraphBuilder::convertTile(const NodeDesc &n) {
 }
 
 llvm::Error GraphBuilder::convertDepthSpace(const NodeDesc &n, bool toSpace) {
-  // Both are a reshape to 6-D, a transpose and a reshape back.
+  // Both are a reshape to 6-D, a transpose and a reshape back. The block order
+  // (mode DCR or CRD) is an attribute of DepthToSpace from opset 11 and of
+  // SpaceToDepth from opset 28.
   Value x = input(n, 0);
   auto s = shapeOf(x);
   if (s.size() != 4)
@@ -487,12 +489,13 @@ llvm::Error GraphBuilder::convertDepthSpace(const NodeDesc &n, bool toSpace) {
   int64_t bs = attrInt(n, "blocksize", 0), N = s[0], C = s[1], H = s[2], W = s[3];
   if (bs <= 0)
     return fail(n, "blocksize must be positive");
+  std::string mode = model.opset >= (toSpace ? 11 : 28) ? attrString(n, "mode", "DCR") : "DCR";
+  if (mode != "DCR" && mode != "CRD")
+    return fail(n, "unknown mode '" + mode + "'");
+  bool crd = mode == "CRD";
   if (toSpace) {
     if (C % (bs * bs))
       return fail(n, "channels are not divisible by blocksize^2");
-    bool crd = attrString(n, "mode", "DCR") == "CRD";
-    if (!crd && attrString(n, "mode", "DCR") != "DCR")
-      return fail(n, "unknown mode '" + attrString(n, "mode", "") + "'");
     int64_t c = C / (bs * bs);
     Value r = crd ? reshape(x, {N, c, bs, bs, H, W}) : reshape(x, {N, bs, bs, c, H, W});
     Value t = crd ? transpose(r, {0, 1, 4, 2, 5, 3}) : transpose(r, {0, 3, 4, 1, 5, 2});
@@ -501,7 +504,7 @@ llvm::Error GraphBuilder::convertDepthSpace(const NodeDesc &n, bool toSpace) {
   if (H % bs || W % bs)
     return fail(n, "height and width are not divisible by blocksize");
   Value r = reshape(x, {N, C, H / bs, bs, W / bs, bs});
-  Value t = transpose(r, {0, 3, 5, 1, 2, 4});
+  Value t = crd ? transpose(r, {0, 1, 3, 5, 2, 4}) : transpose(r, {0, 3, 5, 1, 2, 4});
   return define(n, 0, reshape(t, {N, C * bs * bs, H / bs, W / bs}));
 }
 
