@@ -212,6 +212,10 @@ std::string GraphBuilder::unreadAttribute(const NodeDesc &n) const {
       {"BatchNormalization", "is_test"},     // opset < 7: inference either way here
       {"LayerNormalization", "stash_type"},  // precision of the mean/variance (float32 here)
       {"Range", "stash_type"},               // opset 27: precision for float16/bfloat16 only
+      {"Cast", "saturate"},                  // opset 19: for float8 targets only (never here)
+      {"CastLike", "saturate"},
+      {"Cast", "round_mode"},                // opset 24: for float8e8m0 targets only
+      {"CastLike", "round_mode"},
   };
   for (const auto &[key, value] : n.attrs) {
     // Before opset 6, many ops had consumed_inputs, a hint for in-place updates.
