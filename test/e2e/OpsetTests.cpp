@@ -245,6 +245,25 @@ TEST(OpsetFormsExact, SpaceToDepthModes) {
   expectOpCaseOutputs(s2d("CRD"), {x}, {floatTensor({1, 8, 1, 1}, {0, 1, 2, 3, 4, 5, 6, 7})});
 }
 
+TEST(OpsetFormsExact, OpsetOneForms) {
+  // Concat-1's axis defaults to 1; Cast-1 names its target type as a string.
+  expectOpCaseOutputs(opsetCase("concat", 1, "Concat", {input("a", {2, 1}), input("b", {2, 2})}, {}, json::object()),
+                      {floatTensor({2, 1}, {1, 2}), floatTensor({2, 2}, {3, 4, 5, 6})},
+                      {floatTensor({2, 3}, {1, 3, 4, 2, 5, 6})});
+  HostTensor truncated(DType::I64, {3});
+  for (int i = 0; i < 3; ++i)
+    truncated.set(i, std::vector<double>{1, -2, 3}[i]);
+  expectOpCaseOutputs(opsetCase("cast", 1, "Cast", {input("x", {3})}, {}, {{"to", "INT64"}}),
+                      {floatTensor({3}, {1.7f, -2.5f, 3})}, {truncated});
+  // Tile-1 (inputs tiles and axis) is refused by name rather than misread.
+  auto exe = compile(writeTempFile("tile1.json", opsetCase("tile", 1, "Tile", {input("x", {2})},
+                                                           {{"t", ints({2})}, {"a", ints({0})}}, json::object())
+                                                     .model.dump()));
+  ASSERT_FALSE(exe.ok());
+  EXPECT_NE(exe.error().find("Tile before opset 6 (inputs tiles and axis) is not supported"), std::string::npos)
+      << exe.error();
+}
+
 TEST(OpsetFormsExact, BroadcastBeforeOpset7) {
   // A [2, 3, 2] + B [3] aligned at axis 1: B[j] added along the channels.
   HostTensor a = iota({2, 3, 2});

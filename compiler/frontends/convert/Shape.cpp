@@ -128,7 +128,8 @@ llvm::Error GraphBuilder::convertConcat(const NodeDesc &n) {
   if (ins.empty())
     return fail(n, "needs at least one input");
   auto shape = SmallVector<int64_t>(shapeOf(ins[0]));
-  int64_t axis = normalizeAxis(attrInt(n, "axis", 0), shape.size());
+  // Concat-1's axis defaults to 1; from opset 4 it is required.
+  int64_t axis = normalizeAxis(attrInt(n, "axis", model.opset < 4 ? 1 : 0), shape.size());
   if (axis < 0 || axis >= (int64_t)shape.size())
     return fail(n, "axis is out of range for rank " + std::to_string(shape.size()));
   shape[axis] = 0;
@@ -227,7 +228,15 @@ llvm::Error GraphBuilder::convertCast(const NodeDesc &n) {
     static const std::map<int64_t, DType> types = {
         {1, DType::F32}, {7, DType::I64}, {6, DType::I32}, {9, DType::Bool}, {3, DType::I8},
         {2, DType::U8},  {5, DType::I16}, {4, DType::U16}, {12, DType::U32}};
-    int64_t to = attrInt(n, "to", 0);
+    // Cast-1 (before opset 6) names the type as a string.
+    static const std::map<std::string, int64_t> names = {
+        {"FLOAT", 1}, {"INT64", 7}, {"INT32", 6}, {"BOOL", 9}, {"INT8", 3},
+        {"UINT8", 2}, {"INT16", 5}, {"UINT16", 4}, {"UINT32", 12}};
+    int64_t to = 0;
+    if (model.opset >= 6)
+      to = attrInt(n, "to", 0);
+    else if (auto named = names.find(attrString(n, "to", "")); named != names.end())
+      to = named->second;
     auto it = types.find(to);
     if (it == types.end())
       return fail(n, "cast to ONNX type " + std::to_string(to) +
@@ -455,6 +464,9 @@ llvm::Error GraphBuilder::convertGather(const NodeDesc &n) {
 llvm::Error GraphBuilder::convertTile(const NodeDesc &n) {
   // Tile = per axis, a concat of `repeats` copies.
   Value x = input(n, 0);
+  if (model.opset < 6)
+    return fail(n, "Tile before opset 6 (inputs tiles and axis) is not supported (the model imports opset " +
+                       std::to_string(model.opset) + ")");
   auto repeats = constantInput(n, 1, "repeats");
   if (!repeats)
     return repeats.takeError();
