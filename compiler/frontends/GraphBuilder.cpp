@@ -16,6 +16,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/Verifier.h"
+#include "llvm/ADT/StringExtras.h"
 
 #include <set>
 
@@ -423,10 +424,7 @@ llvm::Error checkSupported(const ModelDesc &model) {
     }
     parts.push_back(msg);
   }
-  std::string msg;
-  for (const std::string &part : parts)
-    msg += (msg.empty() ? "" : "; ") + part;
-  return llvm::createStringError(llvm::inconvertibleErrorCode(), model.path + ": " + msg);
+  return llvm::createStringError(llvm::inconvertibleErrorCode(), model.path + ": " + llvm::join(parts, "; "));
 }
 
 llvm::Expected<OwningOpRef<ModuleOp>> buildGraph(const ModelDesc &model, MLIRContext &ctx,
