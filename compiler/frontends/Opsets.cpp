@@ -9,12 +9,18 @@
 namespace strata::frontend {
 
 llvm::Error checkOpset(const ModelDesc &model) {
-  if (model.opset <= kNewestOnnxOpset)
-    return llvm::Error::success();
-  return llvm::createStringError(llvm::inconvertibleErrorCode(),
-                                 model.path + ": imports opset " + std::to_string(model.opset) +
-                                     " of the default ONNX domain; Strata supports opsets up to " +
-                                     std::to_string(kNewestOnnxOpset));
+  auto fail = [&](const std::string &msg) {
+    return llvm::createStringError(llvm::inconvertibleErrorCode(), model.path + ": " + msg);
+  };
+  if (model.opset > kNewestOnnxOpset)
+    return fail("imports opset " + std::to_string(model.opset) +
+                " of the default ONNX domain; Strata supports opsets up to " + std::to_string(kNewestOnnxOpset));
+  if (model.opset == 0) // no version to read an ONNX op with
+    for (const NodeDesc &n : model.nodes)
+      if (isDefaultDomain(n.domain))
+        return fail("node '" + n.name + "' (" + n.op +
+                    ") is an ONNX op, but the model imports no opset of the default ONNX domain");
+  return llvm::Error::success();
 }
 
 std::string otherDomainNodes(const ModelDesc &model) {

@@ -22,7 +22,7 @@ namespace strata::frontend {
 constexpr int64_t kNewestOnnxOpset = 28;
 
 /// An error when the model imports a newer default-domain opset than
-/// kNewestOnnxOpset.
+/// kNewestOnnxOpset, or none while it has ONNX ops.
 llvm::Error checkOpset(const ModelDesc &model);
 
 /// Whether nodes of `domain` are ONNX ops ("" or "ai.onnx").

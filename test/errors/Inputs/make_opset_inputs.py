@@ -12,12 +12,13 @@ F = TensorProto.FLOAT
 
 
 def save(name, nodes, inputs, outputs, opset, inits=(), domains=(), check=True):
-    if opset < 7:  # IR version 3: initializers are listed as graph inputs too
+    if opset and opset < 7:  # IR version 3: initializers are listed as graph inputs too
         inputs = inputs + [vi(t.name, list(t.dims), t.data_type) for t in inits]
     graph = helper.make_graph(nodes, name, inputs, outputs, list(inits))
-    imports = [helper.make_opsetid("", opset)] + [helper.make_opsetid(d, 1) for d in domains]
+    imports = [helper.make_opsetid("", opset)] if opset else []
+    imports += [helper.make_opsetid(d, 1) for d in domains]
     model = helper.make_model(graph, opset_imports=imports, producer_name="strata-tests")
-    model.ir_version = 3 if opset < 7 else 8
+    model.ir_version = 3 if opset and opset < 7 else 8
     if check:
         onnx.checker.check_model(model)
     onnx.save(model, name + ".onnx")
@@ -30,6 +31,10 @@ def vi(name, shape, t=F):
 # An opset newer than any Strata implements.
 save("opset99", [helper.make_node("Relu", ["x"], ["y"], name="relu")],
      [vi("x", [4])], [vi("y", [4])], 99, check=False)
+
+# An ONNX op in a model that imports only another domain.
+save("no_default_opset", [helper.make_node("Relu", ["x"], ["y"], name="relu")],
+     [vi("x", [4])], [vi("y", [4])], None, domains=["ai.onnx.ml"], check=False)
 
 # Nodes of ONNX-ML and of an unknown domain, next to an unsupported ONNX op.
 save("domains",
