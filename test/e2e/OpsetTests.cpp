@@ -255,13 +255,43 @@ TEST(OpsetFormsExact, OpsetOneForms) {
     truncated.set(i, std::vector<double>{1, -2, 3}[i]);
   expectOpCaseOutputs(opsetCase("cast", 1, "Cast", {input("x", {3})}, {}, {{"to", "INT64"}}),
                       {floatTensor({3}, {1.7f, -2.5f, 3})}, {truncated});
-  // Tile-1 (inputs tiles and axis) is refused by name rather than misread.
-  auto exe = compile(writeTempFile("tile1.json", opsetCase("tile", 1, "Tile", {input("x", {2})},
-                                                           {{"t", ints({2})}, {"a", ints({0})}}, json::object())
-                                                     .model.dump()));
+}
+
+void expectCompileError(const OpCase &c, const std::string &message) {
+  SCOPED_TRACE(c.name);
+  auto exe = compile(writeTempFile(c.name + ".json", c.model.dump()));
   ASSERT_FALSE(exe.ok());
-  EXPECT_NE(exe.error().find("Tile before opset 6 (inputs tiles and axis) is not supported"), std::string::npos)
-      << exe.error();
+  EXPECT_NE(exe.error().find(message), std::string::npos) << exe.error();
+}
+
+TEST(OpsetFormsErrors, FormsTheModelsOpsetDoesNotHave) {
+  // Each form one opset before it exists: refused, never read as the newer form.
+  expectCompileError(opsetCase("tile1", 1, "Tile", {input("x", {2})}, {{"t", ints({2})}, {"a", ints({0})}},
+                               json::object()),
+                     "Tile before opset 6 (inputs tiles and axis) is not supported");
+  expectCompileError(opsetCase("split17", 17, "Split", {input("x", {4})}, {}, {{"num_outputs", 2}}, {"a", "b"}),
+                     "attribute 'num_outputs' is not supported");
+  expectCompileError(opsetCase("pad17", 17, "Pad", {input("x", {4})},
+                               {{"pads", ints({1, 1})}, {"", json()}, {"axes", ints({0})}}, json::object()),
+                     "input 3 ('axes') is not an input of Pad before opset 18");
+  expectCompileError(opsetCase("avgpool18", 18, "AveragePool", {input("x", {1, 1, 5, 5})}, {},
+                               {{"kernel_shape", {2, 2}}, {"dilations", {2, 2}}}),
+                     "dilations are not part of AveragePool before opset 19");
+  expectCompileError(opsetCase("resize18", 18, "Resize", {input("x", {1, 1, 2, 2})},
+                               {{"", json()}, {"scales", floats({4}, {1, 1, 2, 2})}},
+                               {{"coordinate_transformation_mode", "half_pixel_symmetric"}}),
+                     "coordinate_transformation_mode 'half_pixel_symmetric' is not supported at opset 18");
+  expectCompileError(opsetCase("rmax19", 19, "ReduceMax", {typedInput("x", {2}, "bool")}, {}, json::object()),
+                     "bool inputs are not supported before opset 20");
+  expectCompileError(opsetCase("scatter17", 17, "ScatterElements",
+                               {input("d", {3}), typedInput("i", {1}, "int64"), input("u", {1})}, {},
+                               {{"reduction", "max"}}),
+                     "reduction 'max' is not part of ScatterElements before opset 18");
+  expectCompileError(opsetCase("mod27", 27, "Mod", {input("x", {2}), input("y", {2})}, {}, json::object()),
+                     "float inputs need fmod = 1 before opset 28");
+  expectCompileError(opsetCase("s2d27", 27, "SpaceToDepth", {input("x", {1, 1, 2, 2})}, {},
+                               {{"blocksize", 2}, {"mode", "CRD"}}),
+                     "attribute 'mode' is not supported");
 }
 
 TEST(OpsetFormsExact, BroadcastBeforeOpset7) {
