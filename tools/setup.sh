@@ -7,6 +7,8 @@ PACKAGES=(
   llvm-19-dev libmlir-19-dev mlir-19-tools llvm-19-tools clang-19 lld-19
   # build, JSON, tests
   cmake ninja-build ccache nlohmann-json3-dev libgtest-dev python3
+  # ONNX node tests of newer opsets from pip onnx (tools/gen-onnx-node-tests.sh)
+  python3-venv
   # ONNX frontend
   libonnx-dev libprotobuf-dev protobuf-compiler libonnx-testdata
   # AArch64 cross-linking and emulation (for the aarch64 target tests)

@@ -41,7 +41,14 @@ TestResult runTest(const std::string &dir, const ConformanceOptions &options);
 /// tests whose ops Strata converts, and last "N passed, M failed, K skipped".
 std::string formatReport(const std::vector<TestResult> &results);
 
-/// The same as Markdown (docs/onnx-coverage.md).
-std::string formatMarkdown(const std::vector<TestResult> &results);
+/// Where the tests under `roots` come from, for the Markdown report: Debian's
+/// libonnx-testdata, or the onnx version tools/gen-onnx-node-tests.sh wrote
+/// into the folder's .generated-by.
+std::string describeTestData(const std::vector<std::string> &roots);
+
+/// The same as Markdown (docs/onnx-coverage.md), saying where the tests came
+/// from (describeTestData) and how the report was made.
+std::string formatMarkdown(const std::vector<TestResult> &results, const std::string &source,
+                           const std::string &command);
 
 } // namespace strata::conformance

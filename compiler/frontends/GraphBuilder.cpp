@@ -10,12 +10,14 @@
 #include "compiler/frontends/FirstDiagnostic.h"
 #include "compiler/frontends/GraphBuilderImpl.h"
 #include "compiler/frontends/ModelChecks.h"
+#include "compiler/frontends/Opsets.h"
 
 #include "compiler/reference/Interpreter.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/Verifier.h"
+#include "llvm/ADT/StringExtras.h"
 
 #include <set>
 
@@ -244,10 +246,19 @@ std::string GraphBuilder::unreadAttribute(const NodeDesc &n) const {
       {"BatchNormalization", "momentum"},    // updates running stats, training only
       {"BatchNormalization", "is_test"},     // opset < 7: inference either way here
       {"LayerNormalization", "stash_type"},  // precision of the mean/variance (float32 here)
+      {"Range", "stash_type"},               // opset 27: precision for float16/bfloat16 only
+      {"Cast", "saturate"},                  // opset 19: for float8 targets only (never here)
+      {"CastLike", "saturate"},
+      {"Cast", "round_mode"},                // opset 24: for float8e8m0 targets only
+      {"CastLike", "round_mode"},
   };
-  for (const auto &[key, value] : n.attrs)
+  for (const auto &[key, value] : n.attrs) {
+    // Before opset 6, many ops had consumed_inputs, a hint for in-place updates.
+    if (key == "consumed_inputs" && model.opset < 6)
+      continue;
     if (!attrsRead.count(key) && !harmless.count({n.op, key}))
       return key;
+  }
   return "";
 }
 
@@ -279,6 +290,13 @@ llvm::Error GraphBuilder::checkInputs(const NodeDesc &n) const {
       return fail(n, "expects at least " + std::to_string(required) + " input" +
                          (required > 1 ? "s" : "") + ", input " + std::to_string(i) +
                          " is missing");
+  for (size_t i = 0; i < n.inputs.size(); ++i) {
+    auto since = inputIntroducedIn(n.op, i);
+    if (!n.inputs[i].empty() && since && model.opset < *since)
+      return fail(n, "input " + std::to_string(i) + " ('" + n.inputs[i] + "') is not an input of " + n.op +
+                         " before opset " + std::to_string(*since) + " (the model imports opset " +
+                         std::to_string(model.opset) + ")");
+  }
   for (const std::string &name : n.inputs)
     if (!name.empty() && !values.count(name))
       return fail(n, "input '" + name + "' is not defined before this node");
@@ -433,36 +451,39 @@ using namespace mlir;
 namespace g = strata::graph;
 
 llvm::Error checkSupported(const ModelDesc &model) {
-  auto fail = [&](const std::string &msg) {
-    return llvm::createStringError(llvm::inconvertibleErrorCode(), model.path + ": " + msg);
-  };
+  if (auto err = checkOpset(model))
+    return err;
   std::map<std::string, std::vector<std::string>> unsupported; // op -> node names
   for (const NodeDesc &n : model.nodes)
-    if (!detail::GraphBuilder::converters().count(n.op))
+    if (isDefaultDomain(n.domain) && !detail::GraphBuilder::converters().count(n.op))
       unsupported[n.op].push_back(n.name);
-  if (unsupported.empty() && model.unsupportedTypes.empty())
+  std::string domains = otherDomainNodes(model);
+  if (unsupported.empty() && model.unsupportedTypes.empty() && domains.empty())
     return llvm::Error::success();
-  std::string msg;
+  std::vector<std::string> parts;
   if (!model.unsupportedTypes.empty()) {
-    msg = "unsupported element type" + std::string(model.unsupportedTypes.size() > 1 ? "s" : "") +
-          " (Strata supports float32, int64, int32, int16, int8, uint32, uint16, uint8, bool): ";
+    std::string msg = "unsupported element type" + std::string(model.unsupportedTypes.size() > 1 ? "s" : "") +
+                      " (Strata supports float32, int64, int32, int16, int8, uint32, uint16, uint8, bool): ";
     for (size_t i = 0; i < model.unsupportedTypes.size(); ++i)
       msg += (i ? ", " : "") + model.unsupportedTypes[i];
-    if (unsupported.empty())
-      return fail(msg);
-    msg += "; ";
+    parts.push_back(msg);
   }
-  msg += "unsupported ONNX op" + std::string(unsupported.size() > 1 ? "s" : "") + ": ";
-  bool first = true;
-  for (auto &[op, nodes] : unsupported) {
-    msg += (first ? "'" : ", '") + op + "' at node" + (nodes.size() > 1 ? "s " : " ");
-    first = false;
-    for (size_t i = 0; i < nodes.size() && i < 3; ++i)
-      msg += (i ? ", '" : "'") + nodes[i] + "'";
-    if (nodes.size() > 3)
-      msg += " and " + std::to_string(nodes.size() - 3) + " more";
+  if (!domains.empty())
+    parts.push_back(domains);
+  if (!unsupported.empty()) {
+    std::string msg = "unsupported ONNX op" + std::string(unsupported.size() > 1 ? "s" : "") + ": ";
+    bool first = true;
+    for (auto &[op, nodes] : unsupported) {
+      msg += (first ? "'" : ", '") + op + "' at node" + (nodes.size() > 1 ? "s " : " ");
+      first = false;
+      for (size_t i = 0; i < nodes.size() && i < 3; ++i)
+        msg += (i ? ", '" : "'") + nodes[i] + "'";
+      if (nodes.size() > 3)
+        msg += " and " + std::to_string(nodes.size() - 3) + " more";
+    }
+    parts.push_back(msg);
   }
-  return fail(msg);
+  return llvm::createStringError(llvm::inconvertibleErrorCode(), model.path + ": " + llvm::join(parts, "; "));
 }
 
 llvm::Expected<OwningOpRef<ModuleOp>> buildGraph(const ModelDesc &model, MLIRContext &ctx,

@@ -175,6 +175,10 @@ private:
   template <typename OpT> Value emit(const NodeDesc &n, Value lhs, Value rhs) {
     return llvm::cantFail(binary<OpT>(n, lhs, rhs));
   }
+  /// Before opset 7, B of a binary op (and Gemm's C) broadcasts only with
+  /// attribute broadcast = 1, aligned with A's axes from `axis` on (default:
+  /// A's last axes); returns B reshaped for numpy broadcasting, or an error.
+  llvm::Expected<Value> legacyBroadcast(const NodeDesc &n, Value a, Value bv);
   /// Where(cond, x, y) for operands the caller knows to broadcast.
   Value where(Value cond, Value x, Value y);
   /// A rank-0 constant of element type elem (f32, i64 or i1).
@@ -214,6 +218,8 @@ private:
   /// A reduction over sorted, non-negative axes; kind is an ONNX op name
   /// (ReduceMean, ReduceSum, ReduceMax, ReduceProd).
   Value reduce(StringRef kind, Value x, ArrayRef<int64_t> axes, bool keep);
+  /// ReduceMax / ReduceMin of bool x (opset 20): any / all.
+  llvm::Error reduceBool(const NodeDesc &n, Value x, ArrayRef<int64_t> axes, bool keep);
   /// Ops written as a combination of graph ops (Reciprocal, Softsign, Softplus,
   /// LeakyRelu, PRelu, Elu, Selu, Mean); see convert/Elementwise.cpp.
   llvm::Error convertDecomposed(const NodeDesc &n);
@@ -280,7 +286,7 @@ private:
                                         ArrayRef<int64_t> target, StringRef reduction);
 
   llvm::Error convertConvTranspose(const NodeDesc &n);
-  /// Resize (opsets 10-13) and Upsample; see convert/Resize.cpp.
+  /// Resize (opsets 10-19) and Upsample; see convert/Resize.cpp.
   llvm::Error convertResize(const NodeDesc &n);
   /// One axis of a resize: a weighted sum of gathers along `axis`.
   Value resample(const NodeDesc &n, Value x, int64_t axis, const AxisResampling &r);
@@ -329,6 +335,12 @@ private:
 
 template <typename OpT> llvm::Error GraphBuilder::convertBinary(const NodeDesc &n) {
   Value lhs = input(n, 0), rhs = input(n, 1);
+  if (model.opset < 7) {
+    auto aligned = legacyBroadcast(n, lhs, rhs);
+    if (!aligned)
+      return aligned.takeError();
+    rhs = *aligned;
+  }
   Value r = rhs;
   // Pow may raise floats to integer exponents.
   if (typeOf(lhs).getElementType() != typeOf(r).getElementType() && std::is_same_v<OpT, g::PowOp>)

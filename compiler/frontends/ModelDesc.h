@@ -28,6 +28,7 @@ struct AttrValue {
 
 struct NodeDesc {
   std::string op;   // ONNX op type, e.g. "Conv"
+  std::string domain; // operator domain: "" (or "ai.onnx") for ONNX's default one
   std::string name; // node name (made up from the output name when the model has none)
   std::vector<std::string> inputs;  // "" marks an omitted optional input
   std::vector<std::string> outputs;
@@ -42,7 +43,7 @@ struct ValueInfo {
 
 struct ModelDesc {
   std::string path; // where it came from, for error messages
-  int64_t opset = 17;
+  int64_t opset = 17; // of the default ONNX domain; 0 when not imported
   std::vector<ValueInfo> inputs;  // graph inputs that are not initializers
   std::vector<std::string> outputs;
   std::map<std::string, DType> outputTypes; // declared output element types, where known

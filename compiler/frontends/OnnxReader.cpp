@@ -159,8 +159,11 @@ llvm::Expected<ModelDesc> readOnnx(const std::string &path) {
   for (const auto &op : model.opset_import())
     if (op.domain().empty() || op.domain() == "ai.onnx")
       desc.opset = op.version();
-  // A model without the default opset has only ops of other domains, which the
-  // importer reports as unsupported.
+  // Before IR version 3 models had no opset imports and meant opset 1. A later
+  // model without the default opset has only ops of other domains, which the
+  // importer reports.
+  if (model.opset_import_size() == 0)
+    desc.opset = 1;
 
   const onnx::GraphProto &g = model.graph();
   // Unsupported element types are collected, so that the importer can list
@@ -212,8 +215,7 @@ llvm::Expected<ModelDesc> readOnnx(const std::string &path) {
     const onnx::NodeProto &n = g.node(i);
     NodeDesc node;
     node.op = n.op_type();
-    if (!n.domain().empty() && n.domain() != "ai.onnx")
-      node.op = n.domain() + "." + n.op_type();
+    node.domain = n.domain();
     node.name = !n.name().empty() ? n.name()
                 : n.output_size() ? n.op_type() + "(" + n.output(0) + ")"
                                   : n.op_type() + "#" + std::to_string(i);

@@ -202,15 +202,22 @@ llvm::Expected<OpFuncs> Definer::pool(bool isMax, ArrayRef<int64_t> kernel,
     acc(args()) = te::max(acc(args()), te::select(inside, tap, lowest));
     return OpFuncs{acc, acc, true, {}};
   }
-  if (dilations[0] != 1 || dilations[1] != 1)
-    return unsupported(op, "average pooling with dilation is not supported yet");
   acc(args()) = f32(0);
   acc(args()) += te::select(inside, tap, f32(0));
-  // Window cells counted: inside the input, or inside input plus padding.
+  // Window cells counted: inside the input, or inside input plus padding. Per
+  // axis, the taps k in [0, K) with lo <= o0 + k * d < hi; with dilation d > 1
+  // those are ceil((lo - o0) / d) <= k < ceil((hi - o0) / d) (floor division).
+  auto taps = [&](Expr o0, int64_t K, int64_t d, int lo, int hi) -> Expr {
+    if (d == 1)
+      return te::min(o0 + i32(K), i32(hi)) - te::max(o0, i32(lo));
+    Expr first = te::max((i32(lo) - o0 + i32(d - 1)) / i32(d), i32(0));
+    Expr end = te::min((i32(hi) - o0 + i32(d - 1)) / i32(d), i32(K));
+    return te::max(end - first, i32(0));
+  };
   int loY = countIncludePad ? -(int)pads[0] : 0, hiY = countIncludePad ? H + (int)pads[2] : H;
   int loX = countIncludePad ? -(int)pads[1] : 0, hiX = countIncludePad ? W + (int)pads[3] : W;
-  Expr countY = te::min(y0 + i32(kernel[0]), i32(hiY)) - te::max(y0, i32(loY));
-  Expr countX = te::min(x0 + i32(kernel[1]), i32(hiX)) - te::max(x0, i32(loX));
+  Expr countY = taps(y0, kernel[0], dilations[0], loY, hiY);
+  Expr countX = taps(x0, kernel[1], dilations[1], loX, hiX);
   te::Func avg = func();
   avg(args()) = acc(args()) / te::cast(te::Float(32), countY * countX);
   return OpFuncs{avg, acc, true, {}};
@@ -369,15 +376,23 @@ llvm::Expected<OpFuncs> Definer::concat(int64_t axis) {
     starts.push_back(offset);
     offset += t.shape[axis];
   }
-  // A select chain from the last input backwards: input i where axis < start of i+1.
+  // A select chain from the last input backwards: input i where axis < start of
+  // the next. Inputs empty along the axis are never read (reading one would be
+  // out of bounds), unless all are (then the output is empty too).
   auto readInput = [&](size_t i) {
     std::vector<Expr> idx = args();
     idx[axis] = te::clamp(Expr(vars[axis]) - i32(starts[i]), i32(0), i32(operands[i].shape[axis] - 1));
     return operands[i](idx);
   };
-  Expr value = readInput(operands.size() - 1);
-  for (int i = (int)operands.size() - 2; i >= 0; --i)
-    value = te::select(Expr(vars[axis]) < i32(starts[i + 1]), readInput(i), value);
+  std::vector<size_t> read;
+  for (size_t i = 0; i < operands.size(); ++i)
+    if (operands[i].shape[axis] > 0)
+      read.push_back(i);
+  if (read.empty())
+    read.push_back(0);
+  Expr value = readInput(read.back());
+  for (int k = (int)read.size() - 2; k >= 0; --k)
+    value = te::select(Expr(vars[axis]) < i32(starts[read[k + 1]]), readInput(read[k]), value);
   return pure(value);
 }
 

@@ -25,10 +25,6 @@ json constTensor(std::vector<int64_t> shape, std::vector<double> data, const std
   return {{"shape", shape}, {"dtype", dtype}, {"data", data}};
 }
 
-HostTensor bools(std::vector<int64_t> shape, std::vector<int64_t> data) {
-  return HostTensor::ofInts(DType::Bool, std::move(shape), std::move(data));
-}
-
 /// One node over model inputs `inputs` and constant initializers `consts`
 /// (passed to the node after the inputs, in the given order).
 OpCase oneNode(const std::string &name, const std::string &op, std::vector<json> inputs, json attrs,
@@ -162,7 +158,7 @@ TEST(ExtraOpsExact, IsNaNIsInf) {
   HostTensor x = floatTensor({4}, {nan, inf, -inf, 1});
   auto is = [&](const std::string &op, json attrs, std::vector<int64_t> expected) {
     SCOPED_TRACE(op + " " + attrs.dump());
-    expectOpCaseOutputs(oneNode(op, op, {input("x", {4})}, attrs), {x}, {bools({4}, expected)});
+    expectOpCaseOutputs(oneNode(op, op, {input("x", {4})}, attrs), {x}, {boolTensor({4}, expected)});
   };
   is("IsNaN", json::object(), {1, 0, 0, 0});
   is("IsInf", json::object(), {0, 1, 1, 0});

@@ -69,6 +69,10 @@ std::string opCaseTestName(const OpCase &c, size_t index);
 inline HostTensor floatTensor(std::vector<int64_t> shape, std::vector<float> data) {
   return HostTensor::ofFloats(std::move(shape), std::move(data));
 }
+/// A bool tensor with the given values (0 or 1).
+inline HostTensor boolTensor(std::vector<int64_t> shape, std::vector<int64_t> data) {
+  return HostTensor::ofInts(DType::Bool, std::move(shape), std::move(data));
+}
 /// An int64 tensor with the given values.
 inline HostTensor int64Tensor(std::vector<int64_t> shape, std::vector<int64_t> data) {
   return HostTensor::ofInts(DType::I64, std::move(shape), std::move(data));

@@ -471,7 +471,11 @@ int commandOnnxTest(const Args &a) {
     llvm::raw_fd_ostream md(a.markdown, ec);
     if (ec)
       return usageError("onnx-test: cannot write '" + a.markdown + "': " + ec.message());
-    md << formatMarkdown(results);
+    std::string command = "strata onnx-test";
+    for (const std::string &p : a.paths)
+      command += " " + p;
+    command += " --markdown " + a.markdown;
+    md << formatMarkdown(results, describeTestData(roots), command);
   }
   return 0;
 }

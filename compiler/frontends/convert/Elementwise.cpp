@@ -26,6 +26,32 @@ llvm::Error GraphBuilder::convertWhere(const NodeDesc &n) {
   return define(n, 0, b.create<g::WhereOp>(loc, tensorType(*shape, typeOf(x).getElementType()), cond, x, y));
 }
 
+llvm::Expected<Value> GraphBuilder::legacyBroadcast(const NodeDesc &n, Value a, Value bv) {
+  auto as = shapeOf(a), bs = shapeOf(bv);
+  std::string opset = " (the model imports opset " + std::to_string(model.opset) + ")";
+  if (attrInt(n, "broadcast", 0) == 0) {
+    if (as != bs)
+      return fail(n, "operand shapes " + shapeStr(as) + " and " + shapeStr(bs) +
+                         " differ, and before opset 7 operands broadcast only with attribute broadcast = 1" +
+                         opset);
+    return bv;
+  }
+  int64_t ra = as.size(), rb = bs.size();
+  int64_t axis = attrInt(n, "axis", ra - rb);
+  if (product(bs) == 1)
+    return reshape(bv, SmallVector<int64_t>(std::min(ra, rb), 1));
+  axis = normalizeAxis(axis, ra);
+  bool fits = axis >= 0 && axis + rb <= ra;
+  for (int64_t d = 0; fits && d < rb; ++d)
+    fits = bs[d] == as[axis + d] || bs[d] == 1;
+  if (!fits)
+    return fail(n, "B " + shapeStr(bs) + " does not match the dimensions of A " + shapeStr(as) + " from axis " +
+                       std::to_string(axis) + ", as broadcast = 1 needs before opset 7" + opset);
+  SmallVector<int64_t> shape(ra, 1);
+  std::copy(bs.begin(), bs.end(), shape.begin() + axis);
+  return reshape(bv, shape);
+}
+
 llvm::Error GraphBuilder::convertVariadic(const NodeDesc &n) {
   Value acc = input(n, 0);
   Value v = acc;
@@ -44,9 +70,10 @@ llvm::Error GraphBuilder::convertVariadic(const NodeDesc &n) {
 llvm::Error GraphBuilder::convertClip(const NodeDesc &n) {
   Value x = input(n, 0);
   float inf = std::numeric_limits<float>::infinity();
-  if (model.opset < 11)
-    return define(n, 0, b.create<g::ClipOp>(loc, x, b.getF32FloatAttr(attrFloat(n, "min", -inf)),
-                                            b.getF32FloatAttr(attrFloat(n, "max", inf))));
+  if (model.opset < 11) {
+    float lo = attrFloat(n, "min", -inf), hi = attrFloat(n, "max", inf);
+    return define(n, 0, b.create<g::ClipOp>(loc, x, b.getF32FloatAttr(std::min(lo, hi)), b.getF32FloatAttr(hi)));
+  }
   std::optional<HostTensor> bounds[2]; // min, max where given
   for (size_t i : {1, 2}) {
     if (!hasInput(n, i))
@@ -60,10 +87,12 @@ llvm::Error GraphBuilder::convertClip(const NodeDesc &n) {
       return fail(n, "min and max must have the input's element type");
     bounds[i - 1] = std::move(*c);
   }
-  if (typeOf(x).getElementType().isF32())
-    return define(n, 0, b.create<g::ClipOp>(loc, x, b.getF32FloatAttr(bounds[0] ? bounds[0]->f(0) : -inf),
-                                            b.getF32FloatAttr(bounds[1] ? bounds[1]->f(0) : inf)));
-  // Integers: max and min with the (exact) integer bounds that are given.
+  if (typeOf(x).getElementType().isF32()) {
+    float lo = bounds[0] ? bounds[0]->f(0) : -inf, hi = bounds[1] ? bounds[1]->f(0) : inf;
+    // ONNX: with min > max every value becomes max.
+    return define(n, 0, b.create<g::ClipOp>(loc, x, b.getF32FloatAttr(std::min(lo, hi)), b.getF32FloatAttr(hi)));
+  }
+  // Integers: max then min with the (exact) integer bounds that are given (min > max gives max).
   Value v = x;
   for (auto [bound, isMin] : {std::pair{&bounds[0], true}, std::pair{&bounds[1], false}}) {
     if (!*bound)
@@ -95,7 +124,8 @@ Value GraphBuilder::scalar(double v) {
 //   Softsign(x)     = x / (1 + |x|)
 //   Softplus(x)     = log(exp(x) + 1)
 //   LeakyRelu(x)    = max(x, 0) + alpha * min(x, 0)        (alpha = 0.01)
-//   PRelu(x, s)     = max(x, 0) + s * min(x, 0)            (s broadcasts to x)
+//   PRelu(x, s)     = max(x, 0) + s * min(x, 0)            (s broadcasts to x; [C] is
+//                                                          per channel before opset 7)
 //   Elu(x)          = max(x, 0) + alpha * (exp(min(x, 0)) - 1)
 //   Selu(x)         = gamma * Elu_alpha(x)
 //   Mean(x1..xn)    = (x1 + ... + xn) / n
@@ -126,6 +156,21 @@ llvm::Error GraphBuilder::convertDecomposed(const NodeDesc &n) {
            op(g::MulOp(), scalar(attrFloat(n, "alpha", 0.01)), negativePart()));
   } else if (n.op == "PRelu") {
     Value slope = input(n, 1);
+    // Before opset 7 the slope is one value or one per channel (axis 1), as
+    // older PyTorch exporters write it: [C] becomes [C, 1, ..., 1].
+    bool legacy = model.opset < 7;
+    int64_t rank = shapeOf(x).size();
+    if (legacy) {
+      bool perChannel = rank >= 2 && shapeOf(slope).size() == 1 && shapeOf(slope)[0] == shapeOf(x)[1];
+      if (!perChannel && product(shapeOf(slope)) != 1)
+        return fail(n, "slope " + shapeStr(shapeOf(slope)) + " is neither one value nor one per channel of X " +
+                           shapeStr(shapeOf(x)) + ", as PRelu needs before opset 7 (the model imports opset " +
+                           std::to_string(model.opset) + ")");
+      SmallVector<int64_t> shape(std::max<int64_t>(rank - 1, 0), 1);
+      if (perChannel)
+        shape[0] = shapeOf(x)[1];
+      slope = reshape(slope, shape);
+    }
     auto shape = g::broadcastShapes(shapeOf(x), shapeOf(slope));
     if (!shape || ArrayRef<int64_t>(*shape) != shapeOf(x) ||
         typeOf(slope).getElementType() != typeOf(x).getElementType())

@@ -122,16 +122,19 @@ llvm::Error GraphBuilder::convertMod(const NodeDesc &n) {
   // q = trunc(x / y): integer division truncates; for floats
   // trunc(q) = Where(q < 0, ceil(q), floor(q)). Then
   //   fmod = 1:  r = x - q * y                               (C's fmod: the sign of x)
-  //   fmod = 0:  r + y where r != 0 and (r < 0) xor (y < 0)  (the sign of y; integers only)
+  //   fmod = 0:  r + y where r != 0 and (r < 0) xor (y < 0)  (the sign of y)
   // For floats, r is exact while x / y rounds to the right integer part
-  // (|x / y| well below 2^24).
+  // (|x / y| well below 2^24); r = x where y is infinite (q * y would be NaN)
+  // and NaN where x is infinite, and fmod = 0 (floats from opset 28) gives a
+  // zero the sign of y: ONNX's special cases.
   Value x = input(n, 0), y = input(n, 1);
   bool fmod = attrInt(n, "fmod", 0) != 0;
   Type elem = typeOf(x).getElementType();
   if (elem.isInteger(1))
     return fail(n, "bool inputs are not supported (float32, int32, int64)");
-  if (elem.isF32() && !fmod)
-    return fail(n, "float inputs need fmod = 1 (ONNX defines fmod = 0 for integers only)");
+  if (elem.isF32() && !fmod && model.opset < 28)
+    return fail(n, "float inputs need fmod = 1 before opset 28 (the model imports opset " +
+                       std::to_string(model.opset) + ")");
   auto quotient = binary<g::DivOp>(n, x, y); // checks shapes and types
   if (!quotient)
     return quotient.takeError();
@@ -139,11 +142,18 @@ llvm::Error GraphBuilder::convertMod(const NodeDesc &n) {
   if (elem.isF32())
     q = where(emit<g::LessOp>(n, q, zero), b.create<g::CeilOp>(loc, q), b.create<g::FloorOp>(loc, q));
   Value r = emit<g::SubOp>(n, x, emit<g::MulOp>(n, q, y));
+  auto isInf = [&](Value v) { return emit<g::EqualOp>(n, b.create<g::AbsOp>(loc, v), scalar(INFINITY)); };
+  if (elem.isF32())
+    r = where(isInf(y), x, r);
   if (!fmod) {
     Value signsDiffer = emit<g::XorOp>(n, emit<g::LessOp>(n, r, zero), emit<g::LessOp>(n, y, zero));
     Value nonzero = b.create<g::NotOp>(loc, emit<g::EqualOp>(n, r, zero));
     r = where(emit<g::AndOp>(n, signsDiffer, nonzero), emit<g::AddOp>(n, r, y), r);
+    if (elem.isF32())
+      r = where(nonzero, r, where(emit<g::LessOp>(n, y, zero), scalar(-0.0), zero));
   }
+  if (elem.isF32())
+    r = where(isInf(x), scalar(NAN), r);
   return define(n, 0, r);
 }
 
@@ -380,7 +390,8 @@ llvm::Error GraphBuilder::convertMeanVarianceNorm(const NodeDesc &n) {
 }
 
 llvm::Error GraphBuilder::convertLpNorm(const NodeDesc &n) {
-  //   LpNormalization(x) = x / lpNorm(x over axis)     (p = 1 or 2; no epsilon, as ONNX)
+  //   LpNormalization(x) = Where(norm == 0, 0, x / norm), norm = lpNorm(x over axis)
+  //                        (p = 1 or 2; no epsilon; 0 for a zero norm, as ONNX's reference)
   //   GlobalLpPool(x)    = lpNorm(x over the spatial axes 2...)
   // lpNorm as lpNorm() above.
   Value x = input(n, 0);
@@ -394,7 +405,9 @@ llvm::Error GraphBuilder::convertLpNorm(const NodeDesc &n) {
       return fail(n, "axis is out of range for rank " + std::to_string(rank));
     if (p != 1 && p != 2) // an int attribute here
       return fail(n, "p = " + std::to_string((int64_t)p) + " is not supported (1 or 2)");
-    return define(n, 0, emit<g::DivOp>(n, x, lpNorm(n, x, {axis}, p)));
+    Value norm = lpNorm(n, x, {axis}, p);
+    Value zero = emit<g::EqualOp>(n, norm, scalar(0));
+    return define(n, 0, where(zero, scalar(0), emit<g::DivOp>(n, x, norm)));
   }
   if (rank < 3)
     return fail(n, "expects an input of rank >= 3 (N, C, spatial...)");

@@ -187,10 +187,14 @@ llvm::Error GraphBuilder::convertScatter(const NodeDesc &n) {
   //                    element (j, e) goes to its element e.
   Value data = input(n, 0), updates = input(n, 2);
   auto ds = shapeOf(data), us = shapeOf(updates);
-  std::string reduction = attrString(n, "reduction", "none");
+  // reduction: none, add and mul from opset 16, max and min from 18.
+  std::string reduction = model.opset >= 16 ? attrString(n, "reduction", "none") : "none";
   if (reduction != "none" && reduction != "add" && reduction != "mul" && reduction != "max" &&
       reduction != "min")
     return fail(n, "reduction '" + reduction + "' is not supported (none, add, mul, max, min)");
+  if ((reduction == "max" || reduction == "min") && model.opset < 18)
+    return fail(n, "reduction '" + reduction + "' is not part of " + n.op +
+                       " before opset 18 (the model imports opset " + std::to_string(model.opset) + ")");
   if (typeOf(data).getElementType() != typeOf(updates).getElementType())
     return fail(n, "data and updates have different element types (" + elementName(data) + ", " +
                        elementName(updates) + ")");

@@ -191,8 +191,10 @@ llvm::Error GraphBuilder::convertPool(const NodeDesc &n) {
   auto win = window(n, shapeOf(x), attrInts(n, "kernel_shape", {}), 3);
   if (!win)
     return win.takeError();
-  if (n.op == "AveragePool" && llvm::any_of(win->dilations, [](int64_t d) { return d != 1; }))
-    return fail(n, "dilations are not supported yet for AveragePool");
+  if (n.op == "AveragePool" && model.opset < 19 &&
+      llvm::any_of(win->dilations, [](int64_t d) { return d != 1; }))
+    return fail(n, "dilations are not part of AveragePool before opset 19 (the model imports opset " +
+                       std::to_string(model.opset) + ")");
   if (rank == 5) {
     if (indices)
       return fail(n, "the Indices output of a 3-D MaxPool is not supported yet");
@@ -371,6 +373,12 @@ llvm::Error GraphBuilder::convertGemm(const NodeDesc &n) {
   r = *ab;
   if (hasInput(n, 2)) {
     Value c = input(n, 2);
+    if (model.opset < 7) {
+      auto aligned = legacyBroadcast(n, r, c);
+      if (!aligned)
+        return aligned.takeError();
+      c = *aligned;
+    }
     auto cs = scaled(c, attrFloat(n, "beta", 1.0));
     if (!cs)
       return cs.takeError();
@@ -433,17 +441,25 @@ llvm::Error GraphBuilder::convertReduce(const NodeDesc &n) {
   Value x = input(n, 0);
   auto shape = shapeOf(x);
   int64_t rank = shape.size();
-  std::vector<int64_t> axes = attrInts(n, "axes", {});
   bool keep = attrInt(n, "keepdims", 1) != 0; // read first: a no-op reduction ignores it
+  // Axes are an attribute before opset 18 (ReduceSum: 13), then an optional
+  // input with noop_with_empty_axes saying what no axes mean.
   bool axesAreInput = (n.op == "ReduceSum" && model.opset >= 13) || model.opset >= 18;
-  if (axesAreInput && hasInput(n, 1)) {
-    auto c = constantInts(n, 1, "axes");
-    if (!c)
-      return c.takeError();
-    axes = std::move(*c);
+  std::vector<int64_t> axes;
+  bool noop = false;
+  if (!axesAreInput) {
+    axes = attrInts(n, "axes", {});
+  } else {
+    noop = attrInt(n, "noop_with_empty_axes", 0) != 0;
+    if (hasInput(n, 1)) {
+      auto c = constantInts(n, 1, "axes");
+      if (!c)
+        return c.takeError();
+      axes = std::move(*c);
+    }
   }
   if (axes.empty()) {
-    if (attrInt(n, "noop_with_empty_axes", 0))
+    if (noop)
       return define(n, 0, x);
     axes.resize(rank);
     std::iota(axes.begin(), axes.end(), 0);
@@ -456,6 +472,8 @@ llvm::Error GraphBuilder::convertReduce(const NodeDesc &n) {
     sorted.insert(na);
   }
   SmallVector<int64_t> ax(sorted.begin(), sorted.end());
+  if (typeOf(x).getElementType().isInteger(1))
+    return reduceBool(n, x, ax, keep);
   // ONNX reductions outside the dialect's sum/mean/max/prod are decompositions:
   //   ReduceMin = -max(-x)            ReduceL1 = sum(|x|)       ReduceL2 = sqrt(sum(x*x))
   //   ReduceSumSquare = sum(x*x)      ReduceLogSum = log(sum(x))
@@ -482,6 +500,21 @@ llvm::Error GraphBuilder::convertReduce(const NodeDesc &n) {
   } else
     return fail(n, "no lowering for this reduction");
   return define(n, 0, r);
+}
+
+llvm::Error GraphBuilder::reduceBool(const NodeDesc &n, Value x, ArrayRef<int64_t> axes, bool keep) {
+  // ReduceMax and ReduceMin of bool (opset 20) are "any" and "all": over x as
+  // 0/1 floats, max(x) > 0.5 and -max(-x) > 0.5. An empty set gives -inf
+  // (false) for max and +inf (true) for min, ONNX's identities.
+  if (n.op != "ReduceMax" && n.op != "ReduceMin")
+    return fail(n, "bool inputs are not supported (only ReduceMax and ReduceMin take bool)");
+  if (model.opset < 20)
+    return fail(n, "bool inputs are not supported before opset 20");
+  Value f = b.create<g::CastOp>(loc, f32Tensor(shapeOf(x)), x);
+  Value r = n.op == "ReduceMax"
+                ? reduce("ReduceMax", f, axes, keep)
+                : b.create<g::NegOp>(loc, reduce("ReduceMax", b.create<g::NegOp>(loc, f), axes, keep));
+  return define(n, 0, emit<g::GreaterOp>(n, r, scalar(0.5)));
 }
 
 Value GraphBuilder::reduce(StringRef kind, Value x, ArrayRef<int64_t> axes, bool keep) {

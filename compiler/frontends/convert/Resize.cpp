@@ -17,10 +17,17 @@
 // rounded output size, and scale is output_size / in_size when sizes are given.
 // Resize-10 and Upsample are asymmetric with nearest rounding down.
 //
+// Opset 18 adds antialias: when downsampling (scale < 1), the linear or cubic
+// kernel is stretched by 1 / scale (so it averages every input it covers) and
+// its weights renormalized; the tap count grows accordingly. It also adds axes
+// (scales, sizes and roi cover only those axes) and keep_aspect_ratio_policy
+// (one scale for all resized axes, the smallest or largest of sizes / input).
+// Opset 19 adds half_pixel_symmetric, half_pixel shifted so that the input's
+// centre maps to the output's centre even when scale * in is not an integer.
+//
 //===----------------------------------------------------------------------===//
 #include "compiler/frontends/GraphBuilderImpl.h"
 
-#include <array>
 #include <cmath>
 #include <optional>
 
@@ -60,18 +67,20 @@ namespace {
 struct ResizeAttrs {
   std::string mode, coord, nearest;
   double cubicA = -0.75, extrapolation = 0;
-  bool excludeOutside = false;
+  bool excludeOutside = false, antialias = false;
 };
 
 /// x_original of output position x (coordinate_transformation_mode);
 /// `width` = scale * in. Returns nullopt for tf_crop_and_resize positions
 /// outside the input.
-std::optional<double> sourcePosition(const ResizeAttrs &a, int64_t x, int64_t in, double scale,
-                                     double roiStart, double roiEnd) {
+std::optional<double> sourcePosition(const ResizeAttrs &a, int64_t x, int64_t in, int64_t out,
+                                     double scale, double roiStart, double roiEnd) {
   double width = scale * in;
   const std::string &m = a.coord;
   if (m == "half_pixel")
     return (x + 0.5) / scale - 0.5;
+  if (m == "half_pixel_symmetric")
+    return in / 2.0 * (1 - out / width) + (x + 0.5) / scale - 0.5;
   if (m == "pytorch_half_pixel")
     return width > 1 ? (x + 0.5) / scale - 0.5 : 0.0;
   if (m == "align_corners")
@@ -99,11 +108,15 @@ int64_t roundNearest(double pos, const std::string &mode) {
   return (int64_t)lo + (up ? 1 : 0);
 }
 
-/// Keys' cubic convolution weights for taps floor-1 .. floor+2 at fraction t.
-std::array<double, 4> cubicWeights(double t, double A) {
-  auto near = [&](double d) { return ((A + 2) * d - (A + 3)) * d * d + 1; };         // |d| <= 1
-  auto far = [&](double d) { return ((A * d - 5 * A) * d + 8 * A) * d - 4 * A; };     // 1 < |d| < 2
-  return {far(t + 1), near(t), near(1 - t), far(2 - t)};
+/// The linear (tent) or cubic (Keys) kernel at distance d from the position.
+double kernelAt(const ResizeAttrs &a, double d) {
+  d = std::fabs(d);
+  if (a.mode == "linear")
+    return std::max(0.0, 1 - d);
+  double A = a.cubicA;
+  if (d <= 1)
+    return ((A + 2) * d - (A + 3)) * d * d + 1;
+  return d < 2 ? ((A * d - 5 * A) * d + 8 * A) * d - 4 * A : 0.0;
 }
 
 AxisResampling planAxis(const ResizeAttrs &a, int64_t in, int64_t out, double scale,
@@ -111,10 +124,16 @@ AxisResampling planAxis(const ResizeAttrs &a, int64_t in, int64_t out, double sc
   AxisResampling r;
   r.in = in;
   r.out = out;
-  r.taps = a.mode == "nearest" ? 1 : a.mode == "linear" ? 2 : 4;
+  // Linear and cubic read taps lo + first .. lo + first + taps - 1 around the
+  // position lo + t with weights kernel((i - t) * stretch); antialias stretches
+  // the kernel (radius 1 or 2) by 1 / scale when downsampling.
+  double radius = a.mode == "linear" ? 1 : 2;
+  double stretch = a.antialias ? std::min(scale, 1.0) : 1.0;
+  int64_t first = (int64_t)std::floor(-radius / stretch) + 1;
+  r.taps = a.mode == "nearest" ? 1 : 2 - 2 * first;
   r.extrapolation = a.extrapolation;
   for (int64_t o = 0; o < out; ++o) {
-    auto pos = sourcePosition(a, o, in, scale, roiStart, roiEnd);
+    auto pos = sourcePosition(a, o, in, out, scale, roiStart, roiEnd);
     r.outside.push_back(!pos);
     std::vector<int64_t> idx;
     std::vector<double> w;
@@ -126,15 +145,15 @@ AxisResampling planAxis(const ResizeAttrs &a, int64_t in, int64_t out, double sc
       w = {1.0};
     } else {
       int64_t lo = (int64_t)std::floor(*pos);
-      double t = *pos - lo;
-      if (a.mode == "linear") {
-        idx = {lo, lo + 1};
-        w = {1 - t, t};
-      } else {
-        idx = {lo - 1, lo, lo + 1, lo + 2};
-        auto c = cubicWeights(t, a.cubicA);
-        w.assign(c.begin(), c.end());
+      double t = *pos - lo, sum = 0;
+      for (int64_t i = first; i < first + r.taps; ++i) {
+        idx.push_back(lo + i);
+        w.push_back(kernelAt(a, (i - t) * stretch));
+        sum += w.back();
       }
+      if (a.antialias)
+        for (double &v : w)
+          v /= sum;
       if (a.excludeOutside) { // taps outside the input get no weight; the rest are rescaled
         double sum = 0;
         for (size_t k = 0; k < idx.size(); ++k)
@@ -207,19 +226,35 @@ llvm::Error GraphBuilder::convertResize(const NodeDesc &n) {
   if (a.mode != "nearest" && a.mode != "linear" && (a.mode != "cubic" || legacy))
     return fail(n, "mode '" + a.mode + "' is not supported");
   static const char *coords[] = {"half_pixel",   "pytorch_half_pixel",   "align_corners",
-                                 "asymmetric",   "tf_half_pixel_for_nn", "tf_crop_and_resize"};
-  if (!llvm::is_contained(coords, a.coord))
-    return fail(n, "coordinate_transformation_mode '" + a.coord + "' is not supported");
+                                 "asymmetric",   "tf_half_pixel_for_nn", "tf_crop_and_resize",
+                                 "half_pixel_symmetric"};
+  if (!llvm::is_contained(coords, a.coord) || (a.coord == "half_pixel_symmetric" && model.opset < 19))
+    return fail(n, "coordinate_transformation_mode '" + a.coord + "' is not supported" +
+                       (model.opset < 19 ? " at opset " + std::to_string(model.opset) : ""));
   static const char *nearests[] = {"round_prefer_floor", "round_prefer_ceil", "floor", "ceil"};
   if (!llvm::is_contained(nearests, a.nearest))
     return fail(n, "nearest_mode '" + a.nearest + "' is not supported");
-  // Opset 18 attributes.
-  if (attrInt(n, "antialias", 0) != 0)
-    return fail(n, "attribute 'antialias' is not supported yet");
-  if (hasAttr(n, "axes"))
-    return fail(n, "attribute 'axes' is not supported yet");
-  if (attrString(n, "keep_aspect_ratio_policy", "stretch") != "stretch")
-    return fail(n, "attribute 'keep_aspect_ratio_policy' other than 'stretch' is not supported yet");
+  // Opset 18 attributes (before, they are unread and so reported).
+  std::vector<int64_t> axes;
+  std::string policy = "stretch";
+  if (model.opset >= 18) {
+    a.antialias = attrInt(n, "antialias", 0) != 0;
+    if (a.antialias && a.mode == "nearest")
+      return fail(n, "antialias applies to linear and cubic modes only");
+    for (int64_t axis : attrInts(n, "axes", {})) {
+      int64_t na = normalizeAxis(axis, rank);
+      if (na < 0 || na >= rank || llvm::is_contained(axes, na))
+        return fail(n, "axes must be distinct axes of rank " + std::to_string(rank));
+      axes.push_back(na);
+    }
+    policy = attrString(n, "keep_aspect_ratio_policy", "stretch");
+    if (policy != "stretch" && policy != "not_larger" && policy != "not_smaller")
+      return fail(n, "keep_aspect_ratio_policy '" + policy + "' is not supported");
+  }
+  if (axes.empty())
+    for (int64_t d = 0; d < rank; ++d)
+      axes.push_back(d);
+  int64_t count = axes.size();
   if (!typeOf(x).getElementType().isF32() &&
       (a.mode != "nearest" || a.coord == "tf_crop_and_resize"))
     return fail(n, "integer inputs are not supported outside nearest mode (float32 only)");
@@ -251,21 +286,35 @@ llvm::Error GraphBuilder::convertResize(const NodeDesc &n) {
   } else {
     return fail(n, "needs scales or sizes");
   }
-  if (!scales.empty() ? (int64_t)scales.size() != rank : (int64_t)sizes.size() != rank)
-    return fail(n, "scales or sizes needs " + std::to_string(rank) + " entries, one per axis");
-  std::vector<int64_t> out(rank);
-  for (int64_t d = 0; d < rank; ++d) {
+  if (!scales.empty() ? (int64_t)scales.size() != count : (int64_t)sizes.size() != count)
+    return fail(n, "scales or sizes needs " + std::to_string(count) + " entries, one per resized axis");
+  // Per axis of x: the scale and the output size (axes not resized keep both).
+  std::vector<int64_t> out(in.begin(), in.end());
+  std::vector<double> scaleOf(rank, 1.0);
+  double policyScale = policy == "not_larger" ? INFINITY : 0;
+  // A dimension from a double; absurd sizes are capped (checkConstantSize below rejects them)
+  // so that the conversion to int64 stays defined.
+  auto toDim = [](double v) { return v < 1e15 ? (int64_t)v : (int64_t)1e15; };
+  for (int64_t i = 0; i < count; ++i) {
+    int64_t d = axes[i];
     if (sizes.empty()) {
-      if (!(scales[d] > 0))
+      if (!(scales[i] > 0))
         return fail(n, "scales must be positive");
-      double o = std::floor(scales[d] * in[d]);
-      if (!(o < 1e15)) // and so fits int64: checkConstantSize below gives the error
-        o = 1e15;
-      out[d] = (int64_t)o;
+      scaleOf[d] = scales[i];
+      out[d] = toDim(std::floor(scales[i] * in[d]));
     } else {
-      out[d] = sizes[d];
-      scales.push_back((double)sizes[d] / in[d]);
+      scaleOf[d] = (double)sizes[i] / in[d];
+      out[d] = sizes[i];
+      policyScale = policy == "not_larger" ? std::min(policyScale, scaleOf[d]) : std::max(policyScale, scaleOf[d]);
     }
+  }
+  // keep_aspect_ratio_policy (with sizes): one scale, sizes rounded half up.
+  if (!sizes.empty() && policy != "stretch")
+    for (int64_t d : axes) {
+      scaleOf[d] = policyScale;
+      out[d] = toDim(policyScale * in[d] + 0.5);
+    }
+  for (int64_t d = 0; d < rank; ++d) {
     if (out[d] < 1)
       return fail(n, "output dimension " + std::to_string(d) + " would be " +
                          std::to_string(out[d]) + "; empty results are not supported");
@@ -281,14 +330,19 @@ llvm::Error GraphBuilder::convertResize(const NodeDesc &n) {
       return c.takeError();
     if (!c->isFloat())
       return fail(n, "roi must be float32");
-    roi.assign(c->floatValues().begin(), c->floatValues().end());
-    if ((int64_t)roi.size() != 2 * rank)
-      return fail(n, "roi needs " + std::to_string(2 * rank) + " entries");
+    if (c->numElements() != 2 * count)
+      return fail(n, "roi needs " + std::to_string(2 * count) + " entries");
+    roi.assign(rank, 0.0);
+    roi.resize(2 * rank, 1.0);
+    for (int64_t i = 0; i < count; ++i) {
+      roi[axes[i]] = c->f(i);
+      roi[axes[i] + rank] = c->f(i + count);
+    }
   }
 
   Value v = x;
   for (int64_t d = 0; d < rank; ++d) {
-    AxisResampling r = planAxis(a, in[d], out[d], scales[d], roi.empty() ? 0 : roi[d],
+    AxisResampling r = planAxis(a, in[d], out[d], scaleOf[d], roi.empty() ? 0 : roi[d],
                                 roi.empty() ? 1 : roi[d + rank]);
     if (!r.isIdentity())
       v = resample(n, v, d, r);

@@ -128,7 +128,8 @@ llvm::Error GraphBuilder::convertConcat(const NodeDesc &n) {
   if (ins.empty())
     return fail(n, "needs at least one input");
   auto shape = SmallVector<int64_t>(shapeOf(ins[0]));
-  int64_t axis = normalizeAxis(attrInt(n, "axis", 0), shape.size());
+  // Concat-1's axis defaults to 1; from opset 4 it is required.
+  int64_t axis = normalizeAxis(attrInt(n, "axis", model.opset < 4 ? 1 : 0), shape.size());
   if (axis < 0 || axis >= (int64_t)shape.size())
     return fail(n, "axis is out of range for rank " + std::to_string(shape.size()));
   shape[axis] = 0;
@@ -227,7 +228,15 @@ llvm::Error GraphBuilder::convertCast(const NodeDesc &n) {
     static const std::map<int64_t, DType> types = {
         {1, DType::F32}, {7, DType::I64}, {6, DType::I32}, {9, DType::Bool}, {3, DType::I8},
         {2, DType::U8},  {5, DType::I16}, {4, DType::U16}, {12, DType::U32}};
-    int64_t to = attrInt(n, "to", 0);
+    // Cast-1 (before opset 6) names the type as a string.
+    static const std::map<std::string, int64_t> names = {
+        {"FLOAT", 1}, {"INT64", 7}, {"INT32", 6}, {"BOOL", 9}, {"INT8", 3},
+        {"UINT8", 2}, {"INT16", 5}, {"UINT16", 4}, {"UINT32", 12}};
+    int64_t to = 0;
+    if (model.opset >= 6)
+      to = attrInt(n, "to", 0);
+    else if (auto named = names.find(attrString(n, "to", "")); named != names.end())
+      to = named->second;
     auto it = types.find(to);
     if (it == types.end())
       return fail(n, "cast to ONNX type " + std::to_string(to) +
@@ -389,14 +398,30 @@ llvm::Error GraphBuilder::convertSplit(const NodeDesc &n) {
   int64_t rank = shape.size(), axis = normalizeAxis(attrInt(n, "axis", 0), rank);
   if (axis < 0 || axis >= rank)
     return fail(n, "axis is out of range for rank " + std::to_string(rank));
-  std::vector<int64_t> sizes = attrInts(n, "split", {});
-  if (model.opset >= 13 && hasInput(n, 1)) {
+  // Sizes: an attribute before opset 13, then an input; from opset 18 the
+  // attribute num_outputs may ask for equal parts instead, the last one smaller
+  // when the dimension does not divide.
+  std::vector<int64_t> sizes;
+  if (model.opset < 13) {
+    sizes = attrInts(n, "split", {});
+  } else if (hasInput(n, 1)) {
     auto c = constantInts(n, 1, "split");
     if (!c)
       return c.takeError();
     sizes = std::move(*c);
   }
   size_t parts = n.outputs.size();
+  if (model.opset >= 18 && hasAttr(n, "num_outputs")) {
+    int64_t count = attrInt(n, "num_outputs", 0);
+    if (!sizes.empty())
+      return fail(n, "has both the split input and attribute num_outputs");
+    if (count != (int64_t)parts)
+      return fail(n, "num_outputs is " + std::to_string(count) + " but the node has " +
+                         std::to_string(parts) + " outputs");
+    int64_t chunk = (shape[axis] + count - 1) / count;
+    for (int64_t i = 0; i < count; ++i)
+      sizes.push_back(std::clamp<int64_t>(shape[axis] - i * chunk, 0, chunk));
+  }
   if (sizes.empty()) {
     if (shape[axis] % (int64_t)parts != 0)
       return fail(n, "dimension " + std::to_string(shape[axis]) + " does not split into " +
@@ -451,6 +476,9 @@ llvm::Error GraphBuilder::convertGather(const NodeDesc &n) {
 llvm::Error GraphBuilder::convertTile(const NodeDesc &n) {
   // Tile = per axis, a concat of `repeats` copies.
   Value x = input(n, 0);
+  if (model.opset < 6)
+    return fail(n, "Tile before opset 6 (inputs tiles and axis) is not supported (the model imports opset " +
+                       std::to_string(model.opset) + ")");
   auto repeats = constantInts(n, 1, "repeats");
   if (!repeats)
     return repeats.takeError();
@@ -475,7 +503,9 @@ llvm::Error GraphBuilder::convertTile(const NodeDesc &n) {
 }
 
 llvm::Error GraphBuilder::convertDepthSpace(const NodeDesc &n, bool toSpace) {
-  // Both are a reshape to 6-D, a transpose and a reshape back.
+  // Both are a reshape to 6-D, a transpose and a reshape back. The block order
+  // (mode DCR or CRD) is an attribute of DepthToSpace from opset 11 and of
+  // SpaceToDepth from opset 28.
   Value x = input(n, 0);
   auto s = shapeOf(x);
   if (s.size() != 4)
@@ -483,12 +513,13 @@ llvm::Error GraphBuilder::convertDepthSpace(const NodeDesc &n, bool toSpace) {
   int64_t bs = attrInt(n, "blocksize", 0), N = s[0], C = s[1], H = s[2], W = s[3];
   if (bs <= 0)
     return fail(n, "blocksize must be positive");
+  std::string mode = model.opset >= (toSpace ? 11 : 28) ? attrString(n, "mode", "DCR") : "DCR";
+  if (mode != "DCR" && mode != "CRD")
+    return fail(n, "unknown mode '" + mode + "'");
+  bool crd = mode == "CRD";
   if (toSpace) {
     if (C % (bs * bs))
       return fail(n, "channels are not divisible by blocksize^2");
-    bool crd = attrString(n, "mode", "DCR") == "CRD";
-    if (!crd && attrString(n, "mode", "DCR") != "DCR")
-      return fail(n, "unknown mode '" + attrString(n, "mode", "") + "'");
     int64_t c = C / (bs * bs);
     Value r = crd ? reshape(x, {N, c, bs, bs, H, W}) : reshape(x, {N, bs, bs, c, H, W});
     Value t = crd ? transpose(r, {0, 1, 4, 2, 5, 3}) : transpose(r, {0, 3, 4, 1, 5, 2});
@@ -497,20 +528,21 @@ llvm::Error GraphBuilder::convertDepthSpace(const NodeDesc &n, bool toSpace) {
   if (H % bs || W % bs)
     return fail(n, "height and width are not divisible by blocksize");
   Value r = reshape(x, {N, C, H / bs, bs, W / bs, bs});
-  Value t = transpose(r, {0, 3, 5, 1, 2, 4});
+  Value t = crd ? transpose(r, {0, 1, 3, 5, 2, 4}) : transpose(r, {0, 3, 5, 1, 2, 4});
   return define(n, 0, reshape(t, {N, C * bs * bs, H / bs, W / bs}));
 }
 
 llvm::Error GraphBuilder::convertPad(const NodeDesc &n) {
   // A decomposition per axis: negative pads are a slice; positive pads are a
-  // concat with a constant block (constant), copies of the edge (edge), or a
-  // reversed slice (reflect).
+  // concat with a constant block (constant), copies of the edge (edge), a
+  // reversed slice (reflect) or, for wrap (opset 19), the other end's slice.
   Value x = input(n, 0);
   int64_t rank = shapeOf(x).size();
-  std::vector<int64_t> pads = attrInts(n, "pads", {});
+  std::vector<int64_t> pads;
   Type elem = typeOf(x).getElementType();
   Value fill; // a scalar of x's element type
-  if (model.opset < 11) {
+  if (model.opset < 11) { // attributes; Pad-1 named them paddings
+    pads = attrInts(n, model.opset < 2 ? "paddings" : "pads", {});
     fill = scalar(attrFloat(n, "value", 0.0));
   } else {
     auto p = constantInts(n, 1, "pads");
@@ -530,10 +562,32 @@ llvm::Error GraphBuilder::convertPad(const NodeDesc &n) {
         return fail(n, "constant_value must be a scalar");
     }
   }
+  // Opset 18: pads may cover only the axes listed in input 3.
+  if (hasInput(n, 3)) {
+    auto a = constantInts(n, 3, "axes");
+    if (!a)
+      return a.takeError();
+    int64_t count = a->size();
+    if ((int64_t)pads.size() != 2 * count)
+      return fail(n, "pads needs " + std::to_string(2 * count) + " entries, two per axis in axes");
+    std::vector<int64_t> full(2 * rank, 0);
+    for (int64_t i = 0; i < count; ++i) {
+      int64_t axis = normalizeAxis((*a)[i], rank);
+      if (axis < 0 || axis >= rank)
+        return fail(n, "axis " + std::to_string((*a)[i]) + " is out of range for rank " +
+                           std::to_string(rank));
+      full[axis] = pads[i];
+      full[axis + rank] = pads[i + count];
+    }
+    pads = full;
+  }
   if ((int64_t)pads.size() != 2 * rank)
     return fail(n, "pads needs " + std::to_string(2 * rank) + " entries");
   std::string mode = attrString(n, "mode", "constant");
-  if (mode != "constant" && mode != "edge" && mode != "reflect")
+  if (mode == "wrap" && model.opset < 19)
+    return fail(n, "mode 'wrap' is not part of Pad before opset 19 (the model imports opset " +
+                       std::to_string(model.opset) + ")");
+  if (mode != "constant" && mode != "edge" && mode != "reflect" && mode != "wrap")
     return fail(n, "mode '" + mode + "' is not supported");
   Value v = x;
   for (int64_t d = 0; d < rank; ++d) {
@@ -553,6 +607,8 @@ llvm::Error GraphBuilder::convertPad(const NodeDesc &n) {
       return fail(n, "cannot pad an empty dimension");
     if (mode == "reflect" && (before >= size || after >= size))
       return fail(n, "reflect pads must be smaller than the dimension");
+    if (mode == "wrap" && (before > size || after > size))
+      return fail(n, "wrap pads larger than the dimension are not supported");
     SmallVector<Value> parts;
     auto block = [&](int64_t count, bool atEnd) -> Value {
       SmallVector<int64_t> shape(shapeOf(v));
@@ -563,6 +619,8 @@ llvm::Error GraphBuilder::convertPad(const NodeDesc &n) {
         Value edge = sliceAxis(v, d, atEnd ? size - 1 : 0, 1);
         return b.create<g::ExpandOp>(loc, tensorType(shape, elem), edge);
       }
+      if (mode == "wrap")
+        return atEnd ? sliceAxis(v, d, 0, count) : sliceAxis(v, d, size - count, count);
       // reflect: before = v[count], ..., v[1]; after = v[size-2], ..., v[size-1-count]
       return atEnd ? sliceAxis(v, d, size - 2, count, -1) : sliceAxis(v, d, count, count, -1);
     };
