@@ -101,10 +101,9 @@ llvm::Error GraphBuilder::checkConstantIndices(const NodeDesc &n, Value indices,
 }
 
 llvm::Error GraphBuilder::checkConstantSize(const NodeDesc &n, ArrayRef<int64_t> shape) {
-  constexpr int64_t kMaxElements = int64_t(1) << 28; // 1 GiB of float32
   int64_t count = 1;
   for (int64_t d : shape)
-    if (d < 0 || __builtin_mul_overflow(count, d, &count) || count > kMaxElements)
+    if (d < 0 || __builtin_mul_overflow(count, d, &count) || count > kMaxConstantElements)
       return fail(n, "a compile-time tensor of shape " + shapeStr(shape) +
                          " is too large (the limit is 2^28 elements)");
   return llvm::Error::success();
@@ -476,10 +475,10 @@ llvm::Error checkSupported(const ModelDesc &model) {
     for (auto &[op, nodes] : unsupported) {
       msg += (first ? "'" : ", '") + op + "' at node" + (nodes.size() > 1 ? "s " : " ");
       first = false;
-      for (size_t i = 0; i < nodes.size() && i < 3; ++i)
-        msg += (i ? ", '" : "'") + nodes[i] + "'";
-      if (nodes.size() > 3)
-        msg += " and " + std::to_string(nodes.size() - 3) + " more";
+      std::vector<std::string> quoted;
+      for (const std::string &name : nodes)
+        quoted.push_back("'" + name + "'");
+      msg += firstFew(quoted);
     }
     parts.push_back(msg);
   }

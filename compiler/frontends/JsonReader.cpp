@@ -94,10 +94,9 @@ HostTensor parseTensor(const json &j, const std::string &what) {
   if (!j.is_object() || !j.contains("shape"))
     throw JsonError(what + ": a tensor needs a \"shape\"");
   std::vector<int64_t> shape = parseShape(j["shape"], what);
-  constexpr int64_t kMaxElements = int64_t(1) << 28;
   int64_t n = 1;
   for (int64_t d : shape)
-    if (__builtin_mul_overflow(n, d, &n) || n > kMaxElements)
+    if (__builtin_mul_overflow(n, d, &n) || n > kMaxConstantElements)
       throw JsonError(what + ": shape " + shapeStr(shape) + " is too large (the limit is 2^28 elements)");
   HostTensor t(j.contains("dtype") ? parseDType(j["dtype"]) : DType::F32, shape);
   if (j.contains("data")) {

@@ -5,6 +5,15 @@
 
 namespace strata::frontend {
 
+std::string firstFew(const std::vector<std::string> &items) {
+  std::string s;
+  for (size_t i = 0; i < items.size() && i < 3; ++i)
+    s += (i ? ", " : "") + items[i];
+  if (items.size() > 3)
+    s += " and " + std::to_string(items.size() - 3) + " more";
+  return s;
+}
+
 llvm::Error checkStructure(const ModelDesc &model) {
   auto fail = [&](const std::string &msg) {
     return llvm::createStringError(llvm::inconvertibleErrorCode(), model.path + ": " + msg);

@@ -12,4 +12,7 @@ namespace strata::frontend {
 /// produced. Errors name the model, the tensor and the nodes involved.
 llvm::Error checkStructure(const ModelDesc &model);
 
+/// "a, b, c and 4 more": the first three items of a list in an error message.
+std::string firstFew(const std::vector<std::string> &items);
+
 } // namespace strata::frontend

@@ -16,6 +16,10 @@
 
 namespace strata::frontend {
 
+/// The most elements a compile-time tensor may have (1 GiB of float32): a
+/// corrupt or hostile model must not make the compiler allocate terabytes.
+constexpr int64_t kMaxConstantElements = int64_t(1) << 28;
+
 struct AttrValue {
   enum class Kind { Int, Float, Ints, Floats, String, Tensor } kind = Kind::Int;
   int64_t i = 0;

@@ -1,5 +1,6 @@
 //===- Opsets.cpp ---------------------------------------------------------===//
 #include "compiler/frontends/Opsets.h"
+#include "compiler/frontends/ModelChecks.h"
 
 #include "llvm/ADT/StringRef.h"
 
@@ -38,10 +39,7 @@ std::string otherDomainNodes(const ModelDesc &model) {
       msg += "unsupported ops of ONNX domain '" + domain + "': ";
     else
       msg += "unknown operator domain '" + domain + "' (Strata implements only the default ONNX domain): ";
-    for (size_t i = 0; i < nodes.size() && i < 3; ++i)
-      msg += (i ? ", " : "") + nodes[i];
-    if (nodes.size() > 3)
-      msg += " and " + std::to_string(nodes.size() - 3) + " more";
+    msg += firstFew(nodes);
   }
   return msg;
 }

@@ -29,15 +29,7 @@ json constTensor(std::vector<int64_t> shape, std::vector<double> data, const std
 /// (passed to the node after the inputs, in the given order).
 OpCase oneNode(const std::string &name, const std::string &op, std::vector<json> inputs, json attrs,
                std::vector<std::pair<std::string, json>> consts = {}, int opset = 17) {
-  std::vector<std::string> names;
-  for (const json &in : inputs)
-    names.push_back(in["name"]);
-  json inits = json::object();
-  for (auto &[cname, value] : consts) {
-    names.push_back(cname);
-    inits[cname] = value;
-  }
-  return {name, model(inputs, {node(op, names, {"out"}, attrs)}, {"out"}, inits, opset)};
+  return singleNodeCase(name, op, std::move(inputs), std::move(consts), std::move(attrs), opset);
 }
 
 std::vector<OpCase> extraCases() {

@@ -53,6 +53,23 @@ inline json model(std::vector<json> inputs, std::vector<json> nodes, std::vector
           {"outputs", outputs}, {"initializers", initializers}};
 }
 
+/// One node at `opset`: its inputs are the model inputs, then the named
+/// constant initializers in the given order ("" for an omitted input).
+inline OpCase singleNodeCase(const std::string &name, const std::string &op, std::vector<json> inputs,
+                             std::vector<std::pair<std::string, json>> consts, json attrs, int opset,
+                             std::vector<std::string> outputs = {"out"}) {
+  std::vector<std::string> names;
+  for (const json &in : inputs)
+    names.push_back(in["name"]);
+  json inits = json::object();
+  for (auto &[cname, value] : consts) {
+    names.push_back(cname);
+    if (!cname.empty())
+      inits[cname] = value;
+  }
+  return {name, model(inputs, {node(op, names, outputs, attrs)}, outputs, inits, opset)};
+}
+
 /// Compiles the case, runs it on seeded inputs and compares with the reference interpreter.
 void runOpCase(const OpCase &c);
 

@@ -38,21 +38,10 @@ HostTensor iota(std::vector<int64_t> shape) {
   return t;
 }
 
-/// One node at `opset`: its inputs are the model inputs, then the named
-/// initializers ("" for an omitted input).
 OpCase opsetCase(const std::string &name, int opset, const std::string &op, std::vector<json> inputs,
                  std::vector<std::pair<std::string, json>> consts, json attrs,
                  std::vector<std::string> outputs = {"out"}) {
-  std::vector<std::string> names;
-  for (const json &in : inputs)
-    names.push_back(in["name"]);
-  json inits = json::object();
-  for (auto &[cname, value] : consts) {
-    names.push_back(cname);
-    if (!cname.empty())
-      inits[cname] = value;
-  }
-  return {name, model(inputs, {node(op, names, outputs, attrs)}, outputs, inits, opset)};
+  return singleNodeCase(name, op, std::move(inputs), std::move(consts), std::move(attrs), opset, std::move(outputs));
 }
 
 std::vector<OpCase> opsetCases() {

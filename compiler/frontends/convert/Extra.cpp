@@ -229,7 +229,7 @@ llvm::Error GraphBuilder::convertOneHot(const NodeDesc &n) {
     return fail(n, "depth must hold exactly one value");
   // A float depth is truncated to int64, as the spec says.
   float depthF = depthTensor->isFloat() ? std::trunc(depthTensor->f(0)) : 0;
-  if (depthTensor->isFloat() && !(depthF >= 1 && depthF <= (float)(int64_t(1) << 28)))
+  if (depthTensor->isFloat() && !(depthF >= 1 && depthF <= (float)kMaxConstantElements))
     return fail(n, "depth " + std::to_string(depthTensor->f(0)) + " is out of range");
   int64_t depth = depthTensor->isFloat() ? (int64_t)depthF : depthTensor->i(0);
   if (depth <= 0)
