@@ -19,7 +19,10 @@ llvm::Expected<HostTensor> readNpy(const std::string &path) {
     return npyError(path, "cannot open file");
   std::stringstream buffer;
   buffer << in.rdbuf();
-  std::string bytes = buffer.str();
+  return parseNpy(buffer.str(), path);
+}
+
+llvm::Expected<HostTensor> parseNpy(const std::string &bytes, const std::string &path) {
   if (bytes.size() < 10 || bytes.compare(0, 6, "\x93NUMPY") != 0)
     return npyError(path, "not a .npy file (bad magic)");
   int major = (unsigned char)bytes[6];
