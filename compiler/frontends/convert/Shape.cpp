@@ -80,17 +80,25 @@ llvm::Error GraphBuilder::convertSqueeze(const NodeDesc &n, bool unsqueeze) {
   if (unsqueeze) {
     int64_t rank = in.size() + axes.size();
     std::set<int64_t> at;
-    for (int64_t a : axes)
-      at.insert(normalizeAxis(a, rank));
+    for (int64_t a : axes) {
+      int64_t na = normalizeAxis(a, rank);
+      if (na < 0 || na >= rank)
+        return fail(n, "axis " + std::to_string(a) + " is out of range for rank " + std::to_string(rank));
+      at.insert(na);
+    }
+    if (at.size() != axes.size()) // checked first: each repeat would read past the input's dims
+      return fail(n, "invalid axes for rank " + std::to_string(rank));
     size_t next = 0;
     for (int64_t d = 0; d < rank; ++d)
       out.push_back(at.count(d) ? 1 : in[next++]);
-    if (next != in.size() || at.size() != axes.size())
-      return fail(n, "invalid axes for rank " + std::to_string(rank));
   } else {
     std::set<int64_t> at;
-    for (int64_t a : axes)
-      at.insert(normalizeAxis(a, in.size()));
+    for (int64_t a : axes) {
+      int64_t rank = in.size(), na = normalizeAxis(a, rank);
+      if (na < 0 || na >= rank)
+        return fail(n, "axis " + std::to_string(a) + " is out of range for rank " + std::to_string(rank));
+      at.insert(na);
+    }
     for (int64_t d = 0; d < (int64_t)in.size(); ++d) {
       bool drop = axes.empty() ? in[d] == 1 : at.count(d) > 0;
       if (drop && in[d] != 1)
