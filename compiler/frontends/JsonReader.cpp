@@ -55,6 +55,14 @@ DType parseDType(const json &j) {
                   "' (float32, int64, int32, int16, int8, uint32, uint16, uint8, bool)");
 }
 
+/// An integer that int64 holds. (nlohmann converts a float or a larger unsigned
+/// number with a plain cast, which is undefined or silently wraps.)
+int64_t parseInt(const json &j, const std::string &what) {
+  if (!j.is_number_integer() || (j.is_number_unsigned() && j.get<uint64_t>() > (uint64_t)INT64_MAX))
+    throw JsonError(what + " must be an integer in the int64 range, got " + j.dump());
+  return j.get<int64_t>();
+}
+
 std::vector<int64_t> parseShape(const json &j, const std::string &what) {
   if (!j.is_array())
     throw JsonError(what + ": \"shape\" must be an array of integers");
@@ -113,7 +121,10 @@ HostTensor parseTensor(const json &j, const std::string &what) {
     if (!t.isFloat())
       throw JsonError(what + ": \"random\" makes float32 data only");
     const json &r = j["random"];
-    auto values = mulberry32Uniform(r.value("seed", 1u), n, r.value("min", -1.f), r.value("max", 1.f));
+    int64_t seed = r.contains("seed") ? parseInt(r["seed"], what + ": \"seed\"") : 1;
+    if (seed < 0 || seed > UINT32_MAX)
+      throw JsonError(what + ": \"seed\" must be in [0, 2^32)");
+    auto values = mulberry32Uniform(seed, n, r.value("min", -1.f), r.value("max", 1.f));
     t = HostTensor::ofFloats(shape, std::move(values));
   } else {
     throw JsonError(what + ": a tensor needs \"data\", \"fill\" or \"random\"");
@@ -125,7 +136,7 @@ AttrValue parseAttr(const json &j, const std::string &what) {
   AttrValue v;
   if (j.is_number_integer() || j.is_boolean()) {
     v.kind = AttrValue::Kind::Int;
-    v.i = j.is_boolean() ? (int64_t)j.get<bool>() : j.get<int64_t>();
+    v.i = j.is_boolean() ? (int64_t)j.get<bool>() : parseInt(j, what);
   } else if (j.is_number()) {
     v.kind = AttrValue::Kind::Float;
     v.f = j.get<double>();
@@ -139,7 +150,7 @@ AttrValue parseAttr(const json &j, const std::string &what) {
       if (!e.is_number())
         throw JsonError(what + ": array attributes must hold numbers");
       if (allInts)
-        v.ints.push_back(e.get<int64_t>());
+        v.ints.push_back(parseInt(e, what));
       else
         v.floats.push_back(e.get<double>());
     }
@@ -168,7 +179,7 @@ ModelDesc parseModel(const json &root) {
     if (!root.contains(key))
       throw JsonError(std::string("missing \"") + key + "\"");
   ModelDesc desc;
-  desc.opset = root.value("opset", 17);
+  desc.opset = root.contains("opset") ? parseInt(root["opset"], "\"opset\"") : 17;
   for (const json &in : root["inputs"]) {
     ValueInfo info;
     info.name = in.at("name").get<std::string>();
