@@ -285,6 +285,22 @@ llvm::Error GraphBuilder::checkInputs(const NodeDesc &n) const {
   return llvm::Error::success();
 }
 
+/// Static shapes beyond 2^40 elements (a 0 dim counted as 1) are refused: no machine holds
+/// such a tensor, and below it the int64 shape arithmetic of converters and passes (element
+/// counts, strides, sums of dims) cannot overflow.
+static bool tooLarge(ArrayRef<int64_t> shape) {
+  constexpr int64_t kMaxElements = int64_t(1) << 40;
+  int64_t count = 1;
+  for (int64_t d : shape)
+    if (__builtin_mul_overflow(count, std::max<int64_t>(d, 1), &count) || count > kMaxElements)
+      return true;
+  return false;
+}
+
+static std::string tooLargeMessage(const std::string &what, ArrayRef<int64_t> shape) {
+  return what + " has shape " + shapeStr(shape) + ", more than 2^40 elements";
+}
+
 llvm::Expected<SmallVector<Type>> GraphBuilder::inputTypes() {
   for (const auto &given : options.inputShapes) {
     const std::string &name = given.first;
@@ -308,6 +324,8 @@ llvm::Expected<SmallVector<Type>> GraphBuilder::inputTypes() {
       if (d < 0)
         return fail("input '" + in.name + "' has dynamic shape " + shapeStr(shape) +
                     "; fix it with --input-shape " + in.name + "=D0,D1,...");
+    if (tooLarge(shape))
+      return fail(tooLargeMessage("input '" + in.name + "'", shape));
     types.push_back(tensorType(shape, reference::elementTypeOf(in.dtype, &ctx)));
   }
   return types;
@@ -357,8 +375,11 @@ llvm::Expected<OwningOpRef<ModuleOp>> GraphBuilder::build() {
       arg = b.create<g::CastOp>(loc, tensorType(shapeOf(arg), b.getI64Type()), arg);
     values[model.inputs[i].name] = arg;
   }
-  for (auto &[name, t] : model.initializers)
+  for (auto &[name, t] : model.initializers) {
+    if (tooLarge(t.shape)) // possible with a 0 dim: no data
+      return fail(tooLargeMessage("initializer '" + name + "'", t.shape));
     values[name] = constant(t);
+  }
 
   // A node that cannot be converted does not stop the import: the others are
   // still checked, so that every problem is reported at once. Nodes that
@@ -373,6 +394,11 @@ llvm::Expected<OwningOpRef<ModuleOp>> GraphBuilder::build() {
     attrsRead.clear();
     if (!dependsOnFailure && !err)
       err = converters().at(n.op)(*this, n);
+    for (size_t i = 0; !dependsOnFailure && !err && i < n.outputs.size(); ++i) {
+      auto it = values.find(n.outputs[i]);
+      if (it != values.end() && tooLarge(shapeOf(it->second)))
+        err = fail(n, tooLargeMessage("output '" + n.outputs[i] + "'", shapeOf(it->second)));
+    }
     if (!dependsOnFailure && !err) {
       std::string unread = unreadAttribute(n);
       if (!unread.empty())

@@ -130,8 +130,9 @@ llvm::Error GraphBuilder::convertTranspose(const NodeDesc &n) {
 llvm::Error GraphBuilder::convertConcat(const NodeDesc &n) {
   SmallVector<Value> ins;
   for (size_t i = 0; i < n.inputs.size(); ++i) {
-    Value v = input(n, i);
-    ins.push_back(v);
+    if (!hasInput(n, i))
+      return fail(n, "input " + std::to_string(i) + " is missing");
+    ins.push_back(input(n, i));
   }
   if (ins.empty())
     return fail(n, "needs at least one input");
@@ -142,8 +143,8 @@ llvm::Error GraphBuilder::convertConcat(const NodeDesc &n) {
   shape[axis] = 0;
   for (Value v : ins) {
     auto s = shapeOf(v);
-    for (size_t d = 0; d < s.size(); ++d)
-      if ((int64_t)d != axis && (s.size() != shape.size() || s[d] != shape[d]))
+    for (size_t d = 0; d < shape.size(); ++d)
+      if (s.size() != shape.size() || ((int64_t)d != axis && s[d] != shape[d]))
         return fail(n, "input shapes " + shapeStr(shapeOf(ins[0])) + " and " + shapeStr(s) +
                            " differ outside axis " + std::to_string(axis));
     shape[axis] += s[axis];
