@@ -56,6 +56,11 @@ std::optional<HostTensor> GraphBuilder::constantValue(Value v) {
     }
   else
     operands.push_back(HostTensor(DType::F32, {0})); // placeholder, never read
+  for (Type t : op->getResultTypes())
+    if (auto refusal = reserveConstant(llvm::cast<RankedTensorType>(t).getShape())) {
+      constantRefusal = *refusal;
+      return std::nullopt;
+    }
   auto results = reference::evaluateOp(op, operands);
   if (!results) {
     llvm::consumeError(results.takeError());
@@ -68,7 +73,11 @@ std::optional<HostTensor> GraphBuilder::constantValue(Value v) {
 
 llvm::Expected<HostTensor> GraphBuilder::constantInput(const NodeDesc &n, size_t i,
                                                        const char *what) {
+  constantRefusal.clear();
   auto c = constantValue(input(n, i));
+  if (!c && !constantRefusal.empty())
+    return fail(n, std::string(what) + " (input '" + n.inputs[i] +
+                       "') cannot be computed at compile time: " + constantRefusal);
   if (!c)
     return fail(n, std::string(what) + " (input '" + n.inputs[i] +
                        "') must be a compile-time constant");
@@ -98,13 +107,27 @@ llvm::Error GraphBuilder::checkConstantIndices(const NodeDesc &n, Value indices,
   return llvm::Error::success();
 }
 
-llvm::Error GraphBuilder::checkConstantSize(const NodeDesc &n, ArrayRef<int64_t> shape) {
-  constexpr int64_t kMaxElements = int64_t(1) << 28; // 1 GiB of float32
-  int64_t count = 1;
+std::optional<std::string> GraphBuilder::reserveConstant(ArrayRef<int64_t> shape) {
+  int64_t count = 1, total = 0;
+  bool fits = true;
   for (int64_t d : shape)
-    if (d < 0 || __builtin_mul_overflow(count, d, &count) || count > kMaxElements)
-      return fail(n, "a compile-time tensor of shape " + shapeStr(shape) +
-                         " is too large (the limit is 2^28 elements)");
+    fits = fits && d >= 0 && !__builtin_mul_overflow(count, d, &count);
+  fits = fits && !__builtin_add_overflow(constantElements, count, &total) &&
+         total <= options.maxConstantElements;
+  if (fits) {
+    constantElements = total;
+    return std::nullopt;
+  }
+  uint64_t limit = options.maxConstantElements;
+  std::string limitStr = llvm::isPowerOf2_64(limit) ? "2^" + std::to_string(llvm::Log2_64(limit))
+                                                    : std::to_string(limit);
+  return "a compile-time tensor of shape " + shapeStr(shape) + " is too large (the compile-time " +
+         "tensors the importer makes may hold " + limitStr + " elements in all)";
+}
+
+llvm::Error GraphBuilder::checkConstantSize(const NodeDesc &n, ArrayRef<int64_t> shape) {
+  if (auto refusal = reserveConstant(shape))
+    return fail(n, *refusal);
   return llvm::Error::success();
 }
 

@@ -98,7 +98,9 @@ void setElement(HostTensor &t, int64_t i, const json &v, const std::string &what
   }
 }
 
-HostTensor parseTensor(const json &j, const std::string &what) {
+/// `fillBudget`: how many more elements "fill" and "random" may make (they are
+/// not bounded by the file's size).
+HostTensor parseTensor(const json &j, const std::string &what, int64_t &fillBudget) {
   if (!j.is_object() || !j.contains("shape"))
     throw JsonError(what + ": a tensor needs a \"shape\"");
   std::vector<int64_t> shape = parseShape(j["shape"], what);
@@ -107,11 +109,18 @@ HostTensor parseTensor(const json &j, const std::string &what) {
   for (int64_t d : shape)
     if (__builtin_mul_overflow(n, d, &n) || n > kMaxElements)
       throw JsonError(what + ": shape " + shapeStr(shape) + " is too large (the limit is 2^28 elements)");
-  HostTensor t(j.contains("dtype") ? parseDType(j["dtype"]) : DType::F32, shape);
+  DType dtype = j.contains("dtype") ? parseDType(j["dtype"]) : DType::F32;
+  // Checked before anything is allocated.
+  if (j.contains("data") && (!j["data"].is_array() || (int64_t)j["data"].size() != n))
+    throw JsonError(what + ": \"data\" must be an array of " + std::to_string(n) + " numbers");
+  if (!j.contains("data") && n > fillBudget)
+    throw JsonError(what + ": shape " + shapeStr(shape) + " is too large (\"fill\" and \"random\" " +
+                    "tensors may hold " + std::to_string(fillBudget) + " more elements)");
+  if (!j.contains("data"))
+    fillBudget -= n;
+  HostTensor t(dtype, shape);
   if (j.contains("data")) {
     const json &data = j["data"];
-    if (!data.is_array() || (int64_t)data.size() != n)
-      throw JsonError(what + ": \"data\" must be an array of " + std::to_string(n) + " numbers");
     for (int64_t i = 0; i < n; ++i)
       setElement(t, i, data[i], what + ": data[" + std::to_string(i) + "]");
   } else if (j.contains("fill")) {
@@ -132,7 +141,7 @@ HostTensor parseTensor(const json &j, const std::string &what) {
   return t;
 }
 
-AttrValue parseAttr(const json &j, const std::string &what) {
+AttrValue parseAttr(const json &j, const std::string &what, int64_t &fillBudget) {
   AttrValue v;
   if (j.is_number_integer() || j.is_boolean()) {
     v.kind = AttrValue::Kind::Int;
@@ -156,7 +165,7 @@ AttrValue parseAttr(const json &j, const std::string &what) {
     }
   } else if (j.is_object()) {
     v.kind = AttrValue::Kind::Tensor;
-    v.tensor = parseTensor(j, what);
+    v.tensor = parseTensor(j, what, fillBudget);
   } else {
     throw JsonError(what + ": unsupported attribute value");
   }
@@ -172,7 +181,7 @@ std::vector<std::string> parseNames(const json &j, const std::string &what) {
   return names;
 }
 
-ModelDesc parseModel(const json &root) {
+ModelDesc parseModel(const json &root, int64_t fillBudget) {
   if (!root.is_object())
     throw JsonError("the top level must be an object");
   for (const char *key : {"inputs", "outputs", "nodes"})
@@ -191,7 +200,7 @@ ModelDesc parseModel(const json &root) {
   desc.outputs = parseNames(root["outputs"], "\"outputs\"");
   if (root.contains("initializers"))
     for (auto &[name, t] : root["initializers"].items())
-      desc.initializers[name] = parseTensor(t, "initializer '" + name + "'");
+      desc.initializers[name] = parseTensor(t, "initializer '" + name + "'", fillBudget);
   int index = 0;
   for (const json &n : root["nodes"]) {
     NodeDesc node;
@@ -201,7 +210,7 @@ ModelDesc parseModel(const json &root) {
     node.outputs = parseNames(n.at("outputs"), "node '" + node.name + "': \"outputs\"");
     if (n.contains("attrs"))
       for (auto &[key, value] : n["attrs"].items())
-        node.attrs[key] = parseAttr(value, "node '" + node.name + "': attribute '" + key + "'");
+        node.attrs[key] = parseAttr(value, "node '" + node.name + "': attribute '" + key + "'", fillBudget);
     desc.nodes.push_back(std::move(node));
     ++index;
   }
@@ -210,10 +219,11 @@ ModelDesc parseModel(const json &root) {
 
 } // namespace
 
-llvm::Expected<ModelDesc> parseJson(const std::string &text, const std::string &path) {
+llvm::Expected<ModelDesc> parseJson(const std::string &text, const std::string &path,
+                                    int64_t maxFilledElements) {
   try {
     json root = json::parse(text);
-    ModelDesc desc = parseModel(root);
+    ModelDesc desc = parseModel(root, maxFilledElements);
     desc.path = path;
     return desc;
   } catch (const std::exception &e) {

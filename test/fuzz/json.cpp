@@ -4,6 +4,7 @@
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   std::string text(reinterpret_cast<const char *>(data), size);
-  strata::fuzz::importModel(strata::frontend::parseJson(text, strata::fuzz::kPath));
+  using namespace strata::fuzz;
+  importModel(strata::frontend::parseJson(text, kPath, kMaxMadeElements));
   return 0;
 }

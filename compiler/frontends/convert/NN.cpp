@@ -148,6 +148,9 @@ llvm::Error GraphBuilder::convertBatchNormTraining(const NodeDesc &n) {
   if (rank < 2)
     return fail(n, "expects an input of rank >= 2 (N, C, ...)");
   int64_t C = shape[1];
+  for (size_t i = 0; i < 5; ++i)
+    if (auto err = requireFloat(n, input(n, i)))
+      return err;
   for (size_t i = 1; i < 5; ++i)
     if (shapeOf(input(n, i)) != ArrayRef<int64_t>{C})
       return fail(n, "scale, B, input_mean and input_var must have shape [" + std::to_string(C) + "]");
@@ -322,6 +325,9 @@ llvm::Error GraphBuilder::convertGlobalPool(const NodeDesc &n) {
 llvm::Error GraphBuilder::convertMatMul(const NodeDesc &n) {
   Value a = input(n, 0), bb = input(n, 1);
   Value lhs = a, rhs = bb;
+  if (shapeOf(a).empty() || shapeOf(bb).empty())
+    return fail(n, "cannot multiply " + shapeStr(shapeOf(a)) + " by " + shapeStr(shapeOf(bb)) +
+                       " (scalars are not matrices)");
   // numpy semantics: a 1-D lhs is a row vector, a 1-D rhs a column vector,
   // and the added dimension is dropped from the result.
   bool vecL = shapeOf(lhs).size() == 1, vecR = shapeOf(rhs).size() == 1;
@@ -401,6 +407,8 @@ llvm::Error GraphBuilder::convertSoftmax(const NodeDesc &n) {
   // dimensions from the axis on (a [outer, inner] view).
   //   log_softmax(x) = (x - max) - log(sum(exp(x - max)))
   Value x = input(n, 0);
+  if (auto err = requireFloat(n, x))
+    return err;
   auto view = softmaxView(n, x);
   if (!view)
     return view.takeError();
@@ -431,6 +439,8 @@ Value GraphBuilder::flattenAt(Value x, int64_t &axis) {
 
 llvm::Error GraphBuilder::convertReduce(const NodeDesc &n) {
   Value x = input(n, 0);
+  if (typeOf(x).getElementType().isInteger(1))
+    return fail(n, "bool inputs are not supported (float32, int64)");
   auto shape = shapeOf(x);
   int64_t rank = shape.size();
   std::vector<int64_t> axes = attrInts(n, "axes", {});
@@ -551,6 +561,8 @@ llvm::Error GraphBuilder::convertLayerNorm(const NodeDesc &n) {
   if (attrInt(n, "stash_type", 1) != 1)
     return fail(n, "stash_type other than float32 is not supported yet");
   Value x = input(n, 0), scale = input(n, 1);
+  if (auto err = requireFloat(n, x))
+    return err;
   int64_t rank = shapeOf(x).size(), axis = normalizeAxis(attrInt(n, "axis", -1), rank);
   if (axis < 0 || axis >= rank)
     return fail(n, "axis is out of range for rank " + std::to_string(rank));
@@ -584,6 +596,9 @@ llvm::Error GraphBuilder::convertLayerNorm(const NodeDesc &n) {
 llvm::Error GraphBuilder::convertInstanceNorm(const NodeDesc &n) {
   // Y = normalize(X over the spatial axes) * scale[c] + B[c]
   Value x = input(n, 0), scale = input(n, 1), bias = input(n, 2);
+  for (Value v : {x, scale, bias})
+    if (auto err = requireFloat(n, v))
+      return err;
   auto shape = shapeOf(x);
   int64_t rank = shape.size();
   if (rank < 3)
@@ -604,6 +619,8 @@ llvm::Error GraphBuilder::convertLRN(const NodeDesc &n) {
   // The channel window sum is an average pool (padding counted) over a [N, 1, C, H*W]
   // view of x^2, times size.
   Value x = input(n, 0);
+  if (auto err = requireFloat(n, x))
+    return err;
   auto shape = shapeOf(x);
   if (shape.size() < 3)
     return fail(n, "expects an input of rank >= 3 (N, C, spatial...)");
