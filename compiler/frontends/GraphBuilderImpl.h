@@ -222,7 +222,7 @@ private:
   llvm::Error convertDecomposed(const NodeDesc &n);
   /// A float32 scalar constant.
   Value scalar(double v);
-  /// Conv and ConvTranspose: the filter has the input's rank.
+  /// Conv and ConvTranspose: the input has rank >= 3 and the filter the same rank.
   llvm::Error checkFilterRank(const NodeDesc &n, Value x, Value w) const;
   llvm::Error convertConv(const NodeDesc &n);
   llvm::Error convertBatchNorm(const NodeDesc &n);

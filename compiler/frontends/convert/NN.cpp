@@ -83,6 +83,8 @@ llvm::Expected<GraphBuilder::Window> GraphBuilder::window(const NodeDesc &n,
 }
 
 llvm::Error GraphBuilder::checkFilterRank(const NodeDesc &n, Value x, Value w) const {
+  if (shapeOf(x).size() < 3)
+    return fail(n, "expects an input of rank >= 3 (N, C, spatial...), not " + shapeStr(shapeOf(x)));
   if (shapeOf(w).size() == shapeOf(x).size())
     return llvm::Error::success();
   return fail(n, "the filter " + shapeStr(shapeOf(w)) + " and the input " + shapeStr(shapeOf(x)) +
