@@ -73,6 +73,8 @@ std::optional<HostTensor> GraphBuilder::constantValue(Value v) {
 
 llvm::Expected<HostTensor> GraphBuilder::constantInput(const NodeDesc &n, size_t i,
                                                        const char *what) {
+  if (!hasInput(n, i))
+    return fail(n, std::string(what) + " (input " + std::to_string(i) + ") is missing");
   constantRefusal.clear();
   auto c = constantValue(input(n, i));
   if (!c && !constantRefusal.empty())
