@@ -40,6 +40,15 @@ llvm::Expected<GraphBuilder::Window> GraphBuilder::windowAttrs(const NodeDesc &n
   for (int64_t i = 0; i < spatial; ++i)
     if (kernel[i] < 1 || strides[i] < 1 || dilations[i] < 1)
       return fail(n, "kernel_shape, strides and dilations must be positive");
+  // Bounded so that the window arithmetic (in * stride, dilation * kernel, in + pads) of the
+  // converters and verifiers cannot overflow int64 (shapes are below 2^40).
+  constexpr int64_t kMaxWindow = int64_t(1) << 20;
+  for (int64_t i = 0; i < spatial; ++i)
+    if (kernel[i] > kMaxWindow || strides[i] > kMaxWindow || dilations[i] > kMaxWindow)
+      return fail(n, "kernel_shape, strides and dilations must be at most 2^20");
+  for (int64_t p : pads)
+    if (p < -kMaxWindow || p > kMaxWindow)
+      return fail(n, "pads must be in [-2^20, 2^20]");
   Window w;
   w.kernel.assign(kernel.begin(), kernel.end());
   w.strides.assign(strides.begin(), strides.end());
@@ -118,7 +127,8 @@ llvm::Error GraphBuilder::convertConv(const NodeDesc &n) {
 }
 
 llvm::Error GraphBuilder::convertBatchNorm(const NodeDesc &n) {
-  bool extraOutputs = llvm::any_of(llvm::drop_begin(n.outputs), [](auto &o) { return !o.empty(); });
+  bool extraOutputs = n.outputs.size() > 1 && // drop_begin of an empty list is undefined
+                      llvm::any_of(llvm::drop_begin(n.outputs), [](auto &o) { return !o.empty(); });
   if (model.opset >= 14 && attrInt(n, "training_mode", 0) != 0)
     return convertBatchNormTraining(n);
   if (extraOutputs)
@@ -207,8 +217,17 @@ llvm::Error GraphBuilder::convertPool(const NodeDesc &n) {
   Value r = pool2D(n, x, *win, ceil);
   if (auto err = define(n, 0, from2D(r, rank)))
     return err;
-  if (indices)
+  if (indices) {
+    // Constants per window tap (two of the output's plane) and per channel; a few ops per tap.
+    auto in = shapeOf(x), out = shapeOf(r);
+    if (win->kernel[0] * win->kernel[1] > 65536)
+      return fail(n, "the Indices output supports windows of at most 65536 taps");
+    if (auto err = checkConstantSize(n, {win->kernel[0] * win->kernel[1], 2, out[2], out[3]}))
+      return err;
+    if (auto err = checkConstantSize(n, {in[0], in[1]}))
+      return err;
     return define(n, 1, from2D(maxPoolIndices(x, r, *win, storageOrder == 1), rank));
+  }
   return llvm::Error::success();
 }
 

@@ -472,8 +472,10 @@ llvm::Error GraphBuilder::convertTile(const NodeDesc &n) {
       return fail(n, "negative repeats");
     if (k == 1)
       continue;
+    if (k > 65536) // a concat of k copies
+      return fail(n, "repeats of " + std::to_string(k) + " are not supported (at most 65536)");
     SmallVector<int64_t> out(shapeOf(v));
-    out[d] *= k;
+    out[d] *= k; // below 2^56: dims are below 2^40
     SmallVector<Value> copies(k, v);
     if (k == 0)
       return fail(n, "repeats of 0 (empty results) are not supported yet");
@@ -541,6 +543,9 @@ llvm::Error GraphBuilder::convertPad(const NodeDesc &n) {
   }
   if ((int64_t)pads.size() != 2 * rank)
     return fail(n, "pads needs " + std::to_string(2 * rank) + " entries");
+  for (int64_t p : pads) // so that size + before + after cannot overflow (dims are below 2^40)
+    if (p < -(int64_t(1) << 40) || p > (int64_t(1) << 40))
+      return fail(n, "pads must be in [-2^40, 2^40]");
   std::string mode = attrString(n, "mode", "constant");
   if (mode != "constant" && mode != "edge" && mode != "reflect")
     return fail(n, "mode '" + mode + "' is not supported");
