@@ -121,9 +121,9 @@ Outputs run(const std::string &name, const json &m, std::vector<int64_t> shape, 
   void *res[] = {out.compiled.data()};
   Status s = exe->run(in, res);
   EXPECT_TRUE(s.ok()) << s.message();
-  auto ref = runReference(path, {HostTensor::fromFloats(shape, x.data())});
+  auto ref = runReference(path, {HostTensor::ofFloats(shape, x)});
   if (ref.size() == 1)
-    out.reference = ref[0].toFloats();
+    out.reference = ref[0].floatValues();
   return out;
 }
 
