@@ -23,6 +23,9 @@ STRATA_BUILD_DIR="$build" STRATA_SANITIZE=address,undefined "$root/tools/build.s
 source "$root/tools/sanitizers/env.sh"
 dir="$build/test/fuzz"
 mkdir -p "$dir/work/$target" "$dir/artifacts"
+# -close_fd_mask=2: the target's stderr (the importer's warnings on every mutated model) is
+# closed; libFuzzer's and the sanitizers' reports still come. Run the target on one input to
+# see its messages (STRATA_FUZZ_PRINT=1 also prints each error).
 exec "$dir/fuzz_$target" -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 \
-  -print_final_stats=1 -artifact_prefix="$dir/artifacts/$target-" "$@" \
+  -close_fd_mask=2 -print_final_stats=1 -artifact_prefix="$dir/artifacts/$target-" "$@" \
   "$dir/work/$target" "$dir/corpus/$target"
