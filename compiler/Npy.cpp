@@ -1,10 +1,10 @@
 //===- Npy.cpp ------------------------------------------------------------===//
 #include "compiler/Npy.h"
 
+#include <cctype>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
-#include <regex>
 #include <sstream>
 
 namespace strata {
@@ -19,7 +19,28 @@ llvm::Expected<HostTensor> readNpy(const std::string &path) {
     return npyError(path, "cannot open file");
   std::stringstream buffer;
   buffer << in.rdbuf();
-  std::string bytes = buffer.str();
+  return parseNpy(buffer.str(), path);
+}
+
+/// Where the value of 'key' starts in a .npy header ({'descr': '<f4', ...}), or npos.
+static size_t headerValue(const std::string &header, const std::string &key) {
+  size_t p = header.find("'" + key + "'");
+  if (p == std::string::npos)
+    return p;
+  p += key.size() + 2;
+  auto skipSpace = [&] {
+    while (p < header.size() && std::isspace((unsigned char)header[p]))
+      ++p;
+  };
+  skipSpace();
+  if (p >= header.size() || header[p] != ':')
+    return std::string::npos;
+  ++p;
+  skipSpace();
+  return p;
+}
+
+llvm::Expected<HostTensor> parseNpy(const std::string &bytes, const std::string &path) {
   if (bytes.size() < 10 || bytes.compare(0, 6, "\x93NUMPY") != 0)
     return npyError(path, "not a .npy file (bad magic)");
   int major = (unsigned char)bytes[6];
@@ -42,20 +63,35 @@ llvm::Expected<HostTensor> readNpy(const std::string &path) {
   std::string header = bytes.substr(pos, headerLen);
   pos += headerLen;
 
-  std::smatch m;
-  if (!std::regex_search(header, m, std::regex("'descr'\\s*:\\s*'([^']*)'")))
+  // The header is a Python dict literal. It is scanned by hand: std::regex
+  // recurses once per character and overflowed the stack on a long header.
+  size_t descrAt = headerValue(header, "descr"), descrEnd = std::string::npos;
+  if (descrAt < header.size() && header[descrAt] == '\'')
+    descrEnd = header.find('\'', descrAt + 1);
+  if (descrEnd == std::string::npos)
     return npyError(path, "header has no 'descr'");
-  std::string descr = m[1];
-  if (std::regex_search(header, m, std::regex("'fortran_order'\\s*:\\s*True")))
+  std::string descr = header.substr(descrAt + 1, descrEnd - descrAt - 1);
+  size_t fortranAt = headerValue(header, "fortran_order");
+  if (fortranAt != std::string::npos && header.compare(fortranAt, 4, "True") == 0)
     return npyError(path, "Fortran-order arrays are not supported (save with np.ascontiguousarray)");
-  if (!std::regex_search(header, m, std::regex("'shape'\\s*:\\s*\\(([^)]*)\\)")))
+  size_t shapeAt = headerValue(header, "shape"), shapeEnd = std::string::npos;
+  if (shapeAt < header.size() && header[shapeAt] == '(')
+    shapeEnd = header.find(')', shapeAt);
+  if (shapeEnd == std::string::npos)
     return npyError(path, "header has no 'shape'");
   std::vector<int64_t> shape;
-  std::string dims = m[1];
-  std::regex num("[0-9]+");
+  std::string dims = header.substr(shapeAt + 1, shapeEnd - shapeAt - 1);
   int64_t count = 1; // checked against the data size below, so it cannot ask for more memory
-  for (auto it = std::sregex_iterator(dims.begin(), dims.end(), num); it != std::sregex_iterator(); ++it) {
-    const std::string &digits = it->str();
+  for (size_t i = 0; i < dims.size();) {
+    if (!std::isdigit((unsigned char)dims[i])) {
+      ++i;
+      continue;
+    }
+    size_t end = i;
+    while (end < dims.size() && std::isdigit((unsigned char)dims[end]))
+      ++end;
+    std::string digits = dims.substr(i, end - i);
+    i = end;
     int64_t d = 0;
     for (char c : digits)
       if (__builtin_mul_overflow(d, 10, &d) || __builtin_add_overflow(d, c - '0', &d))

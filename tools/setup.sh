@@ -5,6 +5,8 @@ set -euo pipefail
 PACKAGES=(
   # LLVM + MLIR 19
   llvm-19-dev libmlir-19-dev mlir-19-tools llvm-19-tools clang-19 lld-19
+  # sanitizer runtimes and libFuzzer (tools/run-tests.sh --sanitize, tools/fuzz.sh)
+  libclang-rt-19-dev
   # build, JSON, tests
   cmake ninja-build ccache nlohmann-json3-dev libgtest-dev python3
   # ONNX node tests of newer opsets from pip onnx (tools/gen-onnx-node-tests.sh)

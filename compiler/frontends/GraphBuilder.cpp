@@ -58,6 +58,11 @@ std::optional<HostTensor> GraphBuilder::constantValue(Value v) {
     }
   else
     operands.push_back(HostTensor(DType::F32, {0})); // placeholder, never read
+  for (Type t : op->getResultTypes())
+    if (auto refusal = reserveConstant(llvm::cast<RankedTensorType>(t).getShape())) {
+      constantRefusal = *refusal;
+      return std::nullopt;
+    }
   auto results = reference::evaluateOp(op, operands);
   if (!results) {
     llvm::consumeError(results.takeError());
@@ -70,7 +75,13 @@ std::optional<HostTensor> GraphBuilder::constantValue(Value v) {
 
 llvm::Expected<HostTensor> GraphBuilder::constantInput(const NodeDesc &n, size_t i,
                                                        const char *what) {
+  if (!hasInput(n, i))
+    return fail(n, std::string(what) + " (input " + std::to_string(i) + ") is missing");
+  constantRefusal.clear();
   auto c = constantValue(input(n, i));
+  if (!c && !constantRefusal.empty())
+    return fail(n, std::string(what) + " (input '" + n.inputs[i] +
+                       "') cannot be computed at compile time: " + constantRefusal);
   if (!c)
     return fail(n, std::string(what) + " (input '" + n.inputs[i] +
                        "') must be a compile-time constant");
@@ -100,12 +111,27 @@ llvm::Error GraphBuilder::checkConstantIndices(const NodeDesc &n, Value indices,
   return llvm::Error::success();
 }
 
-llvm::Error GraphBuilder::checkConstantSize(const NodeDesc &n, ArrayRef<int64_t> shape) {
-  int64_t count = 1;
+std::optional<std::string> GraphBuilder::reserveConstant(ArrayRef<int64_t> shape) {
+  int64_t count = 1, total = 0;
+  bool fits = true;
   for (int64_t d : shape)
-    if (d < 0 || __builtin_mul_overflow(count, d, &count) || count > kMaxConstantElements)
-      return fail(n, "a compile-time tensor of shape " + shapeStr(shape) +
-                         " is too large (the limit is 2^28 elements)");
+    fits = fits && d >= 0 && !__builtin_mul_overflow(count, d, &count);
+  fits = fits && !__builtin_add_overflow(constantElements, count, &total) &&
+         total <= options.maxConstantElements;
+  if (fits) {
+    constantElements = total;
+    return std::nullopt;
+  }
+  uint64_t limit = options.maxConstantElements;
+  std::string limitStr = llvm::isPowerOf2_64(limit) ? "2^" + std::to_string(llvm::Log2_64(limit))
+                                                    : std::to_string(limit);
+  return "a compile-time tensor of shape " + shapeStr(shape) + " is too large (the compile-time " +
+         "tensors the importer makes may hold " + limitStr + " elements in all)";
+}
+
+llvm::Error GraphBuilder::checkConstantSize(const NodeDesc &n, ArrayRef<int64_t> shape) {
+  if (auto refusal = reserveConstant(shape))
+    return fail(n, *refusal);
   return llvm::Error::success();
 }
 
@@ -302,6 +328,22 @@ llvm::Error GraphBuilder::checkInputs(const NodeDesc &n) const {
   return llvm::Error::success();
 }
 
+/// Static shapes beyond 2^40 elements (a 0 dim counted as 1) are refused: no machine holds
+/// such a tensor, and below it the int64 shape arithmetic of converters and passes (element
+/// counts, strides, sums of dims) cannot overflow.
+static bool tooLarge(ArrayRef<int64_t> shape) {
+  constexpr int64_t kMaxElements = int64_t(1) << 40;
+  int64_t count = 1;
+  for (int64_t d : shape)
+    if (__builtin_mul_overflow(count, std::max<int64_t>(d, 1), &count) || count > kMaxElements)
+      return true;
+  return false;
+}
+
+static std::string tooLargeMessage(const std::string &what, ArrayRef<int64_t> shape) {
+  return what + " has shape " + shapeStr(shape) + ", more than 2^40 elements";
+}
+
 llvm::Expected<SmallVector<Type>> GraphBuilder::inputTypes() {
   for (const auto &given : options.inputShapes) {
     const std::string &name = given.first;
@@ -325,6 +367,8 @@ llvm::Expected<SmallVector<Type>> GraphBuilder::inputTypes() {
       if (d < 0)
         return fail("input '" + in.name + "' has dynamic shape " + shapeStr(shape) +
                     "; fix it with --input-shape " + in.name + "=D0,D1,...");
+    if (tooLarge(shape))
+      return fail(tooLargeMessage("input '" + in.name + "'", shape));
     types.push_back(tensorType(shape, reference::elementTypeOf(in.dtype, &ctx)));
   }
   return types;
@@ -374,8 +418,11 @@ llvm::Expected<OwningOpRef<ModuleOp>> GraphBuilder::build() {
       arg = b.create<g::CastOp>(loc, tensorType(shapeOf(arg), b.getI64Type()), arg);
     values[model.inputs[i].name] = arg;
   }
-  for (auto &[name, t] : model.initializers)
+  for (auto &[name, t] : model.initializers) {
+    if (tooLarge(t.shape)) // possible with a 0 dim: no data
+      return fail(tooLargeMessage("initializer '" + name + "'", t.shape));
     values[name] = constant(t);
+  }
 
   // A node that cannot be converted does not stop the import: the others are
   // still checked, so that every problem is reported at once. Nodes that
@@ -390,6 +437,11 @@ llvm::Expected<OwningOpRef<ModuleOp>> GraphBuilder::build() {
     attrsRead.clear();
     if (!dependsOnFailure && !err)
       err = converters().at(n.op)(*this, n);
+    for (size_t i = 0; !dependsOnFailure && !err && i < n.outputs.size(); ++i) {
+      auto it = values.find(n.outputs[i]);
+      if (it != values.end() && tooLarge(shapeOf(it->second)))
+        err = fail(n, tooLargeMessage("output '" + n.outputs[i] + "'", shapeOf(it->second)));
+    }
     if (!dependsOnFailure && !err) {
       std::string unread = unreadAttribute(n);
       if (!unread.empty())

@@ -18,6 +18,10 @@ struct ImportOptions {
   /// Binds inputs to values at compile time: they become constants (and are no
   /// longer inputs), so shapes and compile-time operands may depend on them.
   std::map<std::string, HostTensor> constantInputs;
+  /// The most elements the compile-time tensors the importer makes (ConstantOfShape,
+  /// Range, index tables, evaluated constant subgraphs; not initializers) may hold in all,
+  /// so that no model makes the compiler allocate without bound. The fuzz targets lower it.
+  int64_t maxConstantElements = kMaxConstantElements;
 };
 
 /// Builds `func.func @main` in the graph dialect. Before converting anything,

@@ -109,8 +109,11 @@ private:
   /// The elements of an integer compile-time input (shapes, axes, indices).
   llvm::Expected<std::vector<int64_t>> constantInts(const NodeDesc &n, size_t i, const char *what);
   /// An error unless a compile-time tensor of `shape` is small enough to build
-  /// (a corrupt or hostile model must not make the compiler allocate terabytes).
+  /// (a corrupt or hostile model must not make the compiler allocate terabytes):
+  /// all that the importer makes share options.maxConstantElements.
   llvm::Error checkConstantSize(const NodeDesc &n, llvm::ArrayRef<int64_t> shape);
+  /// checkConstantSize's test and bookkeeping; the message names no node.
+  std::optional<std::string> reserveConstant(llvm::ArrayRef<int64_t> shape);
   /// An error if `indices` is a compile-time constant with an index outside
   /// [-size, size) (negative indices count from the end). Indices known only at
   /// run time are clamped by the generated code instead (docs/design.md).
@@ -225,7 +228,7 @@ private:
   llvm::Error convertDecomposed(const NodeDesc &n);
   /// A float32 scalar constant.
   Value scalar(double v);
-  /// Conv and ConvTranspose: the filter has the input's rank.
+  /// Conv and ConvTranspose: the input has rank >= 3 and the filter the same rank.
   llvm::Error checkFilterRank(const NodeDesc &n, Value x, Value w) const;
   llvm::Error convertConv(const NodeDesc &n);
   llvm::Error convertBatchNorm(const NodeDesc &n);
@@ -329,6 +332,8 @@ private:
   Location loc = UnknownLoc::get(&ctx);
   std::map<std::string, Value> values;
   llvm::DenseMap<Value, HostTensor> constantCache;
+  int64_t constantElements = 0; // made so far, against options.maxConstantElements
+  std::string constantRefusal;  // why constantValue last refused to evaluate, if for size
   mutable std::set<std::string> attrsRead; // by the node being converted
 };
 

@@ -55,6 +55,14 @@ DType parseDType(const json &j) {
                   "' (float32, int64, int32, int16, int8, uint32, uint16, uint8, bool)");
 }
 
+/// An integer that int64 holds. (nlohmann converts a float or a larger unsigned
+/// number with a plain cast, which is undefined or silently wraps.)
+int64_t parseInt(const json &j, const std::string &what) {
+  if (!j.is_number_integer() || (j.is_number_unsigned() && j.get<uint64_t>() > (uint64_t)INT64_MAX))
+    throw JsonError(what + " must be an integer in the int64 range, got " + j.dump());
+  return j.get<int64_t>();
+}
+
 std::vector<int64_t> parseShape(const json &j, const std::string &what) {
   if (!j.is_array())
     throw JsonError(what + ": \"shape\" must be an array of integers");
@@ -90,7 +98,9 @@ void setElement(HostTensor &t, int64_t i, const json &v, const std::string &what
   }
 }
 
-HostTensor parseTensor(const json &j, const std::string &what) {
+/// `fillBudget`: how many more elements "fill" and "random" may make (they are
+/// not bounded by the file's size).
+HostTensor parseTensor(const json &j, const std::string &what, int64_t &fillBudget) {
   if (!j.is_object() || !j.contains("shape"))
     throw JsonError(what + ": a tensor needs a \"shape\"");
   std::vector<int64_t> shape = parseShape(j["shape"], what);
@@ -98,11 +108,18 @@ HostTensor parseTensor(const json &j, const std::string &what) {
   for (int64_t d : shape)
     if (__builtin_mul_overflow(n, d, &n) || n > kMaxConstantElements)
       throw JsonError(what + ": shape " + shapeStr(shape) + " is too large (the limit is 2^28 elements)");
-  HostTensor t(j.contains("dtype") ? parseDType(j["dtype"]) : DType::F32, shape);
+  DType dtype = j.contains("dtype") ? parseDType(j["dtype"]) : DType::F32;
+  // Checked before anything is allocated.
+  if (j.contains("data") && (!j["data"].is_array() || (int64_t)j["data"].size() != n))
+    throw JsonError(what + ": \"data\" must be an array of " + std::to_string(n) + " numbers");
+  if (!j.contains("data") && n > fillBudget)
+    throw JsonError(what + ": shape " + shapeStr(shape) + " is too large (\"fill\" and \"random\" " +
+                    "tensors may hold " + std::to_string(fillBudget) + " more elements)");
+  if (!j.contains("data"))
+    fillBudget -= n;
+  HostTensor t(dtype, shape);
   if (j.contains("data")) {
     const json &data = j["data"];
-    if (!data.is_array() || (int64_t)data.size() != n)
-      throw JsonError(what + ": \"data\" must be an array of " + std::to_string(n) + " numbers");
     for (int64_t i = 0; i < n; ++i)
       setElement(t, i, data[i], what + ": data[" + std::to_string(i) + "]");
   } else if (j.contains("fill")) {
@@ -112,7 +129,10 @@ HostTensor parseTensor(const json &j, const std::string &what) {
     if (!t.isFloat())
       throw JsonError(what + ": \"random\" makes float32 data only");
     const json &r = j["random"];
-    auto values = mulberry32Uniform(r.value("seed", 1u), n, r.value("min", -1.f), r.value("max", 1.f));
+    int64_t seed = r.contains("seed") ? parseInt(r["seed"], what + ": \"seed\"") : 1;
+    if (seed < 0 || seed > UINT32_MAX)
+      throw JsonError(what + ": \"seed\" must be in [0, 2^32)");
+    auto values = mulberry32Uniform(seed, n, r.value("min", -1.f), r.value("max", 1.f));
     t = HostTensor::ofFloats(shape, std::move(values));
   } else {
     throw JsonError(what + ": a tensor needs \"data\", \"fill\" or \"random\"");
@@ -120,11 +140,11 @@ HostTensor parseTensor(const json &j, const std::string &what) {
   return t;
 }
 
-AttrValue parseAttr(const json &j, const std::string &what) {
+AttrValue parseAttr(const json &j, const std::string &what, int64_t &fillBudget) {
   AttrValue v;
   if (j.is_number_integer() || j.is_boolean()) {
     v.kind = AttrValue::Kind::Int;
-    v.i = j.is_boolean() ? (int64_t)j.get<bool>() : j.get<int64_t>();
+    v.i = j.is_boolean() ? (int64_t)j.get<bool>() : parseInt(j, what);
   } else if (j.is_number()) {
     v.kind = AttrValue::Kind::Float;
     v.f = j.get<double>();
@@ -138,13 +158,13 @@ AttrValue parseAttr(const json &j, const std::string &what) {
       if (!e.is_number())
         throw JsonError(what + ": array attributes must hold numbers");
       if (allInts)
-        v.ints.push_back(e.get<int64_t>());
+        v.ints.push_back(parseInt(e, what));
       else
         v.floats.push_back(e.get<double>());
     }
   } else if (j.is_object()) {
     v.kind = AttrValue::Kind::Tensor;
-    v.tensor = parseTensor(j, what);
+    v.tensor = parseTensor(j, what, fillBudget);
   } else {
     throw JsonError(what + ": unsupported attribute value");
   }
@@ -160,14 +180,14 @@ std::vector<std::string> parseNames(const json &j, const std::string &what) {
   return names;
 }
 
-ModelDesc parseModel(const json &root) {
+ModelDesc parseModel(const json &root, int64_t fillBudget) {
   if (!root.is_object())
     throw JsonError("the top level must be an object");
   for (const char *key : {"inputs", "outputs", "nodes"})
     if (!root.contains(key))
       throw JsonError(std::string("missing \"") + key + "\"");
   ModelDesc desc;
-  desc.opset = root.value("opset", 17);
+  desc.opset = root.contains("opset") ? parseInt(root["opset"], "\"opset\"") : 17;
   for (const json &in : root["inputs"]) {
     ValueInfo info;
     info.name = in.at("name").get<std::string>();
@@ -179,7 +199,7 @@ ModelDesc parseModel(const json &root) {
   desc.outputs = parseNames(root["outputs"], "\"outputs\"");
   if (root.contains("initializers"))
     for (auto &[name, t] : root["initializers"].items())
-      desc.initializers[name] = parseTensor(t, "initializer '" + name + "'");
+      desc.initializers[name] = parseTensor(t, "initializer '" + name + "'", fillBudget);
   int index = 0;
   for (const json &n : root["nodes"]) {
     NodeDesc node;
@@ -189,7 +209,7 @@ ModelDesc parseModel(const json &root) {
     node.outputs = parseNames(n.at("outputs"), "node '" + node.name + "': \"outputs\"");
     if (n.contains("attrs"))
       for (auto &[key, value] : n["attrs"].items())
-        node.attrs[key] = parseAttr(value, "node '" + node.name + "': attribute '" + key + "'");
+        node.attrs[key] = parseAttr(value, "node '" + node.name + "': attribute '" + key + "'", fillBudget);
     desc.nodes.push_back(std::move(node));
     ++index;
   }
@@ -198,10 +218,11 @@ ModelDesc parseModel(const json &root) {
 
 } // namespace
 
-llvm::Expected<ModelDesc> parseJson(const std::string &text, const std::string &path) {
+llvm::Expected<ModelDesc> parseJson(const std::string &text, const std::string &path,
+                                    int64_t maxFilledElements) {
   try {
     json root = json::parse(text);
-    ModelDesc desc = parseModel(root);
+    ModelDesc desc = parseModel(root, maxFilledElements);
     desc.path = path;
     return desc;
   } catch (const std::exception &e) {

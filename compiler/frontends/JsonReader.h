@@ -19,7 +19,10 @@
 namespace strata::frontend {
 
 llvm::Expected<ModelDesc> readJson(const std::string &path);
-llvm::Expected<ModelDesc> parseJson(const std::string &text, const std::string &path);
+/// `maxFilledElements`: how many elements the "fill" and "random" tensors may hold in all
+/// (unlike "data", they are not bounded by the file's size; the fuzz target lowers it).
+llvm::Expected<ModelDesc> parseJson(const std::string &text, const std::string &path,
+                                    int64_t maxFilledElements = int64_t(1) << 28);
 
 /// Uniform values in [lo, hi) from mulberry32(seed), the generator of the
 /// reference data in test/models/ref.

@@ -146,7 +146,10 @@ llvm::Expected<ModelDesc> readOnnx(const std::string &path) {
     return fail(path, "cannot open file");
   std::stringstream buffer;
   buffer << in.rdbuf();
-  std::string bytes = buffer.str();
+  return parseOnnx(buffer.str(), path);
+}
+
+llvm::Expected<ModelDesc> parseOnnx(const std::string &bytes, const std::string &path) {
   onnx::ModelProto model;
   if (bytes.empty() || !model.ParseFromString(bytes))
     return fail(path, "not a valid ONNX model (protobuf parse failed; is the file truncated?)");

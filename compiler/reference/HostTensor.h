@@ -175,7 +175,8 @@ struct HostTensor {
   bool bitEqual(const HostTensor &o) const {
     return dtype == o.dtype && shape == o.shape &&
            (isFloat() ? floats_.size() == o.floats_.size() &&
-                            std::memcmp(floats_.data(), o.floats_.data(), floats_.size() * 4) == 0
+                            (floats_.empty() || // memcmp's pointers must not be null, even for 0 bytes
+                             std::memcmp(floats_.data(), o.floats_.data(), floats_.size() * 4) == 0)
                       : ints_ == o.ints_);
   }
 
@@ -185,7 +186,8 @@ struct HostTensor {
     HostTensor t(dtype, std::move(shape));
     auto *p = static_cast<const char *>(data);
     if (t.isFloat()) {
-      std::memcpy(t.floats_.data(), p, t.numBytes());
+      if (t.numBytes()) // an empty tensor's data() may be null, which memcpy must not get
+        std::memcpy(t.floats_.data(), p, t.numBytes());
       return t;
     }
     for (int64_t k = 0; k < t.numElements(); ++k, p += dtypeSize(dtype))
@@ -196,7 +198,8 @@ struct HostTensor {
   void toBytes(void *data) const {
     auto *p = static_cast<char *>(data);
     if (isFloat()) {
-      std::memcpy(p, floats_.data(), numBytes());
+      if (numBytes())
+        std::memcpy(p, floats_.data(), numBytes());
       return;
     }
     for (int64_t k = 0; k < numElements(); ++k, p += dtypeSize(dtype))

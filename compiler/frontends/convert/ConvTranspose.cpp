@@ -53,6 +53,13 @@ llvm::Error GraphBuilder::convertConvTranspose(const NodeDesc &n) {
     outShape.erase(outShape.begin(), outShape.begin() + 2);
   if (outPad.size() != spatial || (!outShape.empty() && outShape.size() != spatial))
     return fail(n, "output_padding and output_shape need " + std::to_string(spatial) + " entries");
+  // Bounded like the window attributes, so that the pad arithmetic below cannot overflow.
+  for (int64_t p : outPad)
+    if (p < 0 || p > (int64_t(1) << 20))
+      return fail(n, "output_padding must be in [0, 2^20]");
+  for (int64_t d : outShape)
+    if (d < 1 || d > (int64_t(1) << 40))
+      return fail(n, "output_shape must be in [1, 2^40]");
   if (spatial == 1) {
     outPad.insert(outPad.begin(), 0);
     if (!outShape.empty())
@@ -101,6 +108,8 @@ llvm::Error GraphBuilder::convertConvTranspose(const NodeDesc &n) {
       continue;
     SmallVector<int64_t> shape(shapeOf(v)), rowShape(shape);
     rowShape[axis] = 1;
+    if (auto err = checkConstantSize(n, {last - first + product(rowShape)}))
+      return err;
     HostTensor index(DType::I64, {last - first});
     for (int64_t p = first; p < last; ++p)
       index.setI(p - first, p % s == 0 ? p / s : in[axis]); // in[axis]: the zero row

@@ -181,6 +181,8 @@ llvm::Error GraphBuilder::convertTrilu(const NodeDesc &n) {
   int64_t N = shape[shape.size() - 2], M = shape.back();
   if (N * M == 0)
     return fail(n, "empty inputs " + shapeStr(shape) + " are not supported");
+  if (auto err = checkConstantSize(n, {N, M}))
+    return err;
   HostTensor mask(DType::Bool, {N, M});
   for (int64_t i = 0; i < N; ++i)
     for (int64_t j = 0; j < M; ++j)
@@ -209,6 +211,8 @@ llvm::Error GraphBuilder::convertEyeLike(const NodeDesc &n) {
       return fail(n, "dtype " + std::to_string(a->i) +
                          " is not supported (float, int32, int64, bool)");
   }
+  if (auto err = checkConstantSize(n, shape))
+    return err;
   HostTensor eye(dtype, {shape[0], shape[1]});
   for (int64_t i = 0; i < shape[0]; ++i)
     if (i + k >= 0 && i + k < shape[1])
@@ -269,6 +273,8 @@ llvm::Error GraphBuilder::convertHardmax(const NodeDesc &n) {
   auto [v, axis] = *view;
   SmallVector<int64_t> argShape(shapeOf(v));
   int64_t depth = argShape[axis];
+  if (auto err = checkConstantSize(n, {depth})) // oneHotMask's iota
+    return err;
   argShape[axis] = 1;
   Value arg = b.create<g::ArgMaxOp>(loc, tensorType(argShape, b.getI64Type()), v,
                                     b.getI64IntegerAttr(axis), b.getBoolAttr(true), b.getBoolAttr(false));
@@ -340,6 +346,8 @@ llvm::Error GraphBuilder::convertGatherElements(const NodeDesc &n) {
     return fail(n, "indices " + shapeStr(is) + " do not fit data " + shapeStr(shape) +
                        " outside axis " + std::to_string(axis));
   if (auto err = checkConstantIndices(n, indices, shape[axis], "axis " + std::to_string(axis)))
+    return err;
+  if (auto err = checkConstantSize(n, is))
     return err;
   auto strides = rowMajorStrides(shape);
   HostTensor offsets(DType::I64, std::vector<int64_t>(is.begin(), is.end()));

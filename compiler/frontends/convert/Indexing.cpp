@@ -49,6 +49,8 @@ llvm::Error GraphBuilder::convertGatherND(const NodeDesc &n) {
   Type i64 = b.getI64Type();
   // The batch offsets: the position in lead, divided by the non-batch lead dims.
   int64_t perBatch = product(ArrayRef<int64_t>(lead).drop_front(bd));
+  if (auto err = checkConstantSize(n, lead))
+    return err;
   HostTensor batchOffsets(DType::I64, std::vector<int64_t>(lead.begin(), lead.end()));
   for (int64_t e = 0; e < batchOffsets.numElements(); ++e)
     batchOffsets.setI(e, e / perBatch * P);
@@ -102,6 +104,8 @@ llvm::Error GraphBuilder::convertTopK(const NodeDesc &n) {
   int64_t depth = shape[axis];
   if (k < 1 || k > depth)
     return fail(n, "k = " + std::to_string(k) + " must be in [1, " + std::to_string(depth) + "]");
+  if (k > 65536) // k rounds of ops; beyond this, compiling would take hours
+    return fail(n, "k = " + std::to_string(k) + " is not supported (at most 65536)");
   SmallVector<int64_t> argShape(shape);
   argShape[axis] = 1;
   auto argType = tensorType(argShape, b.getI64Type());
@@ -156,6 +160,8 @@ llvm::Expected<Value> GraphBuilder::scatterConstant(const NodeDesc &n, Value dat
   Value flat = reshape(updates, {product(shapeOf(updates))});
   Value out = data;
   for (const auto &round : rounds) {
+    if (auto err = checkConstantSize(n, {2, product(shape)})) // source and written
+      return err;
     HostTensor source(DType::I64, shape), written(DType::Bool, shape);
     for (auto [t, u] : round) {
       source.setI(t, u);
@@ -292,6 +298,8 @@ llvm::Error GraphBuilder::convertReverseSequence(const NodeDesc &n) {
     if (l < 0 || l > shape[timeAxis])
       return fail(n, "sequence length " + std::to_string(l) + " is out of range [0, " +
                          std::to_string(shape[timeAxis]) + "]");
+  if (auto err = checkConstantSize(n, shape))
+    return err;
   auto strides = rowMajorStrides(shape);
   HostTensor source(DType::I64, std::vector<int64_t>(shape.begin(), shape.end()));
   for (int64_t p = 0; p < source.numElements(); ++p) {

@@ -40,6 +40,15 @@ llvm::Expected<GraphBuilder::Window> GraphBuilder::windowAttrs(const NodeDesc &n
   for (int64_t i = 0; i < spatial; ++i)
     if (kernel[i] < 1 || strides[i] < 1 || dilations[i] < 1)
       return fail(n, "kernel_shape, strides and dilations must be positive");
+  // Bounded so that the window arithmetic (in * stride, dilation * kernel, in + pads) of the
+  // converters and verifiers cannot overflow int64 (shapes are below 2^40).
+  constexpr int64_t kMaxWindow = int64_t(1) << 20;
+  for (int64_t i = 0; i < spatial; ++i)
+    if (kernel[i] > kMaxWindow || strides[i] > kMaxWindow || dilations[i] > kMaxWindow)
+      return fail(n, "kernel_shape, strides and dilations must be at most 2^20");
+  for (int64_t p : pads)
+    if (p < -kMaxWindow || p > kMaxWindow)
+      return fail(n, "pads must be in [-2^20, 2^20]");
   Window w;
   w.kernel.assign(kernel.begin(), kernel.end());
   w.strides.assign(strides.begin(), strides.end());
@@ -83,6 +92,8 @@ llvm::Expected<GraphBuilder::Window> GraphBuilder::window(const NodeDesc &n,
 }
 
 llvm::Error GraphBuilder::checkFilterRank(const NodeDesc &n, Value x, Value w) const {
+  if (shapeOf(x).size() < 3)
+    return fail(n, "expects an input of rank >= 3 (N, C, spatial...), not " + shapeStr(shapeOf(x)));
   if (shapeOf(w).size() == shapeOf(x).size())
     return llvm::Error::success();
   return fail(n, "the filter " + shapeStr(shapeOf(w)) + " and the input " + shapeStr(shapeOf(x)) +
@@ -116,7 +127,8 @@ llvm::Error GraphBuilder::convertConv(const NodeDesc &n) {
 }
 
 llvm::Error GraphBuilder::convertBatchNorm(const NodeDesc &n) {
-  bool extraOutputs = llvm::any_of(llvm::drop_begin(n.outputs), [](auto &o) { return !o.empty(); });
+  bool extraOutputs = n.outputs.size() > 1 && // drop_begin of an empty list is undefined
+                      llvm::any_of(llvm::drop_begin(n.outputs), [](auto &o) { return !o.empty(); });
   if (model.opset >= 14 && attrInt(n, "training_mode", 0) != 0)
     return convertBatchNormTraining(n);
   if (extraOutputs)
@@ -148,6 +160,9 @@ llvm::Error GraphBuilder::convertBatchNormTraining(const NodeDesc &n) {
   if (rank < 2)
     return fail(n, "expects an input of rank >= 2 (N, C, ...)");
   int64_t C = shape[1];
+  for (size_t i = 0; i < 5; ++i)
+    if (auto err = requireFloat(n, input(n, i)))
+      return err;
   for (size_t i = 1; i < 5; ++i)
     if (shapeOf(input(n, i)) != ArrayRef<int64_t>{C})
       return fail(n, "scale, B, input_mean and input_var must have shape [" + std::to_string(C) + "]");
@@ -204,8 +219,17 @@ llvm::Error GraphBuilder::convertPool(const NodeDesc &n) {
   Value r = pool2D(n, x, *win, ceil);
   if (auto err = define(n, 0, from2D(r, rank)))
     return err;
-  if (indices)
+  if (indices) {
+    // Constants per window tap (two of the output's plane) and per channel; a few ops per tap.
+    auto in = shapeOf(x), out = shapeOf(r);
+    if (win->kernel[0] * win->kernel[1] > 65536)
+      return fail(n, "the Indices output supports windows of at most 65536 taps");
+    if (auto err = checkConstantSize(n, {win->kernel[0] * win->kernel[1], 2, out[2], out[3]}))
+      return err;
+    if (auto err = checkConstantSize(n, {in[0], in[1]}))
+      return err;
     return define(n, 1, from2D(maxPoolIndices(x, r, *win, storageOrder == 1), rank));
+  }
   return llvm::Error::success();
 }
 
@@ -324,6 +348,9 @@ llvm::Error GraphBuilder::convertGlobalPool(const NodeDesc &n) {
 llvm::Error GraphBuilder::convertMatMul(const NodeDesc &n) {
   Value a = input(n, 0), bb = input(n, 1);
   Value lhs = a, rhs = bb;
+  if (shapeOf(a).empty() || shapeOf(bb).empty())
+    return fail(n, "cannot multiply " + shapeStr(shapeOf(a)) + " by " + shapeStr(shapeOf(bb)) +
+                       " (scalars are not matrices)");
   // numpy semantics: a 1-D lhs is a row vector, a 1-D rhs a column vector,
   // and the added dimension is dropped from the result.
   bool vecL = shapeOf(lhs).size() == 1, vecR = shapeOf(rhs).size() == 1;
@@ -409,6 +436,8 @@ llvm::Error GraphBuilder::convertSoftmax(const NodeDesc &n) {
   // dimensions from the axis on (a [outer, inner] view).
   //   log_softmax(x) = (x - max) - log(sum(exp(x - max)))
   Value x = input(n, 0);
+  if (auto err = requireFloat(n, x))
+    return err;
   auto view = softmaxView(n, x);
   if (!view)
     return view.takeError();
@@ -439,6 +468,8 @@ Value GraphBuilder::flattenAt(Value x, int64_t &axis) {
 
 llvm::Error GraphBuilder::convertReduce(const NodeDesc &n) {
   Value x = input(n, 0);
+  if (typeOf(x).getElementType().isInteger(1))
+    return fail(n, "bool inputs are not supported (float32, int64)");
   auto shape = shapeOf(x);
   int64_t rank = shape.size();
   bool keep = attrInt(n, "keepdims", 1) != 0; // read first: a no-op reduction ignores it
@@ -584,6 +615,8 @@ llvm::Error GraphBuilder::convertLayerNorm(const NodeDesc &n) {
   if (attrInt(n, "stash_type", 1) != 1)
     return fail(n, "stash_type other than float32 is not supported yet");
   Value x = input(n, 0), scale = input(n, 1);
+  if (auto err = requireFloat(n, x))
+    return err;
   int64_t rank = shapeOf(x).size(), axis = normalizeAxis(attrInt(n, "axis", -1), rank);
   if (axis < 0 || axis >= rank)
     return fail(n, "axis is out of range for rank " + std::to_string(rank));
@@ -617,6 +650,9 @@ llvm::Error GraphBuilder::convertLayerNorm(const NodeDesc &n) {
 llvm::Error GraphBuilder::convertInstanceNorm(const NodeDesc &n) {
   // Y = normalize(X over the spatial axes) * scale[c] + B[c]
   Value x = input(n, 0), scale = input(n, 1), bias = input(n, 2);
+  for (Value v : {x, scale, bias})
+    if (auto err = requireFloat(n, v))
+      return err;
   auto shape = shapeOf(x);
   int64_t rank = shape.size();
   if (rank < 3)
@@ -637,6 +673,8 @@ llvm::Error GraphBuilder::convertLRN(const NodeDesc &n) {
   // The channel window sum is an average pool (padding counted) over a [N, 1, C, H*W]
   // view of x^2, times size.
   Value x = input(n, 0);
+  if (auto err = requireFloat(n, x))
+    return err;
   auto shape = shapeOf(x);
   if (shape.size() < 3)
     return fail(n, "expects an input of rank >= 3 (N, C, spatial...)");

@@ -80,17 +80,25 @@ llvm::Error GraphBuilder::convertSqueeze(const NodeDesc &n, bool unsqueeze) {
   if (unsqueeze) {
     int64_t rank = in.size() + axes.size();
     std::set<int64_t> at;
-    for (int64_t a : axes)
-      at.insert(normalizeAxis(a, rank));
+    for (int64_t a : axes) {
+      int64_t na = normalizeAxis(a, rank);
+      if (na < 0 || na >= rank)
+        return fail(n, "axis " + std::to_string(a) + " is out of range for rank " + std::to_string(rank));
+      at.insert(na);
+    }
+    if (at.size() != axes.size()) // checked first: each repeat would read past the input's dims
+      return fail(n, "invalid axes for rank " + std::to_string(rank));
     size_t next = 0;
     for (int64_t d = 0; d < rank; ++d)
       out.push_back(at.count(d) ? 1 : in[next++]);
-    if (next != in.size() || at.size() != axes.size())
-      return fail(n, "invalid axes for rank " + std::to_string(rank));
   } else {
     std::set<int64_t> at;
-    for (int64_t a : axes)
-      at.insert(normalizeAxis(a, in.size()));
+    for (int64_t a : axes) {
+      int64_t rank = in.size(), na = normalizeAxis(a, rank);
+      if (na < 0 || na >= rank)
+        return fail(n, "axis " + std::to_string(a) + " is out of range for rank " + std::to_string(rank));
+      at.insert(na);
+    }
     for (int64_t d = 0; d < (int64_t)in.size(); ++d) {
       bool drop = axes.empty() ? in[d] == 1 : at.count(d) > 0;
       if (drop && in[d] != 1)
@@ -122,8 +130,9 @@ llvm::Error GraphBuilder::convertTranspose(const NodeDesc &n) {
 llvm::Error GraphBuilder::convertConcat(const NodeDesc &n) {
   SmallVector<Value> ins;
   for (size_t i = 0; i < n.inputs.size(); ++i) {
-    Value v = input(n, i);
-    ins.push_back(v);
+    if (!hasInput(n, i))
+      return fail(n, "input " + std::to_string(i) + " is missing");
+    ins.push_back(input(n, i));
   }
   if (ins.empty())
     return fail(n, "needs at least one input");
@@ -135,8 +144,8 @@ llvm::Error GraphBuilder::convertConcat(const NodeDesc &n) {
   shape[axis] = 0;
   for (Value v : ins) {
     auto s = shapeOf(v);
-    for (size_t d = 0; d < s.size(); ++d)
-      if ((int64_t)d != axis && (s.size() != shape.size() || s[d] != shape[d]))
+    for (size_t d = 0; d < shape.size(); ++d)
+      if (s.size() != shape.size() || ((int64_t)d != axis && s[d] != shape[d]))
         return fail(n, "input shapes " + shapeStr(shapeOf(ins[0])) + " and " + shapeStr(s) +
                            " differ outside axis " + std::to_string(axis));
     shape[axis] += s[axis];
@@ -491,8 +500,10 @@ llvm::Error GraphBuilder::convertTile(const NodeDesc &n) {
       return fail(n, "negative repeats");
     if (k == 1)
       continue;
+    if (k > 65536) // a concat of k copies
+      return fail(n, "repeats of " + std::to_string(k) + " are not supported (at most 65536)");
     SmallVector<int64_t> out(shapeOf(v));
-    out[d] *= k;
+    out[d] *= k; // below 2^56: dims are below 2^40
     SmallVector<Value> copies(k, v);
     if (k == 0)
       return fail(n, "repeats of 0 (empty results) are not supported yet");
@@ -583,6 +594,9 @@ llvm::Error GraphBuilder::convertPad(const NodeDesc &n) {
   }
   if ((int64_t)pads.size() != 2 * rank)
     return fail(n, "pads needs " + std::to_string(2 * rank) + " entries");
+  for (int64_t p : pads) // so that size + before + after cannot overflow (dims are below 2^40)
+    if (p < -(int64_t(1) << 40) || p > (int64_t(1) << 40))
+      return fail(n, "pads must be in [-2^40, 2^40]");
   std::string mode = attrString(n, "mode", "constant");
   if (mode == "wrap" && model.opset < 19)
     return fail(n, "mode 'wrap' is not part of Pad before opset 19 (the model imports opset " +

@@ -45,6 +45,17 @@ TEST_F(ReferenceTest, AttributesRoundTrip) {
                {-9, -9, -9, -9}, 0);
 }
 
+TEST_F(ReferenceTest, EmptyTensorsGoThroughBytes) {
+  // An empty vector's data() may be null; memcpy and memcmp must not see it (UBSan found it).
+  for (DType dtype : {DType::F32, DType::I64}) {
+    HostTensor t = HostTensor::fromBytes(dtype, {0, 3}, nullptr);
+    EXPECT_EQ(t.numElements(), 0);
+    t.toBytes(nullptr);
+    EXPECT_TRUE(t.bitEqual(HostTensor(dtype, {0, 3})));
+    EXPECT_FALSE(t.bitEqual(HostTensor(dtype, {3, 0})));
+  }
+}
+
 TEST_F(ReferenceTest, LargeConstantsReadFromRawData) {
   auto type = mlir::RankedTensorType::get({64, 64, 3, 3}, mlir::Float32Type::get(&ctx));
   std::vector<float> data(type.getNumElements());
