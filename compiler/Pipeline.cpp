@@ -29,6 +29,7 @@
 #include "llvm/Support/Timer.h"
 
 #include <chrono>
+#include <limits>
 
 using namespace mlir;
 
@@ -122,6 +123,43 @@ ModelSignature signatureOf(func::FuncOp fn) {
   return sig;
 }
 
+/// The generated code indexes tensors with 32-bit integers (the TE IR's index type), so a
+/// tensor of 2^31 elements or more is refused here, naming the input or node that makes it.
+llvm::Error checkIndexableSizes(func::FuncOp fn, const std::string &path) {
+  constexpr int64_t kMaxElements = std::numeric_limits<int32_t>::max();
+  auto tooLarge = [&](Value v, const std::string &what) -> llvm::Error {
+    auto type = llvm::dyn_cast<RankedTensorType>(v.getType());
+    if (!type || !type.hasStaticShape() || type.getNumElements() <= kMaxElements)
+      return llvm::Error::success();
+    std::string shape;
+    for (int64_t d : type.getShape())
+      shape += (shape.empty() ? "" : ",") + std::to_string(d);
+    return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                   path + ": " + what + " has shape [" + shape + "], " +
+                                       std::to_string(type.getNumElements()) +
+                                       " elements; the generated code indexes tensors with 32-bit "
+                                       "integers (at most 2^31 - 1 elements)");
+  };
+  for (auto [i, arg] : llvm::enumerate(fn.getArguments())) {
+    auto name = fn.getArgAttrOfType<StringAttr>(i, "strata.name");
+    if (auto err = tooLarge(arg, "input '" + (name ? name.str() : std::to_string(i)) + "'"))
+      return err;
+  }
+  llvm::Error err = llvm::Error::success();
+  fn.walk([&](Operation *op) {
+    std::string node = "an operation";
+    if (auto loc = llvm::dyn_cast<NameLoc>(op->getLoc()))
+      node = "node '" + loc.getName().str() + "'";
+    for (Value r : op->getResults())
+      if (auto e = tooLarge(r, node + "'s result")) {
+        err = std::move(e);
+        return WalkResult::interrupt();
+      }
+    return WalkResult::advance();
+  });
+  return err;
+}
+
 } // namespace
 
 llvm::Expected<CompiledModel> compileModel(const std::string &path, const PipelineOptions &options) {
@@ -141,6 +179,8 @@ llvm::Expected<CompiledModel> compileModel(const std::string &path, const Pipeli
     module = std::move(*imported);
   }
   auto fn = module->lookupSymbol<func::FuncOp>("main");
+  if (auto err = checkIndexableSizes(fn, path))
+    return std::move(err);
 
   // 2. Graph passes.
   {

@@ -79,6 +79,11 @@ private:
   void emitParallelLoop(const te::For *op);
   llvm::Value *emitIntrinsic(const te::Call *op);
   llvm::Value *perLaneLibmCall(const char *name, llvm::Value *x);
+  llvm::Value *integerPow(llvm::Value *base, llvm::Value *exponent);
+  struct SafeDivisor {
+    llvm::Value *value, *isZero, *isMinusOne;
+  };
+  SafeDivisor safeDivisor(llvm::Value *b, const int64_t *constB, te::Type t);
 
   template <typename T> void push(std::map<std::string, std::vector<T>> &scope, const std::string &n, T v) {
     scope[n].push_back(v);

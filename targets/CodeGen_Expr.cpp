@@ -173,7 +173,14 @@ void Emitter::visit(const te::Cast *op) {
   } else if (from.is_float() && to.is_float()) {
     value_ = b_.CreateFPCast(v, dst);
   } else if (from.is_float()) {
-    value_ = to.is_int() ? b_.CreateFPToSI(v, dst) : b_.CreateFPToUI(v, dst);
+    // Saturating, so that a value the type cannot hold is defined (plain fptosi gives poison).
+    // Unsigned targets go through int64 and wrap, as the reference does (-1.0 -> 255 for u8).
+    if (to.is_int()) {
+      value_ = b_.CreateIntrinsic(llvm::Intrinsic::fptosi_sat, {dst, v->getType()}, {v});
+    } else {
+      llvm::Type *wide = llvmType(te::Int(64, to.lanes));
+      value_ = b_.CreateTrunc(b_.CreateIntrinsic(llvm::Intrinsic::fptosi_sat, {wide, v->getType()}, {v}), dst);
+    }
   } else if (to.is_float()) {
     value_ = from.is_int() ? b_.CreateSIToFP(v, dst) : b_.CreateUIToFP(v, dst);
   } else if (from.is_int_or_uint() && to.is_int_or_uint()) {
@@ -203,7 +210,9 @@ void Emitter::visit(const te::Mul *op) {
 }
 
 // Integer division rounds toward negative infinity, modulo is Euclidean, and a zero divisor
-// gives 0 (IR.h). Positive constant powers of two become shifts and masks.
+// gives 0 (IR.h). Positive constant powers of two become shifts and masks. A signed divisor
+// of -1 is taken out of sdiv/srem (INT_MIN / -1 traps on x86): the quotient is the wrapping
+// negation and the remainder 0.
 void Emitter::visit(const te::Div *op) {
   llvm::Value *a = codegen(op->a), *b = codegen(op->b);
   te::Type t = op->type;
@@ -218,23 +227,38 @@ void Emitter::visit(const te::Div *op) {
     return;
   }
   llvm::Value *zero = llvm::Constant::getNullValue(a->getType());
-  llvm::Value *one = llvm::ConstantInt::get(a->getType(), 1);
-  bool guard = !(constB && *constB != 0);
-  llvm::Value *isZero = guard ? b_.CreateICmpEQ(b, zero) : nullptr;
-  llvm::Value *safeB = guard ? b_.CreateSelect(isZero, one, b) : b;
+  if (t.is_int() && constB && *constB == -1) {
+    value_ = b_.CreateSub(zero, a);
+    return;
+  }
+  SafeDivisor d = safeDivisor(b, constB, t);
   llvm::Value *q;
   if (t.is_uint()) {
-    q = b_.CreateUDiv(a, safeB);
+    q = b_.CreateUDiv(a, d.value);
   } else {
     // Truncating quotient, minus one when the remainder is non-zero and its sign differs
     // from the divisor's.
-    q = b_.CreateSDiv(a, safeB);
-    llvm::Value *r = b_.CreateSRem(a, safeB);
+    q = b_.CreateSDiv(a, d.value);
+    llvm::Value *r = b_.CreateSRem(a, d.value);
     llvm::Value *adjust = b_.CreateAnd(b_.CreateICmpNE(r, zero),
-                                       b_.CreateICmpNE(b_.CreateICmpSLT(r, zero), b_.CreateICmpSLT(safeB, zero)));
+                                       b_.CreateICmpNE(b_.CreateICmpSLT(r, zero), b_.CreateICmpSLT(d.value, zero)));
     q = b_.CreateSub(q, b_.CreateZExt(adjust, a->getType()));
+    if (d.isMinusOne)
+      q = b_.CreateSelect(d.isMinusOne, b_.CreateSub(zero, a), q);
   }
-  value_ = guard ? b_.CreateSelect(isZero, zero, q) : q;
+  value_ = d.isZero ? b_.CreateSelect(d.isZero, zero, q) : q;
+}
+
+// The divisor with 0 (and, for signed types, -1) replaced by 1, plus the conditions to patch
+// the result with; no condition where a constant divisor rules the case out.
+Emitter::SafeDivisor Emitter::safeDivisor(llvm::Value *b, const int64_t *constB, te::Type t) {
+  if (constB && *constB != 0 && (t.is_uint() || *constB != -1))
+    return {b, nullptr, nullptr};
+  llvm::Type *ty = b->getType();
+  llvm::Value *isZero = b_.CreateICmpEQ(b, llvm::Constant::getNullValue(ty));
+  llvm::Value *isMinusOne = t.is_int() ? b_.CreateICmpEQ(b, llvm::Constant::getAllOnesValue(ty)) : nullptr;
+  llvm::Value *replace = isMinusOne ? b_.CreateOr(isZero, isMinusOne) : isZero;
+  return {b_.CreateSelect(replace, llvm::ConstantInt::get(ty, 1), b), isZero, isMinusOne};
 }
 
 void Emitter::visit(const te::Mod *op) {
@@ -251,18 +275,21 @@ void Emitter::visit(const te::Mod *op) {
     return;
   }
   llvm::Value *zero = llvm::Constant::getNullValue(a->getType());
-  bool guard = !(constB && *constB != 0);
-  llvm::Value *isZero = guard ? b_.CreateICmpEQ(b, zero) : nullptr;
-  llvm::Value *safeB = guard ? b_.CreateSelect(isZero, llvm::ConstantInt::get(a->getType(), 1), b) : b;
+  if (t.is_int() && constB && *constB == -1) {
+    value_ = zero;
+    return;
+  }
+  // x mod -1 is 0, which srem by the replacement 1 gives too.
+  SafeDivisor d = safeDivisor(b, constB, t);
   llvm::Value *r;
   if (t.is_uint()) {
-    r = b_.CreateURem(a, safeB);
+    r = b_.CreateURem(a, d.value);
   } else {
-    r = b_.CreateSRem(a, safeB);
-    llvm::Value *absB = b_.CreateBinaryIntrinsic(llvm::Intrinsic::abs, safeB, b_.getFalse());
+    r = b_.CreateSRem(a, d.value);
+    llvm::Value *absB = b_.CreateBinaryIntrinsic(llvm::Intrinsic::abs, d.value, b_.getFalse());
     r = b_.CreateSelect(b_.CreateICmpSLT(r, zero), b_.CreateAdd(r, absB), r);
   }
-  value_ = guard ? b_.CreateSelect(isZero, zero, r) : r;
+  value_ = d.isZero ? b_.CreateSelect(d.isZero, zero, r) : r;
 }
 
 // Float min/max are select(a < b, a, b) / select(a > b, a, b): NaN picks b (IR.h). This is
@@ -389,6 +416,27 @@ llvm::Value *Emitter::perLaneLibmCall(const char *name, llvm::Value *x) {
   return result;
 }
 
+// Exact wrapping base^exponent by square-and-multiply over every exponent bit (straight-line,
+// so it vectorizes lane-wise). A negative exponent gives 1/base^|e| truncated toward zero:
+// 1 for base 1, ±1 for base -1 by the exponent's parity, else 0.
+llvm::Value *Emitter::integerPow(llvm::Value *base, llvm::Value *exponent) {
+  llvm::Type *ty = base->getType();
+  unsigned bits = ty->getScalarSizeInBits();
+  llvm::Value *zero = llvm::Constant::getNullValue(ty), *one = llvm::ConstantInt::get(ty, 1);
+  llvm::Value *result = one, *square = base;
+  for (unsigned bit = 0; bit + 1 < bits; ++bit) {
+    llvm::Value *set = b_.CreateICmpNE(b_.CreateAnd(exponent, llvm::ConstantInt::get(ty, uint64_t(1) << bit)), zero);
+    result = b_.CreateSelect(set, b_.CreateMul(result, square), result);
+    square = b_.CreateMul(square, square);
+  }
+  llvm::Value *minusOne = llvm::Constant::getAllOnesValue(ty);
+  llvm::Value *odd = b_.CreateICmpNE(b_.CreateAnd(exponent, one), zero);
+  llvm::Value *negative = b_.CreateSelect(b_.CreateICmpEQ(base, one), one,
+                                          b_.CreateSelect(b_.CreateICmpEQ(base, minusOne),
+                                                          b_.CreateSelect(odd, minusOne, one), zero));
+  return b_.CreateSelect(b_.CreateICmpSLT(exponent, zero), negative, result);
+}
+
 llvm::Value *Emitter::emitIntrinsic(const te::Call *op) {
   std::vector<llvm::Value *> args;
   for (const Expr &arg : op->args) args.push_back(codegen(arg));
@@ -406,7 +454,9 @@ llvm::Value *Emitter::emitIntrinsic(const te::Call *op) {
   if (name == te::intrinsic::floor) return unary(llvm::Intrinsic::floor);
   if (name == te::intrinsic::ceil) return unary(llvm::Intrinsic::ceil);
   if (name == te::intrinsic::round) return unary(llvm::Intrinsic::roundeven);
-  if (name == te::intrinsic::pow) return b_.CreateBinaryIntrinsic(llvm::Intrinsic::pow, args[0], args[1]);
+  if (name == te::intrinsic::pow)
+    return t.is_float() ? b_.CreateBinaryIntrinsic(llvm::Intrinsic::pow, args[0], args[1])
+                        : integerPow(args[0], args[1]);
   if (name == te::intrinsic::fmuladd)
     return b_.CreateIntrinsic(llvm::Intrinsic::fmuladd, {args[0]->getType()}, args);
 

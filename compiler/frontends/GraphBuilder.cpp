@@ -41,6 +41,37 @@ Value GraphBuilder::constant(const HostTensor &value) {
   return v;
 }
 
+void GraphBuilder::recordNarrowTypes(const NodeDesc &n) {
+  // ONNX gives most ops' output the type of input 0 (Where's: input 1's); these have their
+  // own output type.
+  static const std::set<std::string> ownType = {"Shape",  "Size",     "ArgMax",          "ArgMin",
+                                                "NonZero", "OneHot",  "ConstantOfShape", "EyeLike",
+                                                "Constant", "Cast",    "CastLike"};
+  std::optional<DType> narrow;
+  if (n.op == "Cast" || n.op == "CastLike") {
+    // The converter's narrowing cast is followed by the widening one.
+    Value v = values.at(n.outputs[0]);
+    if (auto widen = v.getDefiningOp<g::CastOp>()) {
+      Type from = typeOf(widen->getOperand(0)).getElementType();
+      if (from.isInteger() && !from.isInteger(1) && !from.isInteger(64))
+        narrow = reference::dtypeOf(from);
+    }
+  } else if (!ownType.count(n.op)) {
+    size_t source = n.op == "Where" ? 1 : 0;
+    if (source < n.inputs.size())
+      if (auto it = narrowTypes.find(n.inputs[source]); it != narrowTypes.end())
+        narrow = it->second;
+  }
+  size_t outputs = n.op == "Split" ? n.outputs.size() : std::min<size_t>(1, n.outputs.size());
+  for (size_t i = 0; i < outputs; ++i) {
+    auto v = values.find(n.outputs[i]);
+    if (narrow && v != values.end() && typeOf(v->second).getElementType().isInteger(64))
+      narrowTypes[n.outputs[i]] = *narrow;
+    else
+      narrowTypes.erase(n.outputs[i]);
+  }
+}
+
 std::optional<HostTensor> GraphBuilder::constantValue(Value v) {
   auto cached = constantCache.find(v);
   if (cached != constantCache.end())
@@ -414,14 +445,18 @@ llvm::Expected<OwningOpRef<ModuleOp>> GraphBuilder::build() {
     Value arg = entry->getArgument(i);
     fn.setArgAttr(i, "strata.name", b.getStringAttr(model.inputs[i].name));
     // Narrow integer inputs are widened on entry: inside, they are computed in int64.
-    if (isNarrowInt(model.inputs[i].dtype))
+    if (isNarrowInt(model.inputs[i].dtype)) {
       arg = b.create<g::CastOp>(loc, tensorType(shapeOf(arg), b.getI64Type()), arg);
+      narrowTypes[model.inputs[i].name] = model.inputs[i].dtype;
+    }
     values[model.inputs[i].name] = arg;
   }
   for (auto &[name, t] : model.initializers) {
     if (tooLarge(t.shape)) // possible with a 0 dim: no data
       return fail(tooLargeMessage("initializer '" + name + "'", t.shape));
     values[name] = constant(t);
+    if (isNarrowInt(t.dtype))
+      narrowTypes[name] = t.dtype;
   }
 
   // A node that cannot be converted does not stop the import: the others are
@@ -447,8 +482,10 @@ llvm::Expected<OwningOpRef<ModuleOp>> GraphBuilder::build() {
       if (!unread.empty())
         err = fail(n, "attribute '" + unread + "' is not supported");
     }
-    if (!dependsOnFailure && !err)
+    if (!dependsOnFailure && !err) {
+      recordNarrowTypes(n);
       continue;
+    }
     if (err) {
       std::string msg = llvm::toString(std::move(err));
       llvm::StringRef rest(msg);
@@ -471,12 +508,17 @@ llvm::Expected<OwningOpRef<ModuleOp>> GraphBuilder::build() {
     if (it == values.end())
       return fail("output '" + out + "' is not produced by any node");
     Value result = it->second;
-    // Outputs declared as narrow integers are narrowed back on exit.
+    // Outputs declared as narrow integers are narrowed back on exit; so are undeclared ones
+    // whose logical type is narrow.
     auto declared = model.outputTypes.find(out);
     if (declared != model.outputTypes.end() && isNarrowInt(declared->second) &&
         typeOf(result).getElementType().isInteger(64))
       result = b.create<g::CastOp>(
           loc, tensorType(shapeOf(result), reference::elementTypeOf(declared->second, &ctx)), result);
+    else if (auto narrow = narrowTypes.find(out); narrow != narrowTypes.end() &&
+             declared == model.outputTypes.end() && typeOf(result).getElementType().isInteger(64))
+      result = b.create<g::CastOp>(
+          loc, tensorType(shapeOf(result), reference::elementTypeOf(narrow->second, &ctx)), result);
     warnIfDeclaredDiffers(out, result);
     results.push_back(result);
   }

@@ -331,6 +331,10 @@ private:
   OpBuilder b;
   Location loc = UnknownLoc::get(&ctx);
   std::map<std::string, Value> values;
+  /// The logical type of int64-computed tensors that are narrow integers (see "Element types"
+  /// in docs/design.md), so that an output with no declared type is narrowed back on exit.
+  std::map<std::string, DType> narrowTypes;
+  void recordNarrowTypes(const NodeDesc &n);
   llvm::DenseMap<Value, HostTensor> constantCache;
   int64_t constantElements = 0; // made so far, against options.maxConstantElements
   std::string constantRefusal;  // why constantValue last refused to evaluate, if for size
@@ -347,9 +351,20 @@ template <typename OpT> llvm::Error GraphBuilder::convertBinary(const NodeDesc &
     rhs = *aligned;
   }
   Value r = rhs;
-  // Pow may raise floats to integer exponents.
-  if (typeOf(lhs).getElementType() != typeOf(r).getElementType() && std::is_same_v<OpT, g::PowOp>)
-    r = b.create<g::CastOp>(loc, tensorType(shapeOf(r), typeOf(lhs).getElementType()), r);
+  // Pow's exponent may have another type than its base: a float base casts an integer
+  // exponent (exact up to 2^24); an integer base keeps a float32 exponent (see g::PowOp).
+  Type baseElem = typeOf(lhs).getElementType(), expElem = typeOf(r).getElementType();
+  if (std::is_same_v<OpT, g::PowOp> && baseElem != expElem) {
+    bool intBase = baseElem.isInteger() && !baseElem.isInteger(1);
+    if (intBase && expElem.isF32()) {
+      auto shape = g::broadcastShapes(shapeOf(lhs), shapeOf(r));
+      if (!shape)
+        return fail(n, "operand shapes " + shapeStr(shapeOf(lhs)) + " and " + shapeStr(shapeOf(r)) +
+                           " do not broadcast");
+      return define(n, 0, b.create<g::PowOp>(loc, tensorType(*shape, baseElem), lhs, r));
+    }
+    r = b.create<g::CastOp>(loc, tensorType(shapeOf(r), baseElem), r);
+  }
   auto v = binary<OpT>(n, lhs, r);
   if (!v)
     return v.takeError();

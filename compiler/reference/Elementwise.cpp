@@ -76,6 +76,19 @@ int64_t integerPow(int64_t base, int64_t exponent) {
   return result;
 }
 
+int64_t mixedPow(int64_t base, float exponent) {
+  // A whole exponent is exact; otherwise pow in double, truncated and saturated like the
+  // compiled code's float-to-int conversion (NaN gives 0).
+  if (exponent == std::trunc(exponent) && std::fabs(exponent) < 0x1p62f)
+    return integerPow(base, (int64_t)exponent);
+  double p = std::trunc(std::pow((double)base, (double)exponent));
+  if (std::isnan(p))
+    return 0;
+  if (p >= 0x1p63)
+    return std::numeric_limits<int64_t>::max();
+  return p < -0x1p63 ? std::numeric_limits<int64_t>::min() : (int64_t)p;
+}
+
 int64_t truncatingDiv(int64_t x, int64_t y) {
   // INT64_MIN / -1 overflows; it wraps to INT64_MIN like the negation it is.
   return y == -1 ? wrappingSub(0, x) : x / y;
@@ -98,7 +111,17 @@ llvm::Expected<HostTensor> evalBinary(Operation *op, const HostTensor &a, const 
           return opError(op, "integer division by zero");
         return arith([](double x, double y) { return x / y; }, truncatingDiv);
       })
-      .Case([&](g::PowOp) { return arith([](double x, double y) { return std::pow(x, y); }, integerPow); })
+      .Case([&](g::PowOp) -> R {
+        if (isFloat || !b.isFloat())
+          return arith([](double x, double y) { return std::pow(x, y); }, integerPow);
+        struct Num {
+          int64_t i;
+          float f;
+        };
+        return broadcastLoop(
+            r, a, b, [](const HostTensor &t, int64_t i) { return t.isFloat() ? Num{0, t.f(i)} : Num{t.i(i), 0}; },
+            [](HostTensor &out, int64_t i, Num x, Num y) { out.setI(i, mixedPow(x.i, y.f)); });
+      })
       .Case([&](g::MaxOp) {
         return arith([](double x, double y) { return std::max(x, y); },
                      [](int64_t x, int64_t y) { return std::max(x, y); });

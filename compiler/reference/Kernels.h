@@ -79,6 +79,9 @@ private:
 // Elementwise.cpp
 /// base^exponent in wrapping int64 arithmetic; a negative exponent truncates 1/base^|e|.
 int64_t integerPow(int64_t base, int64_t exponent);
+/// An integer base to a float32 exponent: integerPow for a whole exponent, else the double
+/// pow truncated toward zero and saturated to int64 (NaN: 0).
+int64_t mixedPow(int64_t base, float exponent);
 /// x / y rounded toward zero (y != 0); INT64_MIN / -1 wraps to INT64_MIN.
 int64_t truncatingDiv(int64_t x, int64_t y);
 llvm::Expected<HostTensor> evalBinary(mlir::Operation *op, const HostTensor &a, const HostTensor &b);

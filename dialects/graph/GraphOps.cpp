@@ -108,7 +108,17 @@ LogicalResult AddOp::verify() { return verifyBroadcastBinary(*this); }
 LogicalResult SubOp::verify() { return verifyBroadcastBinary(*this); }
 LogicalResult MulOp::verify() { return verifyBroadcastBinary(*this); }
 LogicalResult DivOp::verify() { return verifyBroadcastBinary(*this); }
-LogicalResult PowOp::verify() { return verifyBroadcastBinary(*this); }
+LogicalResult PowOp::verify() {
+  // An integer base may take a float32 exponent (ONNX Pow's T1); the result has the base's type.
+  auto lhs = tensorType(getLhs()), rhs = tensorType(getRhs());
+  bool intBase = lhs.getElementType().isInteger() && !lhs.getElementType().isInteger(1);
+  if (intBase && rhs.getElementType().isF32()) {
+    if (tensorType(getResult()).getElementType() != lhs.getElementType())
+      return emitOpError("result must have the base's element type");
+    return verifyBroadcastShape(*this, getOperands());
+  }
+  return verifyBroadcastBinary(*this);
+}
 LogicalResult MaxOp::verify() { return verifyBroadcastBinary(*this); }
 LogicalResult MinOp::verify() { return verifyBroadcastBinary(*this); }
 LogicalResult AndOp::verify() { return verifyBroadcastBinary(*this); }

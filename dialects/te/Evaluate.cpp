@@ -20,6 +20,15 @@ struct Val {
 };
 
 // Rounds/wraps x to what type t can hold.
+// Integer pow as IR.h defines it (exact while the evaluator's doubles are).
+int64_t int_pow(int64_t base, int64_t e) {
+  if (e < 0) return base == 1 ? 1 : base == -1 ? (e % 2 ? -1 : 1) : 0;
+  uint64_t r = 1, b = uint64_t(base);
+  for (; e; e >>= 1, b *= b)
+    if (e & 1) r *= b;
+  return int64_t(r);
+}
+
 double normalize(Type t, double x) {
   if (t.is_float()) return t.bits == 32 ? double(float(x)) : x;
   if (t.is_bool()) return x != 0;
@@ -192,6 +201,7 @@ private:
       else if (n == intrinsic::sqrt) v = f32 ? std::sqrt(float(x)) : std::sqrt(x);
       else if (n == intrinsic::tanh) v = f32 ? std::tanh(float(x)) : std::tanh(x);
       else if (n == intrinsic::erf) v = f32 ? std::erf(float(x)) : std::erf(x);
+      else if (n == intrinsic::pow && op->type.is_int()) v = double(int_pow(int64_t(x), int64_t(y)));
       else if (n == intrinsic::pow) v = f32 ? std::pow(float(x), float(y)) : std::pow(x, y);
       else if (n == intrinsic::abs) v = std::fabs(x);
       else if (n == intrinsic::floor) v = std::floor(x);

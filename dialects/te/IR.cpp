@@ -233,7 +233,7 @@ Expr Call::make(Type t, const std::string &name, std::vector<Expr> args, CallTyp
     for (const Expr &a : args)
       TE_CHECK(a.type() == t, "intrinsic '" + name + "': argument type " + to_string(a.type()) +
                                   " != result type " + to_string(t));
-    TE_CHECK(t.is_float() || (name == intrinsic::abs && t.is_int_or_uint()),
+    TE_CHECK(t.is_float() || (name == intrinsic::abs && t.is_int_or_uint()) || (name == intrinsic::pow && t.is_int()),
              "intrinsic '" + name + "' on " + to_string(t));
   } else {
     for (const Expr &a : args)

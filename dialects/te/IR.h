@@ -328,7 +328,8 @@ enum class CallType : uint8_t {
 };
 
 /// Names of the math intrinsics. All take and return floats of one type, except `abs`, which
-/// also takes ints. `round` rounds half to even. `fmuladd(a, b, c)` is a * b + c, fused or not.
+/// also takes ints, and `pow`, which on signed ints is the exact wrapping power (a negative
+/// exponent gives 1/base^|e| truncated: 0 unless |base| is 1), as the reference computes it. `round` rounds half to even. `fmuladd(a, b, c)` is a * b + c, fused or not.
 /// There is no sigmoid: write 1 / (1 + exp(-x)).
 namespace intrinsic {
 constexpr const char *exp = "exp";

@@ -213,7 +213,8 @@ Expr ceil(Expr x) { return intrin(intrinsic::ceil, {as_float(x)}); }
 Expr round(Expr x) { return intrin(intrinsic::round, {as_float(x)}); }
 Expr abs(Expr x) { return intrin(intrinsic::abs, {x}); }
 Expr pow(Expr x, Expr y) {
-  x = as_float(x);
+  if (!(x.type().is_int() && y.type().is_int()))
+    x = as_float(x);
   match_types(x, y);
   return intrin(intrinsic::pow, {x, y});
 }
@@ -232,13 +233,14 @@ Expr sigmoid(Expr x) {
 
 int64_t floor_div(int64_t a, int64_t b) {
   if (b == 0) return 0;
+  if (b == -1) return int64_t(0 - uint64_t(a)); // INT64_MIN / -1 wraps
   int64_t q = a / b;
   if ((a % b != 0) && ((a < 0) != (b < 0))) q--;
   return q;
 }
 
 int64_t euclid_mod(int64_t a, int64_t b) {
-  if (b == 0) return 0;
+  if (b == 0 || b == -1) return 0;
   int64_t r = a % b;
   return r < 0 ? r + (b < 0 ? -b : b) : r;
 }

@@ -171,7 +171,14 @@ Expr Simplifier::visit(const Cast *op) {
   if (const Broadcast *b = v.as<Broadcast>())
     return Broadcast::make(mutate(Cast::make(t.element_of(), b->value)), b->lanes);
   if (const IntImm *i = v.as<IntImm>()) {
-    if (t.is_float()) return make_const(t, v.type().is_uint() ? double(uint64_t(i->value)) : double(i->value));
+    if (t.is_float()) {
+      // Rounded once, straight to the target width: through double, a large int64 could
+      // round twice (to 53 bits, then to 24) and land on the other neighbour.
+      bool u = v.type().is_uint();
+      uint64_t uv = uint64_t(i->value);
+      if (t.bits == 32) return make_const(t, double(u ? float(uv) : float(i->value)));
+      return make_const(t, u ? double(uv) : double(i->value));
+    }
     if (t.is_bool()) return make_bool(i->value != 0);
     return make_const(t, i->value); // IntImm::make wraps to the width
   }

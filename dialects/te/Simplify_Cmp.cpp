@@ -15,7 +15,8 @@ namespace simplify_detail {
 
 namespace {
 
-bool eval_cmp(IRNodeType op, double x, double y) {
+// Compares in the operands' own type: int64 constants above 2^53 would collide as doubles.
+template <typename T> bool eval_cmp(IRNodeType op, T x, T y) {
   switch (op) {
   case IRNodeType::EQ: return x == y;
   case IRNodeType::NE: return x != y;
@@ -89,7 +90,10 @@ Expr Simplifier::compare_ints(IRNodeType op, const Expr &a, const Expr &b) {
     const int64_t *ia = as_const_int(a), *ib = as_const_int(b);                                    \
     const double *fa = as_const_float(a), *fb = as_const_float(b);                                 \
     int lanes = op->type.lanes;                                                                    \
-    if (ia && ib) return make_bool(eval_cmp(IRNodeType::N, double(*ia), double(*ib)), lanes);      \
+    if (ia && ib)                                                                                  \
+      return make_bool(a.type().is_uint() ? eval_cmp(IRNodeType::N, uint64_t(*ia), uint64_t(*ib))  \
+                                          : eval_cmp(IRNodeType::N, *ia, *ib),                     \
+                       lanes);                                                                     \
     if (fa && fb) return make_bool(eval_cmp(IRNodeType::N, *fa, *fb), lanes);                      \
     if (const Broadcast *ba = a.as<Broadcast>())                                                   \
       if (const Broadcast *bb = b.as<Broadcast>())                                                 \

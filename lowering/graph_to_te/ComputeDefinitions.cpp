@@ -428,13 +428,15 @@ llvm::Expected<OpFuncs> Definer::define() {
         });
       })
       .Case([&](g::PowOp) {
-        // Integer powers are computed in double and truncated, as the reference does.
-        te::Type t = outType;
-        return binary([t](Expr a, Expr b) {
-          if (t.is_float())
+        return binary([](Expr a, Expr b) {
+          if (a.type().is_float() || !b.type().is_float())
             return te::pow(a, b);
-          te::Type f64 = te::Float(64);
-          return te::cast(t, te::pow(te::cast(f64, a), te::cast(f64, b)));
+          // An integer base to a float exponent: exact for a whole exponent, else pow in
+          // double truncated (saturating), as the reference computes it.
+          te::Type t = a.type(), f64 = te::Float(64, a.type().lanes);
+          Expr whole = te::floor(b) == b && te::abs(b) < te::make_const(b.type(), 0x1p62);
+          Expr exact = te::pow(a, te::cast(t, te::select(whole, b, te::make_zero(b.type()))));
+          return te::select(whole, exact, te::cast(t, te::pow(te::cast(f64, a), te::cast(f64, b))));
         });
       })
       .Case([&](g::MaxOp) { return binary([](Expr a, Expr b) { return te::max(a, b); }); })

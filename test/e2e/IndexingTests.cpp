@@ -129,6 +129,19 @@ TEST(IndexingExact, GatherND) {
                       {floatTensor({2, 2}, {2, 3, 4, 5})});
 }
 
+TEST(IndexingRuntime, OutOfRangeIndicesAreClamped) {
+  // Indices known only at run time cannot be an import error: they are clamped, never read out
+  // of bounds (docs/design.md, "Strict model checks"). Gather clamps per axis (7 -> 3, -9 + 4 ->
+  // 0); GatherND clamps the flat element index ((0, 5) -> 5 -> 3, (9, 0) -> 18 -> 3).
+  OpCase gather = nodeCase("gather", "Gather", {input("d", {4, 3}), typedInput("i", {3}, "int64")}, {}, {"d", "i"},
+                           json::object());
+  expectOpCaseOutputs(gather, {iota({4, 3}), int64Tensor({3}, {7, -9, 1})},
+                      {floatTensor({3, 3}, {9, 10, 11, 0, 1, 2, 3, 4, 5})});
+  OpCase gnd = nodeCase("gnd", "GatherND", {input("d", {2, 2}), typedInput("i", {2, 2}, "int64")}, {}, {"d", "i"},
+                        json::object());
+  expectOpCaseOutputs(gnd, {iota({2, 2}), int64Tensor({2, 2}, {0, 5, 9, 0})}, {floatTensor({2}, {3, 3})});
+}
+
 TEST(IndexingExact, TopK) {
   HostTensor x = floatTensor({2, 4}, {1, 3, 2, 3, 0, -1, 5, 4});
   // Ties: the lower index first.

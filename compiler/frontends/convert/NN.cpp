@@ -468,8 +468,6 @@ Value GraphBuilder::flattenAt(Value x, int64_t &axis) {
 
 llvm::Error GraphBuilder::convertReduce(const NodeDesc &n) {
   Value x = input(n, 0);
-  if (typeOf(x).getElementType().isInteger(1))
-    return fail(n, "bool inputs are not supported (float32, int64)");
   auto shape = shapeOf(x);
   int64_t rank = shape.size();
   bool keep = attrInt(n, "keepdims", 1) != 0; // read first: a no-op reduction ignores it
@@ -503,8 +501,11 @@ llvm::Error GraphBuilder::convertReduce(const NodeDesc &n) {
     sorted.insert(na);
   }
   SmallVector<int64_t> ax(sorted.begin(), sorted.end());
-  if (typeOf(x).getElementType().isInteger(1))
+  Type elem = typeOf(x).getElementType();
+  if (elem.isInteger(1))
     return reduceBool(n, x, ax, keep);
+  if (!elem.isF32())
+    return fail(n, elementName(x) + " inputs are not supported (float32; bool for ReduceMax and ReduceMin)");
   // ONNX reductions outside the dialect's sum/mean/max/prod are decompositions:
   //   ReduceMin = -max(-x)            ReduceL1 = sum(|x|)       ReduceL2 = sqrt(sum(x*x))
   //   ReduceSumSquare = sum(x*x)      ReduceLogSum = log(sum(x))

@@ -229,9 +229,11 @@ llvm::Error GraphBuilder::convertShape(const NodeDesc &n) {
 
 llvm::Error GraphBuilder::convertCast(const NodeDesc &n) {
   Value x = input(n, 0);
-  Type elem;
+  DType target;
   if (n.op == "CastLike") {
-    elem = typeOf(input(n, 1)).getElementType();
+    // A narrow integer target is computed in int64; its logical type is recorded.
+    auto narrow = narrowTypes.find(n.inputs[1]);
+    target = narrow != narrowTypes.end() ? narrow->second : reference::dtypeOf(typeOf(input(n, 1)).getElementType());
   } else {
     // ONNX TensorProto element types Strata computes with.
     static const std::map<int64_t, DType> types = {
@@ -251,14 +253,15 @@ llvm::Error GraphBuilder::convertCast(const NodeDesc &n) {
       return fail(n, "cast to ONNX type " + std::to_string(to) +
                          " is not supported (float, int64, int32, int16, int8, uint32, uint16, "
                          "uint8, bool)");
-    if (isNarrowInt(it->second)) {
-      // Computed in int64: narrow (wrapping) and widen again.
-      Type narrow = reference::elementTypeOf(it->second, &ctx);
-      Value v = b.create<g::CastOp>(loc, tensorType(shapeOf(x), narrow), x);
-      return define(n, 0, b.create<g::CastOp>(loc, tensorType(shapeOf(x), b.getI64Type()), v));
-    }
-    elem = reference::elementTypeOf(it->second, &ctx);
+    target = it->second;
   }
+  if (isNarrowInt(target)) {
+    // Computed in int64: narrow (wrapping) and widen again.
+    Type narrow = reference::elementTypeOf(target, &ctx);
+    Value v = b.create<g::CastOp>(loc, tensorType(shapeOf(x), narrow), x);
+    return define(n, 0, b.create<g::CastOp>(loc, tensorType(shapeOf(x), b.getI64Type()), v));
+  }
+  Type elem = reference::elementTypeOf(target, &ctx);
   if (elem == typeOf(x).getElementType())
     return define(n, 0, x);
   return define(n, 0, b.create<g::CastOp>(loc, tensorType(shapeOf(x), elem), x));
