@@ -80,24 +80,34 @@ size_t Executable::workspace_size() const { return impl_->workspaceBytes; }
 Status Executable::run(const void *const *inputs, void *const *outputs, void *workspace) const {
   if (!impl_)
     return Status::error("run: the Executable is empty (compile failed or was never called)");
-  if (!inputs && !impl_->inputs.empty())
-    return Status::error("run: inputs is null");
-  if (!outputs)
-    return Status::error("run: outputs is null");
-  for (size_t i = 0; i < impl_->inputs.size(); ++i)
-    if (!inputs[i])
-      return Status::error("run: input " + std::to_string(i) + " ('" + impl_->inputs[i].name +
-                           "') is null");
-  for (size_t i = 0; i < impl_->outputs.size(); ++i)
-    if (!outputs[i])
-      return Status::error("run: output " + std::to_string(i) + " ('" + impl_->outputs[i].name +
-                           "') is null");
-  if (workspace && reinterpret_cast<uintptr_t>(workspace) % 64 != 0)
-    return Status::error("run: the workspace must be 64-byte aligned");
+  // The generated strata_jit_run checks its arguments (NULL arrays and buffers, an unaligned
+  // workspace) and names the bad one.
   int32_t status = impl_->run(inputs, outputs, workspace);
-  if (status != 0)
-    return Status::error(std::string("run failed: ") + impl_->message(status));
-  return Status();
+  if (status == 0)
+    return Status();
+  std::string message = impl_->message(status);
+  llvm::StringRef rest(message);
+  if (rest.consume_front("strata_jit_run: "))
+    return Status::error("run: " + rest.str());
+  return Status::error("run failed: " + message);
+}
+
+Status Executable::run(const std::vector<const void *> &inputs, const std::vector<void *> &outputs,
+                       void *workspace) const {
+  if (!impl_)
+    return Status::error("run: the Executable is empty (compile failed or was never called)");
+  auto count = [](const char *what, size_t given, const std::vector<TensorInfo> &expected) {
+    std::string names;
+    for (size_t i = 0; i < expected.size(); ++i)
+      names += (i ? ", " : "") + expected[i].name;
+    return Status::error("run: " + std::to_string(given) + " " + what + " buffers given, but the model has " +
+                         std::to_string(expected.size()) + " " + what + "s (" + names + ")");
+  };
+  if (inputs.size() != impl_->inputs.size())
+    return count("input", inputs.size(), impl_->inputs);
+  if (outputs.size() != impl_->outputs.size())
+    return count("output", outputs.size(), impl_->outputs);
+  return run(inputs.data(), outputs.data(), workspace);
 }
 
 void set_num_threads(int n) { strata_set_num_threads(n); }

@@ -120,7 +120,7 @@ public:
     tableFunction(name + "_" + kind + "_dtype", b32(), dtypes, ConstantInt::get(b32(), -1));
   }
 
-  void run(const MemoryPlan &plan, const std::vector<KernelCall> &calls) {
+  void run(const MemoryPlan &plan, const std::vector<KernelCall> &calls, const ModelSignature &sig) {
     llvm::Type *ptr = PointerType::getUnqual(ctx);
     std::vector<GlobalVariable *> constants;
     for (size_t i = 0; i < plan.constants.size(); ++i)
@@ -168,10 +168,23 @@ public:
         IRBuilder<>(fail).CreateRet(failed);
     }
 
-    // NAME_run: allocates the workspace when the caller passes none.
+    // NAME_run: checks its arguments (the runtime names a bad one), then allocates the
+    // workspace when the caller passes none.
     Function *run = define(name + "_run", b32(), {ptr, ptr, ptr});
     IRBuilder<> b(BasicBlock::Create(ctx, "entry", run));
     Value *ws = run->getArg(2);
+    {
+      Function *check = declare("strata_check_run_args", b32(), {ptr, ptr, b32(), ptr, b32(), ptr, ptr, ptr});
+      Value *status = b.CreateCall(
+          check, {b.CreateGlobalStringPtr(name, name + "_model_name"), run->getArg(0),
+                  b.getInt32(sig.inputs.size()), run->getArg(1), b.getInt32(sig.outputs.size()), ws,
+                  m.getFunction(name + "_input_name"), m.getFunction(name + "_output_name")});
+      BasicBlock *bad = BasicBlock::Create(ctx, "bad_args", run);
+      BasicBlock *ok = BasicBlock::Create(ctx, "args_ok", run);
+      b.CreateCondBr(b.CreateICmpNE(status, b.getInt32(0)), bad, ok);
+      IRBuilder<>(bad).CreateRet(status);
+      b.SetInsertPoint(ok);
+    }
     if (plan.arenaBytes == 0) {
       b.CreateRet(b.CreateCall(body, {run->getArg(0), run->getArg(1), ws}));
       return;
@@ -237,9 +250,9 @@ private:
 void emitModelFunctions(Module &module, const std::string &name, const ModelSignature &sig,
                         const MemoryPlan &plan, const std::vector<KernelCall> &calls) {
   ModelEmitter e(module, name);
-  e.run(plan, calls);
   e.queries("input", sig.inputs);
   e.queries("output", sig.outputs);
+  e.run(plan, calls, sig);
   e.support(plan);
 }
 

@@ -55,6 +55,13 @@ int strata_set_error(int status, const char *fmt, ...)
 
 void strata_clear_error(void);
 
+/* NAME_run's argument checks: non-NULL input and output arrays and buffers, and a workspace
+ * that is NULL or 64-byte aligned. Returns STRATA_OK, or STRATA_ERROR_INVALID_ARGUMENT with a
+ * message naming the argument ("m_run: input 1 ('mask') is NULL"). */
+int strata_check_run_args(const char *model, const void *const *inputs, int32_t num_inputs,
+                          void *const *outputs, int32_t num_outputs, const void *workspace,
+                          const char *(*input_name)(int), const char *(*output_name)(int));
+
 /* ---- Aligned allocation -------------------------------------------------------------------
  * All buffers Strata allocates are 64-byte aligned (one cache line, one AVX-512 vector).
  * strata_aligned_alloc(0) returns a valid, unique pointer. Returns NULL (and records

@@ -29,6 +29,7 @@ llvm::orc::SymbolMap runtimeSymbols(llvm::orc::LLJIT &jit) {
   add("strata_last_error", &strata_last_error);
   add("strata_set_error", &strata_set_error);
   add("strata_clear_error", &strata_clear_error);
+  add("strata_check_run_args", &strata_check_run_args);
   add("strata_aligned_alloc", &strata_aligned_alloc);
   add("strata_aligned_free", &strata_aligned_free);
   add("strata_parallel_for", &strata_parallel_for);

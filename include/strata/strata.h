@@ -120,8 +120,12 @@ public:
   /// Bytes of scratch memory one run needs (64-byte aligned when passed in).
   size_t workspace_size() const;
   /// Runs on dense row-major buffers in model order. With workspace == nullptr
-  /// the run allocates its own scratch memory.
+  /// the run allocates its own scratch memory. A NULL array or buffer, or a workspace that is
+  /// not 64-byte aligned, is an error status naming the argument.
   Status run(const void *const *inputs, void *const *outputs, void *workspace = nullptr) const;
+  /// The same, also checking that there is one buffer per model input and output.
+  Status run(const std::vector<const void *> &inputs, const std::vector<void *> &outputs,
+             void *workspace = nullptr) const;
 
   struct Impl;
   explicit Executable(std::shared_ptr<const Impl> impl) : impl_(std::move(impl)) {}
