@@ -17,7 +17,7 @@ std::vector<char> bytesOf(const std::string &text) { return {text.begin(), text.
 TEST(ArchiveTest, IsDeterministicAndReadable) {
   auto runtime = aot::runtimeObjects(targets::Arch::X86_64);
   ASSERT_TRUE(static_cast<bool>(runtime)) << llvm::toString(runtime.takeError());
-  ASSERT_EQ(runtime->size(), 4u); // alloc, error, run_args, thread_pool
+  ASSERT_EQ(runtime->size(), 4u);
   std::vector<aot::ArchiveMember> members = *runtime;
   members.insert(members.begin(), {"notes.txt", bytesOf("not an object")});
 
