@@ -33,7 +33,7 @@ TEST(ArchiveTest, IsDeterministicAndReadable) {
   for (const auto &child : (*archive)->children(err)) names.push_back(llvm::cantFail(child.getName()).str());
   ASSERT_FALSE(static_cast<bool>(err));
   EXPECT_EQ(names, (std::vector<std::string>{"notes.txt", "strata_rt_alloc.o", "strata_rt_error.o",
-                                            "strata_rt_thread_pool.o"}));
+                                            "strata_rt_run_args.o", "strata_rt_thread_pool.o"}));
   bool hasParallelFor = false;
   for (const auto &symbol : (*archive)->symbols())
     hasParallelFor |= symbol.getName() == "strata_parallel_for";
