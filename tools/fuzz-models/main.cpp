@@ -1,0 +1,261 @@
+//===- main.cpp - fuzz-models: differential fuzzing of the compiler -------===//
+//
+// Generates random valid models (Generator.h), compiles each with the JIT,
+// runs it on seeded inputs and compares with the reference interpreter. Each
+// model runs in a forked child, so a crash or hang is recorded and the model
+// kept. See --help.
+//
+//===----------------------------------------------------------------------===//
+#include "tools/fuzz-models/Generator.h"
+
+#include "compiler/HostRun.h"
+#include "compiler/conformance/ChildProcess.h"
+#include "compiler/conformance/RefCheck.h"
+#include "strata/strata.h"
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <regex>
+#include <sstream>
+#include <string>
+
+#include <unistd.h>
+
+using namespace strata;
+
+namespace {
+
+const char *kUsage = R"(usage: fuzz-models [options]
+
+Differential fuzzing: generates random valid models (chains and DAGs of the ONNX ops
+Strata converts, random shapes, attributes and element types), compiles each with the
+JIT, runs it on seeded inputs and compares with the reference interpreter. A model
+Strata refuses with an error message counts as rejected; a wrong result, a crash, a
+hang or a model the reference cannot run is a failure. The same seed gives the same
+models. Exit status 1 when anything failed.
+
+options:
+  --seed S        the batch's seed (default 1)
+  --count N       how many models (default 100)
+  --first I       start at model I of the batch (default 0)
+  --threads T     models run at once, each in its own process (default 1)
+  --timeout SEC   per model (default 120)
+  --keep DIR      write each failing model as DIR/seedS-I.json, with the reason in
+                  DIR/seedS-I.txt
+  --print I       print model I of the batch as a JSON graph and exit
+  --perturb       add 1e-2 to the first element of every compiled float output and flip
+                  the first element of the others (checks that mismatches are caught:
+                  every model that compiles must then fail)
+  --no-fork       run models in this process (for debuggers; a crash ends the run)
+  --verbose       one line per model
+  --help          this text
+)";
+
+struct Options {
+  uint64_t seed = 1, count = 100, first = 0;
+  int threads = 1, timeout = 120;
+  std::string keep;
+  bool noFork = false, verbose = false, perturb = false;
+};
+
+/// The message without the model's path, numbers and quoted names: a category.
+std::string categoryOf(std::string msg) {
+  auto nl = msg.find('\n');
+  if (nl != std::string::npos)
+    msg = msg.substr(0, nl);
+  auto json = msg.find(".json: ");
+  if (json != std::string::npos)
+    msg = msg.substr(json + 7);
+  msg = std::regex_replace(msg, std::regex("node '[^']*' \\(([A-Za-z]+)\\)"), "$1");
+  msg = std::regex_replace(msg, std::regex("'[^']*'"), "'_'");
+  msg = std::regex_replace(msg, std::regex("-?[0-9]+(\\.[0-9]+)?(e-?[0-9]+)?"), "N");
+  msg = std::regex_replace(msg, std::regex("\\[[N, ]*\\]"), "[..]");
+  if (msg.size() > 110)
+    msg = msg.substr(0, 107) + "...";
+  return msg;
+}
+
+std::string tempDir() {
+  const char *t = std::getenv("TMPDIR");
+  return t && *t ? t : "/tmp";
+}
+
+/// Runs one model; the result as "matched", "rejected\t<category>\t<message>",
+/// "mismatch\t<what>" or "reference\t<message>".
+std::string runModel(const Options &opt, uint64_t index) {
+  fuzz::GeneratedModel m = fuzz::generateModel(opt.seed, index);
+  std::string path = tempDir() + "/fuzz-models-" + std::to_string(::getpid()) + "-" +
+                     std::to_string(opt.seed) + "-" + std::to_string(index) + ".json";
+  std::ofstream(path) << m.graph.dump();
+  struct Cleanup {
+    std::string path;
+    ~Cleanup() { std::remove(path.c_str()); }
+  } cleanup{path};
+
+  CompileOptions co;
+  co.num_threads = 1;
+  auto exe = compile(path, co);
+  if (!exe.ok())
+    return "rejected\t" + categoryOf(exe.error()) + "\t" + exe.error();
+  auto inputs = conformance::randomInputs(exe->inputs(), (uint32_t)(opt.seed * 7919 + index));
+  auto expected = conformance::runReference(path, inputs, co);
+  if (!expected)
+    return "reference\tcompiled, but the reference interpreter failed: " + llvm::toString(expected.takeError());
+  auto actual = runOnHost(*exe, inputs);
+  if (!actual)
+    return "mismatch\trun error: " + llvm::toString(actual.takeError());
+  if (opt.perturb)
+    for (HostTensor &t : *actual)
+      if (t.numElements() > 0)
+        t.isFloat() ? t.setF(0, t.f(0) + 1e-2f) : t.setI(0, t.dtype == DType::Bool ? !t.i(0) : t.i(0) + 1);
+  if (actual->size() != expected->size() || actual->size() != m.atol.size())
+    return "mismatch\t" + std::to_string(actual->size()) + " outputs, the reference " +
+           std::to_string(expected->size()) + ", the model declares " + std::to_string(m.atol.size());
+  for (size_t o = 0; o < actual->size(); ++o) {
+    std::string diff = conformance::compareOutputs({(*actual)[o]}, {(*expected)[o]}, m.atol[o], m.rtol);
+    if (!diff.empty())
+      return "mismatch\toutput " + std::to_string(o) + " ('" + m.graph["outputs"][o].get<std::string>() + "')" +
+             diff.substr(diff.find(':'));
+  }
+  return "matched";
+}
+
+struct Summary {
+  uint64_t generated = 0, matched = 0, rejected = 0, mismatches = 0, crashes = 0, referenceErrors = 0;
+  std::map<std::string, uint64_t> rejectedBy;
+  std::map<std::string, uint64_t> opCounts;
+};
+
+} // namespace
+
+int main(int argc, char **argv) {
+  Options opt;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    auto value = [&]() -> std::string {
+      if (i + 1 >= argc) {
+        std::cerr << "fuzz-models: " << a << " needs a value\n";
+        std::exit(2);
+      }
+      return argv[++i];
+    };
+    auto number = [&]() -> uint64_t {
+      std::string v = value();
+      char *end = nullptr;
+      uint64_t n = std::strtoull(v.c_str(), &end, 10);
+      if (v.empty() || *end || v[0] == '-') {
+        std::cerr << "fuzz-models: " << a << " expects a non-negative integer, not '" << v << "'\n";
+        std::exit(2);
+      }
+      return n;
+    };
+    if (a == "--help" || a == "-h") {
+      std::cout << kUsage;
+      return 0;
+    } else if (a == "--seed") {
+      opt.seed = number();
+    } else if (a == "--count") {
+      opt.count = number();
+    } else if (a == "--first") {
+      opt.first = number();
+    } else if (a == "--threads") {
+      opt.threads = std::max<int>(1, (int)number());
+    } else if (a == "--timeout") {
+      opt.timeout = std::max<int>(1, (int)number());
+    } else if (a == "--keep") {
+      opt.keep = value();
+    } else if (a == "--print") {
+      std::cout << fuzz::generateModel(opt.seed, number()).graph.dump(1) << "\n";
+      return 0;
+    } else if (a == "--perturb") {
+      opt.perturb = true;
+    } else if (a == "--no-fork") {
+      opt.noFork = true;
+    } else if (a == "--verbose") {
+      opt.verbose = true;
+    } else {
+      std::cerr << "fuzz-models: unknown option '" << a << "' (see --help)\n";
+      return 2;
+    }
+  }
+  if (!opt.keep.empty() && std::system(("mkdir -p '" + opt.keep + "'").c_str()) != 0) {
+    std::cerr << "fuzz-models: cannot create " << opt.keep << "\n";
+    return 2;
+  }
+
+  auto start = std::chrono::steady_clock::now();
+  auto seconds = [&] {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  };
+  Summary sum;
+  auto record = [&](uint64_t index, const conformance::ChildResult &r) {
+    ++sum.generated;
+    std::string out = r.completed ? r.output : "crash\t" + r.failure;
+    std::string kind = out.substr(0, out.find('\t'));
+    std::string rest = out.find('\t') == std::string::npos ? "" : out.substr(out.find('\t') + 1);
+    bool failed = false;
+    if (kind == "matched") {
+      ++sum.matched;
+    } else if (kind == "rejected") {
+      ++sum.rejected;
+      ++sum.rejectedBy[rest.substr(0, rest.find('\t'))];
+    } else if (kind == "reference") {
+      ++sum.referenceErrors, failed = true;
+    } else if (kind == "mismatch") {
+      ++sum.mismatches, failed = true;
+    } else {
+      ++sum.crashes, failed = true;
+    }
+    if (opt.verbose || failed)
+      std::cout << "model " << index << " (seed " << opt.seed << "): " << kind << (rest.empty() ? "" : ": ")
+                << rest.substr(0, 400) << "\n";
+    if (failed && !opt.keep.empty()) {
+      std::string base = opt.keep + "/seed" + std::to_string(opt.seed) + "-" + std::to_string(index);
+      fuzz::GeneratedModel m = fuzz::generateModel(opt.seed, index);
+      std::ofstream(base + ".json") << m.graph.dump(1) << "\n";
+      std::ofstream(base + ".txt") << kind << ": " << rest << "\n";
+    }
+    if (sum.generated % 100 == 0)
+      std::cout << "[" << sum.generated << "/" << opt.count << "] " << sum.matched << " matched, " << sum.rejected
+                << " rejected, " << sum.mismatches << " mismatches, " << sum.crashes << " crashes, "
+                << sum.referenceErrors << " reference errors (" << (int)seconds() << " s)" << std::endl;
+  };
+  for (uint64_t i = 0; i < opt.count; ++i)
+    for (const std::string &op : fuzz::generateModel(opt.seed, opt.first + i).ops)
+      ++sum.opCounts[op];
+
+  if (opt.noFork) {
+    for (uint64_t i = 0; i < opt.count; ++i)
+      record(opt.first + i, {true, runModel(opt, opt.first + i), ""});
+  } else {
+    std::cout.flush();
+    conformance::runInChildren(
+        opt.count, opt.threads, opt.timeout,
+        [&](size_t i) { return runModel(opt, opt.first + i); },
+        [&](size_t i, conformance::ChildResult r) { record(opt.first + i, r); });
+  }
+
+  std::cout << "\nfuzz-models --seed " << opt.seed << " --first " << opt.first << " --count " << opt.count << ": "
+            << sum.generated << " models in " << (int)seconds() << " s\n"
+            << "  compiled and matched the reference: " << sum.matched << "\n"
+            << "  rejected with an error:             " << sum.rejected << "\n";
+  std::vector<std::pair<uint64_t, std::string>> cats;
+  for (auto &[c, n] : sum.rejectedBy)
+    cats.push_back({n, c});
+  std::sort(cats.rbegin(), cats.rend());
+  for (auto &[n, c] : cats)
+    std::cout << "    " << n << "  " << c << "\n";
+  std::cout << "  mismatches:                         " << sum.mismatches << "\n"
+            << "  crashes and timeouts:               " << sum.crashes << "\n"
+            << "  reference interpreter errors:       " << sum.referenceErrors << "\n";
+  std::cout << "  nodes by op:";
+  int k = 0;
+  for (auto &[op, n] : sum.opCounts)
+    std::cout << (k++ % 8 ? " " : "\n    ") << op << " " << n;
+  std::cout << "\n";
+  return sum.mismatches || sum.crashes || sum.referenceErrors ? 1 : 0;
+}
