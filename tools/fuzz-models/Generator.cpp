@@ -28,7 +28,6 @@ const char *dtName(DT t) {
 }
 
 constexpr double kEps = 1.2e-7; // float32's unit roundoff, with a little to spare
-constexpr int64_t kMaxElements = 4096;
 constexpr int kMaxInputs = 8;
 
 /// A tensor of the model being built: its type and shape, a bound on its values
@@ -96,7 +95,7 @@ private:
     return z ^ (z >> 31);
   }
   /// Uniform in [lo, hi].
-  int64_t uni(int64_t lo, int64_t hi) { return lo + (int64_t)(next() % (uint64_t)(hi - lo + 1)); }
+  int64_t uni(int64_t lo, int64_t hi) { return hi <= lo ? lo : lo + (int64_t)(next() % (uint64_t)(hi - lo + 1)); }
   double real() { return (next() >> 11) * (1.0 / 9007199254740992.0); }
   bool coin(double p) { return real() < p; }
   template <typename T> const T &choose(const std::vector<T> &v) { return v[uni(0, v.size() - 1)]; }
@@ -116,12 +115,18 @@ private:
   std::vector<Tensor> pool; // every tensor, in creation order
   std::vector<std::string> opsUsed;
   int counter = 0, numInputs = 0;
+  bool allowEmpty = false;     // some models have inputs with a 0 dim
+  int64_t maxElements = 4096;  // per tensor (about); 32768 for one model in eight
   int opset = 17;
 
   std::string fresh(const char *prefix) { return prefix + std::to_string(counter++); }
 
   int64_t randomDim() {
     static const std::vector<int64_t> dims = {1, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 7, 8, 9, 11, 13, 16, 17, 24, 31, 33, 48, 64};
+    if (allowEmpty && coin(0.12))
+      return 0; // an empty tensor
+    if (maxElements > 4096 && coin(0.2))
+      return uni(65, 160);
     return choose(dims);
   }
   Shape randomShape(int minRank = 0, int maxRank = 5) {
@@ -133,8 +138,8 @@ private:
     Shape s;
     for (int i = 0; i < r; ++i)
       s.push_back(randomDim());
-    // At most kMaxElements: shrink the largest dims.
-    while (numelOf(s) > kMaxElements) {
+    // At most maxElements: shrink the largest dims.
+    while (numelOf(s) > maxElements) {
       auto it = std::max_element(s.begin(), s.end());
       *it = (*it + 1) / 2;
     }
@@ -245,7 +250,7 @@ private:
   const Tensor *pick(const std::function<bool(const Tensor &)> &ok) {
     std::vector<size_t> idx;
     for (size_t i = 0; i < pool.size(); ++i)
-      if (ok(pool[i]) && pool[i].numel() > 0)
+      if (ok(pool[i]) && (pool[i].numel() > 0 || allowEmpty))
         idx.push_back(i);
     if (idx.empty())
       return nullptr;
@@ -334,7 +339,7 @@ private:
       const Tensor *p = pick([&](const Tensor &t) {
         Shape out;
         return t.dt == dt && (!needExact || t.exact) && broadcastShapes(a.shape, t.shape, out) &&
-               numelOf(out) <= 4 * kMaxElements && t.name != a.name;
+               numelOf(out) <= 4 * maxElements && t.name != a.name;
       });
       if (p)
         return *p;
@@ -347,13 +352,13 @@ private:
     for (int64_t &d : s)
       if (coin(0.3))
         d = 1;
-    if (kind == 3 && s.size() < 5 && numelOf(a.shape) <= kMaxElements / 4)
+    if (kind == 3 && s.size() < 5 && numelOf(a.shape) <= maxElements / 4)
       s.insert(s.begin(), uni(1, 3));
     if (coin(0.15)) // a size-1 dim of `a` grows
       for (size_t i = 0; i < s.size(); ++i) {
         size_t ai = i + a.shape.size() - s.size();
         if (i + a.shape.size() >= s.size() && ai < a.shape.size() && a.shape[ai] == 1 &&
-            numelOf(a.shape) <= kMaxElements / 4) {
+            numelOf(a.shape) <= maxElements / 4) {
           s[i] = uni(2, 4);
           break;
         }
@@ -391,6 +396,12 @@ private:
   bool unsqueeze();
   bool resize();
   bool tile();
+  bool layerNorm();
+  bool instanceNorm();
+  bool cumSum();
+  bool topK();
+  bool gatherElements();
+  bool shapeChain();
 };
 
 // ---------------------------------------------------------------------------
@@ -567,7 +578,9 @@ bool Gen::binaryInt() {
     node1("Pow", {a.name, c}, {}, o);
     return true;
   }
-  Tensor b = partner(a, dt);
+  Tensor b = coin(0.15) && (op == "Add" || op == "Sub" || op == "Mul" || op == "Max")
+                 ? constIntTensor(dt, {}, -3000000, 3000000) // large values: int32 results wrap
+                 : partner(a, dt);
   if (op == "Div" || op == "Mod")
     b = nonzeroInt(b);
   if (op == "Mul" && a.mag() * b.mag() > 1e12)
@@ -606,7 +619,7 @@ bool Gen::variadic() {
   for (int i = 0; i < n; ++i) {
     Tensor b = moderate(partner(a, DT::F32));
     Shape s;
-    if (!broadcastShapes(shape, b.shape, s) || numelOf(s) > 4 * kMaxElements)
+    if (!broadcastShapes(shape, b.shape, s) || numelOf(s) > 4 * maxElements)
       continue;
     shape = s;
     args.push_back(b);
@@ -640,7 +653,9 @@ bool Gen::variadic() {
 bool Gen::compare() {
   static const std::vector<std::string> ops = {"Equal", "Less", "Greater", "LessOrEqual", "GreaterOrEqual"};
   std::string op = choose(ops);
-  DT dt = choose(std::vector<DT>{DT::F32, DT::I64, DT::I64, DT::I32, DT::Bool});
+  DT dt = choose(std::vector<DT>{DT::F32, DT::F32, DT::I64, DT::I64, DT::I32});
+  if (coin(0.03)) // Equal of bools is refused; checks the error
+    dt = DT::Bool;
   if (dt == DT::Bool && op != "Equal")
     dt = DT::I64;
   Tensor a = pickOr([&](const Tensor &t) { return t.dt == dt && t.exact; }, [&] { return leaf(dt, randomShape()); }, 0.2);
@@ -677,7 +692,7 @@ bool Gen::where() {
   Tensor x = pickOr([&](const Tensor &t) { return t.dt == dt; }, [&] { return partner(c, dt); }, 0.3);
   Tensor y = partner(coin(0.5) ? x : c, dt);
   Shape s1, s2;
-  if (!broadcastShapes(c.shape, x.shape, s1) || !broadcastShapes(s1, y.shape, s2) || numelOf(s2) > 4 * kMaxElements)
+  if (!broadcastShapes(c.shape, x.shape, s1) || !broadcastShapes(s1, y.shape, s2) || numelOf(s2) > 4 * maxElements)
     return false;
   Tensor o = like(x);
   o.shape = s2;
@@ -700,8 +715,6 @@ bool Gen::cast() {
     o.lo = 0, o.hi = 1;
   else if (to != DT::F32)
     o.lo = std::trunc(x.lo), o.hi = std::trunc(x.hi);
-  if (to == DT::I32 && o.mag() > 2e9)
-    return false;
   o.exact = true;
   static const std::map<DT, int> onnxType = {{DT::F32, 1}, {DT::I64, 7}, {DT::I32, 6}, {DT::Bool, 9}};
   node1("Cast", {x.name}, {{"to", onnxType.at(to)}}, o);
@@ -713,7 +726,7 @@ bool Gen::reduce() {
                                                     "ReduceProd", "ReduceSumSquare", "ReduceL1", "ReduceL2",
                                                     "ReduceLogSumExp", "ReduceLogSum"};
   static const std::vector<std::string> intOps = {"ReduceSum", "ReduceMax", "ReduceMin", "ReduceProd"};
-  bool isInt = coin(0.2);
+  bool isInt = coin(0.04); // refused (float32 only); checks the error
   Tensor x = isInt ? pickOr([](const Tensor &t) { return t.isInt(); }, [&] { return leaf(DT::I64, randomShape(1)); })
                    : pickFloat(1);
   std::string op = choose(isInt ? intOps : floatOps);
@@ -806,7 +819,8 @@ bool Gen::reduce() {
 }
 
 bool Gen::argMax() {
-  Tensor x = pickOr([](const Tensor &t) { return (t.isFloat() && t.exact) || t.isInt(); },
+  bool intsToo = coin(0.1); // refused (float32 only); checks the error
+  Tensor x = pickOr([&](const Tensor &t) { return t.isFloat() ? t.exact : intsToo && t.isInt(); },
                     [&] { return leaf(DT::F32, randomShape(1)); }, 0.2);
   if (x.rank() == 0)
     return false;
@@ -850,7 +864,7 @@ bool Gen::softmax() {
 }
 
 bool Gen::matmul() {
-  bool isInt = coin(0.1);
+  bool isInt = coin(0.03); // refused (float32 only); checks the error
   DT dt = isInt ? DT::I64 : DT::F32;
   Tensor a = isInt ? pickOr([](const Tensor &t) { return t.dt == DT::I64 && t.rank() >= 1 && t.mag() < 1000; },
                             [&] { return leaf(DT::I64, randomShape(1, 4)); })
@@ -899,7 +913,7 @@ bool Gen::matmul() {
     out.push_back(A[A.size() - 2]);
   if (!bVec)
     out.push_back(B.back());
-  if (numelOf(out) > 4 * kMaxElements)
+  if (numelOf(out) > 4 * maxElements)
     return false;
   Tensor o = like(a);
   o.shape = out;
@@ -954,11 +968,11 @@ bool Gen::gemm() {
 }
 
 /// An input of rank 3 or 4 for conv and pooling: from the pool or new.
-static Shape convShape(std::function<int64_t(int64_t, int64_t)> uni, int rank) {
+static Shape convShape(std::function<int64_t(int64_t, int64_t)> uni, int rank, int64_t maxElements) {
   Shape s = {uni(1, 2), uni(0, 3) ? uni(1, 8) : uni(9, 32)};
   for (int i = 2; i < rank; ++i)
     s.push_back(uni(0, 3) ? uni(1, 17) : uni(18, 40));
-  while (numelOf(s) > kMaxElements)
+  while (numelOf(s) > maxElements)
     s.back() = (s.back() + 1) / 2;
   return s;
 }
@@ -966,7 +980,9 @@ static Shape convShape(std::function<int64_t(int64_t, int64_t)> uni, int rank) {
 bool Gen::conv() {
   auto u = [&](int64_t lo, int64_t hi) { return uni(lo, hi); };
   Tensor x = pickOr([](const Tensor &t) { return t.isFloat() && (t.rank() == 3 || t.rank() == 4) && t.numel() <= 4096; },
-                    [&] { return leaf(DT::F32, convShape(u, coin(0.75) ? 4 : 3)); }, 0.15);
+                    [&] { return leaf(DT::F32, convShape(u, coin(0.75) ? 4 : 3, maxElements)); }, 0.15);
+  if (x.numel() == 0)
+    return false;
   x = moderate(x);
   int r = x.rank(), sp = r - 2;
   int64_t C = x.shape[1];
@@ -1009,7 +1025,7 @@ bool Gen::conv() {
   }
   Shape os = {x.shape[0], M};
   os.insert(os.end(), out.begin(), out.end());
-  if (numelOf(os) > 4 * kMaxElements)
+  if (numelOf(os) > 4 * maxElements)
     return false;
   json attrs = json::object();
   if (coin(0.5) || std::any_of(k.begin(), k.end(), [](int64_t v) { return v > 1; }))
@@ -1049,7 +1065,9 @@ bool Gen::conv() {
 bool Gen::pool2d() {
   auto u = [&](int64_t lo, int64_t hi) { return uni(lo, hi); };
   Tensor x = pickOr([](const Tensor &t) { return t.isFloat() && (t.rank() == 3 || t.rank() == 4); },
-                    [&] { return leaf(DT::F32, convShape(u, coin(0.75) ? 4 : 3)); }, 0.15);
+                    [&] { return leaf(DT::F32, convShape(u, coin(0.75) ? 4 : 3, maxElements)); }, 0.15);
+  if (x.numel() == 0)
+    return false;
   int r = x.rank(), sp = r - 2;
   bool isMax = coin(0.55);
   bool ceilMode = coin(0.3);
@@ -1144,11 +1162,11 @@ bool Gen::reshape() {
     int r = x.rank();
     int64_t axis = uni(-r, r);
     int64_t a = axis < 0 ? axis + r : axis;
-    int64_t outer = 1;
-    for (int64_t i = 0; i < a; ++i)
-      outer *= x.shape[i];
+    int64_t outer = 1, inner = 1;
+    for (int64_t i = 0; i < r; ++i)
+      (i < a ? outer : inner) *= x.shape[i];
     Tensor o = like(x);
-    o.shape = {outer, n / outer};
+    o.shape = {outer, inner};
     node1("Flatten", {x.name}, {{"axis", axis}}, o);
     return true;
   }
@@ -1166,18 +1184,27 @@ bool Gen::reshape() {
   Shape s(r, 1);
   for (int64_t f : factors)
     s[uni(0, r - 1)] *= f;
+  if (n == 0) {
+    if (r == 0)
+      return false;
+    s[uni(0, r - 1)] = 0;
+  }
   Tensor o = like(x);
   o.shape = s;
   std::vector<int64_t> spec = s;
-  if (r > 0 && coin(0.4))
+  if (r > 0 && n > 0 && coin(0.4))
     spec[uni(0, r - 1)] = -1;
-  for (int i = 0; i < r && i < x.rank(); ++i)
-    if (spec[i] == x.shape[i] && coin(0.3))
-      spec[i] = 0; // copied from the input
+  json attrs = json::object();
+  if (n == 0)
+    attrs["allowzero"] = 1; // a 0 is a 0, not a copy of the input's dim
+  else
+    for (int i = 0; i < r && i < x.rank(); ++i)
+      if (spec[i] == x.shape[i] && coin(0.3))
+        spec[i] = 0; // copied from the input
   int64_t minusOnes = std::count(spec.begin(), spec.end(), -1);
   if (minusOnes > 1)
     return false;
-  node1("Reshape", {x.name, constInts({(int64_t)r}, spec)}, {}, o);
+  node1("Reshape", {x.name, constInts({(int64_t)r}, spec)}, attrs, o);
   return true;
 }
 
@@ -1290,7 +1317,7 @@ bool Gen::concat() {
     std::swap(parts[0], parts[uni(0, parts.size() - 1)]);
   Tensor o = like(x);
   o.shape[a] = total;
-  if (o.numel() > 4 * kMaxElements)
+  if (o.numel() > 4 * maxElements)
     return false;
   std::vector<std::string> names;
   for (const Tensor &t : parts) {
@@ -1351,6 +1378,8 @@ bool Gen::gather() {
   int r = x.rank();
   int64_t axis = uni(-r, r - 1), a = axis < 0 ? axis + r : axis;
   int64_t d = x.shape[a];
+  if (d == 0)
+    return false;
   Shape is;
   int ir = (int)uni(0, 2);
   for (int i = 0; i < ir; ++i)
@@ -1396,7 +1425,7 @@ bool Gen::pad() {
     if (o.shape[i] < 1)
       return false;
   }
-  if (o.numel() > 4 * kMaxElements)
+  if (o.numel() > 4 * maxElements)
     return false;
   std::vector<std::string> ins = {x.name, constInts({2 * r}, pads)};
   json attrs = json::object();
@@ -1428,7 +1457,7 @@ bool Gen::expand() {
   for (int64_t d : x.shape)
     target.push_back(d == 1 ? (coin(0.6) ? uni(2, 5) : 1) : (coin(0.2) ? 1 : d));
   Tensor o = like(x);
-  if (!broadcastShapes(x.shape, target, o.shape) || o.numel() > 4 * kMaxElements)
+  if (!broadcastShapes(x.shape, target, o.shape) || o.numel() > 4 * maxElements)
     return false;
   node1("Expand", {x.name, constInts({(int64_t)target.size()}, target)}, {}, o);
   return true;
@@ -1541,14 +1570,159 @@ bool Gen::tile() {
     reps.push_back(coin(0.5) ? 1 : uni(2, 3));
     o.shape[i] *= reps.back();
   }
-  if (o.numel() > 4 * kMaxElements)
+  if (o.numel() > 4 * maxElements)
     return false;
   node1("Tile", {x.name, constInts({(int64_t)reps.size()}, reps)}, {}, o);
   return true;
 }
 
+bool Gen::layerNorm() {
+  Tensor x = moderate(pickFloat(1));
+  int r = x.rank();
+  int64_t axis = uni(-r, r - 1), a = axis < 0 ? axis + r : axis;
+  int64_t n = 1;
+  Shape ps(x.shape.begin() + a, x.shape.end());
+  for (int64_t d : ps)
+    n *= d;
+  // (x - mean) / sqrt(var + epsilon): an error in x grows by up to 1 / sqrt(epsilon) where the
+  // variance is small, so epsilon is not tiny.
+  double eps = choose(std::vector<double>{1e-2, 1e-3});
+  json attrs = {{"epsilon", eps}};
+  if (axis != -1 || coin(0.3))
+    attrs["axis"] = axis;
+  Tensor scale = coin(0.7) ? constFloat(ps, 0.5, 1.5) : leaf(DT::F32, ps);
+  std::vector<std::string> ins = {x.name, scale.name};
+  if (coin(0.6))
+    ins.push_back(constFloat(ps, -1, 1).name);
+  Tensor o = like(x);
+  double amp = 1.5 / std::sqrt(eps);
+  o.hi = amp * 2 * x.mag() + 1, o.lo = -o.hi;
+  o.err = 2 * amp * x.err + 16 * kEps * amp * x.mag() + 4 * kEps * o.hi;
+  o.exact = false;
+  node1("LayerNormalization", ins, attrs, o);
+  return true;
+}
+
+bool Gen::instanceNorm() {
+  Tensor x = moderate(pickFloat(3, 4));
+  int64_t C = x.shape[1];
+  double eps = choose(std::vector<double>{1e-2, 1e-3});
+  Tensor scale = constFloat({C}, 0.5, 1.5), bias = constFloat({C}, -1, 1);
+  Tensor o = like(x);
+  double amp = 1.5 / std::sqrt(eps);
+  o.hi = amp * 2 * x.mag() + 1, o.lo = -o.hi;
+  o.err = 2 * amp * x.err + 16 * kEps * amp * x.mag() + 4 * kEps * o.hi;
+  o.exact = false;
+  node1("InstanceNormalization", {x.name, scale.name, bias.name}, {{"epsilon", eps}}, o);
+  return true;
+}
+
+bool Gen::cumSum() {
+  bool isInt = coin(0.3);
+  Tensor x = isInt ? pickOr([](const Tensor &t) { return t.dt == DT::I64 && t.rank() >= 1 && t.mag() < 1e9; },
+                            [&] { return leaf(DT::I64, randomShape(1)); })
+                   : moderate(pickFloat(1));
+  int r = x.rank();
+  int64_t axis = uni(-r, r - 1), a = axis < 0 ? axis + r : axis;
+  int64_t n = x.shape[a];
+  json attrs = json::object();
+  if (coin(0.3))
+    attrs["exclusive"] = 1;
+  if (coin(0.3))
+    attrs["reverse"] = 1;
+  Tensor o = like(x);
+  o.lo = -n * x.mag(), o.hi = n * x.mag();
+  if (!isInt)
+    o.exact = false, o.err = n * x.err + 2 * kEps * n * x.mag() * std::max<double>(1, std::log2((double)n + 1));
+  node1("CumSum", {x.name, constInts({}, {axis})}, attrs, o);
+  return true;
+}
+
+bool Gen::topK() {
+  // Ties and near-ties reorder: exact values only.
+  Tensor x = pickOr([](const Tensor &t) { return t.isFloat() && t.exact && t.rank() >= 1; },
+                    [&] { return input(DT::F32, randomShape(1)); }, 0.2);
+  int r = x.rank();
+  int64_t axis = uni(-r, r - 1), a = axis < 0 ? axis + r : axis;
+  if (x.shape[a] < 1)
+    return false;
+  int64_t k = uni(1, std::min<int64_t>(x.shape[a], 5));
+  Tensor v = like(x), i;
+  v.shape[a] = k;
+  i.dt = DT::I64, i.shape = v.shape, i.lo = 0, i.hi = x.shape[a] - 1;
+  json attrs = json::object();
+  if (axis != -1 || coin(0.3))
+    attrs["axis"] = axis;
+  if (coin(0.4))
+    attrs["largest"] = 0;
+  node("TopK", {x.name, constInts({1}, {k})}, attrs, {v, i});
+  return true;
+}
+
+bool Gen::gatherElements() {
+  Tensor x = pickOr([](const Tensor &t) { return t.rank() >= 1; }, [&] { return leaf(DT::F32, randomShape(1)); }, 0.1);
+  int r = x.rank();
+  int64_t axis = uni(-r, r - 1), a = axis < 0 ? axis + r : axis;
+  int64_t d = x.shape[a];
+  if (d < 1)
+    return false;
+  if (x.numel() == 0)
+    return false;
+  Shape is = x.shape;
+  for (int i = 0; i < r; ++i)
+    is[i] = i == a ? uni(1, 4) : (coin(0.3) ? std::max<int64_t>(1, is[i] - 1) : is[i]);
+  std::vector<int64_t> data;
+  for (int64_t i = 0; i < numelOf(is); ++i)
+    data.push_back(uni(-d, d - 1));
+  Tensor o = like(x);
+  o.shape = is;
+  node1("GatherElements", {x.name, constInts(is, data)}, {{"axis", axis}}, o);
+  return true;
+}
+
+bool Gen::shapeChain() {
+  // Shape -> Gather/Slice -> Concat with constants -> Reshape: resolved at import.
+  Tensor x = pickOr([](const Tensor &t) { return t.rank() >= 2; }, [&] { return leaf(DT::F32, randomShape(2)); }, 0.1);
+  if (x.numel() == 0)
+    return false; // -1 is ambiguous for an empty tensor
+  int r = x.rank();
+  Tensor sh;
+  sh.dt = DT::I64, sh.shape = {r};
+  sh = node1("Shape", {x.name}, {}, sh);
+  // Keep the first k dims and flatten the rest (-1).
+  int64_t k = uni(0, r - 1);
+  std::vector<std::string> parts;
+  if (k > 0) {
+    Tensor head;
+    head.dt = DT::I64, head.shape = {k};
+    if (coin(0.5)) {
+      head = node1("Slice", {sh.name, constInts({1}, {0}), constInts({1}, {k})}, {}, head);
+    } else {
+      std::vector<int64_t> idx(k);
+      for (int64_t i = 0; i < k; ++i)
+        idx[i] = i;
+      head = node1("Gather", {sh.name, constInts({k}, idx)}, {}, head);
+    }
+    parts.push_back(head.name);
+  }
+  parts.push_back(constInts({1}, {-1}));
+  Tensor spec;
+  spec.dt = DT::I64, spec.shape = {k + 1};
+  spec = node1("Concat", parts, {{"axis", 0}}, spec);
+  Tensor o = like(x);
+  o.shape.assign(x.shape.begin(), x.shape.begin() + k);
+  int64_t rest = 1;
+  for (int i = k; i < r; ++i)
+    rest *= x.shape[i];
+  o.shape.push_back(rest);
+  node1("Reshape", {x.name, spec.name}, {}, o);
+  return true;
+}
+
 GeneratedModel Gen::build() {
   opset = coin(0.25) ? 18 : 17;
+  allowEmpty = coin(0.05);
+  maxElements = coin(0.125) ? 32768 : 4096;
   using Builder = bool (Gen::*)();
   struct Entry {
     Builder fn;
@@ -1562,7 +1736,8 @@ GeneratedModel Gen::build() {
       {&Gen::batchNorm, 1.5}, {&Gen::reshape, 5},      {&Gen::transpose, 4}, {&Gen::slice, 5},
       {&Gen::concat, 4},      {&Gen::split, 3},        {&Gen::gather, 4},    {&Gen::pad, 3},
       {&Gen::expand, 3},      {&Gen::squeeze, 2},      {&Gen::unsqueeze, 2}, {&Gen::resize, 3},
-      {&Gen::tile, 1.5}};
+      {&Gen::tile, 1.5},      {&Gen::layerNorm, 2},    {&Gen::instanceNorm, 1}, {&Gen::cumSum, 1.5},
+      {&Gen::topK, 1},        {&Gen::gatherElements, 1.5}, {&Gen::shapeChain, 1.5}};
   std::vector<double> weights;
   for (const Entry &e : builders)
     weights.push_back(e.weight);
@@ -1570,7 +1745,7 @@ GeneratedModel Gen::build() {
   leaf(DT::F32, randomShape());
   if (coin(0.3))
     input(choose(std::vector<DT>{DT::F32, DT::I64, DT::I32, DT::Bool}), randomShape());
-  int target = coin(0.8) ? (int)uni(1, 8) : (int)uni(9, 20);
+  int target = coin(0.6) ? (int)uni(1, 8) : (int)uni(9, 30);
   for (int tries = 0; (int)opsUsed.size() < target && tries < 200; ++tries)
     (this->*builders[weighted(weights)].fn)();
   if (opsUsed.empty())
@@ -1594,12 +1769,20 @@ GeneratedModel Gen::build() {
   for (const Tensor &t : pool)
     if (!t.leaf && outputs.size() < 4 && coin(0.12))
       addOutput(t);
-  if (coin(0.02)) // a model input returned as is
+  if (coin(0.04)) // a model input returned as is
     for (const Tensor &t : pool)
       if (t.leaf && !t.name.empty() && t.name[0] == 'x') {
         addOutput(t);
         break;
       }
+  if (coin(0.03)) { // an output computed from initializers only (folded at compile time)
+    Tensor c = constFloat(randomShape(0, 3), -1, 1);
+    Tensor o = like(c);
+    o.lo = 0, o.hi = 1, o.err = 4 * kEps, o.exact = false;
+    addOutput(node1("Sigmoid", {c.name}, {}, o));
+  }
+  if (coin(0.03)) // the same tensor returned twice
+    outputs.push_back(outputs[0]), m.atol.push_back(m.atol[0]);
   m.graph = {{"opset", opset}, {"inputs", inputs}, {"outputs", outputs}, {"initializers", inits}, {"nodes", nodes}};
   m.ops = opsUsed;
   return m;

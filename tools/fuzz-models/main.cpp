@@ -13,7 +13,9 @@
 #include "compiler/conformance/RefCheck.h"
 #include "strata/strata.h"
 
+#include <algorithm>
 #include <chrono>
+#include <filesystem>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -47,6 +49,8 @@ options:
   --keep DIR      write each failing model as DIR/seedS-I.json, with the reason in
                   DIR/seedS-I.txt
   --print I       print model I of the batch as a JSON graph and exit
+  --replay PATH   instead of generating: check kept models (a .json file or a folder of
+                  them, as --keep writes them; each must compile and match the reference)
   --perturb       add 1e-2 to the first element of every compiled float output and flip
                   the first element of the others (checks that mismatches are caught:
                   every model that compiles must then fail)
@@ -59,6 +63,7 @@ struct Options {
   uint64_t seed = 1, count = 100, first = 0;
   int threads = 1, timeout = 120;
   std::string keep;
+  std::vector<std::string> replay;
   bool noFork = false, verbose = false, perturb = false;
 };
 
@@ -84,13 +89,15 @@ std::string tempDir() {
   return t && *t ? t : "/tmp";
 }
 
-/// Runs one model; the result as "matched", "rejected\t<category>\t<message>",
-/// "mismatch\t<what>" or "reference\t<message>".
-std::string runModel(const Options &opt, uint64_t index) {
-  fuzz::GeneratedModel m = fuzz::generateModel(opt.seed, index);
-  std::string path = tempDir() + "/fuzz-models-" + std::to_string(::getpid()) + "-" +
-                     std::to_string(opt.seed) + "-" + std::to_string(index) + ".json";
-  std::ofstream(path) << m.graph.dump();
+/// Every third model is compiled for baseline x86-64 (SSE2), the others for this CPU.
+std::string targetOf(uint64_t index) { return index % 3 == 1 ? "x86-64" : "host"; }
+
+/// Compiles and runs one model; the result as "matched", "rejected\t<category>\t<message>",
+/// "mismatch\t<what>" or "reference\t<message>". `atol` per output (1e-4 where missing).
+std::string checkModel(const Options &opt, const nlohmann::json &graph, const std::vector<double> &atol,
+                       double rtol, const std::string &target, uint32_t inputSeed, const std::string &tag) {
+  std::string path = tempDir() + "/fuzz-models-" + std::to_string(::getpid()) + "-" + tag + ".json";
+  std::ofstream(path) << graph.dump();
   struct Cleanup {
     std::string path;
     ~Cleanup() { std::remove(path.c_str()); }
@@ -98,10 +105,11 @@ std::string runModel(const Options &opt, uint64_t index) {
 
   CompileOptions co;
   co.num_threads = 1;
+  co.target = target;
   auto exe = compile(path, co);
   if (!exe.ok())
     return "rejected\t" + categoryOf(exe.error()) + "\t" + exe.error();
-  auto inputs = conformance::randomInputs(exe->inputs(), (uint32_t)(opt.seed * 7919 + index));
+  auto inputs = conformance::randomInputs(exe->inputs(), inputSeed);
   auto expected = conformance::runReference(path, inputs, co);
   if (!expected)
     return "reference\tcompiled, but the reference interpreter failed: " + llvm::toString(expected.takeError());
@@ -112,16 +120,49 @@ std::string runModel(const Options &opt, uint64_t index) {
     for (HostTensor &t : *actual)
       if (t.numElements() > 0)
         t.isFloat() ? t.setF(0, t.f(0) + 1e-2f) : t.setI(0, t.dtype == DType::Bool ? !t.i(0) : t.i(0) + 1);
-  if (actual->size() != expected->size() || actual->size() != m.atol.size())
+  if (actual->size() != expected->size())
     return "mismatch\t" + std::to_string(actual->size()) + " outputs, the reference " +
-           std::to_string(expected->size()) + ", the model declares " + std::to_string(m.atol.size());
+           std::to_string(expected->size());
   for (size_t o = 0; o < actual->size(); ++o) {
-    std::string diff = conformance::compareOutputs({(*actual)[o]}, {(*expected)[o]}, m.atol[o], m.rtol);
+    double tol = o < atol.size() ? atol[o] : 1e-4;
+    std::string diff = conformance::compareOutputs({(*actual)[o]}, {(*expected)[o]}, tol, rtol);
     if (!diff.empty())
-      return "mismatch\toutput " + std::to_string(o) + " ('" + m.graph["outputs"][o].get<std::string>() + "')" +
+      return "mismatch\toutput " + std::to_string(o) + " ('" + graph["outputs"][o].get<std::string>() + "')" +
              diff.substr(diff.find(':'));
   }
   return "matched";
+}
+
+uint32_t inputSeedOf(uint64_t seed, uint64_t index) { return (uint32_t)(seed * 7919 + index); }
+
+std::string runModel(const Options &opt, uint64_t index) {
+  fuzz::GeneratedModel m = fuzz::generateModel(opt.seed, index);
+  return checkModel(opt, m.graph, m.atol, m.rtol, targetOf(index), inputSeedOf(opt.seed, index),
+                    std::to_string(opt.seed) + "-" + std::to_string(index));
+}
+
+/// A kept model: the graph plus a "fuzz" object (ignored by the JSON reader) saying where it
+/// came from, how it failed and the tolerances and target to check it with.
+nlohmann::json keptModel(const Options &opt, uint64_t index, const std::string &reason) {
+  fuzz::GeneratedModel m = fuzz::generateModel(opt.seed, index);
+  nlohmann::json j = m.graph;
+  j["fuzz"] = {{"seed", opt.seed}, {"index", index}, {"target", targetOf(index)},
+               {"input_seed", inputSeedOf(opt.seed, index)}, {"atol", m.atol}, {"rtol", m.rtol},
+               {"found", reason}};
+  return j;
+}
+
+/// Replays kept models (files, or the .json files of folders): each must compile and match.
+std::string replayModel(const Options &opt, const std::string &file) {
+  std::ifstream in(file);
+  nlohmann::json j = nlohmann::json::parse(in, nullptr, false);
+  if (j.is_discarded())
+    return "crash\tcannot parse " + file;
+  nlohmann::json f = j.value("fuzz", nlohmann::json::object());
+  std::vector<double> atol = f.value("atol", std::vector<double>{});
+  std::string tag = std::to_string(std::hash<std::string>()(file));
+  return checkModel(opt, j, atol, f.value("rtol", 1e-4), f.value("target", std::string("host")),
+                    f.value("input_seed", 1u), tag);
 }
 
 struct Summary {
@@ -171,6 +212,18 @@ int main(int argc, char **argv) {
     } else if (a == "--print") {
       std::cout << fuzz::generateModel(opt.seed, number()).graph.dump(1) << "\n";
       return 0;
+    } else if (a == "--replay") {
+      std::string p = value();
+      if (std::filesystem::is_directory(p)) {
+        std::vector<std::string> files;
+        for (const auto &e : std::filesystem::directory_iterator(p))
+          if (e.path().extension() == ".json")
+            files.push_back(e.path().string());
+        std::sort(files.begin(), files.end());
+        opt.replay.insert(opt.replay.end(), files.begin(), files.end());
+      } else {
+        opt.replay.push_back(p);
+      }
     } else if (a == "--perturb") {
       opt.perturb = true;
     } else if (a == "--no-fork") {
@@ -192,6 +245,8 @@ int main(int argc, char **argv) {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   };
   Summary sum;
+  bool replaying = !opt.replay.empty();
+  uint64_t total = replaying ? opt.replay.size() : opt.count;
   auto record = [&](uint64_t index, const conformance::ChildResult &r) {
     ++sum.generated;
     std::string out = r.completed ? r.output : "crash\t" + r.failure;
@@ -201,7 +256,7 @@ int main(int argc, char **argv) {
     if (kind == "matched") {
       ++sum.matched;
     } else if (kind == "rejected") {
-      ++sum.rejected;
+      ++sum.rejected, failed = replaying; // a kept model must compile
       ++sum.rejectedBy[rest.substr(0, rest.find('\t'))];
     } else if (kind == "reference") {
       ++sum.referenceErrors, failed = true;
@@ -210,37 +265,42 @@ int main(int argc, char **argv) {
     } else {
       ++sum.crashes, failed = true;
     }
-    if (opt.verbose || failed)
+    if (replaying && (opt.verbose || failed))
+      std::cout << opt.replay[index] << ": " << kind << (rest.empty() ? "" : ": ") << rest.substr(0, 400) << "\n";
+    else if (opt.verbose || failed)
       std::cout << "model " << index << " (seed " << opt.seed << "): " << kind << (rest.empty() ? "" : ": ")
                 << rest.substr(0, 400) << "\n";
-    if (failed && !opt.keep.empty()) {
+    if (failed && !opt.keep.empty() && !replaying) {
       std::string base = opt.keep + "/seed" + std::to_string(opt.seed) + "-" + std::to_string(index);
-      fuzz::GeneratedModel m = fuzz::generateModel(opt.seed, index);
-      std::ofstream(base + ".json") << m.graph.dump(1) << "\n";
+      std::ofstream(base + ".json") << keptModel(opt, index, kind + ": " + rest).dump(1) << "\n";
       std::ofstream(base + ".txt") << kind << ": " << rest << "\n";
     }
     if (sum.generated % 100 == 0)
-      std::cout << "[" << sum.generated << "/" << opt.count << "] " << sum.matched << " matched, " << sum.rejected
+      std::cout << "[" << sum.generated << "/" << total << "] " << sum.matched << " matched, " << sum.rejected
                 << " rejected, " << sum.mismatches << " mismatches, " << sum.crashes << " crashes, "
                 << sum.referenceErrors << " reference errors (" << (int)seconds() << " s)" << std::endl;
   };
-  for (uint64_t i = 0; i < opt.count; ++i)
+  for (uint64_t i = 0; i < opt.count && !replaying; ++i)
     for (const std::string &op : fuzz::generateModel(opt.seed, opt.first + i).ops)
       ++sum.opCounts[op];
 
+  uint64_t first = replaying ? 0 : opt.first;
+  auto job = [&](uint64_t i) { return replaying ? replayModel(opt, opt.replay[i]) : runModel(opt, i); };
   if (opt.noFork) {
-    for (uint64_t i = 0; i < opt.count; ++i)
-      record(opt.first + i, {true, runModel(opt, opt.first + i), ""});
+    for (uint64_t i = 0; i < total; ++i)
+      record(first + i, {true, job(first + i), ""});
   } else {
     std::cout.flush();
     conformance::runInChildren(
-        opt.count, opt.threads, opt.timeout,
-        [&](size_t i) { return runModel(opt, opt.first + i); },
-        [&](size_t i, conformance::ChildResult r) { record(opt.first + i, r); });
+        total, opt.threads, opt.timeout, [&](size_t i) { return job(first + i); },
+        [&](size_t i, conformance::ChildResult r) { record(first + i, r); });
   }
 
-  std::cout << "\nfuzz-models --seed " << opt.seed << " --first " << opt.first << " --count " << opt.count << ": "
-            << sum.generated << " models in " << (int)seconds() << " s\n"
+  if (replaying)
+    std::cout << "\nfuzz-models --replay: ";
+  else
+    std::cout << "\nfuzz-models --seed " << opt.seed << " --first " << opt.first << " --count " << opt.count << ": ";
+  std::cout << sum.generated << " models in " << (int)seconds() << " s\n"
             << "  compiled and matched the reference: " << sum.matched << "\n"
             << "  rejected with an error:             " << sum.rejected << "\n";
   std::vector<std::pair<uint64_t, std::string>> cats;
@@ -252,10 +312,11 @@ int main(int argc, char **argv) {
   std::cout << "  mismatches:                         " << sum.mismatches << "\n"
             << "  crashes and timeouts:               " << sum.crashes << "\n"
             << "  reference interpreter errors:       " << sum.referenceErrors << "\n";
-  std::cout << "  nodes by op:";
+  if (!replaying)
+    std::cout << "  nodes by op:";
   int k = 0;
   for (auto &[op, n] : sum.opCounts)
     std::cout << (k++ % 8 ? " " : "\n    ") << op << " " << n;
   std::cout << "\n";
-  return sum.mismatches || sum.crashes || sum.referenceErrors ? 1 : 0;
+  return sum.mismatches || sum.crashes || sum.referenceErrors || (replaying && sum.rejected) ? 1 : 0;
 }
