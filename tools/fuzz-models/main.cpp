@@ -46,6 +46,7 @@ options:
   --first I       start at model I of the batch (default 0)
   --threads T     models run at once, each in its own process (default 1)
   --timeout SEC   per model (default 120)
+  --compile-threads N  threads of the compiled models' parallel loops (default 1)
   --keep DIR      write each failing model as DIR/seedS-I.json, with the reason in
                   DIR/seedS-I.txt
   --print I       print model I of the batch as a JSON graph and exit
@@ -61,7 +62,7 @@ options:
 
 struct Options {
   uint64_t seed = 1, count = 100, first = 0;
-  int threads = 1, timeout = 120;
+  int threads = 1, timeout = 120, compileThreads = 1;
   std::string keep;
   std::vector<std::string> replay;
   bool noFork = false, verbose = false, perturb = false;
@@ -104,7 +105,7 @@ std::string checkModel(const Options &opt, const nlohmann::json &graph, const st
   } cleanup{path};
 
   CompileOptions co;
-  co.num_threads = 1;
+  co.num_threads = opt.compileThreads;
   co.target = target;
   auto exe = compile(path, co);
   if (!exe.ok())
@@ -205,6 +206,8 @@ int main(int argc, char **argv) {
       opt.first = number();
     } else if (a == "--threads") {
       opt.threads = std::max<int>(1, (int)number());
+    } else if (a == "--compile-threads") {
+      opt.compileThreads = std::max<int>(1, (int)number());
     } else if (a == "--timeout") {
       opt.timeout = std::max<int>(1, (int)number());
     } else if (a == "--keep") {
