@@ -297,7 +297,10 @@ void Emitter::visit(const te::Mod *op) {
 void Emitter::visit(const te::Min *op) {
   llvm::Value *a = codegen(op->a), *b = codegen(op->b);
   te::Type t = op->type;
-  if (t.is_float()) value_ = b_.CreateSelect(b_.CreateFCmpOLT(a, b), a, b);
+  // Floats: NaN-propagating (numpy's minimum, the reference interpreter): a < b ? a : b gives b
+  // where b is NaN, and a where a is NaN.
+  if (t.is_float())
+    value_ = b_.CreateSelect(b_.CreateFCmpUNO(a, a), a, b_.CreateSelect(b_.CreateFCmpOLT(a, b), a, b));
   else if (t.is_int()) value_ = b_.CreateBinaryIntrinsic(llvm::Intrinsic::smin, a, b);
   else value_ = b_.CreateBinaryIntrinsic(llvm::Intrinsic::umin, a, b);
 }
@@ -305,7 +308,9 @@ void Emitter::visit(const te::Min *op) {
 void Emitter::visit(const te::Max *op) {
   llvm::Value *a = codegen(op->a), *b = codegen(op->b);
   te::Type t = op->type;
-  if (t.is_float()) value_ = b_.CreateSelect(b_.CreateFCmpOGT(a, b), a, b);
+  // Floats: NaN-propagating, as Min.
+  if (t.is_float())
+    value_ = b_.CreateSelect(b_.CreateFCmpUNO(a, a), a, b_.CreateSelect(b_.CreateFCmpOGT(a, b), a, b));
   else if (t.is_int()) value_ = b_.CreateBinaryIntrinsic(llvm::Intrinsic::smax, a, b);
   else value_ = b_.CreateBinaryIntrinsic(llvm::Intrinsic::umax, a, b);
 }

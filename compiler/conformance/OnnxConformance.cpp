@@ -1,6 +1,9 @@
 //===- OnnxConformance.cpp ------------------------------------------------===//
 #include "compiler/conformance/OnnxConformance.h"
 
+#include "compiler/conformance/ChildProcess.h"
+#include "compiler/conformance/RefCheck.h"
+
 #include "compiler/HostRun.h"
 
 #include "compiler/frontends/GraphBuilder.h"
@@ -20,10 +23,6 @@
 #include <set>
 #include <sstream>
 
-#include <poll.h>
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 namespace strata::conformance {
 
@@ -205,30 +204,10 @@ TestResult runInProcess(const std::string &dir, const ConformanceOptions &option
         std::string msg = llvm::toString(want.takeError());
         return fail(errorOutcome(msg), firstLine(msg));
       }
-      const HostTensor &result = (*outs)[o];
-      if (want->shape != result.shape)
-        return fail(Outcome::Failed, "output " + std::to_string(o) + " has the wrong shape");
-      if (want->dtype != result.dtype)
-        return fail(Outcome::Failed, "output " + std::to_string(o) + " is " + dtypeName(result.dtype) +
-                                         ", expected " + dtypeName(want->dtype));
-      // Floats within tolerance; integers and bools exactly.
-      for (int64_t k = 0; k < want->numElements(); ++k) {
-        bool same;
-        std::ostringstream gotText, wantText;
-        if (want->isFloat()) {
-          double got = result.f(k), e = want->f(k);
-          same = std::fabs(got - e) <= options.atol + options.rtol * std::fabs(e) ||
-                 (std::isnan(got) && std::isnan(e)) || (std::isinf(e) && got == e);
-          gotText << got, wantText << e;
-        } else {
-          same = result.i(k) == want->i(k);
-          gotText << result.i(k), wantText << want->i(k);
-        }
-        if (!same)
-          return fail(Outcome::Failed, "mismatch in " + setName + " output " + std::to_string(o) +
-                                           " at element " + std::to_string(k) + ": got " +
-                                           gotText.str() + ", expected " + wantText.str());
-      }
+      std::string diff = compareOutputs({(*outs)[o]}, {*want}, options.atol, options.rtol);
+      if (!diff.empty())
+        return fail(Outcome::Failed, "mismatch in " + setName + " output " + std::to_string(o) +
+                                         diff.substr(diff.find(':')));
     }
   }
   r.outcome = Outcome::Passed;
@@ -258,54 +237,20 @@ TestResult runTest(const std::string &dir, const ConformanceOptions &options) {
 
 static TestResult runTestInChild(const std::string &dir, const ConformanceOptions &options) {
   // In a child process: a crash or a hang becomes a failed test.
-  int fds[2];
-  if (pipe(fds) != 0)
-    return runInProcess(dir, options);
-  pid_t pid = fork();
-  if (pid == 0) {
-    close(fds[0]);
-    TestResult r = runInProcess(dir, options);
-    std::string msg = std::to_string((int)r.outcome) + "\n" + r.reason;
-    ssize_t unused = write(fds[1], msg.data(), msg.size());
-    (void)unused;
-    _exit(0);
-  }
-  close(fds[1]);
+  ChildResult child = runInChild(
+      [&] {
+        TestResult r = runInProcess(dir, options);
+        return std::to_string((int)r.outcome) + "\n" + r.reason;
+      },
+      options.timeoutSeconds);
   TestResult r;
-  std::string data;
-  char buf[4096];
-  struct pollfd pfd = {fds[0], POLLIN, 0};
-  int waited = 0;
-  bool timedOut = false;
-  for (;;) {
-    int ready = poll(&pfd, 1, 1000);
-    if (ready == 0 && ++waited >= options.timeoutSeconds) {
-      kill(pid, SIGKILL);
-      timedOut = true;
-      break;
-    }
-    if (ready <= 0)
-      continue;
-    ssize_t n = read(fds[0], buf, sizeof buf);
-    if (n <= 0)
-      break;
-    data.append(buf, n);
-  }
-  close(fds[0]);
-  int status = 0;
-  waitpid(pid, &status, 0);
-  if (timedOut) {
-    r.reason = "timed out after " + std::to_string(options.timeoutSeconds) + " s";
+  auto nl = child.output.find('\n');
+  if (!child.completed || nl == std::string::npos) {
+    r.reason = child.completed ? "the test process died without a result" : child.failure;
     return r;
   }
-  auto nl1 = data.find('\n');
-  if (nl1 == std::string::npos) {
-    r.reason = WIFSIGNALED(status) ? std::string("crashed (") + strsignal(WTERMSIG(status)) + ")"
-                                   : "the test process died without a result";
-    return r;
-  }
-  r.outcome = (Outcome)std::stoi(data.substr(0, nl1));
-  r.reason = data.substr(nl1 + 1);
+  r.outcome = (Outcome)std::stoi(child.output.substr(0, nl));
+  r.reason = child.output.substr(nl + 1);
   return r;
 }
 

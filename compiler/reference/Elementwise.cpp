@@ -123,11 +123,11 @@ llvm::Expected<HostTensor> evalBinary(Operation *op, const HostTensor &a, const 
             [](HostTensor &out, int64_t i, Num x, Num y) { out.setI(i, mixedPow(x.i, y.f)); });
       })
       .Case([&](g::MaxOp) {
-        return arith([](double x, double y) { return std::max(x, y); },
+        return arith([](double x, double y) { return nanMax(x, y); },
                      [](int64_t x, int64_t y) { return std::max(x, y); });
       })
       .Case([&](g::MinOp) {
-        return arith([](double x, double y) { return std::min(x, y); },
+        return arith([](double x, double y) { return nanMin(x, y); },
                      [](int64_t x, int64_t y) { return std::min(x, y); });
       })
       .Case([&](g::EqualOp) { return compare(r, a, b, [](auto x, auto y) { return x == y; }); })
@@ -171,7 +171,7 @@ HostTensor evalUnary(Operation *op, const HostTensor &x) {
         .Case([&](g::NotOp) { return intUnary(r, x, [](int64_t v) { return (int64_t)(v == 0); }); })
         .Default([&](Operation *) { return HostTensor(); });
   return llvm::TypeSwitch<Operation *, HostTensor>(op)
-      .Case([&](g::ReluOp) { return floatUnary(r, x, [](double v) { return std::max(v, 0.0); }); })
+      .Case([&](g::ReluOp) { return floatUnary(r, x, [](double v) { return nanMax(v, 0.0); }); })
       .Case([&](g::SigmoidOp) { return floatUnary(r, x, [](double v) { return 1 / (1 + std::exp(-v)); }); })
       .Case([&](g::TanhOp) { return floatUnary(r, x, [](double v) { return std::tanh(v); }); })
       .Case([&](g::ExpOp) { return floatUnary(r, x, [](double v) { return std::exp(v); }); })
@@ -191,15 +191,15 @@ HostTensor evalUnary(Operation *op, const HostTensor &x) {
         return floatUnary(r, x, [](double v) { return std::isnan(v) ? v : (double)((v > 0) - (v < 0)); });
       })
       .Case([&](g::HardSwishOp) {
-        return floatUnary(r, x, [](double v) { return v * std::max(0.0, std::min(1.0, v / 6 + 0.5)); });
+        return floatUnary(r, x, [](double v) { return v * nanMax(0.0, nanMin(1.0, v / 6 + 0.5)); });
       })
       .Case([&](g::ClipOp c) {
         double lo = c.getMin().convertToFloat(), hi = c.getMax().convertToFloat();
-        return floatUnary(r, x, [=](double v) { return std::min(std::max(v, lo), hi); });
+        return floatUnary(r, x, [=](double v) { return nanMin(nanMax(v, lo), hi); });
       })
       .Case([&](g::HardSigmoidOp h) {
         double alpha = h.getAlpha().convertToFloat(), beta = h.getBeta().convertToFloat();
-        return floatUnary(r, x, [=](double v) { return std::max(0.0, std::min(1.0, alpha * v + beta)); });
+        return floatUnary(r, x, [=](double v) { return nanMax(0.0, nanMin(1.0, alpha * v + beta)); });
       })
       .Default([&](Operation *) { return HostTensor(); });
 }

@@ -26,6 +26,12 @@ namespace strata::reference::detail {
 
 using Shape = std::vector<int64_t>;
 
+/// max and min of floats that propagate NaN (numpy's maximum and minimum, ONNX's Max, Min, Relu,
+/// Clip, MaxPool, ReduceMax); std::max and std::min return one operand or the other depending on
+/// which is NaN, and the compiled code matches these.
+inline double nanMax(double x, double y) { return x != x ? x : y != y ? y : (x < y ? y : x); }
+inline double nanMin(double x, double y) { return x != x ? x : y != y ? y : (y < x ? y : x); }
+
 Shape shapeOf(mlir::Value v);
 DType dtypeOf(mlir::Value v);
 /// A fresh zero tensor with the type of `v`.

@@ -159,7 +159,7 @@ HostTensor evalPool(Operation *op, const HostTensor &x) {
             bool inPadded = iy < H + pads[2] && ix < W + pads[3];
             if (inside) {
               double v = x.f((nc * H + iy) * W + ix);
-              acc = isMax ? std::max(acc, v) : acc + v;
+              acc = isMax ? nanMax(acc, v) : acc + v;
             }
             if (countPad ? inPadded : inside)
               ++count;
@@ -185,7 +185,7 @@ HostTensor evalSoftmax(Operation *op, const HostTensor &x) {
       int64_t base = o * n * inner + i;
       double mx = kNegInf, sum = 0;
       for (int64_t k = 0; k < n; ++k)
-        mx = std::max(mx, (double)x.f(base + k * inner));
+        mx = nanMax(mx, (double)x.f(base + k * inner));
       for (int64_t k = 0; k < n; ++k)
         sum += e[k] = std::exp(x.f(base + k * inner) - mx);
       for (int64_t k = 0; k < n; ++k)
@@ -222,7 +222,7 @@ HostTensor evalReduce(Operation *op, const HostTensor &x) {
   StridedWalk walk(x.shape, {outStrides});
   for (int64_t i = 0; i < x.numElements(); ++i, walk.next()) {
     double &a = acc[walk.offset(0)];
-    a = isMax ? std::max(a, (double)x.f(i)) : isProd ? a * x.f(i) : a + x.f(i);
+    a = isMax ? nanMax(a, (double)x.f(i)) : isProd ? a * x.f(i) : a + x.f(i);
   }
   for (int64_t i = 0; i < out.numElements(); ++i)
     out.setF(i, isMean ? acc[i] / count : acc[i]);

@@ -348,6 +348,9 @@ llvm::Error GraphBuilder::convertGlobalPool(const NodeDesc &n) {
 llvm::Error GraphBuilder::convertMatMul(const NodeDesc &n) {
   Value a = input(n, 0), bb = input(n, 1);
   Value lhs = a, rhs = bb;
+  for (Value v : {a, bb})
+    if (auto err = requireFloat(n, v))
+      return err;
   if (shapeOf(a).empty() || shapeOf(bb).empty())
     return fail(n, "cannot multiply " + shapeStr(shapeOf(a)) + " by " + shapeStr(shapeOf(bb)) +
                        " (scalars are not matrices)");
@@ -380,6 +383,11 @@ llvm::Error GraphBuilder::convertMatMul(const NodeDesc &n) {
 llvm::Error GraphBuilder::convertGemm(const NodeDesc &n) {
   Value a = input(n, 0), bb = input(n, 1);
   Value lhs = a, rhs = bb;
+  for (Value v : {a, bb})
+    if (auto err = requireFloat(n, v))
+      return err;
+  // beta is read even without C, where it has no effect (not an unsupported attribute).
+  double beta = attrFloat(n, "beta", 1.0);
   if (shapeOf(lhs).size() != 2 || shapeOf(rhs).size() != 2)
     return fail(n, "A and B must be 2-D");
   if (attrInt(n, "transA", 0))
@@ -400,13 +408,15 @@ llvm::Error GraphBuilder::convertGemm(const NodeDesc &n) {
   r = *ab;
   if (hasInput(n, 2)) {
     Value c = input(n, 2);
+    if (auto err = requireFloat(n, c))
+      return err;
     if (model.opset < 7) {
       auto aligned = legacyBroadcast(n, r, c);
       if (!aligned)
         return aligned.takeError();
       c = *aligned;
     }
-    auto cs = scaled(c, attrFloat(n, "beta", 1.0));
+    auto cs = scaled(c, beta);
     if (!cs)
       return cs.takeError();
     auto sum = binary<g::AddOp>(n, r, *cs);
@@ -468,6 +478,9 @@ Value GraphBuilder::flattenAt(Value x, int64_t &axis) {
 
 llvm::Error GraphBuilder::convertReduce(const NodeDesc &n) {
   Value x = input(n, 0);
+  auto elem = typeOf(x).getElementType();
+  if (!elem.isF32() && !elem.isInteger(1)) // integers of every width are int64 by now
+    return fail(n, "int64 inputs are not supported yet (float32 only)");
   auto shape = shapeOf(x);
   int64_t rank = shape.size();
   bool keep = attrInt(n, "keepdims", 1) != 0; // read first: a no-op reduction ignores it
@@ -501,11 +514,8 @@ llvm::Error GraphBuilder::convertReduce(const NodeDesc &n) {
     sorted.insert(na);
   }
   SmallVector<int64_t> ax(sorted.begin(), sorted.end());
-  Type elem = typeOf(x).getElementType();
   if (elem.isInteger(1))
     return reduceBool(n, x, ax, keep);
-  if (!elem.isF32())
-    return fail(n, elementName(x) + " inputs are not supported (float32; bool for ReduceMax and ReduceMin)");
   // ONNX reductions outside the dialect's sum/mean/max/prod are decompositions:
   //   ReduceMin = -max(-x)            ReduceL1 = sum(|x|)       ReduceL2 = sqrt(sum(x*x))
   //   ReduceSumSquare = sum(x*x)      ReduceLogSum = log(sum(x))
