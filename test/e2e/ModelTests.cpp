@@ -30,10 +30,14 @@ const RealModel kCls{"cls", "ppocr_cls_mobilenetv3.onnx", "cls_1x3x48x192", {1, 
 // Batch 2 at another width: ONNX Runtime's output made with ../shared/tools/ort_reference.py.
 const RealModel kCls2{"cls_batch2", "ppocr_cls_mobilenetv3.onnx", "cls_2x3x48x320", {2, 3, 48, 320}, {2, 2}};
 const RealModel kWake{"wakeword", "wakeword_hello_deepa.onnx", "hello_deepa_1x25x96", {1, 25, 96}, {1, 1}};
+// PP-OCRv4 detector (an FPN with Resize and ConvTranspose) on a synthetic page of text lines, and
+// recognizer (a CNN, then MatMul/Softmax attention) ending in a softmax over 6,625 classes.
+const RealModel kDet{"det", "ppocr_v4_det.onnx", "det_textlines_1x3x320x320", {1, 3, 320, 320}, {1, 1, 320, 320}};
+const RealModel kRec{"rec", "ppocr_v4_rec.onnx", "rec_1x3x48x320", {1, 3, 48, 320}, {1, 40, 6625}};
 
 CompileOptions optionsFor(const RealModel &m) {
   CompileOptions o;
-  if (m.file == kCls.file) // a dynamic-shape model
+  if (m.file != kWake.file) // the OCR models have dynamic shapes
     o.input_shapes["x"] = m.inShape;
   return o;
 }
@@ -62,7 +66,7 @@ TEST_P(RealModelTest, JitMatchesReferenceOnOtherInputs) {
   expectMatchesReference(kModels + "/" + m.file, 1e-4, 1e-4, optionsFor(m), 42);
 }
 
-INSTANTIATE_TEST_SUITE_P(Models, RealModelTest, ::testing::Values(kCls, kCls2, kWake),
+INSTANTIATE_TEST_SUITE_P(Models, RealModelTest, ::testing::Values(kCls, kCls2, kWake, kDet, kRec),
                          [](const ::testing::TestParamInfo<RealModel> &info) { return info.param.name; });
 
 TEST(RealModelTest, ClsOtherShapeAndBatch) {
