@@ -131,11 +131,9 @@ llvm::Error checkIndexableSizes(func::FuncOp fn, const std::string &path) {
     auto type = llvm::dyn_cast<RankedTensorType>(v.getType());
     if (!type || !type.hasStaticShape() || type.getNumElements() <= kMaxElements)
       return llvm::Error::success();
-    std::string shape;
-    for (int64_t d : type.getShape())
-      shape += (shape.empty() ? "" : ",") + std::to_string(d);
+    std::string shape = shapeStr(std::vector<int64_t>(type.getShape().begin(), type.getShape().end()));
     return llvm::createStringError(llvm::inconvertibleErrorCode(),
-                                   path + ": " + what + " has shape [" + shape + "], " +
+                                   path + ": " + what + " has shape " + shape + ", " +
                                        std::to_string(type.getNumElements()) +
                                        " elements; the generated code indexes tensors with 32-bit "
                                        "integers (at most 2^31 - 1 elements)");

@@ -263,6 +263,15 @@ private:
     const Tensor *t = coin(freshChance) ? nullptr : pick(ok);
     return t ? *t : make();
   }
+  /// A tensor of rank >= 1 (any type), or a fresh float input.
+  Tensor pickRanked() {
+    return pickOr([](const Tensor &t) { return t.rank() >= 1; }, [&] { return leaf(DT::F32, randomShape(1)); }, 0.1);
+  }
+  /// A random axis of a rank-r tensor as written (maybe negative) and normalized.
+  std::pair<int64_t, int64_t> randomAxis(int r) {
+    int64_t axis = uni(-r, r - 1);
+    return {axis, axis < 0 ? axis + r : axis};
+  }
   Tensor pickFloat(int minRank = 0, int maxRank = 5) {
     return pickOr([&](const Tensor &t) { return t.isFloat() && t.rank() >= minRank && t.rank() <= maxRank; },
                   [&] { return leaf(DT::F32, randomShape(minRank, maxRank)); });
@@ -1230,7 +1239,7 @@ bool Gen::transpose() {
 }
 
 bool Gen::slice() {
-  Tensor x = pickOr([](const Tensor &t) { return t.rank() >= 1; }, [&] { return leaf(DT::F32, randomShape(1)); }, 0.1);
+  Tensor x = pickRanked();
   int r = x.rank();
   std::vector<int64_t> starts, ends, axes, steps;
   Tensor o = like(x);
@@ -1287,9 +1296,9 @@ bool Gen::slice() {
 }
 
 bool Gen::concat() {
-  Tensor x = pickOr([](const Tensor &t) { return t.rank() >= 1; }, [&] { return leaf(DT::F32, randomShape(1)); }, 0.1);
+  Tensor x = pickRanked();
   int r = x.rank();
-  int64_t axis = uni(-r, r - 1), a = axis < 0 ? axis + r : axis;
+  auto [axis, a] = randomAxis(r);
   std::vector<Tensor> parts = {x};
   int n = (int)uni(1, 3);
   int64_t total = x.shape[a];
@@ -1330,9 +1339,9 @@ bool Gen::concat() {
 }
 
 bool Gen::split() {
-  Tensor x = pickOr([](const Tensor &t) { return t.rank() >= 1; }, [&] { return leaf(DT::F32, randomShape(1)); }, 0.1);
+  Tensor x = pickRanked();
   int r = x.rank();
-  int64_t axis = uni(-r, r - 1), a = axis < 0 ? axis + r : axis;
+  auto [axis, a] = randomAxis(r);
   int64_t d = x.shape[a];
   int64_t k = uni(1, 3);
   if (d < k)
@@ -1374,9 +1383,9 @@ bool Gen::split() {
 }
 
 bool Gen::gather() {
-  Tensor x = pickOr([](const Tensor &t) { return t.rank() >= 1; }, [&] { return leaf(DT::F32, randomShape(1)); }, 0.1);
+  Tensor x = pickRanked();
   int r = x.rank();
-  int64_t axis = uni(-r, r - 1), a = axis < 0 ? axis + r : axis;
+  auto [axis, a] = randomAxis(r);
   int64_t d = x.shape[a];
   if (d == 0)
     return false;
@@ -1406,7 +1415,7 @@ bool Gen::gather() {
 }
 
 bool Gen::pad() {
-  Tensor x = pickOr([](const Tensor &t) { return t.rank() >= 1; }, [&] { return leaf(DT::F32, randomShape(1)); }, 0.1);
+  Tensor x = pickRanked();
   int r = x.rank();
   std::string mode = choose(std::vector<std::string>{"constant", "constant", "reflect", "edge"});
   std::vector<int64_t> pads(2 * r);
@@ -1579,7 +1588,7 @@ bool Gen::tile() {
 bool Gen::layerNorm() {
   Tensor x = moderate(pickFloat(1));
   int r = x.rank();
-  int64_t axis = uni(-r, r - 1), a = axis < 0 ? axis + r : axis;
+  auto [axis, a] = randomAxis(r);
   int64_t n = 1;
   Shape ps(x.shape.begin() + a, x.shape.end());
   for (int64_t d : ps)
@@ -1623,7 +1632,7 @@ bool Gen::cumSum() {
                             [&] { return leaf(DT::I64, randomShape(1)); })
                    : moderate(pickFloat(1));
   int r = x.rank();
-  int64_t axis = uni(-r, r - 1), a = axis < 0 ? axis + r : axis;
+  auto [axis, a] = randomAxis(r);
   int64_t n = x.shape[a];
   json attrs = json::object();
   if (coin(0.3))
@@ -1643,7 +1652,7 @@ bool Gen::topK() {
   Tensor x = pickOr([](const Tensor &t) { return t.isFloat() && t.exact && t.rank() >= 1; },
                     [&] { return input(DT::F32, randomShape(1)); }, 0.2);
   int r = x.rank();
-  int64_t axis = uni(-r, r - 1), a = axis < 0 ? axis + r : axis;
+  auto [axis, a] = randomAxis(r);
   if (x.shape[a] < 1)
     return false;
   int64_t k = uni(1, std::min<int64_t>(x.shape[a], 5));
@@ -1660,9 +1669,9 @@ bool Gen::topK() {
 }
 
 bool Gen::gatherElements() {
-  Tensor x = pickOr([](const Tensor &t) { return t.rank() >= 1; }, [&] { return leaf(DT::F32, randomShape(1)); }, 0.1);
+  Tensor x = pickRanked();
   int r = x.rank();
-  int64_t axis = uni(-r, r - 1), a = axis < 0 ? axis + r : axis;
+  auto [axis, a] = randomAxis(r);
   int64_t d = x.shape[a];
   if (d < 1)
     return false;
