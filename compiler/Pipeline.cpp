@@ -93,7 +93,7 @@ LogicalResult runGraphPasses(ModuleOp module, const targets::Target &target) {
   fn.addPass(graph::createFoldConstants());
   fn.addPass(graph::createFuse());
   graph::AssignSchedulesOptions schedules;
-  schedules.vectorWidth = target.vectorLanesF32;
+  schedules.targetName = target.name;
   fn.addPass(graph::createAssignSchedules(schedules));
   return pm.run(module);
 }

@@ -62,6 +62,7 @@ Target makeX86(std::string name, std::string cpu, std::string features, int lane
   t.cpu = std::move(cpu);
   t.features = std::move(features);
   t.vectorLanesF32 = lanes;
+  t.vectorRegisters = lanes == 16 ? 32 : 16;
   t.l1CacheBytes = 32 * 1024;
   t.l2CacheBytes = lanes == 16 ? 1024 * 1024 : 256 * 1024; // AVX-512 parts have 1-2 MB L2
   return t;
@@ -75,6 +76,7 @@ Target makeAArch64() {
   t.cpu = "generic";
   t.features = "+fp-armv8,+neon";
   t.vectorLanesF32 = 4;
+  t.vectorRegisters = 32;
   t.l1CacheBytes = 64 * 1024;
   t.l2CacheBytes = 1024 * 1024;
   return t;
@@ -104,6 +106,7 @@ Target detectHost() {
     t.vectorLanesF32 = 8;
   else
     t.vectorLanesF32 = 4;
+  t.vectorRegisters = t.arch == Arch::AArch64 || t.vectorLanesF32 == 16 ? 32 : 16;
   long l1 = sysconf(_SC_LEVEL1_DCACHE_SIZE), l2 = sysconf(_SC_LEVEL2_CACHE_SIZE);
   if (l1 > 0) t.l1CacheBytes = static_cast<int>(l1);
   if (l2 > 0) t.l2CacheBytes = static_cast<int>(l2);

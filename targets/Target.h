@@ -27,6 +27,7 @@ struct Target {
   std::string cpu;      // LLVM CPU name, e.g. "x86-64-v3", "znver4", "generic"
   std::string features; // LLVM feature string, e.g. "+avx2,+fma"; sorted, comma-separated
   int vectorLanesF32 = 4;        // natural SIMD width in f32 lanes (4 SSE/NEON, 8 AVX2, 16 AVX-512)
+  int vectorRegisters = 16;      // architectural vector registers (16 SSE/AVX2, 32 AVX-512/NEON)
   int l1CacheBytes = 32 * 1024;  // per-core L1 data cache
   int l2CacheBytes = 1024 * 1024; // per-core L2 cache
   int cores = 8;                 // cores to plan parallelism for (a guess for named targets)

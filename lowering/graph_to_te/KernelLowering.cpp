@@ -94,7 +94,10 @@ llvm::Expected<targets::LoweredFunc> lowerKernel(graph::KernelOp kernel,
     funcs.intermediates.pop_back();
   funcs.output.set_shape(funcs.outputShape);
 
-  if (auto err = applySchedule(funcs, kernel.getScheduleAttr(), target.vectorLanesF32))
+  auto schedule = schedules::scheduleOf(kernel, target);
+  if (!schedule)
+    return schedule.takeError();
+  if (auto err = applySchedule(funcs, *schedule, target))
     return std::move(err);
 
   if (options.teDump) {
@@ -107,11 +110,7 @@ llvm::Expected<targets::LoweredFunc> lowerKernel(graph::KernelOp kernel,
       os << "]";
     }
     os << "\n";
-    std::string schedule;
-    llvm::raw_string_ostream ss(schedule);
-    if (kernel.getScheduleAttr())
-      ss << kernel.getScheduleAttr();
-    os << "// schedule: " << schedule << "\n";
+    os << "// schedule: " << schedule->str() << "\n";
     te::print_funcs(os, allFuncs);
     *options.teDump << os.str() << "\n";
   }

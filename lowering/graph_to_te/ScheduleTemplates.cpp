@@ -1,33 +1,32 @@
 //===- ScheduleTemplates.cpp ----------------------------------------------===//
 //
-// The templates (knob names in brackets are what graph-assign-schedules and a
-// tuning log set; every knob is clamped to the shapes, so a bad value can only
-// make code slower):
+// How each template turns its knob values into schedule calls on the kernel's
+// Funcs. The knobs themselves (names, defaults, valid values) are declared in
+// lowering/schedules/ScheduleSpace.cpp; values reach here verified, so nothing
+// is clamped.
 //
-//  matmul_blocked [vector, mr, nr, kc]
-//    The output is tiled into mr rows x (nr * vector) columns. The accumulator
-//    is computed at the tile (so its storage is an mr x nr-vector block that
-//    LLVM promotes to registers), its reduction loop runs outside the unrolled
-//    block (broadcast A, vector load B, FMA per accumulator), and the epilogue
-//    Funcs, inlined into the output, run on the block before it is stored.
-//    Tiles run column-panel-major (a K x nr-vector panel of B stays in cache
-//    while the rows of A stream by) and in parallel when the work is large.
+//  matmul_blocked: the output is tiled into mr rows x (nr * vector) columns.
+//    The accumulator is computed at the tile (so its storage is an mr x
+//    nr-vector block that LLVM promotes to registers), its reduction loop runs
+//    outside the unrolled block (broadcast A, vector load B, FMA per
+//    accumulator), and the epilogue Funcs, inlined into the output, run on the
+//    block before it is stored. Tiles run column-panel-major (a K x nr-vector
+//    panel of B stays in cache while the rows of A stream by) and in parallel
+//    when the work is large.
 //
-//  conv2d_direct [vector, oc_block, ow_block]
-//    NCHW direct convolution: the output is tiled into oc_block channels x
-//    (ow_block * vector) columns of one row; the accumulator block lives in
-//    registers around the (in-channel, ky, kx) reduction; bias/activation/
-//    residual epilogues are applied to the block before the store.
+//  conv2d_direct: NCHW direct convolution; the output is tiled into oc_block
+//    channels x (ow_block * vector) columns of one row; the accumulator block
+//    lives in registers around the (in-channel, ky, kx) reduction; bias/
+//    activation/residual epilogues are applied to the block before the store.
 //
-//  injective [vector]
-//    Elementwise / pooling / reduction / softmax kernels: the innermost
-//    dimension is vectorized (ShiftInward tails), the outermost non-trivial
-//    one is parallel when the kernel is big enough; pooling accumulators are
-//    computed first. Reduction helpers are computed first too, softmax's one
-//    slice at a time (inside the parallel loop); a long reduction along the
-//    contiguous axis runs as 16 interleaved partials vectorized across the
-//    lanes (ComputeDefinitions.h), one along an outer axis vectorized across
-//    the contiguous axis it keeps.
+//  injective: elementwise / pooling / reduction / softmax kernels: the
+//    innermost dimension is vectorized (ShiftInward tails), the outermost
+//    non-trivial one is parallel when the kernel is big enough; pooling
+//    accumulators are computed first. Reduction helpers are computed first too,
+//    softmax's one slice at a time (inside the parallel loop); a long reduction
+//    along the contiguous axis runs as 16 interleaved partials vectorized
+//    across the lanes (ComputeDefinitions.h), one along an outer axis
+//    vectorized across the contiguous axis it keeps.
 //
 //===----------------------------------------------------------------------===//
 #include "lowering/graph_to_te/ScheduleTemplates.h"
@@ -36,14 +35,6 @@
 
 namespace strata::lowering {
 namespace {
-
-int64_t knob(mlir::DictionaryAttr schedule, llvm::StringRef name, int64_t dflt) {
-  if (!schedule)
-    return dflt;
-  if (auto v = schedule.getAs<mlir::IntegerAttr>(name))
-    return v.getInt();
-  return dflt;
-}
 
 int64_t numElements(const std::vector<int> &shape) {
   int64_t n = 1;
@@ -59,8 +50,6 @@ int floorPow2(int64_t n) {
     p *= 2;
   return p;
 }
-
-int clampInt(int64_t v, int lo, int hi) { return (int)std::max<int64_t>(lo, std::min<int64_t>(v, hi)); }
 
 /// Below this many output elements a kernel runs on one thread: the pool's
 /// wake-up costs more than the work.
@@ -201,15 +190,12 @@ void scheduleRegisterBlock(te::Func &acc, int rowArg, int colArg, int rows, int 
 
 // ---- matmul_blocked --------------------------------------------------------------------------
 
-void scheduleMatmul(KernelFuncs &k, mlir::DictionaryAttr schedule, int vectorWidth) {
+void scheduleMatmul(KernelFuncs &k, const Schedule &s) {
   te::Func &out = k.output, &acc = k.anchor.accumulator;
   const std::vector<int> &shape = k.outputShape;
   size_t rank = shape.size();
   int M = shape[rank - 2], N = shape[rank - 1];
-  int vector = clampInt(knob(schedule, "vector", vectorWidth), 1, 64);
-  int lanes = std::min(floorPow2(vector), floorPow2(N));
-  int nr = clampInt(knob(schedule, "nr", 2), 1, std::max(1, N / lanes));
-  int mr = clampInt(knob(schedule, "mr", 6), 1, M);
+  int lanes = (int)s["vector"], nr = (int)s["nr"], mr = (int)s["mr"];
   int tw = nr * lanes;
 
   const auto &oargs = pureArgs(out);
@@ -236,7 +222,7 @@ void scheduleMatmul(KernelFuncs &k, mlir::DictionaryAttr schedule, int vectorWid
   acc.compute_at(out, io);
   scheduleRegisterBlock(acc, (int)rank - 2, (int)rank - 1, mr, nr, lanes);
   // Pack B: the K x tw panel of the current column tile, dense, once per panel.
-  if (knob(schedule, "pack_b", 1) && M > mr)
+  if (s["pack_b"] && M > mr)
     for (te::Func &bv : k.anchor.prologue) {
       const auto &bargs = pureArgs(bv);
       if (bargs.size() < 2)
@@ -275,14 +261,11 @@ void scheduleMatmul(KernelFuncs &k, mlir::DictionaryAttr schedule, int vectorWid
 
 // ---- conv2d_direct ---------------------------------------------------------------------------
 
-void scheduleConv(KernelFuncs &k, mlir::DictionaryAttr schedule, int vectorWidth) {
+void scheduleConv(KernelFuncs &k, const Schedule &s) {
   te::Func &out = k.output, &acc = k.anchor.accumulator;
   const std::vector<int> &shape = k.outputShape; // N, C, OH, OW
-  int C = shape[1], OW = shape[3];
-  int vector = clampInt(knob(schedule, "vector", vectorWidth), 1, 64);
-  int lanes = std::min(floorPow2(vector), floorPow2(OW));
-  int owb = clampInt(knob(schedule, "ow_block", 2), 1, std::max(1, OW / lanes));
-  int ocb = clampInt(knob(schedule, "oc_block", 6), 1, C);
+  int C = shape[1];
+  int lanes = (int)s["vector"], owb = (int)s["ow_block"], ocb = (int)s["oc_block"];
   int tw = owb * lanes;
 
   const auto &oargs = pureArgs(out);
@@ -293,9 +276,7 @@ void scheduleConv(KernelFuncs &k, mlir::DictionaryAttr schedule, int vectorWidth
   // (padded) input rows of one output row are materialized per row and read by every channel
   // block; 2 = the input block of one output tile (all in-channels x kernel rows x tile width
   // + halo) is packed per tile, reused by every channel block.
-  int pack = clampInt(knob(schedule, "pack_input", 1), 0, 2);
-  if (k.anchor.prologue.empty())
-    pack = 0;
+  int pack = (int)s["pack_input"];
   out.reorder(pack == 2 ? std::vector<te::VarName>{n, y, xo, co, ci, xi}
               : pack == 1 ? std::vector<te::VarName>{n, y, co, xo, ci, xi}
                           : std::vector<te::VarName>{n, co, y, xo, ci, xi});
@@ -303,7 +284,7 @@ void scheduleConv(KernelFuncs &k, mlir::DictionaryAttr schedule, int vectorWidth
     for (te::Func &pad : k.anchor.prologue) {
       pad.compute_at(out, pack == 2 ? xo : y);
       const auto &pargs = pureArgs(pad);
-      int padLanes = std::min(floorPow2(vector), 8);
+      int padLanes = std::min(lanes, 8);
       if (padLanes > 1 && pargs.size() == 4)
         pad.vectorize(pargs[3], padLanes, te::TailStrategy::ShiftInward);
     }
@@ -320,10 +301,8 @@ void scheduleConv(KernelFuncs &k, mlir::DictionaryAttr schedule, int vectorWidth
   scheduleRegisterBlock(acc, 1, 3, ocb, owb, lanes);
   // unroll_kw: unroll the kernel-width reduction loop (short, and its index math then folds).
   auto rvars = acc.contents()->defs.at(1).rvars;
-  if (knob(schedule, "unroll_kw", 1) && rvars.size() == 3)
-    if (auto *e = te::as_const_int(rvars[2].extent()))
-      if (*e > 1 && *e <= 7)
-        acc.update().unroll(rvars[2].name());
+  if (s["unroll_kw"])
+    acc.update().unroll(rvars.at(2).name());
 
   int64_t macs = numElements(shape);
   for (const te::RVar &r : acc.contents()->defs.at(1).rvars)
@@ -358,12 +337,9 @@ bool hasSimpleAccumulator(const KernelFuncs &k) {
 
 } // namespace
 
-llvm::Error applySchedule(KernelFuncs &k, mlir::DictionaryAttr schedule, int vectorWidth) {
-  std::string templ = "injective";
-  if (schedule)
-    if (auto t = schedule.getAs<mlir::StringAttr>("template"))
-      templ = t.getValue().str();
-  int v = (int)knob(schedule, "vector", vectorWidth);
+llvm::Error applySchedule(KernelFuncs &k, const Schedule &s, const targets::Target &target) {
+  const std::string &templ = s.templateName;
+  int v = (int)s["vector"];
 
   bool blocked = templ == "matmul_blocked" || templ == "conv2d_direct";
   if (blocked && k.anchor.hasAccumulator && k.anchor.accumulator.contents() &&
@@ -381,11 +357,11 @@ llvm::Error applySchedule(KernelFuncs &k, mlir::DictionaryAttr schedule, int vec
   }
 
   if (templ == "matmul_blocked" && hasSimpleAccumulator(k) && k.outputShape.size() >= 2) {
-    scheduleMatmul(k, schedule, vectorWidth);
+    scheduleMatmul(k, s);
     return firstError({&k.output, &k.anchor.accumulator});
   }
   if (templ == "conv2d_direct" && hasSimpleAccumulator(k) && k.outputShape.size() == 4) {
-    scheduleConv(k, schedule, vectorWidth);
+    scheduleConv(k, s);
     return firstError({&k.output, &k.anchor.accumulator});
   }
 

@@ -1,15 +1,15 @@
 //===- ScheduleTemplates.h - default schedules per kernel anchor ----------===//
 //
-// A template turns a kernel's schedule attribute (template name + knobs, set
-// by graph-assign-schedules or a tuning log) into schedule calls on the
-// kernel's Funcs. A wrong knob can make code slow, never wrong.
+// A template turns a kernel's schedule (template name + knob values, declared
+// and verified by lowering/schedules) into schedule calls on the kernel's
+// Funcs. A knob value can make code slow, never wrong.
 //
 //===----------------------------------------------------------------------===//
 #pragma once
 
 #include "lowering/graph_to_te/ComputeDefinitions.h"
 
-#include "mlir/IR/BuiltinAttributes.h"
+#include "lowering/schedules/ScheduleSpace.h"
 
 namespace strata::lowering {
 
@@ -21,7 +21,9 @@ struct KernelFuncs {
   std::vector<te::Func> intermediates; // epilogue Funcs between anchor and output
 };
 
-/// Applies the template named in `schedule` (or "injective" when absent).
-llvm::Error applySchedule(KernelFuncs &k, mlir::DictionaryAttr schedule, int vectorWidth);
+using schedules::Schedule;
+
+/// Applies a verified schedule (schedules::scheduleOf) to a kernel's Funcs.
+llvm::Error applySchedule(KernelFuncs &k, const Schedule &s, const targets::Target &target);
 
 } // namespace strata::lowering

@@ -1,0 +1,332 @@
+//===- ScheduleSpace.cpp - every schedule template, its knobs and their space ===//
+//
+// How each template uses its knobs is in lowering/graph_to_te/ScheduleTemplates.cpp; what the
+// knobs are, what they default to and which values are valid is here, and only here.
+//
+// Defaults follow the register file: an accumulator block plus the vectors loaded per reduction
+// step plus one broadcast must fit in the target's vector registers (16 on AVX2, 32 on AVX-512).
+// Measured on AVX2 (bench/): matmul 6 x 2 vectors and conv 6 channels x 2 vectors beat 4x3, 8x1,
+// 3x4 and 5x2.
+//
+//===----------------------------------------------------------------------===//
+#include "lowering/schedules/ScheduleSpace.h"
+
+#include "mlir/IR/Builders.h"
+
+#include <algorithm>
+
+namespace strata::schedules {
+
+using targets::Target;
+
+namespace {
+
+llvm::Error fail(const std::string &msg) {
+  return llvm::createStringError(llvm::inconvertibleErrorCode(), msg);
+}
+
+int64_t floorPow2(int64_t n) {
+  int64_t p = 1;
+  while (p * 2 <= n)
+    p *= 2;
+  return p;
+}
+
+std::vector<int64_t> range(int64_t lo, int64_t hi) {
+  std::vector<int64_t> v;
+  for (int64_t i = lo; i <= std::max(lo, hi); ++i)
+    v.push_back(i);
+  return v;
+}
+
+/// 1, 2, 4, ... up to max(1, hi).
+std::vector<int64_t> powersOfTwo(int64_t hi) {
+  std::vector<int64_t> v;
+  for (int64_t p = 1; p <= std::max<int64_t>(1, hi); p *= 2)
+    v.push_back(p);
+  return v;
+}
+
+/// The largest value of `values` that is <= want (the smallest value when none is).
+int64_t nearestBelow(const std::vector<int64_t> &values, int64_t want) {
+  int64_t best = values.front();
+  for (int64_t v : values)
+    if (v <= want)
+      best = v;
+  return best;
+}
+
+/// Knob whose default is the largest valid value at most `want(w, t)`.
+KnobSpec knob(std::string name, std::string doc,
+              std::function<std::vector<int64_t>(const Workload &, const Target &)> values,
+              std::function<int64_t(const Workload &, const Target &)> want) {
+  KnobSpec k{std::move(name), std::move(doc), values, nullptr};
+  k.defaultValue = [values, want](const Workload &w, const Target &t) {
+    return nearestBelow(values(w, t), want(w, t));
+  };
+  return k;
+}
+
+KnobSpec flag(std::string name, std::string doc, int64_t dflt) {
+  return knob(std::move(name), std::move(doc), [](const Workload &, const Target &) {
+    return std::vector<int64_t>{0, 1};
+  }, [dflt](const Workload &, const Target &) { return dflt; });
+}
+
+int64_t dim(const TensorType &t, int fromEnd) {
+  return (int)t.shape.size() >= fromEnd ? t.shape[t.shape.size() - fromEnd] : 1;
+}
+
+bool wide(const Target &t) { return t.vectorRegisters >= 32; }
+
+// ---- matmul_blocked ---------------------------------------------------------------------------
+// The output tiled into mr rows x (nr * vector) columns held in registers around the K loop;
+// column panels of B packed once per panel. Registers: mr * nr accumulators + nr B vectors + one
+// broadcast of A.
+
+TemplateSpec matmulBlocked() {
+  auto cols = [](const Workload &w) { return dim(w.output, 1); };
+  auto rows = [](const Workload &w) { return dim(w.output, 2); };
+  auto lanes = [](const Workload &w, const Target &t) { return nearestBelow(powersOfTwo(t.vectorLanesF32), floorPow2(dim(w.output, 1))); };
+  TemplateSpec s;
+  s.name = "matmul_blocked";
+  s.doc = "register-blocked matmul: mr rows x nr vectors of columns per block, B packed in panels";
+  s.anchors = {"matmul"};
+  s.knobs = {
+      knob("vector", "f32 lanes of the column vectors",
+           [cols](const Workload &w, const Target &t) {
+             return powersOfTwo(std::min<int64_t>(t.vectorLanesF32, floorPow2(cols(w))));
+           },
+           [](const Workload &, const Target &t) { return t.vectorLanesF32; }),
+      knob("mr", "rows of the register block",
+           [rows](const Workload &w, const Target &) { return range(1, std::min<int64_t>(rows(w), 16)); },
+           [](const Workload &, const Target &) { return 6; }),
+      knob("nr", "vectors of columns of the register block",
+           [cols, lanes](const Workload &w, const Target &t) {
+             return range(1, std::min<int64_t>(8, std::max<int64_t>(1, cols(w) / lanes(w, t))));
+           },
+           [](const Workload &, const Target &t) { return wide(t) ? 4 : 2; }),
+      flag("pack_b", "pack B into K x (nr * vector) panels, once per column panel", 1),
+  };
+  s.check = [cols](const Schedule &sc, const Workload &w, const Target &t) -> std::string {
+    if (sc["mr"] * sc["nr"] + sc["nr"] + 1 > t.vectorRegisters)
+      return "mr * nr + nr + 1 = " + std::to_string(sc["mr"] * sc["nr"] + sc["nr"] + 1) +
+             " vector registers, the target has " + std::to_string(t.vectorRegisters);
+    if (sc["nr"] > 1 && sc["nr"] * sc["vector"] > cols(w))
+      return "nr * vector = " + std::to_string(sc["nr"] * sc["vector"]) +
+             " columns is wider than the output's " + std::to_string(cols(w));
+    return "";
+  };
+  return s;
+}
+
+// ---- conv2d_direct ----------------------------------------------------------------------------
+// NCHW direct convolution: oc_block channels x (ow_block * vector) output columns of one row in
+// registers around the (in-channel, ky, kx) loops. Registers: oc_block * ow_block accumulators +
+// ow_block input vectors + one broadcast weight.
+
+TemplateSpec conv2dDirect() {
+  auto width = [](const Workload &w) { return dim(w.output, 1); };
+  auto channels = [](const Workload &w) { return dim(w.output, 3); };
+  auto lanes = [width](const Workload &w, const Target &t) {
+    return std::min<int64_t>(t.vectorLanesF32, floorPow2(width(w)));
+  };
+  auto kernelWidth = [](const Workload &w) {
+    return w.anchorOperands.size() > 1 ? dim(w.anchorOperands[1], 1) : 1;
+  };
+  TemplateSpec s;
+  s.name = "conv2d_direct";
+  s.doc = "direct NCHW convolution: oc_block channels x ow_block vectors of one output row per block";
+  s.anchors = {"conv2d"};
+  s.knobs = {
+      knob("vector", "f32 lanes along the output width",
+           [lanes](const Workload &w, const Target &t) { return powersOfTwo(lanes(w, t)); },
+           [](const Workload &, const Target &t) { return t.vectorLanesF32; }),
+      knob("oc_block", "output channels per register block",
+           [channels](const Workload &w, const Target &) { return range(1, std::min<int64_t>(channels(w), 16)); },
+           [](const Workload &, const Target &) { return 6; }),
+      knob("ow_block", "vectors of output width per register block",
+           [width, lanes](const Workload &w, const Target &t) {
+             return range(1, std::min<int64_t>(8, std::max<int64_t>(1, width(w) / lanes(w, t))));
+           },
+           [](const Workload &, const Target &t) { return wide(t) ? 4 : 2; }),
+      knob("pack_input", "0: read the input in place; 1: padded input rows per output row; "
+                         "2: the input block of each output tile",
+           [](const Workload &, const Target &) { return std::vector<int64_t>{0, 1, 2}; },
+           [](const Workload &, const Target &) { return 1; }),
+      knob("unroll_kw", "unroll the kernel-width loop (kernels 2 to 7 wide)",
+           [kernelWidth](const Workload &w, const Target &) {
+             int64_t kw = kernelWidth(w);
+             return kw > 1 && kw <= 7 ? std::vector<int64_t>{0, 1} : std::vector<int64_t>{0};
+           },
+           [](const Workload &, const Target &) { return 1; }),
+  };
+  s.check = [width](const Schedule &sc, const Workload &w, const Target &t) -> std::string {
+    int64_t regs = sc["oc_block"] * sc["ow_block"] + sc["ow_block"] + 1;
+    if (regs > t.vectorRegisters)
+      return "oc_block * ow_block + ow_block + 1 = " + std::to_string(regs) +
+             " vector registers, the target has " + std::to_string(t.vectorRegisters);
+    if (sc["ow_block"] > 1 && sc["ow_block"] * sc["vector"] > width(w))
+      return "ow_block * vector = " + std::to_string(sc["ow_block"] * sc["vector"]) +
+             " columns is wider than the output's " + std::to_string(width(w));
+    return "";
+  };
+  return s;
+}
+
+// ---- injective --------------------------------------------------------------------------------
+// Elementwise, data movement, pooling, reductions and softmax: the innermost dimension vectorized,
+// the outermost non-trivial one parallel when the kernel is big enough.
+
+TemplateSpec injective() {
+  TemplateSpec s;
+  s.name = "injective";
+  s.doc = "innermost dimension vectorized, outermost parallel; reduction helpers vectorized";
+  s.anchors = {"*"};
+  s.knobs = {
+      knob("vector", "f32 lanes of the innermost loop (narrowed to the loop's extent)",
+           [](const Workload &, const Target &t) { return powersOfTwo(t.vectorLanesF32); },
+           [](const Workload &, const Target &t) { return t.vectorLanesF32; }),
+  };
+  s.check = [](const Schedule &, const Workload &, const Target &) { return std::string(); };
+  return s;
+}
+
+} // namespace
+
+int64_t Schedule::operator[](const std::string &knob) const {
+  for (const auto &[name, value] : knobs)
+    if (name == knob)
+      return value;
+  llvm::report_fatal_error(llvm::Twine("schedule template '") + templateName +
+                           "' has no knob '" + knob + "'");
+}
+
+std::string Schedule::str() const {
+  std::string s = templateName;
+  for (const auto &[name, value] : knobs)
+    s += " " + name + "=" + std::to_string(value);
+  return s;
+}
+
+bool TemplateSpec::schedules(const std::string &anchor) const {
+  return std::find(anchors.begin(), anchors.end(), anchor) != anchors.end() ||
+         std::find(anchors.begin(), anchors.end(), "*") != anchors.end();
+}
+
+const std::vector<TemplateSpec> &templates() {
+  static const std::vector<TemplateSpec> all = {matmulBlocked(), conv2dDirect(), injective()};
+  return all;
+}
+
+const TemplateSpec *findTemplate(const std::string &name) {
+  for (const TemplateSpec &t : templates())
+    if (t.name == name)
+      return &t;
+  return nullptr;
+}
+
+const TemplateSpec &defaultTemplate(const std::string &anchor) {
+  for (const TemplateSpec &t : templates())
+    if (t.schedules(anchor))
+      return t;
+  llvm_unreachable("the injective template schedules every anchor");
+}
+
+Schedule defaultSchedule(const Workload &w, const Target &target) {
+  const TemplateSpec &spec = defaultTemplate(w.anchor);
+  Schedule s{spec.name, {}};
+  for (const KnobSpec &k : spec.knobs)
+    s.knobs.push_back({k.name, k.defaultValue(w, target)});
+  return s;
+}
+
+llvm::Error verify(const Schedule &s, const Workload &w, const Target &target,
+                   const std::string &kernelName) {
+  std::string where = "kernel '" + kernelName + "': schedule template '" + s.templateName + "'";
+  const TemplateSpec *spec = findTemplate(s.templateName);
+  if (!spec) {
+    std::string names;
+    for (const TemplateSpec &t : templates())
+      names += (names.empty() ? "" : ", ") + t.name;
+    return fail("kernel '" + kernelName + "': unknown schedule template '" + s.templateName +
+                "' (templates: " + names + ")");
+  }
+  if (!spec->schedules(w.anchor))
+    return fail(where + " does not schedule " + w.anchor + " kernels");
+  for (const auto &[name, value] : s.knobs) {
+    auto it = std::find_if(spec->knobs.begin(), spec->knobs.end(),
+                           [&](const KnobSpec &k) { return k.name == name; });
+    if (it == spec->knobs.end()) {
+      std::string names;
+      for (const KnobSpec &k : spec->knobs)
+        names += (names.empty() ? "" : ", ") + k.name;
+      return fail(where + " has no knob '" + name + "' (knobs: " + names + ")");
+    }
+    std::vector<int64_t> valid = it->values(w, target);
+    if (std::find(valid.begin(), valid.end(), value) == valid.end()) {
+      std::string list;
+      for (int64_t v : valid)
+        list += (list.empty() ? "" : ", ") + std::to_string(v);
+      return fail(where + ": knob '" + name + "' = " + std::to_string(value) +
+                  " is outside its space for this kernel (valid: " + list + ")");
+    }
+  }
+  if (s.knobs.size() != spec->knobs.size())
+    return fail(where + " sets " + std::to_string(s.knobs.size()) + " of its " +
+                std::to_string(spec->knobs.size()) + " knobs");
+  if (std::string why = spec->check(s, w, target); !why.empty())
+    return fail(where + ": " + why);
+  return llvm::Error::success();
+}
+
+llvm::Expected<Schedule> fromAttr(mlir::DictionaryAttr attr, const Workload &w,
+                                  const Target &target, const std::string &kernelName) {
+  auto templ = attr.getAs<mlir::StringAttr>("template");
+  if (!templ)
+    return fail("kernel '" + kernelName + "': the schedule has no 'template' string");
+  Schedule s{templ.getValue().str(), {}};
+  const TemplateSpec *spec = findTemplate(s.templateName);
+  for (mlir::NamedAttribute na : attr) {
+    if (na.getName() == "template")
+      continue;
+    auto v = llvm::dyn_cast<mlir::IntegerAttr>(na.getValue());
+    if (!v)
+      return fail("kernel '" + kernelName + "': schedule knob '" + na.getName().str() +
+                  "' is not an integer");
+    s.knobs.push_back({na.getName().str(), v.getValue().getSExtValue()});
+  }
+  if (spec) { // declaration order, missing knobs at their defaults; unknown ones kept for verify
+    Schedule ordered{s.templateName, {}};
+    for (const KnobSpec &k : spec->knobs) {
+      auto it = std::find_if(s.knobs.begin(), s.knobs.end(),
+                             [&](const auto &kv) { return kv.first == k.name; });
+      ordered.knobs.push_back({k.name, it != s.knobs.end() ? it->second : k.defaultValue(w, target)});
+    }
+    for (const auto &kv : s.knobs)
+      if (!llvm::any_of(spec->knobs, [&](const KnobSpec &k) { return k.name == kv.first; }))
+        ordered.knobs.push_back(kv);
+    s = std::move(ordered);
+  }
+  if (auto err = verify(s, w, target, kernelName))
+    return std::move(err);
+  return s;
+}
+
+mlir::DictionaryAttr toAttr(const Schedule &s, mlir::MLIRContext *ctx) {
+  mlir::Builder b(ctx);
+  llvm::SmallVector<mlir::NamedAttribute> attrs{
+      b.getNamedAttr("template", b.getStringAttr(s.templateName))};
+  for (const auto &[name, value] : s.knobs)
+    attrs.push_back(b.getNamedAttr(name, b.getI64IntegerAttr(value)));
+  return b.getDictionaryAttr(attrs);
+}
+
+llvm::Expected<Schedule> scheduleOf(graph::KernelOp kernel, const Target &target) {
+  Workload w = workloadOf(kernel);
+  if (auto attr = kernel.getScheduleAttr())
+    return fromAttr(attr, w, target, kernel.getSymName().str());
+  return defaultSchedule(w, target);
+}
+
+} // namespace strata::schedules
