@@ -11,13 +11,21 @@ namespace strata {
 
 using RunFn = int32_t(const void *const *, void *const *, void *);
 using MessageFn = const char *(int32_t);
+using CountersFn = const uint64_t *();
+using ResetFn = void();
+using PrintFn = void(double);
 
 struct Executable::Impl {
   std::unique_ptr<jit::JitEngine> engine; // owns the code
   std::vector<TensorInfo> inputs, outputs;
-  size_t workspaceBytes = 0;
+  size_t workspaceBytes = 0, intermediateBytes = 0;
   RunFn *run = nullptr;
   MessageFn *message = nullptr;
+  // Set when compiled with profiling.
+  std::vector<KernelInfo> kernels;
+  CountersFn *counters = nullptr;
+  ResetFn *resetProfile = nullptr;
+  PrintFn *printProfile = nullptr;
 };
 
 static std::vector<TensorInfo> toInfos(const std::vector<TensorSignature> &sigs) {
@@ -38,6 +46,7 @@ Result<Executable> compile(const std::string &modelPath, const CompileOptions &o
   po.target = *target;
   po.name = "strata_jit";
   po.import.inputShapes = options.input_shapes;
+  po.profile = options.profile;
   for (const auto &[name, c] : options.constant_inputs) {
     TensorInfo info{name, c.dtype, c.shape};
     if (c.data.size() != info.num_bytes())
@@ -68,6 +77,19 @@ Result<Executable> compile(const std::string &modelPath, const CompileOptions &o
   impl->inputs = toInfos(compiled->signature.inputs);
   impl->outputs = toInfos(compiled->signature.outputs);
   impl->workspaceBytes = compiled->workspaceBytes;
+  impl->intermediateBytes = compiled->intermediateBytes;
+  if (options.profile) {
+    impl->kernels = compiled->kernels;
+    auto counters = impl->engine->lookupFunction<CountersFn>("strata_jit_profile_counters");
+    auto reset = impl->engine->lookupFunction<ResetFn>("strata_jit_profile_reset");
+    auto print = impl->engine->lookupFunction<PrintFn>("strata_jit_profile_print");
+    if (!counters || !reset || !print)
+      return fail(llvm::joinErrors(llvm::joinErrors(counters.takeError(), reset.takeError()),
+                                   print.takeError()));
+    impl->counters = *counters;
+    impl->resetProfile = *reset;
+    impl->printProfile = *print;
+  }
   if (options.num_threads > 0)
     set_num_threads(options.num_threads);
   return Executable(std::move(impl));
@@ -76,6 +98,32 @@ Result<Executable> compile(const std::string &modelPath, const CompileOptions &o
 const std::vector<TensorInfo> &Executable::inputs() const { return impl_->inputs; }
 const std::vector<TensorInfo> &Executable::outputs() const { return impl_->outputs; }
 size_t Executable::workspace_size() const { return impl_->workspaceBytes; }
+size_t Executable::intermediate_bytes() const { return impl_->intermediateBytes; }
+
+std::vector<KernelProfile> Executable::profile() const {
+  std::vector<KernelProfile> out;
+  if (!impl_ || !impl_->counters)
+    return out;
+  const uint64_t *slots = impl_->counters();
+  for (size_t i = 0; i < impl_->kernels.size(); ++i) {
+    const KernelInfo &k = impl_->kernels[i];
+    KernelProfile p{k.name, k.nodes, k.schedule.str(), k.workloadKey, k.flops, k.bytes,
+                    (double)__atomic_load_n(&slots[2 * i], __ATOMIC_RELAXED) * 1e-9,
+                    __atomic_load_n(&slots[2 * i + 1], __ATOMIC_RELAXED)};
+    out.push_back(std::move(p));
+  }
+  return out;
+}
+
+void Executable::reset_profile() const {
+  if (impl_ && impl_->resetProfile)
+    impl_->resetProfile();
+}
+
+void Executable::print_profile(double peakGflops) const {
+  if (impl_ && impl_->printProfile)
+    impl_->printProfile(peakGflops);
+}
 
 Status Executable::run(const void *const *inputs, void *const *outputs, void *workspace) const {
   if (!impl_)

@@ -120,6 +120,56 @@ public:
     tableFunction(name + "_" + kind + "_dtype", b32(), dtypes, ConstantInt::get(b32(), -1));
   }
 
+  /// The profile's counters (two per kernel) and functions; see emitModelFunctions.
+  void profiling(const std::vector<KernelInfo> &kernels) {
+    llvm::Type *ptr = PointerType::getUnqual(ctx), *i64 = Type::getInt64Ty(ctx);
+    int32_t n = (int32_t)kernels.size();
+    auto *slotsTy = ArrayType::get(i64, 2 * std::max(n, 1));
+    profileSlots = new GlobalVariable(m, slotsTy, false, GlobalValue::InternalLinkage,
+                                      ConstantAggregateZero::get(slotsTy), name + "_profile_slots");
+    profileSlots->setAlignment(Align(64));
+    std::vector<Constant *> names, schedules, nodes;
+    std::vector<int64_t> flops;
+    for (int32_t i = 0; i < n; ++i) {
+      std::string base = name + "_kernel" + std::to_string(i);
+      names.push_back(cstring(kernels[i].name, base + "_name"));
+      schedules.push_back(cstring(kernels[i].schedule.str(), base + "_schedule"));
+      nodes.push_back(cstring(kernels[i].nodes, base + "_nodes"));
+      flops.push_back(kernels[i].flops);
+    }
+    auto table = [&](const std::string &tableName, llvm::Type *elemTy, ArrayRef<Constant *> entries) {
+      auto *ty = ArrayType::get(elemTy, entries.size());
+      return new GlobalVariable(m, ty, true, GlobalValue::InternalLinkage,
+                                ConstantArray::get(ty, entries), name + tableName);
+    };
+    Constant *nameTable = table("_kernel_names", ptr, names);
+    Constant *scheduleTable = table("_kernel_schedules", ptr, schedules);
+    Constant *nodeTable = table("_kernel_nodes", ptr, nodes);
+    auto *flopsInit = ConstantDataArray::get(ctx, ArrayRef<int64_t>(flops));
+    Constant *flopsTable = new GlobalVariable(m, flopsInit->getType(), true, GlobalValue::InternalLinkage,
+                                              flopsInit, name + "_kernel_flops");
+
+    constantFunction(name + "_num_kernels", ConstantInt::get(b32(), n));
+    constantFunction(name + "_profile_counters", profileSlots);
+    Function *reset = define(name + "_profile_reset", Type::getVoidTy(ctx), {});
+    {
+      IRBuilder<> b(BasicBlock::Create(ctx, "entry", reset));
+      b.CreateCall(declare("strata_profile_reset", Type::getVoidTy(ctx), {ptr, b32()}),
+                   {profileSlots, b.getInt32(n)});
+      b.CreateRetVoid();
+    }
+    Function *print = define(name + "_profile_print", Type::getVoidTy(ctx), {Type::getDoubleTy(ctx)});
+    {
+      IRBuilder<> b(BasicBlock::Create(ctx, "entry", print));
+      Function *printer = declare("strata_profile_print", Type::getVoidTy(ctx),
+                                  {ptr, b32(), ptr, ptr, ptr, ptr, ptr, Type::getDoubleTy(ctx)});
+      b.CreateCall(printer, {b.CreateGlobalStringPtr(name, name + "_profile_model_name"),
+                             b.getInt32(n), nameTable, scheduleTable, nodeTable, flopsTable,
+                             profileSlots, print->getArg(0)});
+      b.CreateRetVoid();
+    }
+  }
+
   void run(const MemoryPlan &plan, const std::vector<KernelCall> &calls, const ModelSignature &sig) {
     llvm::Type *ptr = PointerType::getUnqual(ctx);
     std::vector<GlobalVariable *> constants;
@@ -136,7 +186,11 @@ public:
       Value *inputs = body->getArg(0), *outputs = body->getArg(1), *ws = body->getArg(2);
       BasicBlock *fail = BasicBlock::Create(ctx, "fail", body);
       PHINode *failed = PHINode::Create(b32(), calls.size(), "status", fail);
-      for (const KernelCall &call : calls) {
+      Function *now = profileSlots ? declare("strata_profile_now", b.getInt64Ty(), {}) : nullptr;
+      Function *add = profileSlots ? declare("strata_profile_add", b.getVoidTy(), {ptr, b.getInt64Ty()})
+                                   : nullptr;
+      for (size_t k = 0; k < calls.size(); ++k) {
+        const KernelCall &call = calls[k];
         std::vector<Value *> args;
         for (const Storage &s : call.args) {
           switch (s.kind) {
@@ -155,7 +209,12 @@ public:
           }
         }
         Function *kernel = m.getFunction(call.function);
+        Value *start = now ? b.CreateCall(now, {}) : nullptr;
         Value *status = b.CreateCall(kernel, args);
+        if (add)
+          b.CreateCall(add, {b.CreateConstInBoundsGEP2_64(profileSlots->getValueType(), profileSlots,
+                                                           0, 2 * k),
+                             start});
         BasicBlock *next = BasicBlock::Create(ctx, "next", body);
         b.CreateCondBr(b.CreateICmpNE(status, b.getInt32(0)), fail, next);
         failed->addIncoming(status, b.GetInsertBlock());
@@ -243,13 +302,17 @@ private:
   Module &m;
   LLVMContext &ctx;
   std::string name;
+  GlobalVariable *profileSlots = nullptr; // set by profiling()
 };
 
 } // namespace
 
 void emitModelFunctions(Module &module, const std::string &name, const ModelSignature &sig,
-                        const MemoryPlan &plan, const std::vector<KernelCall> &calls) {
+                        const MemoryPlan &plan, const std::vector<KernelCall> &calls,
+                        const std::vector<KernelInfo> *profile) {
   ModelEmitter e(module, name);
+  if (profile)
+    e.profiling(*profile);
   e.queries("input", sig.inputs);
   e.queries("output", sig.outputs);
   e.run(plan, calls, sig);

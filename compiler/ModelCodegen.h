@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 #pragma once
 
+#include "compiler/KernelInfo.h"
 #include "compiler/MemoryPlan.h"
 #include "compiler/reference/HostTensor.h"
 
@@ -40,7 +41,14 @@ struct KernelCall {
 
 /// Adds `int32_t NAME_run(const void *const *inputs, void *const *outputs, void *workspace)`
 /// and the header's query functions to a module that already holds the kernel functions.
+/// With `profile` (one KernelInfo per call), every kernel call is timed and the module also
+/// exports
+///   int32_t NAME_num_kernels(void);
+///   const uint64_t *NAME_profile_counters(void); // per kernel: total ns, calls
+///   void NAME_profile_reset(void);
+///   void NAME_profile_print(double peak_gflops);  // strata_profile_print's table
 void emitModelFunctions(llvm::Module &module, const std::string &name, const ModelSignature &sig,
-                        const MemoryPlan &plan, const std::vector<KernelCall> &calls);
+                        const MemoryPlan &plan, const std::vector<KernelCall> &calls,
+                        const std::vector<KernelInfo> *profile = nullptr);
 
 } // namespace strata

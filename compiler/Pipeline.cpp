@@ -38,6 +38,8 @@ namespace strata {
 llvm::Expected<EmitStage> parseEmitStage(llvm::StringRef name) {
   if (name == "graph")
     return EmitStage::Graph;
+  if (name == "schedules")
+    return EmitStage::Schedules;
   if (name == "te")
     return EmitStage::TE;
   if (name == "loops")
@@ -48,7 +50,7 @@ llvm::Expected<EmitStage> parseEmitStage(llvm::StringRef name) {
     return EmitStage::Asm;
   return llvm::createStringError(llvm::inconvertibleErrorCode(),
                                  "unknown --emit stage '" + name.str() +
-                                     "' (valid: graph, te, loops, llvm, asm)");
+                                     "' (valid: graph, schedules, te, loops, llvm, asm)");
 }
 
 llvm::Error checkSymbolName(const std::string &name) {
@@ -194,6 +196,18 @@ llvm::Expected<CompiledModel> compileModel(const std::string &path, const Pipeli
     return CompiledModel{};
   }
 
+  std::vector<KernelInfo> kernels;
+  for (auto kernel : fn.getBody().front().getOps<graph::KernelOp>()) {
+    auto schedule = schedules::scheduleOf(kernel, options.target);
+    if (!schedule)
+      return schedule.takeError();
+    kernels.push_back(describeKernel(kernel, *schedule));
+  }
+  if (options.emit == EmitStage::Schedules) {
+    printSchedules(*options.emitStream, kernels);
+    return CompiledModel{};
+  }
+
   // 3. Memory plan.
   auto plan = planMemory(fn);
   if (!plan)
@@ -203,6 +217,8 @@ llvm::Expected<CompiledModel> compileModel(const std::string &path, const Pipeli
   CompiledModel out;
   out.signature = signatureOf(fn);
   out.workspaceBytes = plan->arenaBytes;
+  out.intermediateBytes = plan->intermediateBytes;
+  out.kernels = kernels;
   std::vector<targets::LoweredFunc> funcs;
   std::vector<KernelCall> calls;
   {
@@ -251,7 +267,8 @@ llvm::Expected<CompiledModel> compileModel(const std::string &path, const Pipeli
       for (const std::string &symbol : {f.name, f.name + "_argv"})
         if (auto *k = out.module->getFunction(symbol))
           k->setLinkage(llvm::GlobalValue::InternalLinkage);
-    emitModelFunctions(*out.module, options.name, out.signature, *plan, calls);
+    emitModelFunctions(*out.module, options.name, out.signature, *plan, calls,
+                       options.profile ? &kernels : nullptr);
     std::string verifyErrors;
     llvm::raw_string_ostream os(verifyErrors);
     if (llvm::verifyModule(*out.module, &os))

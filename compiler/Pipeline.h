@@ -1,6 +1,7 @@
 //===- Pipeline.h - the whole compiler, stage by stage --------------------===//
 #pragma once
 
+#include "compiler/KernelInfo.h"
 #include "compiler/ModelCodegen.h"
 #include "compiler/frontends/GraphBuilder.h"
 #include "targets/Target.h"
@@ -15,9 +16,9 @@
 namespace strata {
 
 /// Where to stop and print (--emit).
-enum class EmitStage { None, Graph, TE, Loops, LLVM, Asm };
+enum class EmitStage { None, Graph, Schedules, TE, Loops, LLVM, Asm };
 
-/// Parses "graph", "te", "loops", "llvm" or "asm".
+/// Parses "graph", "schedules", "te", "loops", "llvm" or "asm".
 llvm::Expected<EmitStage> parseEmitStage(llvm::StringRef name);
 
 struct PipelineOptions {
@@ -29,6 +30,8 @@ struct PipelineOptions {
   llvm::raw_ostream *emitStream = nullptr;
   /// Prints each stage's wall time to stderr.
   bool timings = false;
+  /// Times every kernel call (NAME_profile_* functions; see ModelCodegen.h).
+  bool profile = false;
 };
 
 /// The result of compilation: an LLVM module holding the kernels and the
@@ -38,6 +41,9 @@ struct CompiledModel {
   std::unique_ptr<llvm::Module> module; // null when the pipeline stopped at --emit
   ModelSignature signature;
   int64_t workspaceBytes = 0;
+  /// Bytes of all intermediate tensors, as if none shared memory (the arena's upper bound).
+  int64_t intermediateBytes = 0;
+  std::vector<KernelInfo> kernels; // in run order
 };
 
 llvm::Expected<CompiledModel> compileModel(const std::string &modelPath, const PipelineOptions &options);

@@ -93,6 +93,30 @@ int strata_set_num_threads(int n);
 /* The number of threads the next parallel loop will use (>= 1). */
 int strata_get_num_threads(void);
 
+/* ---- Profiling (models compiled with profiling on) -----------------------------------------
+ * Each kernel of such a model owns two counters: nanoseconds spent in it and calls; runs from
+ * several threads add to them atomically. */
+
+/* A monotonic clock in nanoseconds. */
+uint64_t strata_profile_now(void);
+
+/* Adds the time since `start` (strata_profile_now) and one call to slot[0] and slot[1]. */
+void strata_profile_add(uint64_t *slot, uint64_t start);
+
+/* Zeroes the counters of `num_kernels` kernels. */
+void strata_profile_reset(uint64_t *slots, int32_t num_kernels);
+
+/* Prints one row per kernel to stdout, sorted by time: time per call, share of the model,
+ * GFLOP/s and % of `peak_gflops` (the machine's FMA peak for the threads used; <= 0 measures
+ * one core's), the kernel's name, schedule and the model nodes it covers. */
+void strata_profile_print(const char *model, int32_t num_kernels, const char *const *names,
+                          const char *const *schedules, const char *const *nodes,
+                          const int64_t *flops, const uint64_t *slots, double peak_gflops);
+
+/* One core's peak single-precision FMA throughput in GFLOP/s, measured for about 50 ms with
+ * the widest vector FMA this CPU has (AVX-512, AVX2+FMA, NEON; else scalar). */
+double strata_measure_peak_gflops(void);
+
 #ifdef __cplusplus
 } /* extern "C" */
 #endif

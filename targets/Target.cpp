@@ -117,6 +117,12 @@ Target detectHost() {
 
 } // namespace
 
+std::string Target::isaName() const {
+  if (arch == Arch::AArch64)
+    return "neon";
+  return hasFeature("avx512f") ? "avx512" : hasFeature("avx2") ? "avx2" : "sse2";
+}
+
 bool Target::hasFeature(llvm::StringRef feature) const {
   llvm::SmallVector<llvm::StringRef, 64> parts;
   llvm::StringRef(features).split(parts, ',', -1, /*KeepEmpty=*/false);

@@ -33,6 +33,8 @@ struct Target {
   int cores = 8;                 // cores to plan parallelism for (a guess for named targets)
 
   int vectorBits() const { return vectorLanesF32 * 32; }
+  // The widest vector ISA enabled: "avx512", "avx2", "sse2" or "neon" (benchmarks print it).
+  std::string isaName() const;
   // True if the feature string enables `feature` (given without '+', e.g. "avx512f").
   bool hasFeature(llvm::StringRef feature) const;
   // Success if code for this target can run in this process (same architecture, every

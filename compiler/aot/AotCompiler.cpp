@@ -18,7 +18,7 @@ static std::string shapeComment(const TensorSignature &t) {
   return s + "]";
 }
 
-std::string headerText(const std::string &name, const ModelSignature &sig) {
+std::string headerText(const std::string &name, const ModelSignature &sig, bool profile) {
   std::string guard = "STRATA_MODEL_" + name + "_H";
   for (char &c : guard)
     c = (char)std::toupper((unsigned char)c);
@@ -56,6 +56,16 @@ std::string headerText(const std::string &name, const ModelSignature &sig) {
   os << "const char *" << name << "_error_message(int status);\n";
   os << "void " << name
      << "_set_num_threads(int n); /* default: the machine's cores, or STRATA_NUM_THREADS */\n\n";
+  if (profile) {
+    os << "/* Profiling (compiled with --profile): every kernel call is timed. */\n";
+    os << "int " << name << "_num_kernels(void);\n";
+    os << "/* Per kernel, in run order: total nanoseconds and calls since the start or the last reset. */\n";
+    os << "const uint64_t *" << name << "_profile_counters(void);\n";
+    os << "void " << name << "_profile_reset(void);\n";
+    os << "/* Prints one row per kernel to stdout, longest first: time, share, GFLOP/s, % of\n"
+          "   peak_gflops (<= 0: one core's FMA peak, measured), schedule and model nodes. */\n";
+    os << "void " << name << "_profile_print(double peak_gflops);\n\n";
+  }
   os << "#ifdef __cplusplus\n}\n#endif\n\n#endif /* " << guard << " */\n";
   return h;
 }
@@ -94,7 +104,7 @@ llvm::Error compileToStaticLibrary(const std::string &modelPath, const std::stri
   if (!archive)
     return archive.takeError();
   // Header last-but-one and archive last: a failure leaves no partial pair behind.
-  std::string header = headerText(options.name, compiled->signature);
+  std::string header = headerText(options.name, compiled->signature, options.profile);
   if (auto err = writeFileAtomically(out + ".h", header))
     return err;
   if (auto err = writeFileAtomically(out + ".a", llvm::StringRef(archive->data(), archive->size()))) {

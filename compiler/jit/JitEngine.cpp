@@ -34,6 +34,10 @@ llvm::orc::SymbolMap runtimeSymbols(llvm::orc::LLJIT &jit) {
   add("strata_aligned_free", &strata_aligned_free);
   add("strata_parallel_for", &strata_parallel_for);
   add("strata_set_num_threads", &strata_set_num_threads);
+  add("strata_profile_now", &strata_profile_now);
+  add("strata_profile_add", &strata_profile_add);
+  add("strata_profile_reset", &strata_profile_reset);
+  add("strata_profile_print", &strata_profile_print);
   add("strata_get_num_threads", &strata_get_num_threads);
   return symbols;
 }

@@ -110,6 +110,20 @@ struct CompileOptions {
   /// Binds inputs to values at compile time (they disappear from inputs()): for inputs that
   /// decide shapes, such as a Reshape's target shape or a Slice's starts.
   std::map<std::string, ConstantTensor> constant_inputs;
+  /// Times every kernel call (Executable::profile); costs two clock reads per kernel.
+  bool profile = false;
+};
+
+/// One kernel of a model compiled with profiling: what it is and the time its calls took.
+struct KernelProfile {
+  std::string name;     // the kernel ("conv2d_3")
+  std::string nodes;    // the model nodes it covers, comma-separated
+  std::string schedule; // template and knob values
+  std::string workload; // the workload key tuning records are matched by
+  int64_t flops = 0;    // per call (2 per multiply-add)
+  int64_t bytes = 0;    // compulsory traffic per call
+  double seconds = 0;   // summed over calls
+  uint64_t calls = 0;
 };
 
 class Executable {
@@ -119,6 +133,8 @@ public:
   const std::vector<TensorInfo> &outputs() const;
   /// Bytes of scratch memory one run needs (64-byte aligned when passed in).
   size_t workspace_size() const;
+  /// Bytes of all intermediate tensors together: what the workspace would be if none shared.
+  size_t intermediate_bytes() const;
   /// Runs on dense row-major buffers in model order. With workspace == nullptr
   /// the run allocates its own scratch memory. A NULL array or buffer, or a workspace that is
   /// not 64-byte aligned, is an error status naming the argument.
@@ -126,6 +142,14 @@ public:
   /// The same, also checking that there is one buffer per model input and output.
   Status run(const std::vector<const void *> &inputs, const std::vector<void *> &outputs,
              void *workspace = nullptr) const;
+
+  /// Per-kernel times of the runs since compilation or reset_profile(), in run order; empty
+  /// unless compiled with CompileOptions::profile.
+  std::vector<KernelProfile> profile() const;
+  void reset_profile() const;
+  /// Prints the profile to stdout, longest kernels first, with GFLOP/s as % of `peak_gflops`
+  /// (the FMA peak of the threads used; <= 0 measures one core's).
+  void print_profile(double peak_gflops = 0) const;
 
   struct Impl;
   explicit Executable(std::shared_ptr<const Impl> impl) : impl_(std::move(impl)) {}

@@ -34,6 +34,8 @@ std::string join(const std::vector<int64_t> &v, const char *sep) {
 
 /// An attribute as text: integers and integer arrays compactly, anything else as MLIR prints it.
 std::string attrStr(Attribute a) {
+  if (auto b = llvm::dyn_cast<BoolAttr>(a))
+    return b.getValue() ? "1" : "0";
   if (auto i = llvm::dyn_cast<IntegerAttr>(a))
     return std::to_string(i.getValue().getSExtValue());
   if (auto arr = llvm::dyn_cast<DenseI64ArrayAttr>(a))
@@ -50,12 +52,12 @@ std::string attrStr(Attribute a) {
 std::vector<std::pair<std::string, std::vector<int64_t>>> intAttrs(Operation *op) {
   std::vector<std::pair<std::string, std::vector<int64_t>>> out;
   for (NamedAttribute na : op->getAttrs()) {
-    if (auto i = llvm::dyn_cast<IntegerAttr>(na.getValue()))
+    if (auto b = llvm::dyn_cast<BoolAttr>(na.getValue())) // before IntegerAttr: an i1 reads as -1
+      out.push_back({na.getName().str(), {b.getValue() ? 1 : 0}});
+    else if (auto i = llvm::dyn_cast<IntegerAttr>(na.getValue()))
       out.push_back({na.getName().str(), {i.getValue().getSExtValue()}});
     else if (auto arr = llvm::dyn_cast<DenseI64ArrayAttr>(na.getValue()))
       out.push_back({na.getName().str(), {arr.asArrayRef().begin(), arr.asArrayRef().end()}});
-    else if (auto b = llvm::dyn_cast<BoolAttr>(na.getValue()))
-      out.push_back({na.getName().str(), {b.getValue() ? 1 : 0}});
   }
   return out;
 }

@@ -151,6 +151,43 @@ TEST(MemoryPlanTest, WorkspaceIsSmallerThanAllIntermediatesAndCallerWorkspaceWor
   EXPECT_NE(s.message().find("is not 64-byte aligned"), std::string::npos) << s.message();
 }
 
+TEST(ProfileTest, EveryKernelIsTimedOncePerRunAndResultsAreUnchanged) {
+  CompileOptions o = optionsFor(kCls);
+  auto plain = compile(kModels + "/" + kCls.file, o);
+  o.profile = true;
+  auto profiled = compile(kModels + "/" + kCls.file, o);
+  ASSERT_TRUE(plain.ok() && profiled.ok()) << plain.error() << profiled.error();
+  EXPECT_TRUE(plain->profile().empty());
+  auto inputs = randomInputs(*profiled, 11);
+  expectClose(runCompiled(*profiled, inputs), runCompiled(*plain, inputs), 0, 0);
+  profiled->reset_profile();
+  for (int i = 0; i < 3; ++i)
+    runCompiled(*profiled, inputs);
+  auto rows = profiled->profile();
+  ASSERT_GT(rows.size(), 50u); // MobileNetV3: ~90 kernels
+  int64_t convFlops = 0;
+  for (const KernelProfile &k : rows) {
+    EXPECT_EQ(k.calls, 3u) << k.name;
+    EXPECT_GT(k.seconds, 0) << k.name;
+    EXPECT_FALSE(k.schedule.empty()) << k.name;
+    EXPECT_FALSE(k.nodes.empty()) << k.name; // every kernel comes from some ONNX node
+    if (k.name.rfind("conv2d", 0) == 0) {
+      EXPECT_EQ(k.schedule.rfind("conv2d_direct ", 0), 0u) << k.schedule;
+      convFlops += k.flops;
+    }
+  }
+  // The first conv: 3x3 stride 2, 3 -> 8 channels, 24x96 output; its BatchNormalization was
+  // folded in, so both nodes are named.
+  EXPECT_EQ(rows[0].name, "conv2d_0");
+  EXPECT_EQ(rows[0].flops, 2LL * 8 * 24 * 96 * 3 * 3 * 3);
+  EXPECT_NE(rows[0].nodes.find("Conv"), std::string::npos) << rows[0].nodes;
+  EXPECT_NE(rows[0].nodes.find("BatchNormalization"), std::string::npos) << rows[0].nodes;
+  EXPECT_GT(convFlops, 10'000'000);
+  profiled->reset_profile();
+  for (const KernelProfile &k : profiled->profile())
+    EXPECT_EQ(k.calls, 0u);
+}
+
 TEST(RunMisuse, BadArgumentsGiveAStatusNamingThem) {
   std::string path = writeTempFile(
       "misuse.json",

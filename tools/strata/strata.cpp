@@ -1,9 +1,9 @@
 //===- strata.cpp - the Strata command-line driver ------------------------===//
 //
 //   strata compile MODEL -o OUT [--name N] [--target T] [--input-shape NAME=D0,D1,..]
-//                  [--emit graph|te|loops|llvm|asm] [--time]
+//                  [--emit graph|schedules|te|loops|llvm|asm] [--time] [--profile]
 //   strata run MODEL --input NAME=FILE.npy ... [--output DIR] [--target T] [--threads N]
-//   strata bench MODEL [--runs N] [--threads N] [--target T]
+//   strata bench MODEL [--runs N] [--threads N] [--target T] [--profile]
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/HostRun.h"
@@ -12,6 +12,8 @@
 #include "compiler/conformance/OnnxConformance.h"
 #include "compiler/frontends/Importer.h"
 #include "compiler/reference/Interpreter.h"
+#include "runtime/strata_runtime.h"
+#include "targets/Target.h"
 #include "strata/strata.h"
 
 #include "llvm/Support/FileSystem.h"
@@ -44,8 +46,11 @@ commands:
       --target T           host, x86-64, x86-64-avx2, x86-64-avx512, aarch64 (default: host)
       --input-shape NAME=D0,D1,...   fix a dynamic input shape (repeatable)
       --emit STAGE         print a stage instead of writing files:
-                           graph, te, loops, llvm, asm
+                           graph, schedules (one line per kernel: schedule,
+                           FLOPs, bytes, workload key, model nodes), te,
+                           loops, llvm, asm
       --time               print the time of every compiler stage
+      --profile            time every kernel call (NAME_profile_print etc.)
   run MODEL                JIT-compile and run once
       --input NAME=FILE.npy          an input (repeatable; every model input is needed)
       --output DIR         write every output as DIR/<output name>.npy
@@ -58,6 +63,9 @@ commands:
   bench MODEL              JIT-compile and time runs on random inputs
       --runs N (default 100), --warmup N (default 10), --threads N, --target T,
       --input-shape NAME=D0,...
+      --profile            also print one row per kernel, longest first: time,
+                           share, GFLOP/s and % of the FMA peak (measured),
+                           schedule and the model nodes it covers
   onnx-test [DIR...]       run ONNX's backend node tests (default: every test in
                            /usr/share/libonnx-testdata/data/node) and print a table
                            by op; last line: N passed, M failed, K skipped
@@ -87,7 +95,7 @@ struct Args {
   std::map<std::string, std::vector<int64_t>> inputShapes;
   std::vector<std::pair<std::string, std::string>> inputs;
   int threads = 0, runs = 100, warmup = 10;
-  bool time = false, help = false;
+  bool time = false, help = false, profile = false;
 };
 
 bool parseInt(const std::string &s, int &out) {
@@ -164,6 +172,8 @@ bool parseArgs(int argc, char **argv, Args &a, std::string &err) {
     } else if (arg == "--target") {
       if (!value(a.target))
         return false;
+    } else if (arg == "--profile") {
+      a.profile = true;
     } else if (arg == "--emit") {
       if (!value(a.emit))
         return false;
@@ -243,6 +253,7 @@ int commandCompile(const Args &a) {
   po.name = a.name;
   po.import.inputShapes = a.inputShapes;
   po.timings = a.time;
+  po.profile = a.profile;
   if (!a.emit.empty()) {
     auto stage = strata::parseEmitStage(a.emit);
     if (!stage)
@@ -267,6 +278,7 @@ strata::Result<strata::Executable> jitCompile(const Args &a) {
   options.target = a.target;
   options.num_threads = a.threads;
   options.input_shapes = a.inputShapes;
+  options.profile = a.profile;
   return strata::compile(a.model, options);
 }
 
@@ -503,6 +515,8 @@ int commandBench(const Args &a) {
   }
   std::vector<double> times;
   for (int i = 0; i < a.warmup + a.runs; ++i) {
+    if (i == a.warmup)
+      exe->reset_profile();
     auto start = std::chrono::steady_clock::now();
     auto s = exe->run(in.data(), out.data());
     double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
@@ -519,6 +533,16 @@ int commandBench(const Args &a) {
   llvm::outs() << llvm::format("%s: min %.3f ms, median %.3f ms, max %.3f ms over %d runs\n",
                                a.model.c_str(), times.front(), times[times.size() / 2],
                                times.back(), (int)times.size());
+  llvm::outs() << llvm::format("workspace %.2f MB (intermediate tensors %.2f MB)\n",
+                               exe->workspace_size() / 1e6, exe->intermediate_bytes() / 1e6);
+  if (a.profile) {
+    int threads = strata_get_num_threads();
+    double peak = strata_measure_peak_gflops();
+    llvm::outs() << llvm::format("FMA peak %.1f GFLOP/s per core (%s), %d thread%s\n", peak,
+                                 strata::targets::hostTarget().isaName().c_str(), threads, threads == 1 ? "" : "s");
+    llvm::outs().flush();
+    exe->print_profile(peak * threads);
+  }
   return 0;
 }
 

@@ -79,7 +79,7 @@ bool foldIntoConv(BatchNormOp bn, const ChannelAffine &a) {
   Type f32 = b.getF32Type();
   Value nw = makeConstant(b, conv.getLoc(), *w, f32);
   Value nb = makeConstant(b, conv.getLoc(), newBias, f32);
-  auto folded = b.create<Conv2DOp>(bn.getLoc(), bn.getType(), conv.getInput(), nw, nb,
+  auto folded = b.create<Conv2DOp>(b.getFusedLoc({conv.getLoc(), bn.getLoc()}), bn.getType(), conv.getInput(), nw, nb,
                                    conv.getStridesAttr(), conv.getPadsAttr(),
                                    conv.getDilationsAttr(), conv.getGroupsAttr());
   bn.replaceAllUsesWith(folded.getResult());
