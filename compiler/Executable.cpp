@@ -15,7 +15,7 @@ using MessageFn = const char *(int32_t);
 struct Executable::Impl {
   std::unique_ptr<jit::JitEngine> engine; // owns the code
   std::vector<TensorInfo> inputs, outputs;
-  size_t workspaceBytes = 0;
+  size_t workspaceBytes = 0, intermediateBytes = 0;
   RunFn *run = nullptr;
   MessageFn *message = nullptr;
 };
@@ -68,6 +68,7 @@ Result<Executable> compile(const std::string &modelPath, const CompileOptions &o
   impl->inputs = toInfos(compiled->signature.inputs);
   impl->outputs = toInfos(compiled->signature.outputs);
   impl->workspaceBytes = compiled->workspaceBytes;
+  impl->intermediateBytes = compiled->intermediateBytes;
   if (options.num_threads > 0)
     set_num_threads(options.num_threads);
   return Executable(std::move(impl));
@@ -76,6 +77,7 @@ Result<Executable> compile(const std::string &modelPath, const CompileOptions &o
 const std::vector<TensorInfo> &Executable::inputs() const { return impl_->inputs; }
 const std::vector<TensorInfo> &Executable::outputs() const { return impl_->outputs; }
 size_t Executable::workspace_size() const { return impl_->workspaceBytes; }
+size_t Executable::intermediate_bytes() const { return impl_->intermediateBytes; }
 
 Status Executable::run(const void *const *inputs, void *const *outputs, void *workspace) const {
   if (!impl_)

@@ -98,6 +98,7 @@ llvm::Expected<MemoryPlan> planMemory(func::FuncOp fn) {
         plan.storage[result] = {Storage::Kind::Output, out->second, 0};
         continue;
       }
+      plan.intermediateBytes += byteSize(result);
       int64_t size = (byteSize(result) + MemoryPlan::kAlignment - 1) / MemoryPlan::kAlignment *
                      MemoryPlan::kAlignment;
       // First fit among the gaps between live blocks (sorted by offset).

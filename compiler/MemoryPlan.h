@@ -27,6 +27,7 @@ struct MemoryPlan {
   llvm::DenseMap<mlir::Value, Storage> storage; // for every tensor value of @main
   std::vector<graph::ConstantOp> constants;     // Storage::index order
   int64_t arenaBytes = 0;
+  int64_t intermediateBytes = 0; // the arena tensors' sizes summed, as if none shared memory
   static constexpr int64_t kAlignment = 64;
 };
 

@@ -203,6 +203,7 @@ llvm::Expected<CompiledModel> compileModel(const std::string &path, const Pipeli
   CompiledModel out;
   out.signature = signatureOf(fn);
   out.workspaceBytes = plan->arenaBytes;
+  out.intermediateBytes = plan->intermediateBytes;
   std::vector<targets::LoweredFunc> funcs;
   std::vector<KernelCall> calls;
   {

@@ -38,6 +38,7 @@ struct CompiledModel {
   std::unique_ptr<llvm::Module> module; // null when the pipeline stopped at --emit
   ModelSignature signature;
   int64_t workspaceBytes = 0;
+  int64_t intermediateBytes = 0; // MemoryPlan::intermediateBytes
 };
 
 llvm::Expected<CompiledModel> compileModel(const std::string &modelPath, const PipelineOptions &options);

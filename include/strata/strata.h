@@ -119,6 +119,9 @@ public:
   const std::vector<TensorInfo> &outputs() const;
   /// Bytes of scratch memory one run needs (64-byte aligned when passed in).
   size_t workspace_size() const;
+  /// Bytes of the intermediate tensors that live in the workspace, summed as if none shared
+  /// memory (the memory plan reuses space between tensors whose lifetimes do not overlap).
+  size_t intermediate_bytes() const;
   /// Runs on dense row-major buffers in model order. With workspace == nullptr
   /// the run allocates its own scratch memory. A NULL array or buffer, or a workspace that is
   /// not 64-byte aligned, is an error status naming the argument.
