@@ -1,9 +1,13 @@
 #!/usr/bin/env python3
-"""Times an ONNX model with ONNX Runtime (CPU, one thread by default) for bench/run.sh.
+"""Times an ONNX model with ONNX Runtime (CPU) at one or more thread counts, for strata_bench.
 
-Usage: python3 bench/ort_time.py MODEL.onnx NAME=SHAPE [NAME=SHAPE ...] [--threads N] [--runs R]
-Prints a human-readable line on stderr and the median latency in ms (just the number) on stdout.
-Needs: pip install onnxruntime numpy
+Usage: python3 bench/ort_time.py MODEL.onnx NAME=SHAPE [NAME=SHAPE ...] [--threads 1,2]
+                                 [--seconds S] [--runs R]
+For each thread count (a session with intra_op_num_threads = T, sequential execution, all graph
+optimizations) it runs 10 warm-up runs, then times runs for S seconds (at least 10, at most R)
+and prints one line on stdout:
+  threads=T min=MS median=MS runs=N version=ORT_VERSION
+Inputs are float32, uniform in [-1, 1). Needs: pip install onnxruntime numpy
 """
 import argparse, sys, time
 
@@ -18,32 +22,38 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     ap.add_argument('model')
     ap.add_argument('inputs', nargs='+', metavar='NAME=SHAPE', help='e.g. x=1,3,48,192')
-    ap.add_argument('--threads', type=int, default=1)
-    ap.add_argument('--runs', type=int, default=300)
+    ap.add_argument('--threads', default='1', help='thread counts, e.g. 1,2')
+    ap.add_argument('--seconds', type=float, default=1.0, help='timing budget per thread count')
+    ap.add_argument('--runs', type=int, default=2000, help='at most this many timed runs')
     a = ap.parse_args()
-    so = ort.SessionOptions()
-    so.intra_op_num_threads = a.threads
-    so.inter_op_num_threads = 1
-    so.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
-    so.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-    s = ort.InferenceSession(a.model, so, providers=['CPUExecutionProvider'])
     rng = np.random.default_rng(0)
     feeds = {}
     for spec in a.inputs:
-        name, dims = spec.split('=')
+        name, dims = spec.rsplit('=', 1)
         feeds[name] = rng.uniform(-1, 1, [int(d) for d in dims.split(',')]).astype(np.float32)
-    names = [o.name for o in s.get_outputs()]
-    for _ in range(20):
-        s.run(names, feeds)
-    ms = []
-    for _ in range(a.runs):
-        t0 = time.perf_counter()
-        s.run(names, feeds)
-        ms.append((time.perf_counter() - t0) * 1e3)
-    ms.sort()
-    print(f'onnxruntime {ort.__version__}, {a.threads} thread(s): min {ms[0]:.3f} ms, '
-          f'median {ms[len(ms) // 2]:.3f} ms over {a.runs} runs', file=sys.stderr)
-    print(f'{ms[len(ms) // 2]:.4f}')
+    for threads in [int(t) for t in a.threads.split(',')]:
+        so = ort.SessionOptions()
+        so.intra_op_num_threads = threads
+        so.inter_op_num_threads = 1
+        so.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+        so.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        s = ort.InferenceSession(a.model, so, providers=['CPUExecutionProvider'])
+        names = [o.name for o in s.get_outputs()]
+        for _ in range(10):
+            s.run(names, feeds)
+        ms = []
+        start = time.perf_counter()
+        while len(ms) < a.runs:
+            t0 = time.perf_counter()
+            s.run(names, feeds)
+            t1 = time.perf_counter()
+            ms.append((t1 - t0) * 1e3)
+            if len(ms) >= 10 and t1 - start > a.seconds:
+                break
+        ms.sort()
+        print(f'threads={threads} min={ms[0]:.4f} median={ms[len(ms) // 2]:.4f} runs={len(ms)} '
+              f'version={ort.__version__}', flush=True)
+        del s
 
 
 if __name__ == '__main__':
