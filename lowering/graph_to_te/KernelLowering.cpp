@@ -24,6 +24,7 @@ llvm::Expected<targets::LoweredFunc> lowerKernel(graph::KernelOp kernel,
                                                  const targets::Target &target,
                                                  const KernelLoweringOptions &options) {
   const std::string &fn = options.functionName;
+  te::Context names; // the kernel's Funcs are named and found here, and nowhere else
   Block &body = kernel.getBody().front();
   llvm::DenseMap<Value, TensorValue> values;
   std::vector<te::Input> inputs;
