@@ -10,7 +10,7 @@
 #pragma once
 
 #include "compiler/MemoryPlan.h"
-#include "compiler/reference/HostTensor.h"
+#include "dialects/graph/reference/HostTensor.h"
 
 #include "llvm/IR/Module.h"
 

@@ -17,7 +17,7 @@
 #include "compiler/MemoryPlan.h"
 #include "compiler/frontends/FirstDiagnostic.h"
 #include "compiler/frontends/Importer.h"
-#include "compiler/reference/Interpreter.h"
+#include "dialects/graph/reference/Interpreter.h"
 #include "dialects/graph/Passes.h"
 #include "lowering/graph_to_te/KernelLowering.h"
 #include "targets/CodeGen_LLVM.h"
