@@ -203,7 +203,7 @@ llvm::Expected<CompiledModel> compileModel(const std::string &path, const Pipeli
   CompiledModel out;
   out.signature = signatureOf(fn);
   out.workspaceBytes = plan->arenaBytes;
-  std::vector<targets::LoweredFunc> funcs;
+  std::vector<te::LoweredFunc> funcs;
   std::vector<KernelCall> calls;
   {
     StageTimer t(options.timings, "kernel lowering");

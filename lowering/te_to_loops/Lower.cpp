@@ -118,9 +118,9 @@ Result<LoweredFunc> lower(const std::vector<Func> &outputs, const LowerOptions &
   f.name = options.name;
   for (const std::string &n : p->input_order) {
     const InputContents &in = *p->inputs.at(n);
-    f.args.push_back({in.name, in.type, in.shape, false});
+    f.args.push_back({in.name, in.type, {in.shape.begin(), in.shape.end()}, false});
   }
-  for (auto &o : p->outputs) f.args.push_back({o->name, o->type, o->shape, true});
+  for (auto &o : p->outputs) f.args.push_back({o->name, o->type, {o->shape.begin(), o->shape.end()}, true});
   f.body = s.defined() ? s : Evaluate::make(0);
   return f;
 }
