@@ -22,10 +22,10 @@
 #include <string>
 #include <vector>
 
-#include "dialects/te/Error.h"
 #include "dialects/te/IR.h"
 #include "dialects/te/IROperator.h"
 #include "dialects/te/Schedule.h"
+#include "strata/Status.h"
 
 namespace strata {
 namespace te {

@@ -125,7 +125,7 @@ llvm::Expected<te::LoweredFunc> lowerKernel(graph::KernelOp kernel,
 
   // The model's call passes every input of the kernel, read or not, in operand order; te::lower
   // lists those it reads, in order of first use, then the output.
-  te::LoweredFunc f = std::move(lowered.value());
+  te::LoweredFunc f = std::move(*lowered);
   std::vector<te::LoweredArg> args;
   for (const te::Input &in : inputs)
     args.push_back({in.name(), in.type(), {in.shape().begin(), in.shape().end()}, false});

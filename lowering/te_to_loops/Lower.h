@@ -5,10 +5,10 @@
 #include <string>
 #include <vector>
 
-#include "dialects/te/Error.h"
 #include "dialects/te/Func.h"
 #include "dialects/te/IR.h"
 #include "dialects/te/LoweredFunc.h"
+#include "strata/Status.h"
 
 namespace strata {
 namespace te {

@@ -21,7 +21,7 @@ struct Conv {
 };
 
 std::string lower_error(const Func &f) {
-  Result<LoweredFunc> r = lower({f});
+  auto r = lower({f});
   return r.ok() ? "" : r.error();
 }
 

@@ -65,7 +65,7 @@ TEST_F(Matmul, RegisterBlocked) {
 TEST_F(Matmul, RegisterBlockedIRShape) {
   Pipe p = matmul();
   register_blocked(p, 6, 16, 8);
-  Result<LoweredFunc> f = lower({p.out});
+  auto f = lower({p.out});
   ASSERT_TRUE(f.ok()) << f.error();
   std::string ir = to_string(f->body);
   // Accumulator is the 6x16 block, in registers; loads/stores of it are dense vectors.
