@@ -1,7 +1,7 @@
 //===- ModelCodegen.cpp ---------------------------------------------------===//
 #include "compiler/ModelCodegen.h"
 
-#include "compiler/reference/Interpreter.h"
+#include "dialects/graph/reference/Interpreter.h"
 
 #include "llvm/IR/IRBuilder.h"
 

@@ -11,7 +11,7 @@
 
 #include "compiler/KernelInfo.h"
 #include "compiler/MemoryPlan.h"
-#include "compiler/reference/HostTensor.h"
+#include "dialects/graph/reference/HostTensor.h"
 
 #include "llvm/IR/Module.h"
 

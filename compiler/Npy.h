@@ -1,7 +1,7 @@
 //===- Npy.h - NumPy .npy files in and out --------------------------------===//
 #pragma once
 
-#include "compiler/reference/HostTensor.h"
+#include "dialects/graph/reference/HostTensor.h"
 #include "llvm/Support/Error.h"
 
 namespace strata {

@@ -17,7 +17,7 @@
 #include "compiler/MemoryPlan.h"
 #include "compiler/frontends/FirstDiagnostic.h"
 #include "compiler/frontends/Importer.h"
-#include "compiler/reference/Interpreter.h"
+#include "dialects/graph/reference/Interpreter.h"
 #include "dialects/graph/Passes.h"
 #include "lowering/graph_to_te/KernelLowering.h"
 #include "targets/CodeGen_LLVM.h"
@@ -219,7 +219,7 @@ llvm::Expected<CompiledModel> compileModel(const std::string &path, const Pipeli
   out.workspaceBytes = plan->arenaBytes;
   out.intermediateBytes = plan->intermediateBytes;
   out.kernels = kernels;
-  std::vector<targets::LoweredFunc> funcs;
+  std::vector<te::LoweredFunc> funcs;
   std::vector<KernelCall> calls;
   {
     StageTimer t(options.timings, "kernel lowering");

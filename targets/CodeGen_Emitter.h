@@ -48,7 +48,7 @@ public:
   }
 
   // Emits `func` (and its _argv wrapper and parallel bodies) into the module.
-  llvm::Error emitFunction(const LoweredFunc &func);
+  llvm::Error emitFunction(const te::LoweredFunc &func);
 
 private:
   // ---- helpers ---------------------------------------------------------------------------

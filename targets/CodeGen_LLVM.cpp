@@ -25,7 +25,7 @@ std::unique_ptr<CodeGen_LLVM> CodeGen_LLVM::create(const Target &target) {
   return nullptr;
 }
 
-llvm::Expected<std::unique_ptr<llvm::Module>> CodeGen_LLVM::compile(llvm::ArrayRef<LoweredFunc> funcs,
+llvm::Expected<std::unique_ptr<llvm::Module>> CodeGen_LLVM::compile(llvm::ArrayRef<te::LoweredFunc> funcs,
                                                                     llvm::StringRef moduleName,
                                                                     llvm::LLVMContext &context) const {
   auto tm = target_.createTargetMachine();
@@ -33,7 +33,7 @@ llvm::Expected<std::unique_ptr<llvm::Module>> CodeGen_LLVM::compile(llvm::ArrayR
   auto module = std::make_unique<llvm::Module>(moduleName, context);
   configureModule(*module, **tm);
   detail::Emitter emitter(*this, *module);
-  for (const LoweredFunc &func : funcs)
+  for (const te::LoweredFunc &func : funcs)
     if (llvm::Error err = emitter.emitFunction(func)) return std::move(err);
   std::string problems;
   llvm::raw_string_ostream os(problems);

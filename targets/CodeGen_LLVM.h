@@ -23,7 +23,7 @@
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/Error.h"
-#include "targets/LoweredFunc.h"
+#include "dialects/te/LoweredFunc.h"
 #include "targets/Target.h"
 
 namespace llvm {
@@ -44,7 +44,7 @@ public:
   // data layout. Malformed input (unknown names, IR that is not flattened, GPU loops) gives
   // an error naming the function and the problem. The module is not optimized yet: pass it
   // to optimizeModule / emitObject (targets/Emit.h) or to the JIT.
-  llvm::Expected<std::unique_ptr<llvm::Module>> compile(llvm::ArrayRef<LoweredFunc> funcs,
+  llvm::Expected<std::unique_ptr<llvm::Module>> compile(llvm::ArrayRef<te::LoweredFunc> funcs,
                                                         llvm::StringRef moduleName,
                                                         llvm::LLVMContext &context) const;
 

@@ -289,7 +289,7 @@ void Emitter::visit(const te::Realize *op) {
 
 // ---- functions ---------------------------------------------------------------------------
 
-llvm::Error Emitter::emitFunction(const LoweredFunc &func) {
+llvm::Error Emitter::emitFunction(const te::LoweredFunc &func) {
   error_.clear();
   funcName_ = func.name;
   if (module_.getFunction(func.name))
@@ -302,7 +302,7 @@ llvm::Error Emitter::emitFunction(const LoweredFunc &func) {
   aliasDomain_ = nullptr;
   b_.SetInsertPoint(llvm::BasicBlock::Create(ctx_, "entry", fn));
   for (size_t i = 0; i < func.args.size(); ++i) {
-    const LoweredArg &arg = func.args[i];
+    const te::LoweredArg &arg = func.args[i];
     if (!arg.type.is_scalar())
       return llvm::createStringError("function '" + func.name + "': argument '" + arg.name +
                                      "' must have a scalar element type");

@@ -4,7 +4,7 @@
 #include "compiler/HostRun.h"
 #include "compiler/frontends/Importer.h"
 #include "compiler/frontends/JsonReader.h"
-#include "compiler/reference/Interpreter.h"
+#include "dialects/graph/reference/Interpreter.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/MLIRContext.h"

@@ -8,7 +8,7 @@
 //===----------------------------------------------------------------------===//
 #pragma once
 
-#include "compiler/reference/HostTensor.h"
+#include "dialects/graph/reference/HostTensor.h"
 #include "strata/strata.h"
 
 #include "llvm/Support/Error.h"

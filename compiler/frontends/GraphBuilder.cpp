@@ -12,7 +12,7 @@
 #include "compiler/frontends/ModelChecks.h"
 #include "compiler/frontends/Opsets.h"
 
-#include "compiler/reference/Interpreter.h"
+#include "dialects/graph/reference/Interpreter.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Diagnostics.h"

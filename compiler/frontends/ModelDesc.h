@@ -8,7 +8,7 @@
 //===----------------------------------------------------------------------===//
 #pragma once
 
-#include "compiler/reference/HostTensor.h"
+#include "dialects/graph/reference/HostTensor.h"
 
 #include <map>
 #include <string>

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <map>
-#include <mutex>
 #include <set>
 
 #include "dialects/te/IREquality.h"
@@ -12,81 +11,77 @@
 namespace strata {
 namespace te {
 
-// ---- Registry -------------------------------------------------------------------------------
-namespace {
+// ---- Context -------------------------------------------------------------------------------
 
-struct Registry {
-  std::mutex mu;
+struct Context::Tables {
+  struct Reduction {
+    RVar rvar;
+    int order; // of creation: an update's reduction loops run in this order, outermost first
+  };
   std::map<std::string, std::weak_ptr<FuncContents>> funcs;
   std::map<std::string, std::weak_ptr<InputContents>> inputs;
-  std::map<std::string, std::pair<RVar, int>> rvars; // name -> (rvar, creation order)
-  int counter = 0;
+  std::map<std::string, Reduction> rvars;
+  int counter = 0; // numbers unnamed Funcs, Vars and RDoms, and orders reductions
 
-  bool taken(const std::string &n) {
+  bool taken(const std::string &n) const {
     auto f = funcs.find(n);
     if (f != funcs.end() && !f->second.expired()) return true;
     auto i = inputs.find(n);
     return i != inputs.end() && !i->second.expired();
   }
-  std::string unique(const std::string &want) {
+  std::string unique(const std::string &want) const {
     if (!taken(want)) return want;
     for (int k = 1;; k++)
       if (!taken(want + "$" + std::to_string(k))) return want + "$" + std::to_string(k);
   }
+  std::shared_ptr<FuncContents> find_func(const std::string &name) const {
+    auto it = funcs.find(name);
+    return it == funcs.end() ? nullptr : it->second.lock();
+  }
+  std::shared_ptr<InputContents> find_input(const std::string &name) const {
+    auto it = inputs.find(name);
+    return it == inputs.end() ? nullptr : it->second.lock();
+  }
+  const Reduction *find_rvar(const std::string &name) const {
+    auto it = rvars.find(name);
+    return it == rvars.end() ? nullptr : &it->second;
+  }
 };
 
-Registry &registry() {
-  static Registry r;
-  return r;
-}
-
-int next_counter() {
-  std::lock_guard<std::mutex> g(registry().mu);
-  return registry().counter++;
-}
-
-} // namespace
-
-std::shared_ptr<FuncContents> find_func(const std::string &name) {
-  std::lock_guard<std::mutex> g(registry().mu);
-  auto it = registry().funcs.find(name);
-  return it == registry().funcs.end() ? nullptr : it->second.lock();
-}
-
-std::shared_ptr<InputContents> find_input(const std::string &name) {
-  std::lock_guard<std::mutex> g(registry().mu);
-  auto it = registry().inputs.find(name);
-  return it == registry().inputs.end() ? nullptr : it->second.lock();
-}
-
-bool find_rvar(const std::string &name, RVar *out) {
-  std::lock_guard<std::mutex> g(registry().mu);
-  auto it = registry().rvars.find(name);
-  if (it == registry().rvars.end()) return false;
-  if (out) *out = it->second.first;
-  return true;
-}
-
 namespace {
-int rvar_order(const std::string &name) {
-  std::lock_guard<std::mutex> g(registry().mu);
-  return registry().rvars.at(name).second;
+
+thread_local Context::Tables *current = nullptr;
+
+Context::Tables &names() {
+  TE_CHECK(current, "Funcs, Inputs, RDoms and unnamed Vars are made and defined inside a "
+                    "te::Context, and none is current on this thread");
+  return *current;
 }
+
 } // namespace
+
+Context::Context() : tables_(std::make_unique<Tables>()), previous_(current) {
+  current = tables_.get();
+}
+
+Context::~Context() {
+  TE_CHECK(current == tables_.get(), "te::Contexts must end in the reverse order of their start");
+  current = previous_;
+}
 
 // ---- Var, RDom, Input ------------------------------------------------------------------------
 
-Var::Var() : name_("v" + std::to_string(next_counter())) {}
+Var::Var() : name_("v" + std::to_string(names().counter++)) {}
 Var::Var(const std::string &name) : name_(name) {}
 
 RDom::RDom(const std::vector<std::pair<Expr, Expr>> &ranges, const std::string &name) {
-  std::string base = name.empty() ? "r" + std::to_string(next_counter()) : name;
+  Context::Tables &t = names();
+  std::string base = name.empty() ? "r" + std::to_string(t.counter++) : name;
   static const char *suffix[] = {"x", "y", "z", "w"};
   for (size_t i = 0; i < ranges.size(); i++) {
     std::string n = base + "." + (i < 4 ? std::string(suffix[i]) : std::to_string(i));
     vars_.emplace_back(n, ranges[i].first, ranges[i].second);
-    std::lock_guard<std::mutex> g(registry().mu);
-    registry().rvars[n] = {vars_.back(), registry().counter++};
+    t.rvars[n] = {vars_.back(), t.counter++};
   }
   if (vars_.size() > 0) x = vars_[0];
   if (vars_.size() > 1) y = vars_[1];
@@ -96,11 +91,10 @@ RDom::RDom(const std::vector<std::pair<Expr, Expr>> &ranges, const std::string &
 
 Input::Input(const std::string &name, Type type, std::vector<int> shape)
     : c_(std::make_shared<InputContents>()) {
-  std::lock_guard<std::mutex> g(registry().mu);
-  c_->name = registry().unique(name);
+  c_->name = names().unique(name);
   c_->type = type;
   c_->shape = std::move(shape);
-  registry().inputs[c_->name] = c_;
+  names().inputs[c_->name] = c_;
 }
 
 Expr Input::operator()(std::vector<Expr> args) const {
@@ -113,12 +107,11 @@ Expr Input::operator()(std::vector<Expr> args) const {
 
 // ---- Func definitions -------------------------------------------------------------------------
 
-Func::Func() : Func("f" + std::to_string(next_counter())) {}
+Func::Func() : Func("f" + std::to_string(names().counter++)) {}
 
 Func::Func(const std::string &name) : c_(std::make_shared<FuncContents>()) {
-  std::lock_guard<std::mutex> g(registry().mu);
-  c_->name = registry().unique(name);
-  registry().funcs[c_->name] = c_;
+  c_->name = names().unique(name);
+  names().funcs[c_->name] = c_;
 }
 
 FuncRef::FuncRef(const Func &f, std::vector<Expr> args) : f_(f.contents()), args_(std::move(args)) {
@@ -178,9 +171,9 @@ void record_callees(FuncContents &f, const std::vector<Expr> &exprs) {
   for (const Expr &e : exprs) c.dispatch(e);
   for (const std::string &n : c.names) {
     if (n == f.name) continue;
-    if (auto g = find_func(n)) {
+    if (auto g = names().find_func(n)) {
       if (std::find(f.callees.begin(), f.callees.end(), g) == f.callees.end()) f.callees.push_back(g);
-    } else if (auto in = find_input(n)) {
+    } else if (auto in = names().find_input(n)) {
       if (std::find(f.inputs.begin(), f.inputs.end(), in) == f.inputs.end()) f.inputs.push_back(in);
     } else {
       set_error(f, "definition error: Func '" + f.name + "' reads '" + n +
@@ -193,7 +186,7 @@ void define_pure(FuncContents &f, const std::vector<Expr> &args, const Expr &val
   Definition d;
   for (size_t i = 0; i < args.size(); i++) {
     const Variable *v = args[i].as<Variable>();
-    if (!v || find_rvar(v->name, nullptr))
+    if (!v || names().find_rvar(v->name))
       return set_error(f, "definition error: Func '" + f.name + "': argument " +
                               std::to_string(i) + " of the pure definition must be a Var, got " +
                               to_string(args[i]));
@@ -242,9 +235,8 @@ void define_update(FuncContents &f, const std::vector<Expr> &args, Expr value) {
   std::vector<std::pair<int, RVar>> rvars;
   for (const std::string &n : cv.names) {
     if (lhs_pure.count(n)) continue;
-    RVar r;
-    if (find_rvar(n, &r)) {
-      rvars.emplace_back(rvar_order(n), r);
+    if (const Context::Tables::Reduction *r = names().find_rvar(n)) {
+      rvars.emplace_back(r->order, r->rvar);
       continue;
     }
     if (std::find(f.pure_args.begin(), f.pure_args.end(), n) != f.pure_args.end())

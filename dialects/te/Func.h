@@ -9,9 +9,10 @@
 //   C.set_shape({M, N});                  // outputs have static shapes
 //
 // Shapes are static and row-major: f(y, x) is stored with x fastest.
-// Funcs, inputs and reduction variables are found by name when lowering (IR calls refer to them
-// by name), so they live in a process-wide registry; a name already taken by a live Func or Input
-// gets a "$n" suffix.
+// IR calls and variables refer to Funcs, inputs and reduction variables by name, so defining a
+// Func looks them up by name in the current Context (below): one per lowering, so that names
+// never depend on what else the process compiles. A name already taken by a live Func or Input
+// of the Context gets a "$n" suffix.
 //
 // Errors (bad definitions, bad schedules) never abort: the first one is recorded on the Func and
 // returned by error() and by lower(); later schedule calls on that Func are ignored.
@@ -21,10 +22,10 @@
 #include <string>
 #include <vector>
 
-#include "dialects/te/Error.h"
 #include "dialects/te/IR.h"
 #include "dialects/te/IROperator.h"
 #include "dialects/te/Schedule.h"
+#include "strata/Status.h"
 
 namespace strata {
 namespace te {
@@ -73,9 +74,6 @@ public:
 private:
   std::vector<RVar> vars_;
 };
-
-/// Looks up a registered reduction variable by name.
-bool find_rvar(const std::string &name, RVar *out);
 
 /// A loop name: what schedule primitives take (a Var, RVar or string).
 struct VarName {
@@ -236,9 +234,34 @@ private:
   std::shared_ptr<FuncContents> c_;
 };
 
-/// Registry lookups by name (nullptr if no live Func/Input has that name).
-std::shared_ptr<FuncContents> find_func(const std::string &name);
-std::shared_ptr<InputContents> find_input(const std::string &name);
+/// The names of one lowering: the Funcs, Inputs and reduction variables made while it is
+/// current, and the counter behind unnamed ones. Constructing a Context makes it current on
+/// this thread until it is destroyed (the previous one, if any, is current again), and each
+/// lowering owns one, so lowerings in different threads never share a table and a model's
+/// names are the same however many other models the process compiles before or beside it.
+/// Funcs, Inputs, RDoms and unnamed Vars are made and defined inside a Context (checked);
+/// scheduling and lower() do not need one, and Funcs outlive it.
+///
+///   te::Context names;
+///   Func f("f"); ...
+///   auto lowered = lower({f});
+///
+/// A current Context rather than an argument to every constructor: the Halide-style API makes
+/// Funcs in many places (compute definitions, schedule templates, tests), and the tables are
+/// only read while defining them, never while lowering.
+class Context {
+public:
+  Context();
+  ~Context();
+  Context(const Context &) = delete;
+  Context &operator=(const Context &) = delete;
+
+  struct Tables; // Func.cpp
+
+private:
+  std::unique_ptr<Tables> tables_;
+  Tables *previous_; // current again when this one ends
+};
 
 } // namespace te
 } // namespace strata

@@ -10,8 +10,8 @@
 #include <string>
 #include <vector>
 
-#include "dialects/te/Error.h"
 #include "dialects/te/IR.h"
+#include "strata/Status.h"
 
 namespace strata {
 namespace te {

@@ -25,42 +25,9 @@
 #include <utility>
 #include <vector>
 
+#include "strata/Status.h"
+
 namespace strata {
-
-/// Success, or an error message.
-class Status {
-public:
-  Status() = default;
-  static Status error(std::string message) { return Status(std::move(message)); }
-  bool ok() const { return !failed_; }
-  explicit operator bool() const { return ok(); }
-  const std::string &message() const { return message_; }
-
-private:
-  explicit Status(std::string message) : message_(std::move(message)), failed_(true) {}
-  std::string message_;
-  bool failed_ = false;
-};
-
-/// A value or an error message.
-template <typename T> class Result {
-public:
-  Result(T value) : value_(std::move(value)), ok_(true) {}
-  Result(Status status) : status_(std::move(status)) {}
-  bool ok() const { return ok_; }
-  explicit operator bool() const { return ok_; }
-  const std::string &error() const { return status_.message(); }
-  const Status &status() const { return status_; }
-  T &operator*() { return value_; }
-  const T &operator*() const { return value_; }
-  T *operator->() { return &value_; }
-  const T *operator->() const { return &value_; }
-
-private:
-  T value_{};
-  Status status_;
-  bool ok_ = false;
-};
 
 /// Element types of model inputs and outputs; Bool is one byte (0 or 1).
 enum class ElementType { Float32, Int64, Int32, Bool, Int8, UInt8, Int16, UInt16, UInt32 };

@@ -20,10 +20,11 @@ static llvm::Error fail(const std::string &msg) {
   return llvm::createStringError(llvm::inconvertibleErrorCode(), msg);
 }
 
-llvm::Expected<targets::LoweredFunc> lowerKernel(graph::KernelOp kernel,
+llvm::Expected<te::LoweredFunc> lowerKernel(graph::KernelOp kernel,
                                                  const targets::Target &target,
                                                  const KernelLoweringOptions &options) {
   const std::string &fn = options.functionName;
+  te::Context names; // the kernel's Funcs are named and found here, and nowhere else
   Block &body = kernel.getBody().front();
   llvm::DenseMap<Value, TensorValue> values;
   std::vector<te::Input> inputs;
@@ -121,20 +122,20 @@ llvm::Expected<targets::LoweredFunc> lowerKernel(graph::KernelOp kernel,
   if (!lowered.ok())
     return fail(lowered.error());
 
-  targets::LoweredFunc result_;
-  result_.name = fn;
+  // The model's call passes every input of the kernel, read or not, in operand order; te::lower
+  // lists those it reads, in order of first use, then the output.
+  te::LoweredFunc f = std::move(*lowered);
+  std::vector<te::LoweredArg> args;
   for (const te::Input &in : inputs)
-    result_.args.push_back({in.name(), in.type(), std::vector<int64_t>(in.shape().begin(), in.shape().end()), false});
-  result_.args.push_back({funcs.output.name(), funcs.output.type(),
-                          std::vector<int64_t>(funcs.outputShape.begin(), funcs.outputShape.end()),
-                          true});
-  result_.body = lowered.value().body;
+    args.push_back({in.name(), in.type(), {in.shape().begin(), in.shape().end()}, false});
+  args.push_back(f.args.back());
+  f.args = std::move(args);
   if (options.loopsDump) {
     std::ostringstream os;
-    os << "// kernel " << fn << "\n" << result_.body << "\n";
+    os << "// kernel " << fn << "\n" << f.body << "\n";
     *options.loopsDump << os.str();
   }
-  return result_;
+  return f;
 }
 
 } // namespace strata::lowering

@@ -9,7 +9,7 @@
 #pragma once
 
 #include "dialects/graph/GraphOps.h"
-#include "targets/LoweredFunc.h"
+#include "dialects/te/LoweredFunc.h"
 #include "targets/Target.h"
 
 #include "llvm/Support/Error.h"
@@ -25,7 +25,7 @@ struct KernelLoweringOptions {
 
 /// Lowers one kernel. Arguments of the function: the kernel's inputs in order,
 /// then its results.
-llvm::Expected<targets::LoweredFunc> lowerKernel(graph::KernelOp kernel, const targets::Target &target,
-                                                 const KernelLoweringOptions &options);
+llvm::Expected<te::LoweredFunc> lowerKernel(graph::KernelOp kernel, const targets::Target &target,
+                                            const KernelLoweringOptions &options);
 
 } // namespace strata::lowering

@@ -85,15 +85,15 @@ Result<LoweredFunc> lower(const std::vector<Func> &outputs, const LowerOptions &
   if (!p.ok()) return p.status();
 
   // Loop nests from the schedule, with producer placement and bounds inference.
-  Result<Stmt> nest = schedule_functions(p.value());
+  Result<Stmt> nest = schedule_functions(*p);
   if (!nest.ok()) return nest.status();
-  Stmt s = nest.value();
+  Stmt s = *nest;
   log("schedule functions + bounds inference", s);
 
-  Status st = check_accesses(s, p.value());
+  Status st = check_accesses(s, *p);
   if (!st.ok()) return st;
 
-  s = storage_flattening(s, p.value());
+  s = storage_flattening(s, *p);
   log("storage flattening", s);
 
   s = simplify(s);
@@ -118,9 +118,9 @@ Result<LoweredFunc> lower(const std::vector<Func> &outputs, const LowerOptions &
   f.name = options.name;
   for (const std::string &n : p->input_order) {
     const InputContents &in = *p->inputs.at(n);
-    f.args.push_back({in.name, in.type, in.shape, false});
+    f.args.push_back({in.name, in.type, {in.shape.begin(), in.shape.end()}, false});
   }
-  for (auto &o : p->outputs) f.args.push_back({o->name, o->type, o->shape, true});
+  for (auto &o : p->outputs) f.args.push_back({o->name, o->type, {o->shape.begin(), o->shape.end()}, true});
   f.body = s.defined() ? s : Evaluate::make(0);
   return f;
 }

@@ -1,7 +1,7 @@
 //===- Harness.h - compiled code vs. the reference interpreter ------------===//
 #pragma once
 
-#include "compiler/reference/HostTensor.h"
+#include "dialects/graph/reference/HostTensor.h"
 #include "strata/strata.h"
 
 #include <string>

@@ -242,8 +242,8 @@ std::string compileToObjectBytes(const std::string &path, const std::string &tar
 }
 
 TEST(DeterminismTest, SameModelTwiceInOneProcessGivesIdenticalObjects) {
-  // Names in the TE level come from a process-wide registry; the second compilation must
-  // not see anything left over from the first.
+  // The second compilation must not see anything left over from the first (TE names are
+  // local to each kernel's lowering; ThreadingTests.cpp compiles on several threads at once).
   for (const char *target : {"x86-64-avx2", "aarch64"}) {
     std::string first = compileToObjectBytes(kModels + "/" + kCls.file, target);
     std::string second = compileToObjectBytes(kModels + "/" + kCls.file, target);

@@ -7,7 +7,7 @@
 //===----------------------------------------------------------------------===//
 #pragma once
 
-#include "compiler/reference/HostTensor.h"
+#include "dialects/graph/reference/HostTensor.h"
 
 #include <cstdint>
 #include <nlohmann/json.hpp>

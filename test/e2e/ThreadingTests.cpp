@@ -1,19 +1,24 @@
-//===- ThreadingTests.cpp - one Executable run from many threads at once --===//
+//===- ThreadingTests.cpp - compiling and running from many threads -------===//
 //
 // strata.h promises that an Executable may be run from several threads at
 // once. Here 16 threads run one JIT-compiled model at the same time, each on
 // its own input, while the runtime's thread pool runs the parallel loops; each
-// result must be bit-equal to a single-threaded run of the same input. These
+// result must be bit-equal to a single-threaded run of the same input. A tuner
+// compiles candidates concurrently in one process, so compiling must not
+// depend on what else the process compiles: the same model compiled on 4
+// threads at once gives the same TE and LLVM IR as compiled alone. These
 // tests carry the ctest label "threading": tools/run-tests.sh --sanitize thread
-// runs them under ThreadSanitizer (which sees the runtime and the API, not the
-// JIT-compiled kernels, which are not instrumented).
+// runs them under ThreadSanitizer (which sees the compiler, the runtime and
+// the API, not the JIT-compiled kernels, which are not instrumented).
 //
 //===----------------------------------------------------------------------===//
+#include "compiler/Pipeline.h"
 #include "compiler/frontends/JsonReader.h"
 #include "strata/strata.h"
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstring>
 #include <thread>
 
@@ -92,6 +97,46 @@ TEST(ThreadingTest, SixteenThreadsRunTheClsModelOnTheirOwnInputs) {
   o.num_threads = 4;
   o.input_shapes["x"] = {1, 3, 48, 192};
   expectSixteenThreadsMatchSerialRuns("ppocr_cls_mobilenetv3.onnx", o);
+}
+
+/// The cls model compiled up to `stage` (TE: every Func's name and definition; or LLVM IR).
+std::string emit(EmitStage stage) {
+  PipelineOptions o;
+  o.target = llvm::cantFail(targets::parseTarget("x86-64-avx2"));
+  o.import.inputShapes["x"] = {1, 3, 48, 192};
+  o.emit = stage;
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  o.emitStream = &os;
+  auto compiled = compileModel(kModels + "/ppocr_cls_mobilenetv3.onnx", o);
+  EXPECT_TRUE(bool(compiled)) << llvm::toString(compiled.takeError());
+  return text;
+}
+
+/// The first line of `got` that differs from `want`.
+std::string firstDifference(const std::string &got, const std::string &want) {
+  size_t at = std::mismatch(got.begin(), got.end(), want.begin(), want.end()).first - got.begin();
+  size_t begin = got.rfind('\n', at == 0 ? 0 : at - 1);
+  begin = begin == std::string::npos ? 0 : begin + 1;
+  return got.substr(begin, got.find('\n', at) - begin);
+}
+
+// A tuner compiles candidates on several threads of one process; each must get the code it
+// would get alone (DeterminismTest in ModelTests.cpp compiles one model twice in a row).
+TEST(ThreadingTest, FourThreadsCompilingAtOnceGetTheCodeOfOneCompile) {
+  for (EmitStage stage : {EmitStage::TE, EmitStage::LLVM}) {
+    std::string want = emit(stage);
+    ASSERT_FALSE(want.empty());
+    std::vector<std::string> got(4);
+    std::vector<std::thread> threads;
+    for (size_t t = 0; t < got.size(); ++t)
+      threads.emplace_back([&, t] { got[t] = emit(stage); });
+    for (auto &th : threads)
+      th.join();
+    for (size_t t = 0; t < got.size(); ++t)
+      EXPECT_TRUE(got[t] == want) << "thread " << t << " compiled other code, first at:\n"
+                                  << firstDifference(got[t], want);
+  }
 }
 
 } // namespace

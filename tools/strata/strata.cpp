@@ -11,7 +11,7 @@
 #include "compiler/aot/AotCompiler.h"
 #include "compiler/conformance/OnnxConformance.h"
 #include "compiler/frontends/Importer.h"
-#include "compiler/reference/Interpreter.h"
+#include "dialects/graph/reference/Interpreter.h"
 #include "runtime/strata_runtime.h"
 #include "targets/Target.h"
 #include "strata/strata.h"

@@ -1,6 +1,6 @@
 //===- Shape.cpp - shape and data-movement ONNX ops -> graph dialect ----- ===//
 #include "compiler/frontends/GraphBuilderImpl.h"
-#include "compiler/reference/Interpreter.h"
+#include "dialects/graph/reference/Interpreter.h"
 
 #include <cmath>
 #include <numeric>

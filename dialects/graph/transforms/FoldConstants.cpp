@@ -6,7 +6,7 @@
 //===----------------------------------------------------------------------===//
 #include "dialects/graph/Passes.h"
 
-#include "compiler/reference/Interpreter.h"
+#include "dialects/graph/reference/Interpreter.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/Matchers.h"

@@ -1,7 +1,7 @@
 //===- TestUtil.h - parsing, running and comparing for reference tests ----===//
 #pragma once
 
-#include "compiler/reference/Interpreter.h"
+#include "dialects/graph/reference/Interpreter.h"
 #include "dialects/graph/GraphOps.h"
 
 #include "mlir/IR/BuiltinOps.h"

@@ -18,8 +18,6 @@
 namespace strata::testing {
 
 using namespace strata::te;
-using targets::LoweredArg;
-using targets::LoweredFunc;
 
 inline LoweredArg f32Arg(const std::string &name, int64_t size, bool output = false) {
   return {name, Float(32), {size}, output};

@@ -4,6 +4,8 @@
 using namespace strata::te;
 using namespace strata::te::testing;
 
+using Errors = InContext;
+
 namespace {
 
 struct Conv {
@@ -19,13 +21,13 @@ struct Conv {
 };
 
 std::string lower_error(const Func &f) {
-  Result<LoweredFunc> r = lower({f});
+  auto r = lower({f});
   return r.ok() ? "" : r.error();
 }
 
 } // namespace
 
-TEST(Errors, NoSuchLoop) {
+TEST_F(Errors, NoSuchLoop) {
   Conv c;
   c.conv.vectorize("xi");
   EXPECT_EQ(c.conv.error().message(),
@@ -33,21 +35,21 @@ TEST(Errors, NoSuchLoop) {
   EXPECT_EQ(lower_error(c.conv), c.conv.error().message());
 }
 
-TEST(Errors, UpdateStageNamedInMessage) {
+TEST_F(Errors, UpdateStageNamedInMessage) {
   Conv c;
   c.conv.update().split("q", "qo", "qi", 4);
   EXPECT_EQ(c.conv.error().message(),
             "schedule error: Func 'conv' (update 0) has no loop 'q' (loops: n, c, y, x, r.x, r.y)");
 }
 
-TEST(Errors, FirstErrorSticks) {
+TEST_F(Errors, FirstErrorSticks) {
   Conv c;
   c.conv.split("x", "xo", "xi", 0).vectorize("nope");
   EXPECT_EQ(c.conv.error().message(),
             "schedule error: Func 'conv' cannot split loop 'x' by factor 0 (must be positive)");
 }
 
-TEST(Errors, ReductionLoopsKeepTheirOrder) {
+TEST_F(Errors, ReductionLoopsKeepTheirOrder) {
   Conv c;
   c.conv.update().reorder({"r.y", "r.x"});
   EXPECT_EQ(c.conv.error().message(),
@@ -55,7 +57,7 @@ TEST(Errors, ReductionLoopsKeepTheirOrder) {
             "'r.x': it would change the order of the reduction");
 }
 
-TEST(Errors, CannotVectorizeReductionLoop) {
+TEST_F(Errors, CannotVectorizeReductionLoop) {
   Conv c;
   c.conv.update().vectorize("r.x");
   EXPECT_EQ(c.conv.error().message(),
@@ -63,7 +65,7 @@ TEST(Errors, CannotVectorizeReductionLoop) {
             "its iterations depend on each other");
 }
 
-TEST(Errors, ShiftInwardOnUpdate) {
+TEST_F(Errors, ShiftInwardOnUpdate) {
   Conv c;
   c.conv.update().split("x", "xo", "xi", 4, TailStrategy::ShiftInward);
   EXPECT_EQ(c.conv.error().message(),
@@ -71,7 +73,7 @@ TEST(Errors, ShiftInwardOnUpdate) {
             "update would be applied twice to some points");
 }
 
-TEST(Errors, ScanCannotBeParallel) {
+TEST_F(Errors, ScanCannotBeParallel) {
   Var y("y"), x("x");
   Input in("in", Float(32), {4, 8});
   RDom r({{1, 7}}, "r");
@@ -86,7 +88,7 @@ TEST(Errors, ScanCannotBeParallel) {
                                     "parallel: the stage reads its own other points");
 }
 
-TEST(Errors, ScanLowersAndRuns) {
+TEST_F(Errors, ScanLowersAndRuns) {
   auto build = [] {
     Var y("y"), x("x");
     Input in("in", Float(32), {4, 8});
@@ -110,7 +112,7 @@ TEST(Errors, ScanLowersAndRuns) {
   expect_same_as_unscheduled(build, [](Pipe &q) { q.out.update().split("y", "yo", "yi", 3); });
 }
 
-TEST(Errors, ComputeAtMissingLoop) {
+TEST_F(Errors, ComputeAtMissingLoop) {
   Var y("y"), x("x");
   Input in("in", Float(32), {4, 4});
   Func f("f"), g("g");
@@ -122,7 +124,7 @@ TEST(Errors, ComputeAtMissingLoop) {
                             "which has no such loop (loops: y, x)");
 }
 
-TEST(Errors, RoundUpReadingInputOutOfBounds) {
+TEST_F(Errors, RoundUpReadingInputOutOfBounds) {
   Var y("y"), x("x");
   Input in("in", Float(32), {4, 6});
   Func f("f"), g("g");
@@ -134,14 +136,14 @@ TEST(Errors, RoundUpReadingInputOutOfBounds) {
                             "extent is 6 (a RoundUp split or a stencil without clamping?)");
 }
 
-TEST(Errors, OutputWithoutShape) {
+TEST_F(Errors, OutputWithoutShape) {
   Var x("x");
   Func f("f");
   f(x) = x * 2;
   EXPECT_EQ(lower_error(f), "lowering error: output Func 'f' needs a shape with 1 extents (call set_shape)");
 }
 
-TEST(Errors, BadDefinitions) {
+TEST_F(Errors, BadDefinitions) {
   Var x("x"), y("y");
   Func f("f");
   f(x) = y + 1;
@@ -156,7 +158,7 @@ TEST(Errors, BadDefinitions) {
             "definition error: Func 'g' update 1: value type int32 differs from the Func's type float32");
 }
 
-TEST(Errors, InlineFuncWithUpdates) {
+TEST_F(Errors, InlineFuncWithUpdates) {
   Conv c;
   c.conv.compute_inline();
   EXPECT_EQ(c.conv.error().message(),

@@ -5,6 +5,8 @@
 using namespace strata::te;
 using namespace strata::te::testing;
 
+using Matmul = InContext;
+
 namespace {
 
 constexpr int M = 17, N = 33, K = 19;
@@ -34,7 +36,7 @@ void register_blocked(Pipe &p, int mr, int nr, int vec) {
 
 } // namespace
 
-TEST(Matmul, UnscheduledMatchesPlainLoops) {
+TEST_F(Matmul, UnscheduledMatchesPlainLoops) {
   Pipe p = matmul();
   RunResult r = run(p);
   ASSERT_EQ(r.error, "");
@@ -50,20 +52,20 @@ TEST(Matmul, UnscheduledMatchesPlainLoops) {
   }
 }
 
-TEST(Matmul, ReductionLoopInsidePureLoops) {
+TEST_F(Matmul, ReductionLoopInsidePureLoops) {
   Pipe p = matmul();
   EXPECT_EQ(p.funcs["C"].update().loops(), (std::vector<std::string>{"i", "j", "k.x"}));
 }
 
-TEST(Matmul, RegisterBlocked) {
+TEST_F(Matmul, RegisterBlocked) {
   expect_same_as_unscheduled(matmul, [](Pipe &p) { register_blocked(p, 6, 16, 8); });
   expect_same_as_unscheduled(matmul, [](Pipe &p) { register_blocked(p, 4, 8, 8); });
 }
 
-TEST(Matmul, RegisterBlockedIRShape) {
+TEST_F(Matmul, RegisterBlockedIRShape) {
   Pipe p = matmul();
   register_blocked(p, 6, 16, 8);
-  Result<LoweredFunc> f = lower({p.out});
+  auto f = lower({p.out});
   ASSERT_TRUE(f.ok()) << f.error();
   std::string ir = to_string(f->body);
   // Accumulator is the 6x16 block, in registers; loads/stores of it are dense vectors.
@@ -78,20 +80,20 @@ TEST(Matmul, RegisterBlockedIRShape) {
   EXPECT_TRUE(f->args[3].is_output);
 }
 
-TEST(Matmul, SplitReductionWithGuard) {
+TEST_F(Matmul, SplitReductionWithGuard) {
   expect_same_as_unscheduled(matmul, [](Pipe &p) {
     p.funcs["C"].compute_root().update().split("k.x", "ko", "ki", 4).reorder({"ko", "i", "j", "ki"});
   });
 }
 
-TEST(Matmul, ParallelOuterTiles) {
+TEST_F(Matmul, ParallelOuterTiles) {
   expect_same_as_unscheduled(matmul, [](Pipe &p) {
     register_blocked(p, 6, 16, 8);
     p.out.parallel("io");
   });
 }
 
-TEST(Matmul, ComputeRootUpdateSchedule) {
+TEST_F(Matmul, ComputeRootUpdateSchedule) {
   expect_same_as_unscheduled(matmul, [](Pipe &p) {
     Func C = p.funcs["C"];
     C.compute_root().vectorize("j", 8).parallel("i");

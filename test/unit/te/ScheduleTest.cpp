@@ -7,6 +7,8 @@
 using namespace strata::te;
 using namespace strata::te::testing;
 
+using Schedule = InContext;
+
 namespace {
 
 constexpr int H = 17, W = 33;
@@ -36,7 +38,7 @@ Pipe blur() {
 
 } // namespace
 
-TEST(Schedule, DefaultElementwise) {
+TEST_F(Schedule, DefaultElementwise) {
   RunResult r = run(elementwise());
   ASSERT_EQ(r.error, "");
   float a = float(input_value(0, 5));
@@ -45,23 +47,23 @@ TEST(Schedule, DefaultElementwise) {
   EXPECT_EQ(r.values[5], double(want));
 }
 
-TEST(Schedule, SplitGuardWithIf) {
+TEST_F(Schedule, SplitGuardWithIf) {
   expect_same_as_unscheduled(elementwise, [](Pipe &p) {
     p.out.split("x", "xo", "xi", 8, TailStrategy::GuardWithIf);
   });
 }
 
-TEST(Schedule, SplitShiftInward) {
+TEST_F(Schedule, SplitShiftInward) {
   expect_same_as_unscheduled(elementwise, [](Pipe &p) {
     p.out.split("x", "xo", "xi", 8, TailStrategy::ShiftInward);
   });
 }
 
-TEST(Schedule, SplitFactorLargerThanExtent) {
+TEST_F(Schedule, SplitFactorLargerThanExtent) {
   expect_same_as_unscheduled(elementwise, [](Pipe &p) { p.out.split("y", "yo", "yi", 64); });
 }
 
-TEST(Schedule, SplitRoundUpOnIntermediateWithRoom) {
+TEST_F(Schedule, SplitRoundUpOnIntermediateWithRoom) {
   // f is computed past x = 32 up to 39; its input has room for that.
   auto build = [] {
     Var y("y"), x("x");
@@ -78,11 +80,11 @@ TEST(Schedule, SplitRoundUpOnIntermediateWithRoom) {
   });
 }
 
-TEST(Schedule, VectorizeWithShiftInwardTail) {
+TEST_F(Schedule, VectorizeWithShiftInwardTail) {
   expect_same_as_unscheduled(elementwise, [](Pipe &p) { p.out.vectorize("x", 8); });
 }
 
-TEST(Schedule, VectorizeWithGuardedTail) {
+TEST_F(Schedule, VectorizeWithGuardedTail) {
   auto s = [](Pipe &p) { p.out.vectorize("x", 8, TailStrategy::GuardWithIf); };
   expect_same_as_unscheduled(elementwise, s);
   // The tail guard is specialised: a vector body runs when all 8 lanes are inside.
@@ -93,11 +95,11 @@ TEST(Schedule, VectorizeWithGuardedTail) {
   EXPECT_NE(r.ir.find("ramp("), std::string::npos) << r.ir;
 }
 
-TEST(Schedule, Unroll) {
+TEST_F(Schedule, Unroll) {
   expect_same_as_unscheduled(elementwise, [](Pipe &p) { p.out.unroll("y", 4); });
 }
 
-TEST(Schedule, UnrollWholeSmallLoop) {
+TEST_F(Schedule, UnrollWholeSmallLoop) {
   auto build = [] {
     Var y("y"), x("x");
     Input A("A", Float(32), {3, W});
@@ -109,7 +111,7 @@ TEST(Schedule, UnrollWholeSmallLoop) {
   expect_same_as_unscheduled(build, [](Pipe &p) { p.out.unroll("y"); });
 }
 
-TEST(Schedule, ParallelAndGpuMarks) {
+TEST_F(Schedule, ParallelAndGpuMarks) {
   expect_same_as_unscheduled(elementwise, [](Pipe &p) { p.out.parallel("y"); });
   expect_same_as_unscheduled(elementwise, [](Pipe &p) {
     p.out.split("x", "xo", "xi", 8, TailStrategy::GuardWithIf).gpu_blocks("xo").gpu_threads("xi");
@@ -120,24 +122,24 @@ TEST(Schedule, ParallelAndGpuMarks) {
   EXPECT_NE(r.ir.find(") parallel {"), std::string::npos) << r.ir;
 }
 
-TEST(Schedule, Fuse) {
+TEST_F(Schedule, Fuse) {
   expect_same_as_unscheduled(elementwise, [](Pipe &p) { p.out.fuse("y", "x", "yx").parallel("yx"); });
   expect_same_as_unscheduled(elementwise, [](Pipe &p) {
     p.out.fuse("y", "x", "yx").split("yx", "o", "i", 16, TailStrategy::GuardWithIf).vectorize("i");
   });
 }
 
-TEST(Schedule, Reorder) {
+TEST_F(Schedule, Reorder) {
   expect_same_as_unscheduled(elementwise, [](Pipe &p) { p.out.reorder({"x", "y"}); });
 }
 
-TEST(Schedule, Tile) {
+TEST_F(Schedule, Tile) {
   expect_same_as_unscheduled(elementwise, [](Pipe &p) {
     p.out.tile("y", "x", "yo", "xo", "yi", "xi", 4, 8).vectorize("xi").unroll("yi");
   });
 }
 
-TEST(Schedule, ComputeRootAndInline) {
+TEST_F(Schedule, ComputeRootAndInline) {
   expect_same_as_unscheduled(elementwise, [](Pipe &p) {
     p.funcs["f"].compute_root().vectorize("x", 4);
     p.funcs["g"].compute_root();
@@ -145,31 +147,31 @@ TEST(Schedule, ComputeRootAndInline) {
   expect_same_as_unscheduled(blur, [](Pipe &p) { p.funcs["bx"].compute_inline(); });
 }
 
-TEST(Schedule, BlurComputeRoot) {
+TEST_F(Schedule, BlurComputeRoot) {
   expect_same_as_unscheduled(blur, [](Pipe &p) {
     p.funcs["bx"].compute_root().vectorize("x", 8);
     p.out.vectorize("x", 8).parallel("y");
   });
 }
 
-TEST(Schedule, BlurComputeAtTile) {
+TEST_F(Schedule, BlurComputeAtTile) {
   expect_same_as_unscheduled(blur, [](Pipe &p) {
     p.out.tile("y", "x", "yo", "xo", "yi", "xi", 8, 8);
     p.funcs["bx"].compute_at(p.out, "xo").vectorize("x", 4);
   });
 }
 
-TEST(Schedule, BlurComputeAtInnermost) {
+TEST_F(Schedule, BlurComputeAtInnermost) {
   expect_same_as_unscheduled(blur, [](Pipe &p) { p.funcs["bx"].compute_at(p.out, "x"); });
 }
 
-TEST(Schedule, BlurStoreAtRowComputeAtColumn) {
+TEST_F(Schedule, BlurStoreAtRowComputeAtColumn) {
   expect_same_as_unscheduled(blur, [](Pipe &p) {
     p.funcs["bx"].store_at(p.out, "y").compute_at(p.out, "x");
   });
 }
 
-TEST(Schedule, StoreInStack) {
+TEST_F(Schedule, StoreInStack) {
   expect_same_as_unscheduled(blur, [](Pipe &p) {
     p.out.split("y", "yo", "yi", 4, TailStrategy::GuardWithIf);
     p.funcs["bx"].compute_at(p.out, "yo").store_in(MemoryType::Stack);

@@ -121,7 +121,7 @@ TEST(Simplify, PreservesValues) {
     for (int a = -9; a <= 9; a++) {
       for (int b = -9; b <= 9; b++) {
         std::map<std::string, double> v = {{"x", a}, {"y", b}};
-        ASSERT_EQ(evaluate(e, v).value(), evaluate(s, v).value())
+        ASSERT_EQ(*evaluate(e, v), *evaluate(s, v))
             << to_string(e) << " vs " << to_string(s) << " at x=" << a << " y=" << b;
       }
     }

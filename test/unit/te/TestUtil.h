@@ -16,6 +16,11 @@ namespace strata {
 namespace te {
 namespace testing {
 
+/// A test fixture: each test makes its Funcs in a Context of its own, as a kernel lowering does.
+class InContext : public ::testing::Test {
+  Context names_;
+};
+
 /// A pipeline under test: its inputs and its single output.
 struct Pipe {
   std::vector<Input> inputs;

@@ -1,5 +1,5 @@
 //===- Elementwise.cpp - binary ops with broadcasting, unary, where, cast -===//
-#include "compiler/reference/Kernels.h"
+#include "dialects/graph/reference/Kernels.h"
 
 #include "dialects/graph/GraphOps.h"
 

@@ -6,8 +6,8 @@
 // bodies and graph.kernel regions) value by value.
 //
 //===----------------------------------------------------------------------===//
-#include "compiler/reference/Interpreter.h"
-#include "compiler/reference/Kernels.h"
+#include "dialects/graph/reference/Interpreter.h"
+#include "dialects/graph/reference/Kernels.h"
 
 #include "dialects/graph/GraphOps.h"
 

@@ -1,6 +1,6 @@
 //===- Kernels.h - the reference interpreter's per-family op loops --------===//
 //
-// Internal to compiler/reference. Interpreter.cpp checks operand counts,
+// Internal to dialects/graph/reference. Interpreter.cpp checks operand counts,
 // shapes and element types against the IR before calling these, and the op
 // verifiers guarantee that attributes and result types are consistent, so
 // the loops below trust their inputs. Every function returns the op's single
@@ -14,7 +14,7 @@
 //===----------------------------------------------------------------------===//
 #pragma once
 
-#include "compiler/reference/HostTensor.h"
+#include "dialects/graph/reference/HostTensor.h"
 
 #include "mlir/IR/Operation.h"
 #include "llvm/Support/Error.h"

@@ -1,5 +1,5 @@
 //===- NN.cpp - conv2d, matmul, batch_norm, pooling, softmax, reductions --===//
-#include "compiler/reference/Kernels.h"
+#include "dialects/graph/reference/Kernels.h"
 
 #include "dialects/graph/GraphOps.h"
 

@@ -3,7 +3,7 @@
 // Data movement copies elements unchanged, so it serves every element type.
 //
 //===----------------------------------------------------------------------===//
-#include "compiler/reference/Kernels.h"
+#include "dialects/graph/reference/Kernels.h"
 
 #include "dialects/graph/GraphOps.h"
 
