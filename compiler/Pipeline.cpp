@@ -19,6 +19,7 @@
 #include "compiler/frontends/Importer.h"
 #include "dialects/graph/reference/Interpreter.h"
 #include "dialects/graph/Passes.h"
+#include "lowering/schedules/Passes.h"
 #include "lowering/graph_to_te/KernelLowering.h"
 #include "targets/CodeGen_LLVM.h"
 #include "targets/Emit.h"
@@ -94,9 +95,9 @@ LogicalResult runGraphPasses(ModuleOp module, const targets::Target &target) {
   auto &fn = pm.nest<func::FuncOp>();
   fn.addPass(graph::createFoldConstants());
   fn.addPass(graph::createFuse());
-  graph::AssignSchedulesOptions schedules;
-  schedules.targetName = target.name;
-  fn.addPass(graph::createAssignSchedules(schedules));
+  schedules::AssignSchedulesOptions scheduling;
+  scheduling.targetName = target.name;
+  fn.addPass(schedules::createAssignSchedules(scheduling));
   return pm.run(module);
 }
 

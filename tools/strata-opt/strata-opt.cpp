@@ -5,11 +5,13 @@
 #include "mlir/Transforms/Passes.h"
 
 #include "dialects/graph/Passes.h"
+#include "lowering/schedules/Passes.h"
 
 int main(int argc, char **argv) {
   mlir::DialectRegistry registry;
   registry.insert<strata::graph::GraphDialect, mlir::func::FuncDialect>();
   strata::graph::registerGraphPasses();
+  strata::schedules::registerSchedulesPasses();
   mlir::registerCanonicalizerPass();
   mlir::registerCSEPass();
   return mlir::asMainReturnCode(

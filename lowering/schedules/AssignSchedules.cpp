@@ -6,20 +6,20 @@
 // defaults and checks values that come from elsewhere.
 //
 //===----------------------------------------------------------------------===//
-#include "dialects/graph/Passes.h"
+#include "lowering/schedules/Passes.h"
 #include "lowering/schedules/ScheduleSpace.h"
 
-namespace strata::graph {
+namespace strata::schedules {
 #define GEN_PASS_DEF_ASSIGNSCHEDULES
-#include "dialects/graph/Passes.h.inc"
-} // namespace strata::graph
+#include "lowering/schedules/Passes.h.inc"
+} // namespace strata::schedules
 
 using namespace mlir;
-using namespace strata::graph;
+using strata::graph::KernelOp;
 
 namespace {
 
-struct AssignSchedulesPass : public strata::graph::impl::AssignSchedulesBase<AssignSchedulesPass> {
+struct AssignSchedulesPass : public strata::schedules::impl::AssignSchedulesBase<AssignSchedulesPass> {
   using AssignSchedulesBase::AssignSchedulesBase;
 
   void runOnOperation() override {
