@@ -94,6 +94,9 @@ LogicalResult runGraphPasses(ModuleOp module, const targets::Target &target) {
   PassManager pm(module.getContext());
   auto &fn = pm.nest<func::FuncOp>();
   fn.addPass(graph::createFoldConstants());
+  graph::BlockLayoutOptions layout;
+  layout.block = target.vectorLanesF32;
+  fn.addPass(graph::createBlockLayout(layout));
   fn.addPass(graph::createFuse());
   schedules::AssignSchedulesOptions scheduling;
   scheduling.targetName = target.name;

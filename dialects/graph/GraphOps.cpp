@@ -146,6 +146,17 @@ LogicalResult ClipOp::verify() {
   return success();
 }
 
+bool strata::graph::isElementwise(Operation *op) {
+#define STRATA_IS_LIBM_OP(Op, fn, onnx) || llvm::isa<Op>(op)
+  if (false STRATA_GRAPH_FOR_EACH_LIBM_OP(STRATA_IS_LIBM_OP))
+    return true;
+#undef STRATA_IS_LIBM_OP
+  return llvm::isa<AddOp, SubOp, MulOp, DivOp, PowOp, MaxOp, MinOp, ReluOp, SigmoidOp, TanhOp,
+                   ExpOp, LogOp, SqrtOp, NegOp, AbsOp, ErfOp, FloorOp, CeilOp, RoundOp, SignOp, HardSwishOp, ClipOp, HardSigmoidOp,
+                   CastOp, BatchNormOp, EqualOp, LessOp, LessEqualOp, GreaterOp, GreaterEqualOp,
+                   AndOp, OrOp, XorOp, NotOp, WhereOp>(op);
+}
+
 //===----------------------------------------------------------------------===//
 // Conv2DOp
 //===----------------------------------------------------------------------===//
@@ -181,6 +192,51 @@ LogicalResult Conv2DOp::verify() {
   int64_t ow = windowOutputSize(in.getDimSize(3), w.getDimSize(3), getStrides()[1], pads[1],
                                 pads[3], getDilations()[1], false);
   SmallVector<int64_t> expect{in.getDimSize(0), cout, oh, ow};
+  if (out.getShape() != ArrayRef<int64_t>(expect))
+    return emitOpError("result shape ") << shapeStr(out.getShape()) << " should be "
+                                        << shapeStr(expect);
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Conv2DBlockedOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult Conv2DBlockedOp::verify() {
+  auto in = tensorType(getInput()), w = tensorType(getFilter()), out = tensorType(getResult());
+  if (in.getRank() != 5 || w.getRank() != 6 || out.getRank() != 5)
+    return emitOpError("expects a 5-D input [N, C/b, H, W, b], 6-D filter and 5-D result, got ranks ")
+           << in.getRank() << ", " << w.getRank() << ", " << out.getRank();
+  if (getStrides().size() != 2 || getDilations().size() != 2 || getPads().size() != 4 ||
+      llvm::any_of(getStrides(), [](int64_t s) { return s <= 0; }) ||
+      llvm::any_of(getDilations(), [](int64_t d) { return d <= 0; }) ||
+      llvm::any_of(getPads(), [](int64_t p) { return p < 0; }))
+    return emitOpError("expects 2 positive strides, 2 positive dilations and 4 non-negative pads");
+  int64_t b = in.getDimSize(4), channels = in.getDimSize(1) * b, groups = getGroups();
+  if (out.getDimSize(4) != b || w.getDimSize(5) != b)
+    return emitOpError("input, filter and result must have the same channel block ") << b;
+  SmallVector<int64_t> expectW;
+  if (groups == 1)
+    expectW = {out.getDimSize(1), in.getDimSize(1), w.getDimSize(2), w.getDimSize(3), b, b};
+  else if (groups == channels && out.getDimSize(1) == in.getDimSize(1))
+    expectW = {in.getDimSize(1), 1, w.getDimSize(2), w.getDimSize(3), 1, b};
+  else
+    return emitOpError("groups ") << groups << " must be 1 or the channel count " << channels
+                                  << " (depthwise)";
+  if (w.getShape() != ArrayRef<int64_t>(expectW))
+    return emitOpError("filter shape ") << shapeStr(w.getShape()) << " should be " << shapeStr(expectW);
+  if (getBias()) {
+    auto bias = tensorType(getBias());
+    SmallVector<int64_t> expectB{out.getDimSize(1), b};
+    if (bias.getShape() != ArrayRef<int64_t>(expectB))
+      return emitOpError("bias shape ") << shapeStr(bias.getShape()) << " should be " << shapeStr(expectB);
+  }
+  auto pads = getPads();
+  int64_t oh = windowOutputSize(in.getDimSize(2), w.getDimSize(2), getStrides()[0], pads[0],
+                                pads[2], getDilations()[0], false);
+  int64_t ow = windowOutputSize(in.getDimSize(3), w.getDimSize(3), getStrides()[1], pads[1],
+                                pads[3], getDilations()[1], false);
+  SmallVector<int64_t> expect{in.getDimSize(0), out.getDimSize(1), oh, ow, b};
   if (out.getShape() != ArrayRef<int64_t>(expect))
     return emitOpError("result shape ") << shapeStr(out.getShape()) << " should be "
                                         << shapeStr(expect);

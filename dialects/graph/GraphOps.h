@@ -29,6 +29,9 @@ namespace strata::graph {
 std::optional<llvm::SmallVector<int64_t>> broadcastShapes(llvm::ArrayRef<int64_t> a,
                                                           llvm::ArrayRef<int64_t> b);
 
+/// Ops computed element by element from their (broadcast) operands.
+bool isElementwise(mlir::Operation *op);
+
 /// Output size of a conv/pool window along one dimension.
 int64_t windowOutputSize(int64_t in, int64_t kernel, int64_t stride, int64_t padBegin,
                          int64_t padEnd, int64_t dilation, bool ceilMode);

@@ -157,6 +157,29 @@ def Graph_Conv2DOp : Graph_Op<"conv2d", [Pure]> {
   let hasVerifier = 1;
 }
 
+def Graph_Conv2DBlockedOp : Graph_Op<"conv2d_blocked", [Pure]> {
+  let summary = "2-D convolution on channel-blocked tensors (NCHW{b}), packed filter";
+  let description = [{
+    The layout pass's form of conv2d (graph-block-layout): channels are split
+    into blocks of `b` (the target's vector lanes) that become the innermost
+    dimension, so a vector holds b channels of one pixel.
+    - input  [N, C/b, H, W, b]
+    - filter [O/b, C/b, KH, KW, b, b] for groups = 1 (element [o, i, y, x, ib, ob] is
+      OIHW's [o*b + ob, i*b + ib, y, x]), or [C/b, 1, KH, KW, 1, b] for depthwise
+      (groups = C = O)
+    - bias   [O/b, b]
+    - result [N, O/b, OH, OW, b]
+    Attributes as conv2d's.
+  }];
+  let arguments = (ins Graph_FloatTensor:$input, Graph_FloatTensor:$filter,
+                       Optional<Graph_FloatTensor>:$bias,
+                       DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$pads,
+                       DenseI64ArrayAttr:$dilations, I64Attr:$groups);
+  let results = (outs Graph_FloatTensor:$result);
+  let assemblyFormat = "$input `,` $filter (`,` $bias^)? attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
 def Graph_MatMulOp : Graph_Op<"matmul", [Pure]> {
   let summary = "numpy matmul: batched, with broadcast batch dimensions";
   let arguments = (ins Graph_FloatTensor:$lhs, Graph_FloatTensor:$rhs);

@@ -29,6 +29,23 @@ def FoldConstants : Pass<"graph-fold-constants", "mlir::func::FuncOp"> {
   ];
 }
 
+def BlockLayout : Pass<"graph-block-layout", "mlir::func::FuncOp"> {
+  let summary = "runs convolution chains on channel-blocked tensors (NCHW{b})";
+  let description = [{
+    Every conv2d with constant weights whose channel counts are multiples of
+    `block` (groups 1, or depthwise) becomes a conv2d_blocked on
+    [N, C/b, H, W, b] tensors, its filter packed at compile time into the
+    order the kernel reads it. Elementwise ops whose operands are blocked or
+    constants, and global average pooling (reduce_mean over H and W), follow
+    in blocked form, so whole chains stay blocked. A plain consumer reads the
+    value through a conversion (transpose + reshape), emitted only where it
+    is used; the first blocked op converts its plain input once.
+  }];
+  let options = [
+    Option<"block", "block", "int64_t", "8", "channels per block (the target's f32 vector lanes); 0 disables the pass">
+  ];
+}
+
 def Fuse : Pass<"graph-fuse", "mlir::func::FuncOp"> {
   let summary = "groups ops into graph.kernel regions";
   let description = [{

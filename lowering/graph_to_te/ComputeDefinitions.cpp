@@ -99,6 +99,7 @@ private:
   }
 
   llvm::Expected<OpFuncs> conv2d(g::Conv2DOp conv);
+  llvm::Expected<OpFuncs> conv2dBlocked(g::Conv2DBlockedOp conv);
   llvm::Expected<OpFuncs> matmul();
   llvm::Expected<OpFuncs> pool(bool isMax, ArrayRef<int64_t> kernel, ArrayRef<int64_t> strides,
                                ArrayRef<int64_t> pads, ArrayRef<int64_t> dilations,
@@ -150,6 +151,43 @@ llvm::Expected<OpFuncs> Definer::conv2d(g::Conv2DOp conv) {
   te::Func acc = func("_acc");
   acc(args()) = conv.getBias() ? operands[2]({c}) : f32(0);
   acc(args()) += w({c, r.x, r.y, r.z}) * tap;
+  OpFuncs funcs{acc, acc, true, {}};
+  funcs.prologue.push_back(pad);
+  return funcs;
+}
+
+llvm::Expected<OpFuncs> Definer::conv2dBlocked(g::Conv2DBlockedOp conv) {
+  // input [N, C/b, H, W, b], filter [O/b, IB, KH, KW, ib, b], result [N, O/b, OH, OW, b].
+  const TensorValue &in = operands[0], &w = operands[1];
+  int H = in.shape[2], W = in.shape[3];
+  int IB = w.shape[1], KH = w.shape[2], KW = w.shape[3], ib = w.shape[4];
+  bool depthwise = conv.getGroups() > 1;
+  auto s = conv.getStrides(), p = conv.getPads(), d = conv.getDilations();
+  Expr n = vars[0], c = vars[1], y = vars[2], x = vars[3], lane = vars[4];
+  // Depthwise reduces over the taps only; dense over (input block, ky, kx, channel in block).
+  te::RDom r = depthwise ? te::RDom({{i32(0), i32(KH)}, {i32(0), i32(KW)}}, prefix + "_r")
+                         : te::RDom({{i32(0), i32(IB)}, {i32(0), i32(KH)}, {i32(0), i32(KW)},
+                                     {i32(0), i32(ib)}},
+                                    prefix + "_r");
+  Expr ky = depthwise ? Expr(r[0]) : Expr(r[1]), kx = depthwise ? Expr(r[1]) : Expr(r[2]);
+  Expr iy = y * i32(s[0]) + ky * i32(d[0]), ix = x * i32(s[1]) + kx * i32(d[1]);
+  // The zero-padded input in coordinates shifted by the top/left pads (see conv2d).
+  te::Func pad = func("_pad");
+  te::Var pn(prefix + "_pn"), pc(prefix + "_pc"), py(prefix + "_py"), px(prefix + "_px"),
+      pl(prefix + "_pl");
+  Expr sy = Expr(py) - i32(p[0]), sx = Expr(px) - i32(p[1]);
+  if (p[0] || p[1] || p[2] || p[3])
+    pad(pn, pc, py, px, pl) = te::select(
+        sy >= i32(0) && sy < i32(H) && sx >= i32(0) && sx < i32(W),
+        in({pn, pc, te::clamp(sy, i32(0), i32(H - 1)), te::clamp(sx, i32(0), i32(W - 1)), pl}),
+        f32(0));
+  else
+    pad(pn, pc, py, px, pl) = in({pn, pc, py, px, pl});
+  Expr tap = depthwise ? pad(n, c, iy, ix, lane) : pad(n, r[0], iy, ix, r[3]);
+  Expr weight = depthwise ? w({c, i32(0), ky, kx, i32(0), lane}) : w({c, r[0], ky, kx, r[3], lane});
+  te::Func acc = func("_acc");
+  acc(args()) = conv.getBias() ? operands[2]({c, lane}) : f32(0);
+  acc(args()) += weight * tap;
   OpFuncs funcs{acc, acc, true, {}};
   funcs.prologue.push_back(pad);
   return funcs;
@@ -512,6 +550,7 @@ llvm::Expected<OpFuncs> Definer::define() {
                     operands[2](c));
       })
       .Case([&](g::Conv2DOp c) { return conv2d(c); })
+      .Case([&](g::Conv2DBlockedOp c) { return conv2dBlocked(c); })
       .Case([&](g::MatMulOp) { return matmul(); })
       .Case([&](g::MaxPoolOp p) {
         return pool(true, p.getKernel(), p.getStrides(), p.getPads(), p.getDilations(), false);

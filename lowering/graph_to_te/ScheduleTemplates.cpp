@@ -320,6 +320,92 @@ void scheduleConv(KernelFuncs &k, const Schedule &s) {
   }
 }
 
+// ---- conv2d_blocked, depthwise_blocked ---------------------------------------------------------
+
+/// The macs of an accumulator's update: output points x reduction extent.
+int64_t accumulatorMacs(const KernelFuncs &k) {
+  int64_t macs = numElements(k.outputShape);
+  for (const te::RVar &r : k.anchor.accumulator.contents()->defs.at(1).rvars)
+    if (auto *e = te::as_const_int(r.extent()))
+      macs *= *e;
+  return macs;
+}
+
+/// Materializes the padded input per pack_input (1: the rows of one output row at `row`; 2: all
+/// of it first), vectorized across its channel lanes.
+void packBlockedInput(KernelFuncs &k, int pack, const std::string &row) {
+  for (te::Func &pad : k.anchor.prologue) {
+    if (pack == 0)
+      continue;
+    if (pack == 1)
+      pad.compute_at(k.output, row);
+    else
+      pad.compute_root();
+    pad.vectorize(pureArgs(pad).back());
+  }
+}
+
+/// out(n, co, y, x, lane): oc_block channel blocks x ow_block columns of lane-vectors in
+/// registers, computed at the column tile; the reduction (input block, ky, kx, input channel)
+/// runs outside the unrolled block, its innermost loop over the b channels of the input block.
+void scheduleConvBlocked(KernelFuncs &k, const Schedule &s) {
+  te::Func &out = k.output, &acc = k.anchor.accumulator;
+  int ocb = (int)s["oc_block"], owb = (int)s["ow_block"], pack = (int)s["pack_input"];
+  const auto &o = pureArgs(out);
+  std::string n = o[0], c = o[1], y = o[2], x = o[3], l = o[4];
+  std::string co = c + "_o", ci = c + "_i", xo = x + "_o", xi = x + "_i";
+  out.split(c, co, ci, ocb).split(x, xo, xi, owb);
+  // pack 1: output rows outside the channel blocks, so one row's packed input serves them all.
+  out.reorder(pack == 1 ? std::vector<te::VarName>{n, y, co, xo, ci, xi, l}
+                        : std::vector<te::VarName>{n, co, y, xo, ci, xi, l});
+  out.vectorize(l).unroll(xi).unroll(ci);
+  packBlockedInput(k, pack, y);
+  acc.compute_at(out, xo);
+  const auto &a = pureArgs(acc);
+  auto r = rvarNames(acc, 1); // input block, ky, kx, input channel
+  for (int stage = 0; stage < 2; ++stage) {
+    te::Stage st = acc.stage(stage);
+    std::vector<te::VarName> order;
+    if (stage == 1)
+      order.insert(order.end(), r.begin(), r.end());
+    order.insert(order.end(), {a[1], a[3], a[4]});
+    st.reorder(order).vectorize(a[4]).unroll(a[3]).unroll(a[1]);
+  }
+  acc.update().unroll(r[3]);
+  if (s["unroll_kw"])
+    acc.update().unroll(r[2]);
+  acc.store_in(te::MemoryType::Register);
+  if (accumulatorMacs(k) >= kParallelMacs)
+    out.parallel(k.outputShape[0] > 1 ? n : pack == 1 ? y : co);
+}
+
+/// out(n, c, y, x, lane): ow_block columns of one channel block in registers around the
+/// unrolled taps.
+void scheduleDepthwiseBlocked(KernelFuncs &k, const Schedule &s) {
+  te::Func &out = k.output, &acc = k.anchor.accumulator;
+  int owb = (int)s["ow_block"], pack = (int)s["pack_input"];
+  const auto &o = pureArgs(out);
+  std::string n = o[0], c = o[1], y = o[2], x = o[3], l = o[4];
+  std::string xo = x + "_o", xi = x + "_i";
+  out.split(x, xo, xi, owb).reorder({n, c, y, xo, xi, l}).vectorize(l).unroll(xi);
+  packBlockedInput(k, pack, y);
+  acc.compute_at(out, xo);
+  const auto &a = pureArgs(acc);
+  auto r = rvarNames(acc, 1); // ky, kx
+  for (int stage = 0; stage < 2; ++stage) {
+    te::Stage st = acc.stage(stage);
+    std::vector<te::VarName> order;
+    if (stage == 1)
+      order.insert(order.end(), r.begin(), r.end());
+    order.insert(order.end(), {a[3], a[4]});
+    st.reorder(order).vectorize(a[4]).unroll(a[3]);
+  }
+  acc.update().unroll(r[0]).unroll(r[1]);
+  acc.store_in(te::MemoryType::Register);
+  if (accumulatorMacs(k) >= kParallelMacs)
+    out.parallel(k.outputShape[0] > 1 ? n : c);
+}
+
 llvm::Error firstError(const std::vector<const te::Func *> &funcs) {
   for (const te::Func *f : funcs)
     if (f->contents() && !f->error().ok())
@@ -339,9 +425,11 @@ bool hasSimpleAccumulator(const KernelFuncs &k) {
 
 llvm::Error applySchedule(KernelFuncs &k, const Schedule &s, const targets::Target &target) {
   const std::string &templ = s.templateName;
-  int v = (int)s["vector"];
+  // Lanes for the injective fallback (helpers, or a kernel a blocked template cannot take).
+  int v = s.has("vector") ? (int)s["vector"] : target.vectorLanesF32;
 
-  bool blocked = templ == "matmul_blocked" || templ == "conv2d_direct";
+  bool blocked = templ == "matmul_blocked" || templ == "conv2d_direct" ||
+                 templ == "conv2d_blocked" || templ == "depthwise_blocked";
   if (blocked && k.anchor.hasAccumulator && k.anchor.accumulator.contents() &&
       k.anchor.accumulator.name() == k.output.name()) {
     // The kernel's result is the accumulator itself: store it through a copy
@@ -362,6 +450,14 @@ llvm::Error applySchedule(KernelFuncs &k, const Schedule &s, const targets::Targ
   }
   if (templ == "conv2d_direct" && hasSimpleAccumulator(k) && k.outputShape.size() == 4) {
     scheduleConv(k, s);
+    return firstError({&k.output, &k.anchor.accumulator});
+  }
+  if (templ == "conv2d_blocked" && hasSimpleAccumulator(k) && k.outputShape.size() == 5) {
+    scheduleConvBlocked(k, s);
+    return firstError({&k.output, &k.anchor.accumulator});
+  }
+  if (templ == "depthwise_blocked" && hasSimpleAccumulator(k) && k.outputShape.size() == 5) {
+    scheduleDepthwiseBlocked(k, s);
     return firstError({&k.output, &k.anchor.accumulator});
   }
 

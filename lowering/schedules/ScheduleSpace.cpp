@@ -174,6 +174,75 @@ TemplateSpec conv2dDirect() {
   return s;
 }
 
+// ---- conv2d_blocked, depthwise_blocked -------------------------------------------------------
+// Convolutions on channel-blocked tensors (graph-block-layout): result [N, O/b, OH, OW, b], one
+// vector = the b channels of a pixel, so every load is a dense vector whatever the stride.
+
+bool isDepthwise(const Workload &w) { return w.attr("groups", {1}).at(0) > 1; }
+int64_t blockedWidth(const Workload &w) { return dim(w.output, 2); }        // OW
+int64_t blockedChannelBlocks(const Workload &w) { return dim(w.output, 4); } // O/b
+
+KnobSpec packInputBlocked() {
+  return knob("pack_input", "0: read the input in place; 1: the padded input rows of each output "
+                            "row; 2: the whole padded input first",
+              [](const Workload &, const Target &) { return std::vector<int64_t>{0, 1, 2}; },
+              [](const Workload &, const Target &) { return 1; });
+}
+
+// Dense: oc_block channel blocks x ow_block output columns of accumulators around the (input
+// block, ky, kx, input channel) loops; per input channel one weight vector per channel block and
+// one broadcast input value per column. Registers: oc_block * ow_block + oc_block + 1.
+TemplateSpec conv2dBlocked() {
+  TemplateSpec s;
+  s.name = "conv2d_blocked";
+  s.doc = "NCHW{b} convolution: oc_block channel blocks x ow_block columns of vectors per block";
+  s.anchors = {"conv2d_blocked"};
+  s.accepts = [](const Workload &w) { return !isDepthwise(w); };
+  s.knobs = {
+      knob("oc_block", "output channel blocks per register block",
+           [](const Workload &w, const Target &) {
+             return range(1, std::min<int64_t>(4, blockedChannelBlocks(w)));
+           },
+           [](const Workload &, const Target &) { return 2; }),
+      knob("ow_block", "output columns per register block",
+           [](const Workload &w, const Target &) { return range(1, std::min<int64_t>(16, blockedWidth(w))); },
+           [](const Workload &, const Target &t) { return wide(t) ? 14 : 6; }),
+      packInputBlocked(),
+      flag("unroll_kw", "unroll the kernel-width loop", 1),
+  };
+  s.check = [](const Schedule &sc, const Workload &, const Target &t) -> std::string {
+    int64_t regs = sc["oc_block"] * sc["ow_block"] + sc["oc_block"] + 1;
+    if (regs > t.vectorRegisters)
+      return "oc_block * ow_block + oc_block + 1 = " + std::to_string(regs) +
+             " vector registers, the target has " + std::to_string(t.vectorRegisters);
+    return "";
+  };
+  return s;
+}
+
+// Depthwise: ow_block output columns of one channel block around the unrolled taps; per tap one
+// weight vector and ow_block input vectors. Registers: ow_block + 2.
+TemplateSpec depthwiseBlocked() {
+  TemplateSpec s;
+  s.name = "depthwise_blocked";
+  s.doc = "NCHW{b} depthwise convolution: ow_block columns of one channel block per block";
+  s.anchors = {"conv2d_blocked"};
+  s.accepts = isDepthwise;
+  s.knobs = {
+      knob("ow_block", "output columns per register block",
+           [](const Workload &w, const Target &) { return range(1, std::min<int64_t>(16, blockedWidth(w))); },
+           [](const Workload &, const Target &t) { return wide(t) ? 16 : 8; }),
+      packInputBlocked(),
+  };
+  s.check = [](const Schedule &sc, const Workload &, const Target &t) -> std::string {
+    if (sc["ow_block"] + 2 > t.vectorRegisters)
+      return "ow_block + 2 = " + std::to_string(sc["ow_block"] + 2) +
+             " vector registers, the target has " + std::to_string(t.vectorRegisters);
+    return "";
+  };
+  return s;
+}
+
 // ---- injective --------------------------------------------------------------------------------
 // Elementwise, data movement, pooling, reductions and softmax: the innermost dimension vectorized,
 // the outermost non-trivial one parallel when the kernel is big enough.
@@ -202,6 +271,10 @@ int64_t Schedule::operator[](const std::string &knob) const {
                            "' has no knob '" + knob + "'");
 }
 
+bool Schedule::has(const std::string &knob) const {
+  return llvm::any_of(knobs, [&](const auto &kv) { return kv.first == knob; });
+}
+
 std::string Schedule::str() const {
   std::string s = templateName;
   for (const auto &[name, value] : knobs)
@@ -209,13 +282,15 @@ std::string Schedule::str() const {
   return s;
 }
 
-bool TemplateSpec::schedules(const std::string &anchor) const {
-  return std::find(anchors.begin(), anchors.end(), anchor) != anchors.end() ||
-         std::find(anchors.begin(), anchors.end(), "*") != anchors.end();
+bool TemplateSpec::schedules(const Workload &w) const {
+  bool anchored = std::find(anchors.begin(), anchors.end(), w.anchor) != anchors.end() ||
+                  std::find(anchors.begin(), anchors.end(), "*") != anchors.end();
+  return anchored && (!accepts || accepts(w));
 }
 
 const std::vector<TemplateSpec> &templates() {
-  static const std::vector<TemplateSpec> all = {matmulBlocked(), conv2dDirect(), injective()};
+  static const std::vector<TemplateSpec> all = {matmulBlocked(), conv2dDirect(), conv2dBlocked(),
+                                                 depthwiseBlocked(), injective()};
   return all;
 }
 
@@ -226,15 +301,15 @@ const TemplateSpec *findTemplate(const std::string &name) {
   return nullptr;
 }
 
-const TemplateSpec &defaultTemplate(const std::string &anchor) {
+const TemplateSpec &defaultTemplate(const Workload &w) {
   for (const TemplateSpec &t : templates())
-    if (t.schedules(anchor))
+    if (t.schedules(w))
       return t;
   llvm_unreachable("the injective template schedules every anchor");
 }
 
 Schedule defaultSchedule(const Workload &w, const Target &target) {
-  const TemplateSpec &spec = defaultTemplate(w.anchor);
+  const TemplateSpec &spec = defaultTemplate(w);
   Schedule s{spec.name, {}};
   for (const KnobSpec &k : spec.knobs)
     s.knobs.push_back({k.name, k.defaultValue(w, target)});
@@ -252,8 +327,8 @@ llvm::Error verify(const Schedule &s, const Workload &w, const Target &target,
     return fail("kernel '" + kernelName + "': unknown schedule template '" + s.templateName +
                 "' (templates: " + names + ")");
   }
-  if (!spec->schedules(w.anchor))
-    return fail(where + " does not schedule " + w.anchor + " kernels");
+  if (!spec->schedules(w))
+    return fail(where + " does not schedule this " + w.anchor + " kernel");
   for (const auto &[name, value] : s.knobs) {
     auto it = std::find_if(spec->knobs.begin(), spec->knobs.end(),
                            [&](const KnobSpec &k) { return k.name == name; });

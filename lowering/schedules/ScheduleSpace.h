@@ -28,6 +28,7 @@ struct Schedule {
 
   /// The value of a declared knob (a knob the template does not declare is a programming error).
   int64_t operator[](const std::string &knob) const;
+  bool has(const std::string &knob) const;
   /// "conv2d_direct vector=8 oc_block=6 ..."
   std::string str() const;
   bool operator==(const Schedule &o) const {
@@ -49,19 +50,21 @@ struct TemplateSpec {
   std::string doc;
   /// The kernel anchors this template schedules ("*" for any).
   std::vector<std::string> anchors;
+  /// Narrows the anchors by workload (e.g. depthwise only); null accepts all.
+  std::function<bool(const Workload &)> accepts;
   std::vector<KnobSpec> knobs;
   /// Constraints between knobs: "" when the schedule is fine, otherwise why it is not.
   std::function<std::string(const Schedule &, const Workload &, const targets::Target &)> check;
 
-  bool schedules(const std::string &anchor) const;
+  bool schedules(const Workload &w) const;
 };
 
 /// Every template, in the order they are tried for an anchor.
 const std::vector<TemplateSpec> &templates();
 /// The template named `name`, or null.
 const TemplateSpec *findTemplate(const std::string &name);
-/// The template that schedules `anchor` by default.
-const TemplateSpec &defaultTemplate(const std::string &anchor);
+/// The template that schedules a workload by default: the first that accepts it.
+const TemplateSpec &defaultTemplate(const Workload &w);
 
 /// The default schedule of a workload on a target.
 Schedule defaultSchedule(const Workload &w, const targets::Target &target);

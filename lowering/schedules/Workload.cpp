@@ -88,6 +88,10 @@ int64_t flopsOf(Operation *op) {
     auto w = describe(conv.getFilter().getType()).shape; // O, I/groups, KH, KW
     return 2 * out * product(w, 1);
   }
+  if (auto conv = llvm::dyn_cast<graph::Conv2DBlockedOp>(op)) {
+    auto w = describe(conv.getFilter().getType()).shape; // O/b, IB, KH, KW, ib, b
+    return 2 * out * product(w, 1) / w.back();
+  }
   if (auto mm = llvm::dyn_cast<graph::MatMulOp>(op))
     return 2 * out * describe(mm.getLhs().getType()).shape.back();
   if (auto k = op->getAttrOfType<DenseI64ArrayAttr>("kernel")) // pools

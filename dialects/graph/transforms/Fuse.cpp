@@ -25,16 +25,6 @@ using namespace strata::graph;
 
 namespace {
 
-bool isElementwise(Operation *op) {
-#define STRATA_IS_LIBM_OP(Op, fn, onnx) || llvm::isa<Op>(op)
-  if (false STRATA_GRAPH_FOR_EACH_LIBM_OP(STRATA_IS_LIBM_OP))
-    return true;
-#undef STRATA_IS_LIBM_OP
-  return llvm::isa<AddOp, SubOp, MulOp, DivOp, PowOp, MaxOp, MinOp, ReluOp, SigmoidOp, TanhOp,
-                   ExpOp, LogOp, SqrtOp, NegOp, AbsOp, ErfOp, FloorOp, CeilOp, RoundOp, SignOp, HardSwishOp, ClipOp, HardSigmoidOp,
-                   CastOp, BatchNormOp, EqualOp, LessOp, LessEqualOp, GreaterOp, GreaterEqualOp,
-                   AndOp, OrOp, XorOp, NotOp, WhereOp>(op);
-}
 
 /// Ops computed pointwise from their operands with no reduction: free to inline
 /// into a consumer's loop nest.

@@ -1,0 +1,241 @@
+//===- BlockLayout.cpp - convolution chains on channel-blocked tensors ----===//
+//
+// One forward walk. Each value that has a blocked form ([N, C/b, H, W, b] for
+// a plain [N, C, H, W]) is recorded in `blocked`. An eligible conv2d becomes a
+// conv2d_blocked on the blocked form of its input (converted once, if it has
+// none) with its filter and bias re-laid out at compile time; an elementwise
+// op or a global average pool whose operands have blocked forms (or are
+// constants, re-laid out) is recreated on them. Each rewritten op's plain
+// result is replaced by a conversion back (transpose + reshape) that plain
+// consumers read; the conversions nobody reads are erased at the end.
+//
+//===----------------------------------------------------------------------===//
+#include "dialects/graph/Passes.h"
+#include "dialects/graph/reference/Interpreter.h"
+
+#include "mlir/IR/Builders.h"
+#include "llvm/ADT/DenseMap.h"
+
+namespace strata::graph {
+#define GEN_PASS_DEF_BLOCKLAYOUT
+#include "dialects/graph/Passes.h.inc"
+} // namespace strata::graph
+
+using namespace mlir;
+using namespace strata;
+using namespace strata::graph;
+
+namespace {
+
+RankedTensorType tensorType(Value v) { return llvm::cast<RankedTensorType>(v.getType()); }
+
+std::optional<HostTensor> constantOf(Value v) {
+  if (auto c = v.getDefiningOp<ConstantOp>())
+    return reference::fromAttr(c.getValue());
+  return std::nullopt;
+}
+
+class BlockLayout {
+public:
+  BlockLayout(func::FuncOp fn, int64_t b) : fn(fn), b(b) {}
+
+  void run() {
+    for (Operation &op : llvm::make_early_inc_range(fn.getBody().front())) {
+      if (auto conv = llvm::dyn_cast<Conv2DOp>(op))
+        rewriteConv(conv);
+      else if (isElementwise(&op) || llvm::isa<ReduceMeanOp>(op))
+        rewriteFollower(&op);
+    }
+    // Conversions back that no plain consumer reads.
+    for (Operation *op : llvm::reverse(conversions))
+      if (op->use_empty())
+        op->erase();
+  }
+
+private:
+  /// [N, C, H, W] with C a multiple of the block.
+  bool blockable(Type t) const {
+    auto type = llvm::dyn_cast<RankedTensorType>(t);
+    return type && type.getRank() == 4 && type.getElementType().isF32() &&
+           type.getDimSize(1) % b == 0;
+  }
+
+  RankedTensorType blockedType(RankedTensorType plain) const {
+    auto s = plain.getShape();
+    return RankedTensorType::get({s[0], s[1] / b, s[2], s[3], b}, plain.getElementType());
+  }
+
+  /// The blocked form of a plain value, converting it (once) where it has none.
+  Value toBlocked(Value plain) {
+    if (Value v = blocked.lookup(plain))
+      return v;
+    OpBuilder builder(fn.getContext());
+    builder.setInsertionPointAfterValue(plain);
+    auto t = tensorType(plain);
+    auto s = t.getShape();
+    auto split = RankedTensorType::get({s[0], s[1] / b, b, s[2], s[3]}, t.getElementType());
+    Value r = builder.create<ReshapeOp>(plain.getLoc(), split, plain);
+    Value v = builder.create<TransposeOp>(plain.getLoc(), blockedType(t), r,
+                                          builder.getDenseI64ArrayAttr({0, 1, 3, 4, 2}));
+    blocked[plain] = v;
+    return v;
+  }
+
+  /// Replaces `plain` by the conversion back from its new blocked form.
+  void replaceWithBlocked(Value plain, Value newBlocked) {
+    OpBuilder builder(fn.getContext());
+    builder.setInsertionPointAfterValue(newBlocked);
+    auto t = tensorType(plain);
+    auto s = t.getShape();
+    auto split = RankedTensorType::get({s[0], s[1] / b, b, s[2], s[3]}, t.getElementType());
+    auto transpose = builder.create<TransposeOp>(plain.getLoc(), split, newBlocked,
+                                                 builder.getDenseI64ArrayAttr({0, 1, 4, 2, 3}));
+    auto reshape = builder.create<ReshapeOp>(plain.getLoc(), t, transpose.getResult());
+    conversions.push_back(transpose);
+    conversions.push_back(reshape);
+    plain.replaceAllUsesWith(reshape.getResult());
+    blocked[reshape.getResult()] = newBlocked;
+  }
+
+  Value constant(OpBuilder &builder, Location loc, const HostTensor &t) {
+    auto type = RankedTensorType::get(t.shape, builder.getF32Type());
+    return builder.create<ConstantOp>(loc, reference::toAttr(t, type));
+  }
+
+  void rewriteConv(Conv2DOp conv) {
+    auto in = tensorType(conv.getInput()), out = tensorType(conv.getResult());
+    auto filter = constantOf(conv.getFilter());
+    std::optional<HostTensor> bias;
+    if (conv.getBias() && !(bias = constantOf(conv.getBias())))
+      return;
+    int64_t C = in.getDimSize(1), O = out.getDimSize(1), groups = conv.getGroups();
+    bool depthwise = groups > 1 && groups == C && O == C;
+    if (!filter || !blockable(in) || !blockable(out) || (groups != 1 && !depthwise))
+      return;
+    int64_t KH = filter->shape[2], KW = filter->shape[3];
+    int64_t ib = depthwise ? 1 : b, IB = depthwise ? 1 : C / b;
+    // [O/b, IB, KH, KW, ib, b]: for one (output block, input block, tap), the b weights of
+    // each input channel for the b output channels of the block are one vector.
+    HostTensor packed(DType::F32, {O / b, IB, KH, KW, ib, b});
+    int64_t cPerGroup = depthwise ? 1 : C;
+    for (int64_t o = 0; o < O; ++o)
+      for (int64_t i = 0; i < cPerGroup; ++i)
+        for (int64_t y = 0; y < KH; ++y)
+          for (int64_t x = 0; x < KW; ++x) {
+            int64_t dst = ((((o / b * IB + i / ib) * KH + y) * KW + x) * ib + i % ib) * b + o % b;
+            packed.setF(dst, filter->f(((o * cPerGroup + i) * KH + y) * KW + x));
+          }
+    OpBuilder builder(conv);
+    Value w = constant(builder, conv.getLoc(), packed);
+    Value bv;
+    if (bias) {
+      HostTensor bb(DType::F32, {O / b, b});
+      for (int64_t o = 0; o < O; ++o)
+        bb.setF(o, bias->f(o));
+      bv = constant(builder, conv.getLoc(), bb);
+    }
+    Value x = toBlocked(conv.getInput());
+    builder.setInsertionPoint(conv);
+    auto blockedConv = builder.create<Conv2DBlockedOp>(
+        conv.getLoc(), blockedType(out), x, w, bv, conv.getStridesAttr(), conv.getPadsAttr(),
+        conv.getDilationsAttr(), conv.getGroupsAttr());
+    replaceWithBlocked(conv.getResult(), blockedConv.getResult());
+    eraseWithDeadConstants(conv);
+  }
+
+  /// The blocked form of a constant operand of a follower whose result is [N, C, H, W]:
+  /// broadcast along channels (size-1 channel dim) or per channel.
+  std::optional<HostTensor> blockConstant(const HostTensor &c, int64_t C) {
+    if (c.dtype != DType::F32 || c.shape.size() > 4)
+      return std::nullopt;
+    std::vector<int64_t> s(4 - c.shape.size(), 1);
+    s.insert(s.end(), c.shape.begin(), c.shape.end());
+    if (s[1] != 1 && s[1] != C)
+      return std::nullopt;
+    int64_t cb = s[1] == 1 ? 1 : C / b, lanes = s[1] == 1 ? 1 : b;
+    HostTensor out(DType::F32, {s[0], cb, s[2], s[3], lanes});
+    for (int64_t n = 0; n < s[0]; ++n)
+      for (int64_t ch = 0; ch < s[1]; ++ch)
+        for (int64_t y = 0; y < s[2]; ++y)
+          for (int64_t x = 0; x < s[3]; ++x) {
+            int64_t src = ((n * s[1] + ch) * s[2] + y) * s[3] + x;
+            int64_t dst = (((n * cb + ch / lanes) * s[2] + y) * s[3] + x) * lanes + ch % lanes;
+            out.setF(dst, c.f(src));
+          }
+    return out;
+  }
+
+  /// An elementwise op or a global average pool, recreated on blocked operands.
+  void rewriteFollower(Operation *op) {
+    if (op->getNumResults() != 1 || !blockable(op->getResult(0).getType()))
+      return;
+    if (auto r = llvm::dyn_cast<ReduceMeanOp>(op))
+      if (r.getAxes() != ArrayRef<int64_t>{2, 3} || !r.getKeepdims())
+        return;
+    int64_t C = tensorType(op->getResult(0)).getDimSize(1);
+    // Decide first, so that nothing is created for an op that stays plain.
+    std::vector<std::optional<HostTensor>> relaid(op->getNumOperands());
+    bool anyBlocked = false;
+    for (auto [i, v] : llvm::enumerate(op->getOperands())) {
+      if (blocked.lookup(v)) {
+        if (tensorType(v).getDimSize(1) != C)
+          return;
+        anyBlocked = true;
+      } else if (auto c = constantOf(v); c && c->numElements() > 1) {
+        if (!(relaid[i] = blockConstant(*c, C)))
+          return;
+      } else if (!c) {
+        // A plain operand computed at run time: converted when it is small (a per-channel
+        // [N, C, 1, 1], such as a squeeze-excite gate), else the op stays plain.
+        auto t = tensorType(v);
+        if (!blockable(t) || t.getDimSize(1) != C || t.getDimSize(2) != 1 || t.getDimSize(3) != 1)
+          return;
+      } // else a single value, which broadcasts as it is
+    }
+    if (!anyBlocked)
+      return;
+    OpBuilder builder(op);
+    SmallVector<Value> operands;
+    for (auto [i, v] : llvm::enumerate(op->getOperands())) {
+      if (relaid[i])
+        operands.push_back(constant(builder, v.getLoc(), *relaid[i]));
+      else if (v.getDefiningOp<ConstantOp>())
+        operands.push_back(v);
+      else
+        operands.push_back(toBlocked(v));
+    }
+    Operation *clone = builder.clone(*op);
+    clone->setOperands(operands);
+    auto plainType = tensorType(op->getResult(0));
+    clone->getResult(0).setType(blockedType(plainType));
+    replaceWithBlocked(op->getResult(0), clone->getResult(0));
+    eraseWithDeadConstants(op);
+  }
+
+  /// Erases an op and the constants only it used (their re-laid-out copies replace them).
+  static void eraseWithDeadConstants(Operation *op) {
+    SmallVector<Operation *> producers;
+    for (Value v : op->getOperands())
+      if (auto c = v.getDefiningOp<ConstantOp>())
+        producers.push_back(c);
+    op->erase();
+    for (Operation *c : producers)
+      if (c->use_empty())
+        c->erase();
+  }
+
+  func::FuncOp fn;
+  int64_t b;
+  llvm::DenseMap<Value, Value> blocked; // plain value -> its blocked form
+  std::vector<Operation *> conversions;
+};
+
+struct BlockLayoutPass : public strata::graph::impl::BlockLayoutBase<BlockLayoutPass> {
+  using BlockLayoutBase::BlockLayoutBase;
+  void runOnOperation() override {
+    if (block > 1)
+      BlockLayout(getOperation(), block).run();
+  }
+};
+
+} // namespace

@@ -1,0 +1,127 @@
+//===- BlockedConvTests.cpp - convolutions on channel-blocked tensors -----===//
+//
+// graph-block-layout runs convs whose channel counts are multiples of the
+// block (the target's lanes: 8 on AVX2, 16 on AVX-512) on NCHW{b} tensors, with
+// elementwise ops and global average pooling following in blocked form. Each
+// case compiles for AVX2 and for AVX-512 (run only where the CPU has it) and is
+// compared with the reference interpreter on the unoptimized graph.
+// Tolerance 1e-4 absolute and relative (sums of up to 288 float products).
+//
+//===----------------------------------------------------------------------===//
+#include "test/e2e/Harness.h"
+#include "test/e2e/OpCase.h"
+#include "strata/strata.h"
+#include "targets/Target.h"
+
+#include <gtest/gtest.h>
+
+using namespace strata;
+using namespace strata::testing;
+
+namespace {
+
+json conv(const std::string &x, const std::string &w, const std::string &b, const std::string &y,
+          json attrs = json::object()) {
+  std::vector<std::string> ins{x, w};
+  if (!b.empty())
+    ins.push_back(b);
+  return node("Conv", ins, {y}, attrs);
+}
+
+json pads(int p) { return {p, p, p, p}; }
+
+std::vector<OpCase> blockedCases() {
+  std::vector<OpCase> cases;
+  auto single = [&](const std::string &name, std::vector<int64_t> x, std::vector<int64_t> w,
+                    json attrs, bool bias) {
+    json init = {{"w", randomTensor(w, 7)}};
+    if (bias)
+      init["b"] = randomTensor({w[0]}, 8);
+    cases.push_back({name, model({input("x", x)}, {conv("x", "w", bias ? "b" : "", "y", attrs)},
+                                 {"y"}, init)});
+  };
+  // Dense: odd widths (not multiples of ow_block), strides, dilations, asymmetric pads, batch 2.
+  single("dense3x3_pad1_odd_width", {1, 16, 14, 19}, {32, 16, 3, 3}, {{"pads", pads(1)}}, true);
+  single("dense3x3_stride2_batch2", {2, 16, 13, 11}, {16, 16, 3, 3},
+         {{"pads", pads(1)}, {"strides", {2, 2}}}, false);
+  single("dense1x1_narrow", {1, 32, 3, 5}, {16, 32, 1, 1}, json::object(), false);
+  single("dense_dilation_asym_pads", {1, 16, 12, 15}, {16, 16, 3, 2},
+         {{"pads", {0, 2, 1, 0}}, {"dilations", {2, 1}}}, true);
+  // Depthwise: 3x3 and 5x5, strides, dilation, no padding.
+  single("depthwise3x3", {1, 32, 12, 23}, {32, 1, 3, 3}, {{"pads", pads(1)}, {"group", 32}}, true);
+  single("depthwise5x5_stride2_batch2", {2, 16, 10, 21}, {16, 1, 5, 5},
+         {{"pads", pads(2)}, {"group", 16}, {"strides", {2, 2}}}, true);
+  single("depthwise_dilation_unpadded", {1, 16, 11, 13}, {16, 1, 3, 3},
+         {{"group", 16}, {"dilations", {2, 2}}}, false);
+  // Channel counts the block does not divide stay plain (12 -> 20), and so do grouped convs.
+  single("channels_not_divisible", {1, 12, 9, 10}, {20, 12, 3, 3}, {{"pads", pads(1)}}, true);
+  single("grouped_not_depthwise", {1, 32, 6, 7}, {32, 8, 3, 3}, {{"pads", pads(1)}, {"group", 4}}, true);
+  {
+    // A MobileNetV3 block: conv -> HardSwish -> depthwise -> residual Add (both operands
+    // blocked) -> squeeze-excite (GlobalAveragePool, 1x1 convs of 8 channels, which stay plain
+    // on AVX-512, HardSigmoid, the gate broadcast over the image) -> per-channel constant Mul.
+    json init = {{"w1", randomTensor({16, 16, 1, 1}, 1)}, {"b1", randomTensor({16}, 2)},
+                 {"w2", randomTensor({16, 1, 3, 3}, 3)}, {"b2", randomTensor({16}, 4)},
+                 {"w3", randomTensor({8, 16, 1, 1}, 5)}, {"w4", randomTensor({16, 8, 1, 1}, 6)},
+                 {"s", randomTensor({16, 1, 1}, 9)}};
+    cases.push_back({"mobilenet_block",
+                     model({input("x", {1, 16, 9, 20})},
+                           {conv("x", "w1", "b1", "c1"), node("HardSwish", {"c1"}, {"h1"}),
+                            conv("h1", "w2", "b2", "c2", {{"pads", pads(1)}, {"group", 16}}),
+                            node("Add", {"c2", "x"}, {"r"}),
+                            node("GlobalAveragePool", {"r"}, {"g"}), conv("g", "w3", "", "g1"),
+                            node("Relu", {"g1"}, {"g2"}), conv("g2", "w4", "", "g3"),
+                            node("HardSigmoid", {"g3"}, {"g4"}), node("Mul", {"r", "g4"}, {"m"}),
+                            node("Mul", {"m", "s"}, {"y"})},
+                           {"y"}, init)});
+  }
+  {
+    // A plain consumer (MaxPool) between blocked convs, and a blocked value that is also a model
+    // output: conversions back where plain code reads.
+    json init = {{"w1", randomTensor({16, 16, 3, 3}, 1)}, {"w2", randomTensor({16, 16, 3, 3}, 2)}};
+    cases.push_back({"pool_between_convs",
+                     model({input("x", {1, 16, 10, 12})},
+                           {conv("x", "w1", "", "c1", {{"pads", pads(1)}}), node("Relu", {"c1"}, {"a"}),
+                            node("MaxPool", {"a"}, {"p"}, {{"kernel_shape", {2, 2}}, {"strides", {2, 2}}}),
+                            conv("p", "w2", "", "y", {{"pads", pads(1)}})},
+                           {"y", "a"}, init)});
+  }
+  return cases;
+}
+
+struct BlockedCase {
+  OpCase c;
+  std::string target;
+};
+
+void PrintTo(const BlockedCase &b, std::ostream *os) { *os << b.c.name << " " << b.target; }
+
+std::vector<BlockedCase> allBlockedCases() {
+  std::vector<BlockedCase> out;
+  for (const std::string target : {"x86-64-avx2", "x86-64-avx512"})
+    for (const OpCase &c : blockedCases())
+      out.push_back({c, target});
+  return out;
+}
+
+class BlockedConvTest : public ::testing::TestWithParam<BlockedCase> {};
+
+TEST_P(BlockedConvTest, CompiledMatchesReference) {
+  const BlockedCase &b = GetParam();
+  CompileOptions options;
+  options.target = b.target;
+  // The JIT runs only what this CPU can (test/lit/aot/blocked.test compiles every case's
+  // AVX-512 code ahead of time on any host).
+  if (llvm::Error err = targets::parseTarget(b.target)->checkRunsOnHost())
+    GTEST_SKIP() << llvm::toString(std::move(err));
+  std::string name = opCaseTestName(b.c, 0) + "_" + b.target + ".json";
+  expectMatchesReference(writeTempFile(name, b.c.model.dump()), 1e-4, 1e-4, options);
+}
+
+INSTANTIATE_TEST_SUITE_P(All, BlockedConvTest, ::testing::ValuesIn(allBlockedCases()),
+                         [](const ::testing::TestParamInfo<BlockedCase> &info) {
+                           std::string t = info.param.target.substr(info.param.target.rfind('-') + 1);
+                           return opCaseTestName(info.param.c, 0) + "_" + t;
+                         });
+
+} // namespace

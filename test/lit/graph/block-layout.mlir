@@ -1,0 +1,54 @@
+// RUN: strata-opt %s --graph-block-layout=block=8 | FileCheck %s
+
+// Tests that a conv chain runs on channel-blocked tensors: the input is converted once
+// (reshape + transpose), the filter is packed at compile time into [O/8, C/8, KH, KW, 8, 8]
+// (depthwise [C/8, 1, KH, KW, 1, 8]) and the bias into [O/8, 8], the elementwise ops and the
+// global average pool follow in blocked form (a per-channel constant re-laid out, a scalar kept),
+// and only the plain consumers (the max pool, the return) read through a conversion back.
+// CHECK-LABEL: func.func @chain
+// CHECK: %[[R:.*]] = graph.reshape %arg0 : (tensor<1x16x6x10xf32>) -> tensor<1x2x8x6x10xf32>
+// CHECK: %[[X:.*]] = graph.transpose %[[R]] {perm = array<i64: 0, 1, 3, 4, 2>} : (tensor<1x2x8x6x10xf32>) -> tensor<1x2x6x10x8xf32>
+// CHECK: %[[W:.*]] = graph.constant {{.*}} : tensor<2x2x3x3x8x8xf32>
+// CHECK: %[[B:.*]] = graph.constant {{.*}} : tensor<2x8xf32>
+// CHECK: %[[C:.*]] = graph.conv2d_blocked %[[X]], %[[W]], %[[B]] {{.*}} : (tensor<1x2x6x10x8xf32>, tensor<2x2x3x3x8x8xf32>, tensor<2x8xf32>) -> tensor<1x2x6x10x8xf32>
+// CHECK: %[[A:.*]] = graph.relu %[[C]] : tensor<1x2x6x10x8xf32>
+// CHECK: %[[S:.*]] = graph.constant {{.*}} : tensor<1x2x1x1x8xf32>
+// CHECK: %[[M:.*]] = graph.mul %[[A]], %[[S]] : (tensor<1x2x6x10x8xf32>, tensor<1x2x1x1x8xf32>) -> tensor<1x2x6x10x8xf32>
+// CHECK: %[[H:.*]] = graph.add %[[M]], %{{.*}} : (tensor<1x2x6x10x8xf32>, tensor<f32>) -> tensor<1x2x6x10x8xf32>
+// CHECK: %[[DW:.*]] = graph.constant {{.*}} : tensor<2x1x3x3x1x8xf32>
+// CHECK: %[[D:.*]] = graph.conv2d_blocked %[[H]], %[[DW]] {{.*}}groups = 16 : i64{{.*}} -> tensor<1x2x6x10x8xf32>
+// CHECK: %[[DT:.*]] = graph.transpose %[[D]] {perm = array<i64: 0, 1, 4, 2, 3>}
+// CHECK: %[[DP:.*]] = graph.reshape %[[DT]] : (tensor<1x2x8x6x10xf32>) -> tensor<1x16x6x10xf32>
+// CHECK: %[[G:.*]] = graph.reduce_mean %[[D]] {axes = array<i64: 2, 3>, keepdims = true} : (tensor<1x2x6x10x8xf32>) -> tensor<1x2x1x1x8xf32>
+// CHECK: graph.transpose %[[G]] {perm = array<i64: 0, 1, 4, 2, 3>}
+// CHECK: graph.max_pool %[[DP]]
+// CHECK-NOT: graph.conv2d %
+// CHECK: return
+func.func @chain(%x: tensor<1x16x6x10xf32>) -> (tensor<1x16x1x1xf32>, tensor<1x16x3x5xf32>) {
+  %w = graph.constant dense<0.5> : tensor<16x16x3x3xf32>
+  %b = graph.constant dense<0.25> : tensor<16xf32>
+  %c = graph.conv2d %x, %w, %b {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, groups = 1 : i64} : (tensor<1x16x6x10xf32>, tensor<16x16x3x3xf32>, tensor<16xf32>) -> tensor<1x16x6x10xf32>
+  %a = graph.relu %c : tensor<1x16x6x10xf32>
+  %s = graph.constant dense<2.0> : tensor<16x1x1xf32>
+  %m = graph.mul %a, %s : (tensor<1x16x6x10xf32>, tensor<16x1x1xf32>) -> tensor<1x16x6x10xf32>
+  %one = graph.constant dense<1.0> : tensor<f32>
+  %h = graph.add %m, %one : (tensor<1x16x6x10xf32>, tensor<f32>) -> tensor<1x16x6x10xf32>
+  %dw = graph.constant dense<0.1> : tensor<16x1x3x3xf32>
+  %d = graph.conv2d %h, %dw {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, groups = 16 : i64} : (tensor<1x16x6x10xf32>, tensor<16x1x3x3xf32>) -> tensor<1x16x6x10xf32>
+  %g = graph.reduce_mean %d {axes = array<i64: 2, 3>, keepdims = true} : (tensor<1x16x6x10xf32>) -> tensor<1x16x1x1xf32>
+  %p = graph.max_pool %d {kernel = array<i64: 2, 2>, strides = array<i64: 2, 2>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, ceil_mode = false} : (tensor<1x16x6x10xf32>) -> tensor<1x16x3x5xf32>
+  return %g, %p : tensor<1x16x1x1xf32>, tensor<1x16x3x5xf32>
+}
+
+// Channel counts the block does not divide, and grouped convs that are not depthwise, stay plain.
+// CHECK-LABEL: func.func @plain
+// CHECK-NOT: conv2d_blocked
+// CHECK-NOT: graph.transpose
+// CHECK: return
+func.func @plain(%x: tensor<1x12x6x10xf32>, %y: tensor<1x16x6x10xf32>) -> (tensor<1x20x6x10xf32>, tensor<1x16x6x10xf32>) {
+  %w = graph.constant dense<0.5> : tensor<20x12x3x3xf32>
+  %c = graph.conv2d %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, groups = 1 : i64} : (tensor<1x12x6x10xf32>, tensor<20x12x3x3xf32>) -> tensor<1x20x6x10xf32>
+  %gw = graph.constant dense<0.5> : tensor<16x4x3x3xf32>
+  %g = graph.conv2d %y, %gw {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, groups = 4 : i64} : (tensor<1x16x6x10xf32>, tensor<16x4x3x3xf32>) -> tensor<1x16x6x10xf32>
+  return %c, %g : tensor<1x20x6x10xf32>, tensor<1x16x6x10xf32>
+}
