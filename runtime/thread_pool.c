@@ -1,10 +1,15 @@
 /* The thread pool behind strata_parallel_for.
  *
- * Design (simple over clever): one persistent set of worker threads, created lazily and
- * resized lazily. A job is published under `lock` by bumping `generation`; workers and the
- * caller then claim task indices from an atomic counter, so load balancing is dynamic and
- * each index is claimed exactly once. The caller waits until every worker has left the
- * job before returning, which makes it safe to reuse the job slot for the next job.
+ * Design: one persistent set of worker threads, created lazily and resized lazily. A job is
+ * published under `lock` by bumping `generation`; workers and the caller then claim task
+ * indices from an atomic counter, so load balancing is dynamic and each index is claimed
+ * exactly once. A worker *joins* a job (under `lock`) before it claims anything. When the
+ * caller has no task left to claim it *closes* the job, so no worker joins any more, and
+ * waits only for the workers that joined; a worker that wakes up late finds the job closed
+ * and goes back to waiting. So a kernel never waits for a sleeping thread's wake-up: at most
+ * it runs without that thread's help. Workers spin on `generation` for a while after each
+ * job before they sleep, so a model's back-to-back parallel kernels find them awake (a
+ * futex wake-up costs 50-200 us on a loaded VM, more than many kernels take).
  * Whole jobs are serialized by `job_lock`, which is what makes concurrent callers from
  * several host threads safe; tasks themselves run in parallel. */
 #define _GNU_SOURCE
@@ -13,6 +18,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "runtime_internal.h"
@@ -27,9 +33,12 @@ typedef struct strata_rt_pool {
   pthread_cond_t idle;      /* signals the caller: the last busy worker left the job */
   pthread_t *workers;
   int num_workers;
-  int shutdown;
-  uint64_t generation; /* bumped once per job; workers compare with the last one they ran */
-  int busy_workers;    /* workers that have not yet left the current job */
+  atomic_int shutdown;
+  /* Bumped (under lock) once per job; workers compare it with the last one they saw, and
+   * read it without the lock while they spin. */
+  _Atomic uint64_t generation;
+  int joined; /* workers inside the current job */
+  int closed; /* the current job takes no more workers */
   /* The current job. */
   strata_task_fn body;
   void *closure;
@@ -46,6 +55,7 @@ static strata_rt_pool pool = {
     .lock = PTHREAD_MUTEX_INITIALIZER,
     .wake = PTHREAD_COND_INITIALIZER,
     .idle = PTHREAD_COND_INITIALIZER,
+    .closed = 1,
 };
 
 /* 0 means "use the default". Atomic so strata_set_num_threads never needs a lock and can
@@ -79,21 +89,59 @@ static void run_tasks(void) {
   }
 }
 
+/* How long a worker polls for the next job before it sleeps. */
+#define STRATA_RT_SPIN_NS 300000
+
+static uint64_t now_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static inline void cpu_relax(void) {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#elif defined(__aarch64__)
+  __asm__ __volatile__("yield");
+#endif
+}
+
+/* Polls until a job newer than `seen` is published or shutdown, for at most the spin time. */
+static void spin_for_job(uint64_t seen) {
+  uint64_t deadline = now_ns() + STRATA_RT_SPIN_NS;
+  for (unsigned i = 1;; ++i) {
+    if (atomic_load_explicit(&pool.generation, memory_order_acquire) != seen ||
+        atomic_load_explicit(&pool.shutdown, memory_order_relaxed))
+      return;
+    cpu_relax();
+    if (i % 64 == 0 && now_ns() > deadline)
+      return;
+  }
+}
+
 static void *worker_main(void *arg) {
   uint64_t seen = (uint64_t)(uintptr_t)arg; /* the generation current when we were created */
   in_task = 1;
-  pthread_mutex_lock(&pool.lock);
   for (;;) {
+    spin_for_job(seen);
+    pthread_mutex_lock(&pool.lock);
     while (!pool.shutdown && pool.generation == seen) pthread_cond_wait(&pool.wake, &pool.lock);
-    if (pool.shutdown) break;
+    if (pool.shutdown) {
+      pthread_mutex_unlock(&pool.lock);
+      return NULL;
+    }
     seen = pool.generation;
+    if (pool.closed) { /* woke up after the job was done without us */
+      pthread_mutex_unlock(&pool.lock);
+      continue;
+    }
+    pool.joined++;
     pthread_mutex_unlock(&pool.lock);
     run_tasks();
     pthread_mutex_lock(&pool.lock);
-    if (--pool.busy_workers == 0) pthread_cond_signal(&pool.idle);
+    if (--pool.joined == 0 && pool.closed) pthread_cond_signal(&pool.idle);
+    pthread_mutex_unlock(&pool.lock);
   }
-  pthread_mutex_unlock(&pool.lock);
-  return NULL;
 }
 
 /* Stops and joins all workers. Called with job_lock held, so no job is running. */
@@ -122,7 +170,8 @@ static void reset_pool_in_child(void) {
   pool.workers = NULL;
   pool.num_workers = 0;
   pool.shutdown = 0;
-  pool.busy_workers = 0;
+  pool.joined = 0;
+  pool.closed = 1;
 }
 
 /* Makes the pool have `wanted` workers. Called with job_lock held. If threads cannot be
@@ -195,8 +244,9 @@ STRATA_RT_WEAK int strata_parallel_for(strata_task_fn body, void *closure, int32
   atomic_store(&pool.failed, 0);
   pool.error_task = -1;
   pool.error_status = 0;
-  pool.busy_workers = pool.num_workers;
-  pool.generation++;
+  pool.joined = 0;
+  pool.closed = 0;
+  atomic_fetch_add_explicit(&pool.generation, 1, memory_order_release);
   pthread_cond_broadcast(&pool.wake);
   pthread_mutex_unlock(&pool.lock);
 
@@ -204,8 +254,10 @@ STRATA_RT_WEAK int strata_parallel_for(strata_task_fn body, void *closure, int32
   run_tasks();
   in_task = 0;
 
+  /* Every task is claimed; the ones workers claimed finish before their workers leave. */
   pthread_mutex_lock(&pool.lock);
-  while (pool.busy_workers > 0) pthread_cond_wait(&pool.idle, &pool.lock);
+  pool.closed = 1;
+  while (pool.joined > 0) pthread_cond_wait(&pool.idle, &pool.lock);
   int status = pool.error_status;
   if (status != 0) {
     /* Hand the failing task's message to the caller's thread, where it will be read. */
