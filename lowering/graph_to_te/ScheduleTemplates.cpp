@@ -348,7 +348,7 @@ void packBlockedInput(KernelFuncs &k, int pack, const std::string &row) {
 /// out(n, co, y, x, lane): oc_block channel blocks x ow_block columns of lane-vectors in
 /// registers, computed at the column tile; the reduction (input block, ky, kx, input channel)
 /// runs outside the unrolled block, its innermost loop over the b channels of the input block.
-void scheduleConvBlocked(KernelFuncs &k, const Schedule &s) {
+void scheduleConvBlocked(KernelFuncs &k, const Schedule &s, const targets::Target &target) {
   te::Func &out = k.output, &acc = k.anchor.accumulator;
   int ocb = (int)s["oc_block"], owb = (int)s["ow_block"], pack = (int)s["pack_input"];
   const auto &o = pureArgs(out);
@@ -368,20 +368,28 @@ void scheduleConvBlocked(KernelFuncs &k, const Schedule &s) {
     std::vector<te::VarName> order;
     if (stage == 1)
       order.insert(order.end(), r.begin(), r.end());
-    order.insert(order.end(), {a[1], a[3], a[4]});
+    // Columns outside channel blocks: one broadcast input value serves oc_block FMAs and is
+    // then dead, so the block needs oc_block * ow_block + oc_block + 1 registers, not
+    // + ow_block broadcasts live at once.
+    order.insert(order.end(), {a[3], a[1], a[4]});
     st.reorder(order).vectorize(a[4]).unroll(a[3]).unroll(a[1]);
   }
   acc.update().unroll(r[3]);
   if (s["unroll_kw"])
     acc.update().unroll(r[2]);
   acc.store_in(te::MemoryType::Register);
+  // In parallel: images, else output rows when there are enough of them to share out evenly
+  // (a few per thread), else the channel blocks (inside the rows with pack 1).
+  int rows = k.outputShape[2], blocks = (k.outputShape[1] + ocb - 1) / ocb;
   if (accumulatorMacs(k) >= kParallelMacs)
-    out.parallel(k.outputShape[0] > 1 ? n : pack == 1 ? y : co);
+    out.parallel(k.outputShape[0] > 1                      ? n
+                 : rows >= 4 * target.cores || rows >= blocks ? y
+                                                            : co);
 }
 
 /// out(n, c, y, x, lane): ow_block columns of one channel block in registers around the
 /// unrolled taps.
-void scheduleDepthwiseBlocked(KernelFuncs &k, const Schedule &s) {
+void scheduleDepthwiseBlocked(KernelFuncs &k, const Schedule &s, const targets::Target &target) {
   te::Func &out = k.output, &acc = k.anchor.accumulator;
   int owb = (int)s["ow_block"], pack = (int)s["pack_input"];
   const auto &o = pureArgs(out);
@@ -402,8 +410,12 @@ void scheduleDepthwiseBlocked(KernelFuncs &k, const Schedule &s) {
   }
   acc.update().unroll(r[0]).unroll(r[1]);
   acc.store_in(te::MemoryType::Register);
+  // In parallel: images, else channel blocks when there are a few per thread, else rows.
+  int blocks = k.outputShape[1], rows = k.outputShape[2];
   if (accumulatorMacs(k) >= kParallelMacs)
-    out.parallel(k.outputShape[0] > 1 ? n : c);
+    out.parallel(k.outputShape[0] > 1                          ? n
+                 : blocks >= 4 * target.cores || blocks >= rows ? c
+                                                                : y);
 }
 
 llvm::Error firstError(const std::vector<const te::Func *> &funcs) {
@@ -453,11 +465,11 @@ llvm::Error applySchedule(KernelFuncs &k, const Schedule &s, const targets::Targ
     return firstError({&k.output, &k.anchor.accumulator});
   }
   if (templ == "conv2d_blocked" && hasSimpleAccumulator(k) && k.outputShape.size() == 5) {
-    scheduleConvBlocked(k, s);
+    scheduleConvBlocked(k, s, target);
     return firstError({&k.output, &k.anchor.accumulator});
   }
   if (templ == "depthwise_blocked" && hasSimpleAccumulator(k) && k.outputShape.size() == 5) {
-    scheduleDepthwiseBlocked(k, s);
+    scheduleDepthwiseBlocked(k, s, target);
     return firstError({&k.output, &k.anchor.accumulator});
   }
 

@@ -182,6 +182,19 @@ bool isDepthwise(const Workload &w) { return w.attr("groups", {1}).at(0) > 1; }
 int64_t blockedWidth(const Workload &w) { return dim(w.output, 2); }        // OW
 int64_t blockedChannelBlocks(const Workload &w) { return dim(w.output, 4); } // O/b
 
+/// A column block for `width` output columns of at most `most`: the one in [most/2, most] that
+/// wastes the fewest recomputed columns in the last (shifted-inward) tile, the widest on ties.
+int64_t columnBlock(int64_t width, int64_t most) {
+  most = std::max<int64_t>(1, std::min(most, width));
+  int64_t best = most, bestWaste = -1;
+  for (int64_t c = most; c >= std::max<int64_t>(1, most / 2); --c) {
+    int64_t waste = (width + c - 1) / c * c - width;
+    if (bestWaste < 0 || waste < bestWaste)
+      best = c, bestWaste = waste;
+  }
+  return best;
+}
+
 KnobSpec packInputBlocked() {
   return knob("pack_input", "0: read the input in place; 1: the padded input rows of each output "
                             "row; 2: the whole padded input first",
@@ -206,7 +219,7 @@ TemplateSpec conv2dBlocked() {
            [](const Workload &, const Target &) { return 2; }),
       knob("ow_block", "output columns per register block",
            [](const Workload &w, const Target &) { return range(1, std::min<int64_t>(16, blockedWidth(w))); },
-           [](const Workload &, const Target &t) { return wide(t) ? 14 : 6; }),
+           [](const Workload &w, const Target &t) { return columnBlock(blockedWidth(w), wide(t) ? 14 : 6); }),
       packInputBlocked(),
       flag("unroll_kw", "unroll the kernel-width loop", 1),
   };
@@ -231,7 +244,7 @@ TemplateSpec depthwiseBlocked() {
   s.knobs = {
       knob("ow_block", "output columns per register block",
            [](const Workload &w, const Target &) { return range(1, std::min<int64_t>(16, blockedWidth(w))); },
-           [](const Workload &, const Target &t) { return wide(t) ? 16 : 8; }),
+           [](const Workload &w, const Target &t) { return columnBlock(blockedWidth(w), wide(t) ? 16 : 8); }),
       packInputBlocked(),
   };
   s.check = [](const Schedule &sc, const Workload &, const Target &t) -> std::string {
