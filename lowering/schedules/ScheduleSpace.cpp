@@ -79,6 +79,14 @@ int64_t dim(const TensorType &t, int fromEnd) {
 
 bool wide(const Target &t) { return t.vectorRegisters >= 32; }
 
+/// "" when a register block of `regs` vectors (counted by `formula`) fits the target's file.
+std::string fitsRegisters(const std::string &formula, int64_t regs, const Target &t) {
+  if (regs <= t.vectorRegisters)
+    return "";
+  return formula + " = " + std::to_string(regs) + " vector registers, the target has " +
+         std::to_string(t.vectorRegisters);
+}
+
 // ---- matmul_blocked ---------------------------------------------------------------------------
 // The output tiled into mr rows x (nr * vector) columns held in registers around the K loop;
 // column panels of B packed once per panel. Registers: mr * nr accumulators + nr B vectors + one
@@ -109,9 +117,9 @@ TemplateSpec matmulBlocked() {
       flag("pack_b", "pack B into K x (nr * vector) panels, once per column panel", 1),
   };
   s.check = [cols](const Schedule &sc, const Workload &w, const Target &t) -> std::string {
-    if (sc["mr"] * sc["nr"] + sc["nr"] + 1 > t.vectorRegisters)
-      return "mr * nr + nr + 1 = " + std::to_string(sc["mr"] * sc["nr"] + sc["nr"] + 1) +
-             " vector registers, the target has " + std::to_string(t.vectorRegisters);
+    if (std::string why = fitsRegisters("mr * nr + nr + 1", sc["mr"] * sc["nr"] + sc["nr"] + 1, t);
+        !why.empty())
+      return why;
     if (sc["nr"] > 1 && sc["nr"] * sc["vector"] > cols(w))
       return "nr * vector = " + std::to_string(sc["nr"] * sc["vector"]) +
              " columns is wider than the output's " + std::to_string(cols(w));
@@ -162,10 +170,10 @@ TemplateSpec conv2dDirect() {
            [](const Workload &, const Target &) { return 1; }),
   };
   s.check = [width](const Schedule &sc, const Workload &w, const Target &t) -> std::string {
-    int64_t regs = sc["oc_block"] * sc["ow_block"] + sc["ow_block"] + 1;
-    if (regs > t.vectorRegisters)
-      return "oc_block * ow_block + ow_block + 1 = " + std::to_string(regs) +
-             " vector registers, the target has " + std::to_string(t.vectorRegisters);
+    if (std::string why = fitsRegisters("oc_block * ow_block + ow_block + 1",
+                                        sc["oc_block"] * sc["ow_block"] + sc["ow_block"] + 1, t);
+        !why.empty())
+      return why;
     if (sc["ow_block"] > 1 && sc["ow_block"] * sc["vector"] > width(w))
       return "ow_block * vector = " + std::to_string(sc["ow_block"] * sc["vector"]) +
              " columns is wider than the output's " + std::to_string(width(w));
@@ -195,6 +203,15 @@ int64_t columnBlock(int64_t width, int64_t most) {
   return best;
 }
 
+/// ow_block of the blocked convs: up to 16 columns, by default columnBlock(width, most).
+KnobSpec columnBlockKnob(int64_t most, int64_t mostWide) {
+  return knob("ow_block", "output columns per register block",
+              [](const Workload &w, const Target &) { return range(1, std::min<int64_t>(16, blockedWidth(w))); },
+              [most, mostWide](const Workload &w, const Target &t) {
+                return columnBlock(blockedWidth(w), wide(t) ? mostWide : most);
+              });
+}
+
 KnobSpec packInputBlocked() {
   return knob("pack_input", "0: read the input in place; 1: the padded input rows of each output "
                             "row; 2: the whole padded input first",
@@ -217,18 +234,13 @@ TemplateSpec conv2dBlocked() {
              return range(1, std::min<int64_t>(4, blockedChannelBlocks(w)));
            },
            [](const Workload &, const Target &) { return 2; }),
-      knob("ow_block", "output columns per register block",
-           [](const Workload &w, const Target &) { return range(1, std::min<int64_t>(16, blockedWidth(w))); },
-           [](const Workload &w, const Target &t) { return columnBlock(blockedWidth(w), wide(t) ? 14 : 6); }),
+      columnBlockKnob(6, 14),
       packInputBlocked(),
       flag("unroll_kw", "unroll the kernel-width loop", 1),
   };
-  s.check = [](const Schedule &sc, const Workload &, const Target &t) -> std::string {
-    int64_t regs = sc["oc_block"] * sc["ow_block"] + sc["oc_block"] + 1;
-    if (regs > t.vectorRegisters)
-      return "oc_block * ow_block + oc_block + 1 = " + std::to_string(regs) +
-             " vector registers, the target has " + std::to_string(t.vectorRegisters);
-    return "";
+  s.check = [](const Schedule &sc, const Workload &, const Target &t) {
+    return fitsRegisters("oc_block * ow_block + oc_block + 1",
+                         sc["oc_block"] * sc["ow_block"] + sc["oc_block"] + 1, t);
   };
   return s;
 }
@@ -242,16 +254,11 @@ TemplateSpec depthwiseBlocked() {
   s.anchors = {"conv2d_blocked"};
   s.accepts = isDepthwise;
   s.knobs = {
-      knob("ow_block", "output columns per register block",
-           [](const Workload &w, const Target &) { return range(1, std::min<int64_t>(16, blockedWidth(w))); },
-           [](const Workload &w, const Target &t) { return columnBlock(blockedWidth(w), wide(t) ? 16 : 8); }),
+      columnBlockKnob(8, 16),
       packInputBlocked(),
   };
-  s.check = [](const Schedule &sc, const Workload &, const Target &t) -> std::string {
-    if (sc["ow_block"] + 2 > t.vectorRegisters)
-      return "ow_block + 2 = " + std::to_string(sc["ow_block"] + 2) +
-             " vector registers, the target has " + std::to_string(t.vectorRegisters);
-    return "";
+  s.check = [](const Schedule &sc, const Workload &, const Target &t) {
+    return fitsRegisters("ow_block + 2", sc["ow_block"] + 2, t);
   };
   return s;
 }
