@@ -82,27 +82,36 @@ struct Timing {
 int minRuns = 5; // 3 with --quick
 
 /// Runs fn until `seconds` have passed (at least minRuns, at most maxRuns times) after warmup.
-Timing timeIt(const std::function<void()> &fn, double seconds, int maxRuns = 2000) {
-  fn();
-  fn();
+/// Calls `sample` (one run, returning its milliseconds) twice to warm up, then until `seconds`
+/// have passed (at least minRuns, at most maxRuns times); min and median of the samples.
+Timing timeSamples(const std::function<double()> &sample, double seconds, int maxRuns = 2000) {
+  sample();
+  sample();
   std::vector<double> ms;
   auto start = Clock::now();
   while ((int)ms.size() < maxRuns) {
-    auto t0 = Clock::now();
-    fn();
-    auto t1 = Clock::now();
-    ms.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
-    if ((int)ms.size() >= minRuns && std::chrono::duration<double>(t1 - start).count() > seconds)
+    ms.push_back(sample());
+    if ((int)ms.size() >= minRuns &&
+        std::chrono::duration<double>(Clock::now() - start).count() > seconds)
       break;
   }
   std::sort(ms.begin(), ms.end());
   return {ms.front(), ms[ms.size() / 2], (int)ms.size()};
 }
 
+/// Wall time of fn.
+Timing timeIt(const std::function<void()> &fn, double seconds, int maxRuns = 2000) {
+  return timeSamples([&] {
+    auto t0 = Clock::now();
+    fn();
+    return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+  }, seconds, maxRuns);
+}
+
 /// Like timeIt, but a sample is the time a profiled executable spent in its convolution kernels
 /// during one run: the layout conversions around them are left out, as oneDNN's reorders are.
 Timing timeConvKernels(const strata::Executable &exe, const std::function<void()> &fn,
-                       double seconds, int maxRuns = 2000) {
+                       double seconds) {
   auto convSeconds = [&] {
     double total = 0;
     for (const strata::KernelProfile &k : exe.profile())
@@ -110,20 +119,11 @@ Timing timeConvKernels(const strata::Executable &exe, const std::function<void()
         total += k.seconds;
     return total;
   };
-  fn();
-  fn();
-  std::vector<double> ms;
-  auto start = Clock::now();
-  while ((int)ms.size() < maxRuns) {
+  return timeSamples([&] {
     double before = convSeconds();
     fn();
-    ms.push_back((convSeconds() - before) * 1e3);
-    if ((int)ms.size() >= minRuns &&
-        std::chrono::duration<double>(Clock::now() - start).count() > seconds)
-      break;
-  }
-  std::sort(ms.begin(), ms.end());
-  return {ms.front(), ms[ms.size() / 2], (int)ms.size()};
+    return (convSeconds() - before) * 1e3;
+  }, seconds);
 }
 
 std::vector<float> randomVector(size_t n, unsigned seed) {
@@ -341,6 +341,21 @@ void sayNoOrt() {
   if (python.empty())
     std::printf("  onnxruntime: not run (bench/run.sh passes --python when a Python with "
                 "onnxruntime and numpy is found: pip install onnxruntime numpy)\n");
+}
+
+/// Prints ONNX Runtime's times next to Strata's (one per thread count) and adds the summary rows.
+void compareWithOrt(const std::string &caseName, const std::vector<int> &threadCounts,
+                    const std::vector<Timing> &strataTimes, const std::map<int, OrtTiming> &ort) {
+  sayNoOrt();
+  for (size_t i = 0; i < threadCounts.size(); ++i) {
+    int threads = threadCounts[i];
+    printOrt(threads, ort);
+    auto it = ort.find(threads);
+    double ortMs = it != ort.end() ? it->second.t.medianMs : 0;
+    if (ortMs > 0)
+      printRatio(threads, "onnxruntime", strataTimes[i].medianMs, ortMs);
+    summary.push_back({caseName, threads, strataTimes[i].medianMs, "onnxruntime", ortMs, 0});
+  }
 }
 
 // ---- sgemm ------------------------------------------------------------------------------------
@@ -586,16 +601,7 @@ void benchModel(const ModelCase &m, const std::vector<int> &threadCounts) {
     printRow(threads, "strata", strataTimes.back(), 0);
   }
   auto ort = ortTime(path, std::string(m.input) + "=" + ortDims, threadCounts);
-  sayNoOrt();
-  for (size_t i = 0; i < threadCounts.size(); ++i) {
-    int threads = threadCounts[i];
-    printOrt(threads, ort);
-    double ortMs = ort.count(threads) ? ort[threads].t.medianMs : 0;
-    if (ortMs > 0)
-      printRatio(threads, "onnxruntime", strataTimes[i].medianMs, ortMs);
-    summary.push_back({std::string("model ") + m.name, threads, strataTimes[i].medianMs,
-                       "onnxruntime", ortMs, 0});
-  }
+  compareWithOrt(std::string("model ") + m.name, threadCounts, strataTimes, ort);
 }
 
 // ---- reductions -------------------------------------------------------------------------------
@@ -667,15 +673,7 @@ void benchReduce(const ReduceCase &c, const std::vector<int> &threadCounts) {
   std::string name = c.name, shapeStr = name.substr(name.rfind('_') + 1);
   std::replace(shapeStr.begin(), shapeStr.end(), 'x', ',');
   auto ort = ortTime(path, "x=" + shapeStr, threadCounts, /*fewRuns=*/true);
-  sayNoOrt();
-  for (size_t i = 0; i < threadCounts.size(); ++i) {
-    int threads = threadCounts[i];
-    printOrt(threads, ort);
-    double ortMs = ort.count(threads) ? ort[threads].t.medianMs : 0;
-    if (ortMs > 0)
-      printRatio(threads, "onnxruntime", strataTimes[i].medianMs, ortMs);
-    summary.push_back({c.name, threads, strataTimes[i].medianMs, "onnxruntime", ortMs, 0});
-  }
+  compareWithOrt(c.name, threadCounts, strataTimes, ort);
 }
 
 const char *kUsage =

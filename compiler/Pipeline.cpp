@@ -1,8 +1,9 @@
 //===- Pipeline.cpp - every stage of Strata, in order ---------------------===//
 //
 //   1. import           .onnx / .json / .mlir -> graph dialect (frontends/)
-//   2. graph passes     fold constants (+ batch norm into conv) -> fuse into
-//                       graph.kernel regions -> assign a schedule per kernel
+//   2. graph passes     fold constants (+ batch norm into conv) -> channel-blocked
+//                       convolution chains (NCHW{lanes}) -> fuse into graph.kernel
+//                       regions -> assign and verify a schedule per kernel
 //   3. memory plan      inputs, outputs, constants, arena offsets (MemoryPlan)
 //   4. kernel lowering  per kernel: compute definitions + schedule template ->
 //                       tensor expressions -> loop nest (lowering/)
@@ -227,6 +228,7 @@ llvm::Expected<CompiledModel> compileModel(const std::string &path, const Pipeli
   std::vector<KernelCall> calls;
   {
     StageTimer t(options.timings, "kernel lowering");
+    size_t k = 0;
     for (auto kernel : fn.getBody().front().getOps<graph::KernelOp>()) {
       lowering::KernelLoweringOptions ko;
       ko.functionName = options.name + "_" + kernel.getSymName().str();
@@ -234,7 +236,7 @@ llvm::Expected<CompiledModel> compileModel(const std::string &path, const Pipeli
         ko.teDump = options.emitStream;
       if (options.emit == EmitStage::Loops)
         ko.loopsDump = options.emitStream;
-      auto lowered = lowering::lowerKernel(kernel, options.target, ko);
+      auto lowered = lowering::lowerKernel(kernel, kernels[k++].schedule, options.target, ko);
       if (!lowered)
         return llvm::createStringError(llvm::inconvertibleErrorCode(),
                                        path + ": kernel '" + kernel.getSymName().str() +

@@ -21,8 +21,9 @@ static llvm::Error fail(const std::string &msg) {
 }
 
 llvm::Expected<te::LoweredFunc> lowerKernel(graph::KernelOp kernel,
-                                                 const targets::Target &target,
-                                                 const KernelLoweringOptions &options) {
+                                            const schedules::Schedule &schedule,
+                                            const targets::Target &target,
+                                            const KernelLoweringOptions &options) {
   const std::string &fn = options.functionName;
   te::Context names; // the kernel's Funcs are named and found here, and nowhere else
   Block &body = kernel.getBody().front();
@@ -95,10 +96,7 @@ llvm::Expected<te::LoweredFunc> lowerKernel(graph::KernelOp kernel,
     funcs.intermediates.pop_back();
   funcs.output.set_shape(funcs.outputShape);
 
-  auto schedule = schedules::scheduleOf(kernel, target);
-  if (!schedule)
-    return schedule.takeError();
-  if (auto err = applySchedule(funcs, *schedule, target))
+  if (auto err = applySchedule(funcs, schedule, target))
     return std::move(err);
 
   if (options.teDump) {
@@ -111,7 +109,7 @@ llvm::Expected<te::LoweredFunc> lowerKernel(graph::KernelOp kernel,
       os << "]";
     }
     os << "\n";
-    os << "// schedule: " << schedule->str() << "\n";
+    os << "// schedule: " << schedule.str() << "\n";
     te::print_funcs(os, allFuncs);
     *options.teDump << os.str() << "\n";
   }

@@ -9,6 +9,7 @@
 #pragma once
 
 #include "dialects/graph/GraphOps.h"
+#include "lowering/schedules/ScheduleSpace.h"
 #include "dialects/te/LoweredFunc.h"
 #include "targets/Target.h"
 
@@ -23,9 +24,10 @@ struct KernelLoweringOptions {
   llvm::raw_ostream *loopsDump = nullptr; // prints the lowered loop nest (--emit=loops)
 };
 
-/// Lowers one kernel. Arguments of the function: the kernel's inputs in order,
-/// then its results.
-llvm::Expected<te::LoweredFunc> lowerKernel(graph::KernelOp kernel, const targets::Target &target,
+/// Lowers one kernel with its verified schedule (schedules::scheduleOf). Arguments of the
+/// function: the kernel's inputs in order, then its results.
+llvm::Expected<te::LoweredFunc> lowerKernel(graph::KernelOp kernel, const schedules::Schedule &schedule,
+                                            const targets::Target &target,
                                             const KernelLoweringOptions &options);
 
 } // namespace strata::lowering

@@ -334,9 +334,9 @@ int64_t accumulatorMacs(const KernelFuncs &k) {
 /// Materializes the padded input per pack_input (1: the rows of one output row at `row`; 2: all
 /// of it first), vectorized across its channel lanes.
 void packBlockedInput(KernelFuncs &k, int pack, const std::string &row) {
+  if (pack == 0)
+    return;
   for (te::Func &pad : k.anchor.prologue) {
-    if (pack == 0)
-      continue;
     if (pack == 1)
       pad.compute_at(k.output, row);
     else

@@ -11,7 +11,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "dialects/graph/Passes.h"
-#include "dialects/graph/reference/Interpreter.h"
+#include "dialects/graph/transforms/ConstantTensors.h"
 
 #include "mlir/IR/Builders.h"
 #include "llvm/ADT/DenseMap.h"
@@ -28,12 +28,6 @@ using namespace strata::graph;
 namespace {
 
 RankedTensorType tensorType(Value v) { return llvm::cast<RankedTensorType>(v.getType()); }
-
-std::optional<HostTensor> constantOf(Value v) {
-  if (auto c = v.getDefiningOp<ConstantOp>())
-    return reference::fromAttr(c.getValue());
-  return std::nullopt;
-}
 
 class BlockLayout {
 public:
@@ -97,11 +91,6 @@ private:
     blocked[reshape.getResult()] = newBlocked;
   }
 
-  Value constant(OpBuilder &builder, Location loc, const HostTensor &t) {
-    auto type = RankedTensorType::get(t.shape, builder.getF32Type());
-    return builder.create<ConstantOp>(loc, reference::toAttr(t, type));
-  }
-
   void rewriteConv(Conv2DOp conv) {
     auto in = tensorType(conv.getInput()), out = tensorType(conv.getResult());
     auto filter = constantOf(conv.getFilter());
@@ -126,13 +115,13 @@ private:
             packed.setF(dst, filter->f(((o * cPerGroup + i) * KH + y) * KW + x));
           }
     OpBuilder builder(conv);
-    Value w = constant(builder, conv.getLoc(), packed);
+    Value w = makeConstant(builder, conv.getLoc(), packed, builder.getF32Type());
     Value bv;
     if (bias) {
       HostTensor bb(DType::F32, {O / b, b});
       for (int64_t o = 0; o < O; ++o)
         bb.setF(o, bias->f(o));
-      bv = constant(builder, conv.getLoc(), bb);
+      bv = makeConstant(builder, conv.getLoc(), bb, builder.getF32Type());
     }
     Value x = toBlocked(conv.getInput());
     builder.setInsertionPoint(conv);
@@ -198,7 +187,7 @@ private:
     SmallVector<Value> operands;
     for (auto [i, v] : llvm::enumerate(op->getOperands())) {
       if (relaid[i])
-        operands.push_back(constant(builder, v.getLoc(), *relaid[i]));
+        operands.push_back(makeConstant(builder, v.getLoc(), *relaid[i], builder.getF32Type()));
       else if (v.getDefiningOp<ConstantOp>())
         operands.push_back(v);
       else

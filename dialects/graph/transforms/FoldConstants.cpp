@@ -7,6 +7,7 @@
 #include "dialects/graph/Passes.h"
 
 #include "dialects/graph/reference/Interpreter.h"
+#include "dialects/graph/transforms/ConstantTensors.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/Matchers.h"
@@ -23,18 +24,6 @@ using namespace strata;
 using namespace strata::graph;
 
 namespace {
-
-std::optional<HostTensor> constantOf(Value v) {
-  auto c = v.getDefiningOp<ConstantOp>();
-  if (!c)
-    return std::nullopt;
-  return reference::fromAttr(c.getValue());
-}
-
-Value makeConstant(OpBuilder &b, Location loc, const HostTensor &t, Type elem) {
-  auto type = RankedTensorType::get(t.shape, elem);
-  return b.create<ConstantOp>(loc, reference::toAttr(t, type));
-}
 
 /// Per-channel factors of an inference batch norm: y = x * scale + shift.
 struct ChannelAffine {
