@@ -289,6 +289,9 @@ private:
                                         ArrayRef<int64_t> target, StringRef reduction);
 
   llvm::Error convertConvTranspose(const NodeDesc &n);
+  /// A ConvTranspose whose windows do not overlap as a 1x1 conv and a depth-to-space.
+  Value subPixel(const NodeDesc &n, Value x, Value w, int64_t cout, ArrayRef<int64_t> strides,
+                 ArrayRef<int64_t> pads);
   /// Resize (opsets 10-19) and Upsample; see convert/Resize.cpp.
   llvm::Error convertResize(const NodeDesc &n);
   /// One axis of a resize: a weighted sum of gathers along `axis`.

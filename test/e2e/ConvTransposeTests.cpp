@@ -135,6 +135,65 @@ TEST(ConvTransposeExact, ChannelsAreTransposed) {
   expectOpCaseOutputs(g, {floatTensor({1, 2, 1, 1}, {1, 2})}, {floatTensor({1, 2, 1, 1}, {3, 10})});
 }
 
+/// ConvTranspose by its definition (each input pixel scatters x * w into the output), 2-D, for
+/// checking the sub-pixel form against values computed independently of the decomposition.
+HostTensor scatterConvTranspose(const HostTensor &x, const std::vector<float> &w, int64_t cout,
+                                int64_t kh, int64_t kw, std::vector<int64_t> s,
+                                std::vector<int64_t> pads, const std::vector<float> &bias) {
+  int64_t N = x.shape[0], C = x.shape[1], H = x.shape[2], W = x.shape[3];
+  int64_t OH = (H - 1) * s[0] + kh - pads[0] - pads[2], OW = (W - 1) * s[1] + kw - pads[1] - pads[3];
+  std::vector<float> y(N * cout * OH * OW);
+  for (int64_t n = 0; n < N; ++n)
+    for (int64_t o = 0; o < cout; ++o)
+      for (int64_t i = 0; i < OH * OW; ++i)
+        y[(n * cout + o) * OH * OW + i] = bias.empty() ? 0 : bias[o];
+  for (int64_t n = 0; n < N; ++n)
+    for (int64_t c = 0; c < C; ++c)
+      for (int64_t iy = 0; iy < H; ++iy)
+        for (int64_t ix = 0; ix < W; ++ix)
+          for (int64_t o = 0; o < cout; ++o)
+            for (int64_t ky = 0; ky < kh; ++ky)
+              for (int64_t kx = 0; kx < kw; ++kx) {
+                int64_t oy = iy * s[0] + ky - pads[0], ox = ix * s[1] + kx - pads[1];
+                if (oy < 0 || oy >= OH || ox < 0 || ox >= OW)
+                  continue;
+                y[((n * cout + o) * OH + oy) * OW + ox] +=
+                    x.f(((n * C + c) * H + iy) * W + ix) * w[((c * cout + o) * kh + ky) * kw + kx];
+              }
+  return floatTensor({N, cout, OH, OW}, y);
+}
+
+TEST(ConvTransposeExact, SubPixelMatchesScatter) {
+  // Kernel == stride runs as a 1x1 conv and a depth-to-space (sub-pixel); checked against the
+  // definition, with crops, a bias, a stride per axis and channel counts that block (16 -> 48).
+  struct Config {
+    std::vector<int64_t> x;
+    int64_t cout, kh, kw;
+    std::vector<int64_t> pads;
+    bool bias;
+  };
+  for (const Config &k : {Config{{2, 3, 4, 5}, 4, 2, 2, {1, 0, 0, 1}, true},
+                          Config{{1, 16, 5, 6}, 8, 3, 2, {0, 0, 0, 0}, true},
+                          Config{{1, 8, 3, 4}, 2, 2, 3, {1, 2, 1, 0}, false}}) {
+    int64_t C = k.x[1];
+    std::vector<float> w(C * k.cout * k.kh * k.kw), bias(k.bias ? k.cout : 0),
+        xs(k.x[0] * C * k.x[2] * k.x[3]);
+    for (size_t i = 0; i < w.size(); ++i)
+      w[i] = float((i * 37 % 19) - 9) / 8;
+    for (size_t i = 0; i < bias.size(); ++i)
+      bias[i] = float(i) / 4 - 0.5f;
+    for (size_t i = 0; i < xs.size(); ++i)
+      xs[i] = float((i * 13 % 23) - 11) / 16;
+    std::vector<double> wd(w.begin(), w.end()), bd(bias.begin(), bias.end());
+    auto c = fixedWindowCase("ConvTranspose", k.x, {C, k.cout, k.kh, k.kw}, wd,
+                             {{"strides", {k.kh, k.kw}}, {"pads", k.pads}}, bd);
+    c.atol = c.rtol = 1e-4;
+    HostTensor x = floatTensor(k.x, xs);
+    SCOPED_TRACE(c.model.dump());
+    expectOpCaseOutputs(c, {x}, {scatterConvTranspose(x, w, k.cout, k.kh, k.kw, {k.kh, k.kw}, k.pads, bias)});
+  }
+}
+
 TEST(Window1DExact, Pools) {
   OpCase max{"max", model({input("x", {1, 1, 5})},
                           {node("MaxPool", {"x"}, {"y"}, {{"kernel_shape", {2}}, {"strides", {2}}, {"pads", {0, 1}}})},
