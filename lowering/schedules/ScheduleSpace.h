@@ -41,8 +41,9 @@ struct KnobSpec {
   std::string doc;
   /// The valid values for a workload on a target, ascending; never empty.
   std::function<std::vector<int64_t>(const Workload &, const targets::Target &)> values;
-  /// The default, one of `values`.
-  std::function<int64_t(const Workload &, const targets::Target &)> defaultValue;
+  /// The default, one of `values`; it may depend on the knobs declared before it (`earlier`).
+  std::function<int64_t(const Workload &, const targets::Target &, const Schedule &earlier)>
+      defaultValue;
 };
 
 struct TemplateSpec {
