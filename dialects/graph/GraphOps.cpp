@@ -212,12 +212,14 @@ LogicalResult Conv2DBlockedOp::verify() {
       llvm::any_of(getDilations(), [](int64_t d) { return d <= 0; }) ||
       llvm::any_of(getPads(), [](int64_t p) { return p < 0; }))
     return emitOpError("expects 2 positive strides, 2 positive dilations and 4 non-negative pads");
-  int64_t b = in.getDimSize(4), channels = in.getDimSize(1) * b, groups = getGroups();
-  if (out.getDimSize(4) != b || w.getDimSize(5) != b)
-    return emitOpError("input, filter and result must have the same channel block ") << b;
+  int64_t b = out.getDimSize(4), ib = in.getDimSize(4), channels = in.getDimSize(1) * ib;
+  int64_t groups = getGroups();
+  if (w.getDimSize(5) != b || (ib != b && !(ib == 1 && groups == 1)))
+    return emitOpError("input, filter and result must have the same channel block ")
+           << b << " (or, with groups = 1, an input block of 1)";
   SmallVector<int64_t> expectW;
   if (groups == 1)
-    expectW = {out.getDimSize(1), in.getDimSize(1), w.getDimSize(2), w.getDimSize(3), b, b};
+    expectW = {out.getDimSize(1), in.getDimSize(1), w.getDimSize(2), w.getDimSize(3), ib, b};
   else if (groups == channels && out.getDimSize(1) == in.getDimSize(1))
     expectW = {in.getDimSize(1), 1, w.getDimSize(2), w.getDimSize(3), 1, b};
   else

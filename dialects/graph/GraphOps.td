@@ -163,10 +163,12 @@ def Graph_Conv2DBlockedOp : Graph_Op<"conv2d_blocked", [Pure]> {
     The layout pass's form of conv2d (graph-block-layout): channels are split
     into blocks of `b` (the target's vector lanes) that become the innermost
     dimension, so a vector holds b channels of one pixel.
-    - input  [N, C/b, H, W, b]
-    - filter [O/b, C/b, KH, KW, b, b] for groups = 1 (element [o, i, y, x, ib, ob] is
-      OIHW's [o*b + ob, i*b + ib, y, x]), or [C/b, 1, KH, KW, 1, b] for depthwise
-      (groups = C = O)
+    - input  [N, C/b, H, W, b], or for groups = 1 also [N, C, H, W, 1]: plain NCHW
+      seen as blocks of one channel, for inputs whose channels do not block (a
+      stem's 3 colours)
+    - filter [O/b, C/ib, KH, KW, ib, b] for groups = 1 with ib the input's block
+      (element [o, i, y, x, c, ob] is OIHW's [o*b + ob, i*ib + c, y, x]), or
+      [C/b, 1, KH, KW, 1, b] for depthwise (groups = C = O)
     - bias   [O/b, b]
     - result [N, O/b, OH, OW, b]
     Attributes as conv2d's.

@@ -1,7 +1,8 @@
 //===- BlockedConvTests.cpp - convolutions on channel-blocked tensors -----===//
 //
-// graph-block-layout runs convs whose channel counts are multiples of the
-// block (the target's lanes: 8 on AVX2, 16 on AVX-512) on NCHW{b} tensors, with
+// graph-block-layout runs convs whose output channel counts are multiples of
+// the block (the target's lanes: 8 on AVX2, 16 on AVX-512) on NCHW{b} tensors
+// (inputs whose channels do not block as blocks of one channel), with
 // elementwise ops and global average pooling following in blocked form. Each
 // case compiles for AVX2 and for AVX-512 (run only where the CPU has it) and is
 // compared with the reference interpreter on the unoptimized graph.
@@ -53,7 +54,13 @@ std::vector<OpCase> blockedCases() {
          {{"pads", pads(2)}, {"group", 16}, {"strides", {2, 2}}}, true);
   single("depthwise_dilation_unpadded", {1, 16, 11, 13}, {16, 1, 3, 3},
          {{"group", 16}, {"dilations", {2, 2}}}, false);
-  // Channel counts the block does not divide stay plain (12 -> 20), and so do grouped convs.
+  // Inputs whose channels do not block are read in place as blocks of one channel: stems of 3
+  // colours (strided, batch 2) and a 1x1 conv of 12 channels.
+  single("stem3x3_stride2", {1, 3, 17, 22}, {16, 3, 3, 3}, {{"pads", pads(1)}, {"strides", {2, 2}}}, true);
+  single("stem7x7_stride2_batch2", {2, 3, 19, 20}, {32, 3, 7, 7},
+         {{"pads", pads(3)}, {"strides", {2, 2}}}, false);
+  single("plain_input_1x1", {1, 12, 9, 10}, {16, 12, 1, 1}, json::object(), true);
+  // Output channel counts the block does not divide stay plain (12 -> 20), and so do grouped convs.
   single("channels_not_divisible", {1, 12, 9, 10}, {20, 12, 3, 3}, {{"pads", pads(1)}}, true);
   single("grouped_not_depthwise", {1, 32, 6, 7}, {32, 8, 3, 3}, {{"pads", pads(1)}, {"group", 4}}, true);
   {

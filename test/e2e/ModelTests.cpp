@@ -183,7 +183,7 @@ TEST(ProfileTest, EveryKernelIsTimedOncePerRunAndResultsAreUnchanged) {
   }
   // The first conv: 3x3 stride 2, 3 -> 8 channels, 24x96 output; its BatchNormalization was
   // folded in, so both nodes are named.
-  EXPECT_EQ(rows[0].name, "conv2d_0");
+  EXPECT_EQ(rows[0].name, "conv2d_blocked_0"); // its 3-channel input read as blocks of one
   EXPECT_EQ(rows[0].flops, 2LL * 8 * 24 * 96 * 3 * 3 * 3);
   EXPECT_NE(rows[0].nodes.find("Conv"), std::string::npos) << rows[0].nodes;
   EXPECT_NE(rows[0].nodes.find("BatchNormalization"), std::string::npos) << rows[0].nodes;

@@ -75,6 +75,17 @@ private:
     return v;
   }
 
+  /// [N, C, H, W] as [N, C, H, W, 1] (a reshape: no data moves).
+  Value asChannelBlocksOfOne(Value plain) {
+    OpBuilder builder(fn.getContext());
+    builder.setInsertionPointAfterValue(plain);
+    auto t = tensorType(plain);
+    SmallVector<int64_t> s(t.getShape());
+    s.push_back(1);
+    return builder.create<ReshapeOp>(plain.getLoc(), RankedTensorType::get(s, t.getElementType()),
+                                     plain);
+  }
+
   /// Replaces `plain` by the conversion back from its new blocked form.
   void replaceWithBlocked(Value plain, Value newBlocked) {
     OpBuilder builder(fn.getContext());
@@ -99,10 +110,14 @@ private:
       return;
     int64_t C = in.getDimSize(1), O = out.getDimSize(1), groups = conv.getGroups();
     bool depthwise = groups > 1 && groups == C && O == C;
-    if (!filter || !blockable(in) || !blockable(out) || (groups != 1 && !depthwise))
+    // An input whose channels do not block (a stem's 3 colours) is read in place as blocks of
+    // one channel: each input value is broadcast against a vector of output channels.
+    bool plainInput = groups == 1 && !blockable(in) && !blocked.lookup(conv.getInput());
+    if (!filter || !blockable(out) || (groups != 1 && !depthwise) ||
+        !(blockable(in) || plainInput))
       return;
     int64_t KH = filter->shape[2], KW = filter->shape[3];
-    int64_t ib = depthwise ? 1 : b, IB = depthwise ? 1 : C / b;
+    int64_t ib = depthwise || plainInput ? 1 : b, IB = depthwise ? 1 : C / ib;
     // [O/b, IB, KH, KW, ib, b]: for one (output block, input block, tap), the b weights of
     // each input channel for the b output channels of the block are one vector.
     HostTensor packed(DType::F32, {O / b, IB, KH, KW, ib, b});
@@ -123,7 +138,7 @@ private:
         bb.setF(o, bias->f(o));
       bv = makeConstant(builder, conv.getLoc(), bb, builder.getF32Type());
     }
-    Value x = toBlocked(conv.getInput());
+    Value x = plainInput ? asChannelBlocksOfOne(conv.getInput()) : toBlocked(conv.getInput());
     builder.setInsertionPoint(conv);
     auto blockedConv = builder.create<Conv2DBlockedOp>(
         conv.getLoc(), blockedType(out), x, w, bv, conv.getStridesAttr(), conv.getPadsAttr(),

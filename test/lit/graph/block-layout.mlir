@@ -52,3 +52,15 @@ func.func @plain(%x: tensor<1x12x6x10xf32>, %y: tensor<1x16x6x10xf32>) -> (tenso
   %g = graph.conv2d %y, %gw {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, groups = 4 : i64} : (tensor<1x16x6x10xf32>, tensor<16x4x3x3xf32>) -> tensor<1x16x6x10xf32>
   return %c, %g : tensor<1x20x6x10xf32>, tensor<1x16x6x10xf32>
 }
+
+// An input whose channels do not block (a stem's 3 colours) is read in place as blocks of one
+// channel: a reshape, no transpose; the filter is [O/b, C, KH, KW, 1, b].
+// CHECK-LABEL: func.func @stem
+// CHECK: %[[X:.*]] = graph.reshape %arg0 : (tensor<1x3x12x10xf32>) -> tensor<1x3x12x10x1xf32>
+// CHECK: %[[W:.*]] = graph.constant {{.*}} : tensor<2x3x3x3x1x8xf32>
+// CHECK: graph.conv2d_blocked %[[X]], %[[W]] {{.*}} : (tensor<1x3x12x10x1xf32>, tensor<2x3x3x3x1x8xf32>) -> tensor<1x2x6x5x8xf32>
+func.func @stem(%x: tensor<1x3x12x10xf32>) -> tensor<1x16x6x5xf32> {
+  %w = graph.constant dense<0.5> : tensor<16x3x3x3xf32>
+  %c = graph.conv2d %x, %w {strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, groups = 1 : i64} : (tensor<1x3x12x10xf32>, tensor<16x3x3x3xf32>) -> tensor<1x16x6x5xf32>
+  return %c : tensor<1x16x6x5xf32>
+}

@@ -137,6 +137,14 @@ func.func @blocked_conv_filter(%x: tensor<1x2x6x6x8xf32>, %w: tensor<2x2x3x3x8x4
 
 // -----
 
+func.func @blocked_conv_input_block(%x: tensor<1x4x6x6x4xf32>, %w: tensor<2x4x3x3x4x8xf32>) -> tensor<1x2x6x6x8xf32> {
+  // expected-error @+1 {{'graph.conv2d_blocked' op input, filter and result must have the same channel block 8 (or, with groups = 1, an input block of 1)}}
+  %0 = graph.conv2d_blocked %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, groups = 1 : i64} : (tensor<1x4x6x6x4xf32>, tensor<2x4x3x3x4x8xf32>) -> tensor<1x2x6x6x8xf32>
+  return %0 : tensor<1x2x6x6x8xf32>
+}
+
+// -----
+
 func.func @blocked_conv_groups(%x: tensor<1x2x6x6x8xf32>, %w: tensor<2x1x3x3x1x8xf32>) -> tensor<1x2x6x6x8xf32> {
   // expected-error @+1 {{'graph.conv2d_blocked' op groups 4 must be 1 or the channel count 16 (depthwise)}}
   %0 = graph.conv2d_blocked %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, groups = 4 : i64} : (tensor<1x2x6x6x8xf32>, tensor<2x1x3x3x1x8xf32>) -> tensor<1x2x6x6x8xf32>
