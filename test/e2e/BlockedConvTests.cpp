@@ -83,6 +83,21 @@ std::vector<OpCase> blockedCases() {
                            {"y"}, init)});
   }
   {
+    // A feature-pyramid merge: a nearest 2x Resize (gathers along H and W) of a blocked conv,
+    // added to a finer one and concatenated by channels with a plain input, then a conv.
+    json init = {{"w1", randomTensor({16, 16, 1, 1}, 1)}, {"w2", randomTensor({16, 8, 3, 3}, 2)},
+                 {"w3", randomTensor({16, 32, 3, 3}, 3)},
+                 {"scales", {{"shape", {4}}, {"data", {1, 1, 2, 2}}}}};
+    cases.push_back({"fpn_resize_concat",
+                     model({input("x", {1, 16, 5, 6}), input("z", {1, 8, 10, 12}), input("u", {1, 16, 10, 12})},
+                           {conv("x", "w1", "", "c1"),
+                            node("Resize", {"c1", "", "scales"}, {"r"}, {{"mode", "nearest"}}),
+                            conv("z", "w2", "", "c2", {{"pads", pads(1)}}), node("Add", {"r", "c2"}, {"s"}),
+                            node("Concat", {"s", "u"}, {"k"}, {{"axis", 1}}),
+                            conv("k", "w3", "", "y", {{"pads", pads(1)}})},
+                           {"y"}, init)});
+  }
+  {
     // A plain consumer (MaxPool) between blocked convs, and a blocked value that is also a model
     // output: conversions back where plain code reads.
     json init = {{"w1", randomTensor({16, 16, 3, 3}, 1)}, {"w2", randomTensor({16, 16, 3, 3}, 2)}};

@@ -5,7 +5,8 @@
 // conv2d_blocked on the blocked form of its input (converted once, if it has
 // none) with its filter and bias re-laid out at compile time; an elementwise
 // op or a global average pool whose operands have blocked forms (or are
-// constants, re-laid out) is recreated on them. Each rewritten op's plain
+// constants, re-laid out) is recreated on them, and so are gathers along H or W
+// (nearest resizes) and concats of channels. Each rewritten op's plain
 // result is replaced by a conversion back (transpose + reshape) that plain
 // consumers read; the conversions nobody reads are erased at the end.
 //
@@ -37,7 +38,7 @@ public:
     for (Operation &op : llvm::make_early_inc_range(fn.getBody().front())) {
       if (auto conv = llvm::dyn_cast<Conv2DOp>(op))
         rewriteConv(conv);
-      else if (isElementwise(&op) || llvm::isa<ReduceMeanOp>(op))
+      else if (isElementwise(&op) || llvm::isa<ReduceMeanOp, GatherOp, ConcatOp>(op))
         rewriteFollower(&op);
     }
     // Conversions back that no plain consumer reads.
@@ -169,22 +170,37 @@ private:
     return out;
   }
 
-  /// An elementwise op or a global average pool, recreated on blocked operands.
+  /// An elementwise op, a global average pool, a gather along a spatial axis (nearest resize)
+  /// or a concat of channels, recreated on blocked operands.
   void rewriteFollower(Operation *op) {
     if (op->getNumResults() != 1 || !blockable(op->getResult(0).getType()))
       return;
     if (auto r = llvm::dyn_cast<ReduceMeanOp>(op))
       if (r.getAxes() != ArrayRef<int64_t>{2, 3} || !r.getKeepdims())
         return;
+    // Axes 2 and 3 (H, W) and 1 (channels, in blocks of b) mean the same on the blocked form.
+    auto gather = llvm::dyn_cast<GatherOp>(op);
+    if (gather && ((gather.getAxis() != 2 && gather.getAxis() != 3) ||
+                   !gather.getIndices().getDefiningOp<ConstantOp>()))
+      return;
+    auto concat = llvm::dyn_cast<ConcatOp>(op);
+    if (concat && concat.getAxis() != 1)
+      return;
     int64_t C = tensorType(op->getResult(0)).getDimSize(1);
     // Decide first, so that nothing is created for an op that stays plain.
     std::vector<std::optional<HostTensor>> relaid(op->getNumOperands());
     bool anyBlocked = false;
     for (auto [i, v] : llvm::enumerate(op->getOperands())) {
+      if (gather && i == 1)
+        continue; // the indices, kept as they are
       if (blocked.lookup(v)) {
-        if (tensorType(v).getDimSize(1) != C)
+        if (concat ? !blockable(v.getType()) : tensorType(v).getDimSize(1) != C)
           return;
         anyBlocked = true;
+      } else if (concat) {
+        // Each part joins whole channel blocks; a plain part is converted.
+        if (constantOf(v) || !blockable(v.getType()))
+          return;
       } else if (auto c = constantOf(v); c && c->numElements() > 1) {
         if (!(relaid[i] = blockConstant(*c, C)))
           return;

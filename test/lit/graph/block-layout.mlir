@@ -64,3 +64,24 @@ func.func @stem(%x: tensor<1x3x12x10xf32>) -> tensor<1x16x6x5xf32> {
   %c = graph.conv2d %x, %w {strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, groups = 1 : i64} : (tensor<1x3x12x10xf32>, tensor<16x3x3x3xf32>) -> tensor<1x16x6x5xf32>
   return %c : tensor<1x16x6x5xf32>
 }
+
+// Nearest resizes (gathers along H and W with constant indices) and concats of channels stay
+// blocked; the concat converts its plain part, and a gather along channels stays plain.
+// CHECK-LABEL: func.func @fpn
+// CHECK: %[[YR:.*]] = graph.reshape %arg1 : (tensor<1x8x8x8xf32>) -> tensor<1x1x8x8x8xf32>
+// CHECK: %[[Y:.*]] = graph.transpose %[[YR]]
+// CHECK: %[[C:.*]] = graph.conv2d_blocked {{.*}} -> tensor<1x2x4x4x8xf32>
+// CHECK: %[[G:.*]] = graph.gather %[[C]], %{{.*}} {axis = 2 : i64} : (tensor<1x2x4x4x8xf32>, tensor<8xi64>) -> tensor<1x2x8x4x8xf32>
+// CHECK: %[[G2:.*]] = graph.gather %[[G]], %{{.*}} {axis = 3 : i64} : (tensor<1x2x8x4x8xf32>, tensor<8xi64>) -> tensor<1x2x8x8x8xf32>
+// CHECK: graph.concat %[[G2]], %[[Y]] {axis = 1 : i64} : (tensor<1x2x8x8x8xf32>, tensor<1x1x8x8x8xf32>) -> tensor<1x3x8x8x8xf32>
+// CHECK: graph.gather %{{.*}} {axis = 1 : i64} : (tensor<1x16x4x4xf32>, tensor<8xi64>) -> tensor<1x8x4x4xf32>
+func.func @fpn(%x: tensor<1x16x4x4xf32>, %y: tensor<1x8x8x8xf32>) -> (tensor<1x24x8x8xf32>, tensor<1x8x4x4xf32>) {
+  %w = graph.constant dense<0.5> : tensor<16x16x1x1xf32>
+  %c = graph.conv2d %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, groups = 1 : i64} : (tensor<1x16x4x4xf32>, tensor<16x16x1x1xf32>) -> tensor<1x16x4x4xf32>
+  %i = graph.constant dense<[0, 0, 1, 1, 2, 2, 3, 3]> : tensor<8xi64>
+  %g = graph.gather %c, %i {axis = 2 : i64} : (tensor<1x16x4x4xf32>, tensor<8xi64>) -> tensor<1x16x8x4xf32>
+  %g2 = graph.gather %g, %i {axis = 3 : i64} : (tensor<1x16x8x4xf32>, tensor<8xi64>) -> tensor<1x16x8x8xf32>
+  %cat = graph.concat %g2, %y {axis = 1 : i64} : (tensor<1x16x8x8xf32>, tensor<1x8x8x8xf32>) -> tensor<1x24x8x8xf32>
+  %gc = graph.gather %c, %i {axis = 1 : i64} : (tensor<1x16x4x4xf32>, tensor<8xi64>) -> tensor<1x8x4x4xf32>
+  return %cat, %gc : tensor<1x24x8x8xf32>, tensor<1x8x4x4xf32>
+}
