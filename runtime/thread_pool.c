@@ -7,8 +7,9 @@
  * caller has no task left to claim it *closes* the job, so no worker joins any more, and
  * waits only for the workers that joined; a worker that wakes up late finds the job closed
  * and goes back to waiting. So a kernel never waits for a sleeping thread's wake-up: at most
- * it runs without that thread's help. Workers spin on `generation` for a while after each
- * job before they sleep, so a model's back-to-back parallel kernels find them awake (a
+ * it runs without that thread's help. Both sides poll before they sleep: workers spin on
+ * `generation` for a while after each job, so a model's back-to-back parallel kernels find
+ * them awake, and the caller polls `joined`, since the workers it waits for are running (a
  * futex wake-up costs 50-200 us on a loaded VM, more than many kernels take).
  * Whole jobs are serialized by `job_lock`, which is what makes concurrent callers from
  * several host threads safe; tasks themselves run in parallel. */
@@ -37,7 +38,7 @@ typedef struct strata_rt_pool {
   /* Bumped (under lock) once per job; workers compare it with the last one they saw, and
    * read it without the lock while they spin. */
   _Atomic uint64_t generation;
-  int joined; /* workers inside the current job */
+  atomic_int joined; /* workers inside the current job (changed under lock, polled without) */
   int closed; /* the current job takes no more workers */
   /* The current job. */
   strata_task_fn body;
@@ -119,6 +120,17 @@ static void spin_for_job(uint64_t seen) {
   }
 }
 
+/* Polls until the workers that joined the closed job have left it, for at most the spin time
+ * (a task may be long; the caller then sleeps on `idle`). */
+static void wait_for_joined(void) {
+  uint64_t deadline = now_ns() + STRATA_RT_SPIN_NS;
+  for (unsigned i = 1; atomic_load_explicit(&pool.joined, memory_order_acquire) > 0; ++i) {
+    cpu_relax();
+    if (i % 64 == 0 && now_ns() > deadline)
+      return;
+  }
+}
+
 static void *worker_main(void *arg) {
   uint64_t seen = (uint64_t)(uintptr_t)arg; /* the generation current when we were created */
   in_task = 1;
@@ -139,7 +151,7 @@ static void *worker_main(void *arg) {
     pthread_mutex_unlock(&pool.lock);
     run_tasks();
     pthread_mutex_lock(&pool.lock);
-    if (--pool.joined == 0 && pool.closed) pthread_cond_signal(&pool.idle);
+    if (atomic_fetch_sub(&pool.joined, 1) == 1 && pool.closed) pthread_cond_signal(&pool.idle);
     pthread_mutex_unlock(&pool.lock);
   }
 }
@@ -254,10 +266,15 @@ STRATA_RT_WEAK int strata_parallel_for(strata_task_fn body, void *closure, int32
   run_tasks();
   in_task = 0;
 
-  /* Every task is claimed; the ones workers claimed finish before their workers leave. */
+  /* Every task is claimed; the ones workers claimed finish before their workers leave. They are
+   * running, so poll for them first: sleeping on `idle` would add a futex wake-up (50-200 us
+   * on a VM) to every parallel kernel, more than a small kernel takes. */
   pthread_mutex_lock(&pool.lock);
   pool.closed = 1;
-  while (pool.joined > 0) pthread_cond_wait(&pool.idle, &pool.lock);
+  pthread_mutex_unlock(&pool.lock);
+  wait_for_joined();
+  pthread_mutex_lock(&pool.lock);
+  while (atomic_load(&pool.joined) > 0) pthread_cond_wait(&pool.idle, &pool.lock);
   int status = pool.error_status;
   if (status != 0) {
     /* Hand the failing task's message to the caller's thread, where it will be read. */
