@@ -64,8 +64,12 @@ Result<Executable> compile(const std::string &modelPath, const CompileOptions &o
   if (!engine)
     return fail(engine.takeError());
   impl->engine = std::move(*engine);
-  if (auto err = impl->engine->addModule(std::move(compiled->module), std::move(compiled->llvmContext)))
-    return fail(std::move(err));
+  auto objects = emitObjects(*compiled, *target);
+  if (!objects)
+    return fail(objects.takeError());
+  for (std::vector<char> &object : *objects)
+    if (auto err = impl->engine->addObject(std::move(object)))
+      return fail(std::move(err));
   auto run = impl->engine->lookupFunction<RunFn>("strata_jit_run");
   if (!run)
     return fail(run.takeError());

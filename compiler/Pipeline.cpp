@@ -24,10 +24,12 @@
 #include "lowering/graph_to_te/KernelLowering.h"
 #include "targets/CodeGen_LLVM.h"
 #include "targets/Emit.h"
+#include "dialects/te/IRVisitor.h"
 
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/Pass/PassManager.h"
 #include "llvm/IR/Verifier.h"
+#include "llvm/Support/Parallel.h"
 #include "llvm/Support/Timer.h"
 
 #include <chrono>
@@ -66,6 +68,52 @@ llvm::Error checkSymbolName(const std::string &name) {
 }
 
 namespace {
+
+/// Loads and stores in a lowered kernel: a proxy for the size of its LLVM IR (unrolled loops
+/// are already unrolled).
+size_t codeSize(const te::LoweredFunc &f) {
+  struct Counter : te::IRVisitor {
+    size_t n = 0;
+    void visit(const te::Load *op) override { ++n, IRVisitor::visit(op); }
+    void visit(const te::Store *op) override { ++n, IRVisitor::visit(op); }
+  } counter;
+  counter.dispatch(f.body);
+  return counter.n;
+}
+
+/// The kernels in up to kKernelModules groups of about equal code size (largest first, each
+/// into the smallest group; ties by position), each group in run order. Deterministic.
+std::vector<std::vector<te::LoweredFunc>> splitKernels(std::vector<te::LoweredFunc> funcs) {
+  size_t parts = std::min(kKernelModules, funcs.size());
+  std::vector<size_t> order(funcs.size()), sizes(funcs.size()), load(parts, 0), part(funcs.size());
+  for (size_t i = 0; i < funcs.size(); ++i)
+    order[i] = i, sizes[i] = codeSize(funcs[i]);
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return sizes[a] > sizes[b]; });
+  for (size_t i : order) {
+    size_t smallest = std::min_element(load.begin(), load.end()) - load.begin();
+    part[i] = smallest;
+    load[smallest] += sizes[i] + 1;
+  }
+  std::vector<std::vector<te::LoweredFunc>> groups(parts);
+  for (size_t i = 0; i < funcs.size(); ++i)
+    groups[part[i]].push_back(std::move(funcs[i]));
+  return groups;
+}
+
+/// Declares in `model` the kernel `k` of another module: i32 (ptr, ...), external.
+llvm::Error declareKernel(llvm::Module &model, const llvm::Function &k) {
+  if (!k.getReturnType()->isIntegerTy(32) ||
+      llvm::any_of(k.args(), [](const llvm::Argument &a) { return !a.getType()->isPointerTy(); }))
+    return llvm::createStringError("internal error: kernel '" + k.getName().str() +
+                                   "' is not i32 (ptr, ...)");
+  auto *ptr = llvm::PointerType::get(model.getContext(), 0);
+  std::vector<llvm::Type *> params(k.arg_size(), ptr);
+  auto *type = llvm::FunctionType::get(llvm::Type::getInt32Ty(model.getContext()), params, false);
+  auto *decl = llvm::Function::Create(type, llvm::GlobalValue::ExternalLinkage, k.getName(), model);
+  decl->setVisibility(llvm::GlobalValue::HiddenVisibility);
+  decl->addFnAttr(llvm::Attribute::NoUnwind);
+  return llvm::Error::success();
+}
 
 /// Times one stage when asked to.
 class StageTimer {
@@ -218,88 +266,142 @@ llvm::Expected<CompiledModel> compileModel(const std::string &path, const Pipeli
   if (!plan)
     return plan.takeError();
 
-  // 4. Kernel lowering.
+  // 4. Kernel lowering, on every core: each lowering has its own te::Context and only reads
+  //    the graph. (Serially when it prints, so that the dump is in kernel order.)
   CompiledModel out;
   out.signature = signatureOf(fn);
   out.workspaceBytes = plan->arenaBytes;
   out.intermediateBytes = plan->intermediateBytes;
   out.kernels = kernels;
-  std::vector<te::LoweredFunc> funcs;
+  auto kernelOps = llvm::to_vector(fn.getBody().front().getOps<graph::KernelOp>());
+  std::vector<te::LoweredFunc> funcs(kernelOps.size());
   std::vector<KernelCall> calls;
   {
     StageTimer t(options.timings, "kernel lowering");
-    size_t k = 0;
-    for (auto kernel : fn.getBody().front().getOps<graph::KernelOp>()) {
+    std::vector<std::string> errors(kernelOps.size());
+    auto lower = [&](size_t k) {
+      graph::KernelOp kernel = kernelOps[k];
       lowering::KernelLoweringOptions ko;
       ko.functionName = options.name + "_" + kernel.getSymName().str();
       if (options.emit == EmitStage::TE)
         ko.teDump = options.emitStream;
       if (options.emit == EmitStage::Loops)
         ko.loopsDump = options.emitStream;
-      auto lowered = lowering::lowerKernel(kernel, kernels[k++].schedule, options.target, ko);
-      if (!lowered)
-        return llvm::createStringError(llvm::inconvertibleErrorCode(),
-                                       path + ": kernel '" + kernel.getSymName().str() +
-                                           "': " + llvm::toString(lowered.takeError()));
-      KernelCall call{ko.functionName, {}};
-      for (Value v : kernel.getInputs())
+      auto lowered = lowering::lowerKernel(kernel, kernels[k].schedule, options.target, ko);
+      if (lowered)
+        funcs[k] = std::move(*lowered);
+      else
+        errors[k] = path + ": kernel '" + kernel.getSymName().str() +
+                    "': " + llvm::toString(lowered.takeError());
+    };
+    if (options.emit == EmitStage::TE || options.emit == EmitStage::Loops)
+      for (size_t k = 0; k < kernelOps.size(); ++k)
+        lower(k);
+    else
+      llvm::parallelFor(0, kernelOps.size(), lower);
+    for (const std::string &e : errors)
+      if (!e.empty())
+        return llvm::createStringError(llvm::inconvertibleErrorCode(), e);
+    for (size_t k = 0; k < kernelOps.size(); ++k) {
+      KernelCall call{funcs[k].name, {}};
+      for (Value v : kernelOps[k].getInputs())
         call.args.push_back(plan->storage.lookup(v));
-      for (Value v : kernel.getResults())
+      for (Value v : kernelOps[k].getResults())
         call.args.push_back(plan->storage.lookup(v));
       // Caller-owned buffers are only known to be element-aligned.
       for (size_t i = 0; i < call.args.size(); ++i) {
         auto kind = call.args[i].kind;
         if (kind == Storage::Kind::Input || kind == Storage::Kind::Output)
-          lowered->args[i].alignment = std::max(1, lowered->args[i].type.bits / 8);
+          funcs[k].args[i].alignment = std::max(1, funcs[k].args[i].type.bits / 8);
       }
       calls.push_back(std::move(call));
-      funcs.push_back(std::move(*lowered));
     }
   }
   if (options.emit == EmitStage::TE || options.emit == EmitStage::Loops)
     return CompiledModel{};
 
-  // 5. LLVM code generation.
+  // 5. LLVM code generation: the kernels into kKernelModules modules of about equal size, each
+  //    in its own context, then the model module, which declares the kernels it calls.
   {
     StageTimer t(options.timings, "llvm codegen");
-    out.llvmContext = std::make_unique<llvm::LLVMContext>();
     auto codegen = targets::CodeGen_LLVM::create(options.target);
-    auto llvmModule = codegen->compile(funcs, options.name, *out.llvmContext);
-    if (!llvmModule)
-      return llvmModule.takeError();
-    out.module = std::move(*llvmModule);
-    // Kernels are private to the model; only the model functions are exported.
-    for (const auto &f : funcs)
-      for (const std::string &symbol : {f.name, f.name + "_argv"})
-        if (auto *k = out.module->getFunction(symbol))
-          k->setLinkage(llvm::GlobalValue::InternalLinkage);
-    emitModelFunctions(*out.module, options.name, out.signature, *plan, calls,
+    std::vector<std::vector<te::LoweredFunc>> partFuncs = splitKernels(std::move(funcs));
+    size_t parts = partFuncs.size();
+    CodeModule model{std::make_unique<llvm::LLVMContext>(), nullptr};
+    auto main = codegen->compile({}, options.name, *model.context);
+    if (!main)
+      return main.takeError();
+    model.module = std::move(*main);
+    out.modules.push_back(std::move(model));
+    // Each part in its own context, so on every core (codegen is stateless).
+    std::vector<CodeModule> partModules(parts);
+    std::vector<std::string> errors(parts);
+    llvm::parallelFor(0, parts, [&](size_t p) {
+      partModules[p].context = std::make_unique<llvm::LLVMContext>();
+      auto module = codegen->compile(partFuncs[p], options.name + "_kernels" + std::to_string(p),
+                                     *partModules[p].context);
+      if (module)
+        partModules[p].module = std::move(*module);
+      else
+        errors[p] = llvm::toString(module.takeError());
+    });
+    for (const std::string &e : errors)
+      if (!e.empty())
+        return llvm::createStringError(llvm::inconvertibleErrorCode(), e);
+    for (size_t p = 0; p < parts; ++p) {
+      CodeModule part = std::move(partModules[p]);
+      for (const auto &f : partFuncs[p]) {
+        // Kernels are called from the model module and hidden outside the model's code.
+        llvm::Function *k = part.module->getFunction(f.name);
+        k->setVisibility(llvm::GlobalValue::HiddenVisibility);
+        if (auto err = declareKernel(*out.modules[0].module, *k))
+          return std::move(err);
+        if (auto *argv = part.module->getFunction(f.name + "_argv"))
+          argv->setLinkage(llvm::GlobalValue::InternalLinkage);
+      }
+      out.modules.push_back(std::move(part));
+    }
+    emitModelFunctions(*out.modules[0].module, options.name, out.signature, *plan, calls,
                        options.profile ? &kernels : nullptr);
-    std::string verifyErrors;
-    llvm::raw_string_ostream os(verifyErrors);
-    if (llvm::verifyModule(*out.module, &os))
-      return llvm::createStringError(llvm::inconvertibleErrorCode(),
-                                     "internal error: invalid LLVM IR: " + verifyErrors);
+    for (const CodeModule &m : out.modules) {
+      std::string verifyErrors;
+      llvm::raw_string_ostream os(verifyErrors);
+      if (llvm::verifyModule(*m.module, &os))
+        return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                       "internal error: invalid LLVM IR: " + verifyErrors);
+    }
   }
   if (options.emit == EmitStage::LLVM || options.emit == EmitStage::Asm) {
     StageTimer t(options.timings, "llvm optimize");
-    if (options.emit == EmitStage::LLVM) {
-      auto tm = options.target.createTargetMachine();
-      if (!tm)
-        return tm.takeError();
-      targets::configureModule(*out.module, **tm);
-      if (auto err = targets::optimizeModule(*out.module, **tm))
-        return std::move(err);
-      *options.emitStream << targets::printModule(*out.module);
-    } else {
-      auto text = targets::emitAssembly(*out.module, options.target);
-      if (!text)
-        return text.takeError();
-      *options.emitStream << *text;
+    for (CodeModule &m : out.modules) {
+      if (options.emit == EmitStage::LLVM) {
+        auto tm = options.target.createTargetMachine();
+        if (!tm)
+          return tm.takeError();
+        targets::configureModule(*m.module, **tm);
+        if (auto err = targets::optimizeModule(*m.module, **tm))
+          return std::move(err);
+        *options.emitStream << targets::printModule(*m.module);
+      } else {
+        auto text = targets::emitAssembly(*m.module, options.target);
+        if (!text)
+          return text.takeError();
+        *options.emitStream << *text;
+      }
     }
-    out.module.reset();
+    out.modules.clear();
   }
   return out;
+}
+
+llvm::Expected<std::vector<std::vector<char>>> emitObjects(CompiledModel &model,
+                                                           const targets::Target &target,
+                                                           bool timings) {
+  StageTimer t(timings, "llvm optimize+mc");
+  std::vector<llvm::Module *> modules;
+  for (CodeModule &m : model.modules)
+    modules.push_back(m.module.get());
+  return targets::emitObjects(modules, target);
 }
 
 } // namespace strata

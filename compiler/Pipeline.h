@@ -34,11 +34,18 @@ struct PipelineOptions {
   bool profile = false;
 };
 
-/// The result of compilation: an LLVM module holding the kernels and the
-/// model functions (NAME_run, NAME_num_inputs, ...), not yet optimized.
+/// An LLVM module with the context it lives in (one context per module, so that modules can
+/// be optimized and compiled on separate threads).
+struct CodeModule {
+  std::unique_ptr<llvm::LLVMContext> context;
+  std::unique_ptr<llvm::Module> module;
+};
+
+/// The result of compilation, not yet optimized: the model module (NAME_run, NAME_num_inputs,
+/// ..., the weights) and the kernels split by size into up to kKernelModules modules, which
+/// emitObjects compiles in parallel. Empty when the pipeline stopped at --emit.
 struct CompiledModel {
-  std::unique_ptr<llvm::LLVMContext> llvmContext;
-  std::unique_ptr<llvm::Module> module; // null when the pipeline stopped at --emit
+  std::vector<CodeModule> modules; // the model module first
   ModelSignature signature;
   int64_t workspaceBytes = 0;
   /// Bytes of all intermediate tensors, as if none shared memory (the arena's upper bound).
@@ -47,6 +54,16 @@ struct CompiledModel {
 };
 
 llvm::Expected<CompiledModel> compileModel(const std::string &modelPath, const PipelineOptions &options);
+
+/// How many modules a model's kernels are split into. Fixed, not the core count, so that the
+/// objects (and an AOT library) are the same on every machine.
+constexpr size_t kKernelModules = 6;
+
+/// Optimizes and compiles every module of `model` into an object, in parallel
+/// (targets::emitObjects); with `timings`, prints the stage's wall time like compileModel.
+llvm::Expected<std::vector<std::vector<char>>> emitObjects(CompiledModel &model,
+                                                           const targets::Target &target,
+                                                           bool timings = false);
 
 /// Checks that a name can prefix C symbols.
 llvm::Error checkSymbolName(const std::string &name);

@@ -7,6 +7,7 @@
 #include "llvm/IR/PassManager.h"
 #include "llvm/IR/Verifier.h"
 #include "llvm/Passes/PassBuilder.h"
+#include "llvm/Support/Parallel.h"
 #include "llvm/Support/raw_ostream.h"
 #include "llvm/Target/TargetMachine.h"
 
@@ -82,6 +83,23 @@ llvm::Expected<std::vector<char>> emitObject(llvm::Module &module, const Target 
   if (llvm::Error err = emit(module, target, optimize, llvm::CodeGenFileType::ObjectFile, out))
     return std::move(err);
   return std::vector<char>(buffer.begin(), buffer.end());
+}
+
+llvm::Expected<std::vector<std::vector<char>>> emitObjects(const std::vector<llvm::Module *> &modules,
+                                                           const Target &target) {
+  std::vector<std::vector<char>> objects(modules.size());
+  std::vector<std::string> errors(modules.size());
+  llvm::parallelFor(0, modules.size(), [&](size_t i) {
+    auto object = emitObject(*modules[i], target);
+    if (object)
+      objects[i] = std::move(*object);
+    else
+      errors[i] = llvm::toString(object.takeError());
+  });
+  for (const std::string &e : errors)
+    if (!e.empty())
+      return llvm::createStringError(e);
+  return objects;
 }
 
 llvm::Expected<std::string> emitAssembly(llvm::Module &module, const Target &target,

@@ -23,12 +23,19 @@ namespace strata::targets {
 void configureModule(llvm::Module &module, const llvm::TargetMachine &tm);
 
 // Verifies the module (a broken module is an error, not a crash) and runs LLVM's O3
-// pipeline (new pass manager) tuned for `tm`, including loop and SLP vectorization.
+// pipeline (new pass manager) tuned for `tm`, without LLVM's vectorizers and unrollers (the
+// schedule already decided those).
 llvm::Error optimizeModule(llvm::Module &module, llvm::TargetMachine &tm);
 
 // Optimizes (unless `optimize` is false) and emits a relocatable ELF object.
 llvm::Expected<std::vector<char>> emitObject(llvm::Module &module, const Target &target,
                                              bool optimize = true);
+
+// emitObject for several modules at once, on every core (llvm::parallelFor); the objects
+// come back in the modules' order, so the output does not depend on the thread count. Each
+// module must own its LLVMContext (contexts are not thread-safe). The first module's error wins.
+llvm::Expected<std::vector<std::vector<char>>> emitObjects(const std::vector<llvm::Module *> &modules,
+                                                           const Target &target);
 
 // Same, but textual assembly (`--emit=asm`).
 llvm::Expected<std::string> emitAssembly(llvm::Module &module, const Target &target,

@@ -91,15 +91,19 @@ llvm::Error compileToStaticLibrary(const std::string &modelPath, const std::stri
   auto compiled = compileModel(modelPath, options);
   if (!compiled)
     return compiled.takeError();
-  if (!compiled->module)
+  if (compiled->modules.empty())
     return llvm::Error::success(); // stopped at --emit
-  auto object = targets::emitObject(*compiled->module, options.target);
-  if (!object)
-    return object.takeError();
+  auto objects = emitObjects(*compiled, options.target, options.timings);
+  if (!objects)
+    return objects.takeError();
   auto members = runtimeObjects(options.target.arch);
   if (!members)
     return members.takeError();
-  members->insert(members->begin(), ArchiveMember{options.name + ".o", std::move(*object)});
+  // NAME.o (the model functions and weights), then NAME_kernels0.o, ...
+  for (size_t i = objects->size(); i-- > 0;) {
+    std::string member = i == 0 ? options.name : options.name + "_kernels" + std::to_string(i - 1);
+    members->insert(members->begin(), ArchiveMember{member + ".o", std::move((*objects)[i])});
+  }
   auto archive = writeStaticLibrary(*members);
   if (!archive)
     return archive.takeError();

@@ -7,6 +7,7 @@
 #include "llvm/ExecutionEngine/Orc/ThreadSafeModule.h"
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/Module.h"
+#include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Target/TargetMachine.h"
 #include "runtime/strata_runtime.h"
 #include "targets/Emit.h"
@@ -95,6 +96,12 @@ llvm::Error JitEngine::addModule(llvm::orc::ThreadSafeModule owned, bool optimiz
     if (llvm::Error err = targets::optimizeModule(*module, *tm_)) return err;
   }
   return jit_->addIRModule(std::move(owned));
+}
+
+llvm::Error JitEngine::addObject(std::vector<char> object) {
+  auto buffer = llvm::MemoryBuffer::getMemBufferCopy(llvm::StringRef(object.data(), object.size()),
+                                                     "strata-object");
+  return jit_->addObjectFile(std::move(buffer));
 }
 
 llvm::Expected<void *> JitEngine::lookup(llvm::StringRef name) {

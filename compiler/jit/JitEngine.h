@@ -10,6 +10,7 @@
 #define STRATA_COMPILER_JIT_JITENGINE_H
 
 #include <memory>
+#include <vector>
 #include <mutex>
 
 #include "llvm/ADT/StringRef.h"
@@ -46,6 +47,8 @@ public:
 
   // The address of a function or global defined by an added module (compiling it now if
   // needed). Unknown names are an error naming the symbol.
+  /// Adds a relocatable object compiled for this engine's target (targets::emitObject).
+  llvm::Error addObject(std::vector<char> object);
   llvm::Expected<void *> lookup(llvm::StringRef name);
 
   template <typename Fn> llvm::Expected<Fn *> lookupFunction(llvm::StringRef name) {

@@ -239,12 +239,15 @@ std::string compileToObjectBytes(const std::string &path, const std::string &tar
     ADD_FAILURE() << llvm::toString(compiled.takeError());
     return "";
   }
-  auto object = strata::targets::emitObject(*compiled->module, po.target);
-  if (!object) {
-    ADD_FAILURE() << llvm::toString(object.takeError());
+  auto objects = strata::emitObjects(*compiled, po.target);
+  if (!objects) {
+    ADD_FAILURE() << llvm::toString(objects.takeError());
     return "";
   }
-  return std::string(object->begin(), object->end());
+  std::string bytes;
+  for (const auto &object : *objects)
+    bytes += std::string(object.begin(), object.end()) + "\n--\n";
+  return bytes;
 }
 
 TEST(DeterminismTest, SameModelTwiceInOneProcessGivesIdenticalObjects) {
