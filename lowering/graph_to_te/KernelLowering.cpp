@@ -63,6 +63,8 @@ llvm::Expected<te::LoweredFunc> lowerKernel(graph::KernelOp kernel,
     allFuncs.push_back(defined->result);
     if (!seenAnchor) {
       funcs.anchor = *defined;
+      if (!operands.empty())
+        funcs.anchorInputShape = operands[0].shape;
       seenAnchor = true;
     } else {
       funcs.intermediates.push_back(defined->result);

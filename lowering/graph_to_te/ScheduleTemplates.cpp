@@ -333,7 +333,7 @@ int64_t accumulatorMacs(const KernelFuncs &k) {
 
 /// Materializes the padded input per pack_input (1: the rows of one output row at `row`; 2: all
 /// of it first), vectorized across its channel lanes.
-void packBlockedInput(KernelFuncs &k, int pack, const std::string &row) {
+void packBlockedInput(KernelFuncs &k, int pack, const std::string &row, int lanes) {
   if (pack == 0)
     return;
   for (te::Func &pad : k.anchor.prologue) {
@@ -341,7 +341,13 @@ void packBlockedInput(KernelFuncs &k, int pack, const std::string &row) {
       pad.compute_at(k.output, row);
     else
       pad.compute_root();
-    pad.vectorize(pureArgs(pad).back());
+    // pad(n, c, y, x, lane): copies whole blocks, or, from an input in blocks of one channel
+    // (a plain NCHW input), runs of `lanes` columns.
+    const auto &p = pureArgs(pad);
+    if (k.anchorInputShape.empty() || k.anchorInputShape.back() > 1)
+      pad.vectorize(p.back());
+    else
+      pad.vectorize(p[p.size() - 2], lanes);
   }
 }
 
@@ -359,7 +365,7 @@ void scheduleConvBlocked(KernelFuncs &k, const Schedule &s, const targets::Targe
   out.reorder(pack == 1 ? std::vector<te::VarName>{n, y, co, xo, ci, xi, l}
                         : std::vector<te::VarName>{n, co, y, xo, ci, xi, l});
   out.vectorize(l).unroll(xi).unroll(ci);
-  packBlockedInput(k, pack, y);
+  packBlockedInput(k, pack, y, target.vectorLanesF32);
   acc.compute_at(out, xo);
   const auto &a = pureArgs(acc);
   auto r = rvarNames(acc, 1); // input block, ky, kx, input channel
@@ -396,7 +402,7 @@ void scheduleDepthwiseBlocked(KernelFuncs &k, const Schedule &s, const targets::
   std::string n = o[0], c = o[1], y = o[2], x = o[3], l = o[4];
   std::string xo = x + "_o", xi = x + "_i";
   out.split(x, xo, xi, owb).reorder({n, c, y, xo, xi, l}).vectorize(l).unroll(xi);
-  packBlockedInput(k, pack, y);
+  packBlockedInput(k, pack, y, target.vectorLanesF32);
   acc.compute_at(out, xo);
   const auto &a = pureArgs(acc);
   auto r = rvarNames(acc, 1); // ky, kx

@@ -18,6 +18,7 @@ struct KernelFuncs {
   te::Func output;                 // the kernel's result
   std::vector<int> outputShape;
   OpFuncs anchor;                  // the anchor op's Funcs
+  std::vector<int> anchorInputShape; // the shape of the anchor's first operand
   std::vector<te::Func> intermediates; // epilogue Funcs between anchor and output
 };
 

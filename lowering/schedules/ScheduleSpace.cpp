@@ -228,11 +228,28 @@ int64_t channelBlock(int64_t blocks) {
   return best;
 }
 
+/// pack_input of the blocked convs. Packing pays when each input value feeds many FMAs:
+/// O/groups x KH x KW / (SH x SW) of them. Measured on AVX2, 1 thread (% of peak, pack 1 / 0 / 2):
+/// depthwise 3x3 @112 (9 FMAs per value) 20 / 36 / 37, and in det and rec 0 is best (their
+/// depthwise kernels take 40% less time than with 1); stem 3x3/2 3->16 @320 (36) 37 / 50 / 40;
+/// 1x1 12->96 (96) 80 / 80 / 60; 3x3 64->64 (576) 70 / 39 / 56; stem 7x7/2 3->64 (784) 68 / 31
+/// / 74, where the plain (one-channel-block) input is strided, so packed rows are reused least.
+int64_t defaultPackInput(const Workload &w) {
+  const std::vector<int64_t> &in = w.anchorOperands.at(0).shape, &filter = w.anchorOperands.at(1).shape;
+  auto strides = w.attr("strides", {1, 1});
+  int64_t groups = w.attr("groups", {1}).at(0), outChannels = dim(w.output, 4) * dim(w.output, 1);
+  int64_t fmasPerValue = outChannels / groups * filter[2] * filter[3] / (strides[0] * strides[1]);
+  if (fmasPerValue < 64)
+    return 0;
+  bool stridedPlainInput = in.back() == 1 && strides[0] * strides[1] > 1;
+  return stridedPlainInput ? 2 : 1;
+}
+
 KnobSpec packInputBlocked() {
   return knob("pack_input", "0: read the input in place; 1: the padded input rows of each output "
                             "row; 2: the whole padded input first",
               [](const Workload &, const Target &) { return std::vector<int64_t>{0, 1, 2}; },
-              [](const Workload &, const Target &) { return 1; });
+              [](const Workload &w, const Target &) { return defaultPackInput(w); });
 }
 
 // Dense: oc_block channel blocks x ow_block output columns of accumulators around the (input
