@@ -337,13 +337,16 @@ void packBlockedInput(KernelFuncs &k, int pack, const std::string &row, int lane
   if (pack == 0)
     return;
   for (te::Func &pad : k.anchor.prologue) {
-    if (pack == 1)
-      pad.compute_at(k.output, row);
-    else
-      pad.compute_root();
     // pad(n, c, y, x, lane): copies whole blocks, or, from an input in blocks of one channel
     // (a plain NCHW input), runs of `lanes` columns.
     const auto &p = pureArgs(pad);
+    if (pack == 1) {
+      pad.compute_at(k.output, row);
+    } else {
+      pad.compute_root();
+      if (accumulatorMacs(k) >= kParallelMacs) // the copy before the kernel, rows in parallel
+        pad.parallel(p[2]);
+    }
     if (k.anchorInputShape.empty() || k.anchorInputShape.back() > 1)
       pad.vectorize(p.back());
     else
