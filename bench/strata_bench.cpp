@@ -4,8 +4,8 @@
 // OpenBLAS overrides of this environment):
 //   strata_bench [--quick] [--threads 1,2] [--only LIST] [--python PY]
 //   --threads   the thread counts every case runs at (default 1,2), one after the other
-//   --only      a comma list of: peak, sgemm, conv, models (= cls,det,rec,wake), cls, det, rec,
-//               wake, reduce (default: all)
+//   --only      a comma list of: peak, pool, sgemm, conv, models (= cls,det,rec,wake), cls, det,
+//               rec, wake, reduce (default: all)
 //   --python    a Python with onnxruntime and numpy; it runs bench/ort_time.py for the
 //               ONNX Runtime peer (without it the models and reductions have no peer)
 //   --quick     shorter timings (a quarter of the time budget, at least 3 runs), the same cases
@@ -15,6 +15,8 @@
 //                detected at run time): the runtime's strata_measure_peak_gflops (independent
 //                FMA chains, the best of many short windows over 50 ms); also all threads
 //                together. Every GFLOP/s is also printed as % of per-core peak x threads.
+//   pool         the thread pool's cost per parallel kernel: back-to-back strata_parallel_for
+//                calls of empty tasks, in microseconds per call
 //   sgemm        n = 256, 512, 1024, 2048: Strata MatMul (both operands are inputs) vs
 //                OpenBLAS cblas_sgemm (row-major); max |diff| between the two
 //   conv         Conv+bias+Relu, NCHW: 3x3 64->64 @56 pad 1; 1x1 256->64 @56; 3x3 256->256 @14
@@ -40,6 +42,7 @@
 #include "strata/strata.h"
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cctype>
 #include <cmath>
@@ -678,7 +681,7 @@ void benchReduce(const ReduceCase &c, const std::vector<int> &threadCounts) {
 
 const char *kUsage =
     "usage: strata_bench [--quick] [--threads 1,2] [--python PY]\n"
-    "                    [--only peak,sgemm,conv,models,cls,det,rec,wake,reduce]\n";
+    "                    [--only peak,pool,sgemm,conv,models,cls,det,rec,wake,reduce]\n";
 
 std::vector<std::string> splitCommas(const std::string &s) {
   std::vector<std::string> parts;
@@ -691,11 +694,37 @@ std::vector<std::string> splitCommas(const std::string &s) {
 
 } // namespace
 
+// ---- thread pool overhead -------------------------------------------------------------------
+
+int emptyTask(int32_t task, void *closure) {
+  static_cast<std::atomic<int> *>(closure)[task % 2].fetch_add(1, std::memory_order_relaxed);
+  return 0;
+}
+
+/// What one parallel kernel pays for the pool: back-to-back strata_parallel_for calls of 2x
+/// threads empty tasks, as a kernel launches them (so the workers are awake, spinning).
+void benchPool(const std::vector<int> &threadCounts) {
+  std::printf("thread pool: back-to-back strata_parallel_for calls of empty tasks\n");
+  std::atomic<int> counters[2] = {0, 0};
+  constexpr int kCalls = 1000;
+  for (int t : threadCounts) {
+    setThreads(t);
+    Timing timing = timeIt(
+        [&] {
+          for (int i = 0; i < kCalls; ++i)
+            strata_parallel_for(emptyTask, counters, 2 * t);
+        },
+        seconds / 2);
+    std::printf("  %-8s %.2f us per parallel kernel (min %.2f)\n", tag(t).c_str(),
+                timing.medianMs * 1000 / kCalls, timing.minMs * 1000 / kCalls);
+  }
+}
+
 int main(int argc, char **argv) {
   std::set<std::string> only;
   std::vector<int> threadCounts = {1, 2};
-  const std::set<std::string> known = {"peak", "sgemm", "conv", "models", "cls",
-                                       "det",  "rec",   "wake", "reduce"};
+  const std::set<std::string> known = {"peak", "pool", "sgemm", "conv",  "models",
+                                       "cls",  "det",  "rec",   "wake", "reduce"};
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "--only" && i + 1 < argc) {
@@ -793,6 +822,8 @@ int main(int argc, char **argv) {
       std::printf("\n  %% peak below = GFLOP/s / (per-core peak x threads)\n");
     }
   }
+  if (want("pool"))
+    benchPool(threadCounts);
   if (want("sgemm"))
     for (int n : {256, 512, 1024, 2048})
       benchSgemm(n, threadCounts);
