@@ -300,8 +300,10 @@ LogicalResult BatchNormOp::verify() {
 static LogicalResult verifyPool(Operation *op, ArrayRef<int64_t> kernel, ArrayRef<int64_t> strides,
                                 ArrayRef<int64_t> pads, ArrayRef<int64_t> dilations, bool ceil) {
   auto in = tensorType(op->getOperand(0)), out = tensorType(op->getResult(0));
-  if (in.getRank() != 4 || out.getRank() != 4)
-    return op->emitOpError("expects 4-D NCHW input and result");
+  // NCHW, or channel-blocked NCHW{b} (graph-block-layout): the window runs over H and W.
+  bool blocked = in.getRank() == 5 && out.getRank() == 5 && in.getDimSize(4) == out.getDimSize(4);
+  if (!blocked && (in.getRank() != 4 || out.getRank() != 4))
+    return op->emitOpError("expects 4-D NCHW (or 5-D NCHW{b}) input and result");
   if (kernel.size() != 2 || strides.size() != 2 || dilations.size() != 2 || pads.size() != 4)
     return op->emitOpError("expects 2 kernel sizes, 2 strides, 2 dilations and 4 pads");
   if (llvm::any_of(kernel, [](int64_t v) { return v <= 0; }) ||
@@ -316,6 +318,8 @@ static LogicalResult verifyPool(Operation *op, ArrayRef<int64_t> kernel, ArrayRe
   for (int i = 0; i < 2; ++i)
     expect.push_back(windowOutputSize(in.getDimSize(2 + i), kernel[i], strides[i], pads[i],
                                       pads[i + 2], dilations[i], ceil));
+  if (blocked)
+    expect.push_back(in.getDimSize(4));
   if (out.getShape() != ArrayRef<int64_t>(expect))
     return op->emitOpError("result shape ") << shapeStr(out.getShape()) << " should be "
                                             << shapeStr(expect);

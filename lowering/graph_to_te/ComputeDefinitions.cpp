@@ -232,7 +232,10 @@ llvm::Expected<OpFuncs> Definer::pool(bool isMax, ArrayRef<int64_t> kernel,
   Expr y0 = y * i32(strides[0]) - i32(pads[0]), x0 = x * i32(strides[1]) - i32(pads[1]);
   Expr iy = y0 + r.x * i32(dilations[0]), ix = x0 + r.y * i32(dilations[1]);
   Expr inside = iy >= i32(0) && iy < i32(H) && ix >= i32(0) && ix < i32(W);
-  Expr tap = in({n, c, te::clamp(iy, i32(0), i32(H - 1)), te::clamp(ix, i32(0), i32(W - 1))});
+  std::vector<Expr> at{n, c, te::clamp(iy, i32(0), i32(H - 1)), te::clamp(ix, i32(0), i32(W - 1))};
+  if (vars.size() == 5) // NCHW{b}: the window over H and W, one vector of b channels
+    at.push_back(vars[4]);
+  Expr tap = in(at);
   te::Func acc = func("_acc");
   if (isMax) {
     Expr lowest = f32(-std::numeric_limits<float>::infinity());

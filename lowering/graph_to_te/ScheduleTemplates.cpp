@@ -115,6 +115,20 @@ void vectorizeColumns(te::Func &f, int extent, int vectorWidth) {
   }
 }
 
+/// Parallelizes every stage of f (pure args == the output's, of `shape`) over its outermost
+/// non-trivial axis when f is big enough.
+void parallelOutermost(te::Func &f, const std::vector<int> &shape) {
+  if (numElements(shape) < kParallelThreshold)
+    return;
+  const auto &args = pureArgs(f);
+  for (size_t d = 0; d + 1 < shape.size(); ++d)
+    if (shape[d] > 1) {
+      for (int stage = 0; stage <= f.num_update_definitions(); ++stage)
+        f.stage(stage).parallel(args[d]);
+      return;
+    }
+}
+
 /// Lane partials (see kReductionLanes): computed at each point of the total that combines
 /// them, so the lanes stay in registers, and vectorized across the lanes inside the
 /// reduction loops.
@@ -482,10 +496,18 @@ llvm::Error applySchedule(KernelFuncs &k, const Schedule &s, const targets::Targ
     return firstError({&k.output, &k.anchor.accumulator});
   }
 
-  if (k.anchor.hasAccumulator && k.anchor.accumulator.contents() &&
-      !k.anchor.accumulator.contents()->name.empty() &&
-      k.anchor.accumulator.name() != k.output.name())
-    k.anchor.accumulator.compute_root();
+  te::Func &acc = k.anchor.accumulator;
+  bool hasAcc = k.anchor.hasAccumulator && acc.contents() && !acc.contents()->name.empty();
+  if (hasAcc && acc.name() != k.output.name())
+    acc.compute_root();
+  if (hasAcc && acc.num_update_definitions() > 0) {
+    // A pool: each lane of the innermost axis (W, or NCHW{b}'s channels) accumulates its own
+    // window, the window loops outside the vector.
+    vectorizeColumns(acc, k.outputShape.back(), v);
+    parallelOutermost(acc, k.outputShape);
+    if (acc.name() == k.output.name())
+      return firstError({&k.output});
+  }
   scheduleHelpers(k, v);
   scheduleInjective(k.output, k.outputShape, v);
   std::vector<const te::Func *> funcs{&k.output};

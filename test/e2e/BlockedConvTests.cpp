@@ -98,8 +98,24 @@ std::vector<OpCase> blockedCases() {
                            {"y"}, init)});
   }
   {
-    // A plain consumer (MaxPool) between blocked convs, and a blocked value that is also a model
-    // output: conversions back where plain code reads.
+    // Pools between blocked convs run blocked: a 3x3/2 max pool with padding and ceil_mode,
+    // and an average pool with count_include_pad and dilation-free strides.
+    json init = {{"w1", randomTensor({16, 16, 3, 3}, 1)}, {"w2", randomTensor({16, 16, 1, 1}, 2)}};
+    cases.push_back({"pools_blocked",
+                     model({input("x", {1, 16, 11, 14})},
+                           {conv("x", "w1", "", "c1", {{"pads", pads(1)}}),
+                            node("MaxPool", {"c1"}, {"p"},
+                                 {{"kernel_shape", {3, 3}}, {"strides", {2, 2}}, {"pads", pads(1)},
+                                  {"ceil_mode", 1}}),
+                            conv("p", "w2", "", "c2"),
+                            node("AveragePool", {"c2"}, {"y"},
+                                 {{"kernel_shape", {2, 3}}, {"strides", {1, 2}}, {"pads", {0, 1, 1, 1}},
+                                  {"count_include_pad", 1}})},
+                           {"y"}, init)});
+  }
+  {
+    // A MaxPool between blocked convs (blocked too), and a blocked value that is also a model
+    // output: a conversion back for the output.
     json init = {{"w1", randomTensor({16, 16, 3, 3}, 1)}, {"w2", randomTensor({16, 16, 3, 3}, 2)}};
     cases.push_back({"pool_between_convs",
                      model({input("x", {1, 16, 10, 12})},

@@ -129,7 +129,7 @@ HostTensor evalBatchNorm(Operation *op, ArrayRef<HostTensor> in) {
 }
 
 //===----------------------------------------------------------------------===//
-// max_pool / avg_pool: NCHW windows with pads, dilations, ceil_mode
+// max_pool / avg_pool: NCHW (or NCHW{b}) windows with pads, dilations, ceil_mode
 //===----------------------------------------------------------------------===//
 
 HostTensor evalPool(Operation *op, const HostTensor &x) {
@@ -144,30 +144,32 @@ HostTensor evalPool(Operation *op, const HostTensor &x) {
   }
   HostTensor out = tensorFor(op->getResult(0));
   int64_t H = x.shape[2], W = x.shape[3], OH = out.shape[2], OW = out.shape[3];
+  int64_t L = x.shape.size() == 5 ? x.shape[4] : 1; // NCHW{b}: b channels per pixel
   for (int64_t nc = 0; nc < x.shape[0] * x.shape[1]; ++nc)
     for (int64_t oy = 0; oy < OH; ++oy)
-      for (int64_t ox = 0; ox < OW; ++ox) {
-        double acc = isMax ? kNegInf : 0.0;
-        int64_t count = 0;
-        for (int64_t ky = 0; ky < kernel[0]; ++ky)
-          for (int64_t kx = 0; kx < kernel[1]; ++kx) {
-            int64_t iy = oy * strides[0] - pads[0] + ky * dil[0];
-            int64_t ix = ox * strides[1] - pads[1] + kx * dil[1];
-            bool inside = iy >= 0 && iy < H && ix >= 0 && ix < W;
-            // count_include_pad counts padding cells; cells that ceil_mode lets
-            // the window hang past the padding never count (PyTorch, ONNX Runtime).
-            bool inPadded = iy < H + pads[2] && ix < W + pads[3];
-            if (inside) {
-              double v = x.f((nc * H + iy) * W + ix);
-              acc = isMax ? nanMax(acc, v) : acc + v;
+      for (int64_t ox = 0; ox < OW; ++ox)
+        for (int64_t l = 0; l < L; ++l) {
+          double acc = isMax ? kNegInf : 0.0;
+          int64_t count = 0;
+          for (int64_t ky = 0; ky < kernel[0]; ++ky)
+            for (int64_t kx = 0; kx < kernel[1]; ++kx) {
+              int64_t iy = oy * strides[0] - pads[0] + ky * dil[0];
+              int64_t ix = ox * strides[1] - pads[1] + kx * dil[1];
+              bool inside = iy >= 0 && iy < H && ix >= 0 && ix < W;
+              // count_include_pad counts padding cells; cells that ceil_mode lets
+              // the window hang past the padding never count (PyTorch, ONNX Runtime).
+              bool inPadded = iy < H + pads[2] && ix < W + pads[3];
+              if (inside) {
+                double v = x.f(((nc * H + iy) * W + ix) * L + l);
+                acc = isMax ? nanMax(acc, v) : acc + v;
+              }
+              if (countPad ? inPadded : inside)
+                ++count;
             }
-            if (countPad ? inPadded : inside)
-              ++count;
-          }
-        if (!isMax)
-          acc = count ? acc / count : 0.0;
-        out.setF((nc * OH + oy) * OW + ox, acc);
-      }
+          if (!isMax)
+            acc = count ? acc / count : 0.0;
+          out.setF(((nc * OH + oy) * OW + ox) * L + l, acc);
+        }
   return out;
 }
 

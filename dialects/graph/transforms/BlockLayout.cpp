@@ -5,8 +5,8 @@
 // conv2d_blocked on the blocked form of its input (converted once, if it has
 // none) with its filter and bias re-laid out at compile time; an elementwise
 // op or a global average pool whose operands have blocked forms (or are
-// constants, re-laid out) is recreated on them, and so are gathers along H or W
-// (nearest resizes) and concats of channels. Each rewritten op's plain
+// constants, re-laid out) is recreated on them, and so are pools, gathers along
+// H or W (nearest resizes) and concats of channels. Each rewritten op's plain
 // result is replaced by a conversion back (transpose + reshape) that plain
 // consumers read; the conversions nobody reads are erased at the end.
 //
@@ -38,7 +38,8 @@ public:
     for (Operation &op : llvm::make_early_inc_range(fn.getBody().front())) {
       if (auto conv = llvm::dyn_cast<Conv2DOp>(op))
         rewriteConv(conv);
-      else if (isElementwise(&op) || llvm::isa<ReduceMeanOp, GatherOp, ConcatOp>(op))
+      else if (isElementwise(&op) ||
+               llvm::isa<ReduceMeanOp, GatherOp, ConcatOp, MaxPoolOp, AvgPoolOp>(op))
         rewriteFollower(&op);
     }
     // Conversions back that no plain consumer reads.
@@ -170,8 +171,8 @@ private:
     return out;
   }
 
-  /// An elementwise op, a global average pool, a gather along a spatial axis (nearest resize)
-  /// or a concat of channels, recreated on blocked operands.
+  /// An elementwise op, a pool or global average pool, a gather along a spatial axis (nearest
+  /// resize) or a concat of channels, recreated on blocked operands.
   void rewriteFollower(Operation *op) {
     if (op->getNumResults() != 1 || !blockable(op->getResult(0).getType()))
       return;
