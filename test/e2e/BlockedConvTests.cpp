@@ -60,8 +60,18 @@ std::vector<OpCase> blockedCases() {
   single("stem7x7_stride2_batch2", {2, 3, 19, 20}, {32, 3, 7, 7},
          {{"pads", pads(3)}, {"strides", {2, 2}}}, false);
   single("plain_input_1x1", {1, 12, 9, 10}, {16, 12, 1, 1}, json::object(), true);
-  // Output channel counts the block does not divide stay plain (12 -> 20), and so do grouped convs.
+  // Output channel counts the block does not divide are padded to whole blocks and cut back
+  // (12 -> 20 with a bias; 16 -> 6 followed by a blocked-input conv); grouped convs stay plain.
   single("channels_not_divisible", {1, 12, 9, 10}, {20, 12, 3, 3}, {{"pads", pads(1)}}, true);
+  {
+    json init = {{"w1", randomTensor({6, 16, 1, 1}, 1)}, {"b1", randomTensor({6}, 2)},
+                 {"w2", randomTensor({16, 6, 3, 3}, 3)}, {"s", randomTensor({6, 1, 1}, 4)}};
+    cases.push_back({"padded_output_chain",
+                     model({input("x", {2, 16, 7, 9})},
+                           {conv("x", "w1", "b1", "c1"), node("Sigmoid", {"c1"}, {"a"}),
+                            node("Mul", {"a", "s"}, {"m"}), conv("m", "w2", "", "y", {{"pads", pads(1)}})},
+                           {"y", "c1"}, init)});
+  }
   single("grouped_not_depthwise", {1, 32, 6, 7}, {32, 8, 3, 3}, {{"pads", pads(1)}, {"group", 4}}, true);
   {
     // A MobileNetV3 block: conv -> HardSwish -> depthwise -> residual Add (both operands

@@ -88,20 +88,33 @@ private:
                                      plain);
   }
 
-  /// Replaces `plain` by the conversion back from its new blocked form.
+  /// Replaces `plain` by the conversion back from its new blocked form. A blocked form with
+  /// padding channels (a conv whose output channels do not block) is converted back and cut
+  /// to the real channels, and is not recorded: its consumers read the plain value, so the
+  /// padding never reaches another op.
   void replaceWithBlocked(Value plain, Value newBlocked) {
     OpBuilder builder(fn.getContext());
     builder.setInsertionPointAfterValue(newBlocked);
     auto t = tensorType(plain);
     auto s = t.getShape();
-    auto split = RankedTensorType::get({s[0], s[1] / b, b, s[2], s[3]}, t.getElementType());
+    int64_t blocks = tensorType(newBlocked).getDimSize(1);
+    auto split = RankedTensorType::get({s[0], blocks, b, s[2], s[3]}, t.getElementType());
     auto transpose = builder.create<TransposeOp>(plain.getLoc(), split, newBlocked,
                                                  builder.getDenseI64ArrayAttr({0, 1, 4, 2, 3}));
-    auto reshape = builder.create<ReshapeOp>(plain.getLoc(), t, transpose.getResult());
+    auto full = RankedTensorType::get({s[0], blocks * b, s[2], s[3]}, t.getElementType());
+    auto reshape = builder.create<ReshapeOp>(plain.getLoc(), full, transpose.getResult());
     conversions.push_back(transpose);
     conversions.push_back(reshape);
-    plain.replaceAllUsesWith(reshape.getResult());
-    blocked[reshape.getResult()] = newBlocked;
+    if (blocks * b == s[1]) {
+      plain.replaceAllUsesWith(reshape.getResult());
+      blocked[reshape.getResult()] = newBlocked;
+      return;
+    }
+    auto slice = builder.create<SliceOp>(plain.getLoc(), t, reshape.getResult(),
+                                         builder.getDenseI64ArrayAttr({0, 0, 0, 0}),
+                                         builder.getDenseI64ArrayAttr({1, 1, 1, 1}));
+    conversions.push_back(slice);
+    plain.replaceAllUsesWith(slice.getResult());
   }
 
   void rewriteConv(Conv2DOp conv) {
@@ -115,14 +128,18 @@ private:
     // An input whose channels do not block (a stem's 3 colours) is read in place as blocks of
     // one channel: each input value is broadcast against a vector of output channels.
     bool plainInput = groups == 1 && !blockable(in) && !blocked.lookup(conv.getInput());
-    if (!filter || !blockable(out) || (groups != 1 && !depthwise) ||
+    // Output channels that do not block are padded to whole blocks with zero weights (the
+    // padding is cut off right after the conv; see replaceWithBlocked).
+    bool padOutput = groups == 1 && !blockable(out) && out.getElementType().isF32();
+    if (!filter || !(blockable(out) || padOutput) || (groups != 1 && !depthwise) ||
         !(blockable(in) || plainInput))
       return;
+    int64_t OB = (O + b - 1) / b; // output blocks
     int64_t KH = filter->shape[2], KW = filter->shape[3];
     int64_t ib = depthwise || plainInput ? 1 : b, IB = depthwise ? 1 : C / ib;
     // [O/b, IB, KH, KW, ib, b]: for one (output block, input block, tap), the b weights of
     // each input channel for the b output channels of the block are one vector.
-    HostTensor packed(DType::F32, {O / b, IB, KH, KW, ib, b});
+    HostTensor packed(DType::F32, {OB, IB, KH, KW, ib, b});
     int64_t cPerGroup = depthwise ? 1 : C;
     for (int64_t o = 0; o < O; ++o)
       for (int64_t i = 0; i < cPerGroup; ++i)
@@ -135,15 +152,17 @@ private:
     Value w = makeConstant(builder, conv.getLoc(), packed, builder.getF32Type());
     Value bv;
     if (bias) {
-      HostTensor bb(DType::F32, {O / b, b});
+      HostTensor bb(DType::F32, {OB, b});
       for (int64_t o = 0; o < O; ++o)
         bb.setF(o, bias->f(o));
       bv = makeConstant(builder, conv.getLoc(), bb, builder.getF32Type());
     }
     Value x = plainInput ? asChannelBlocksOfOne(conv.getInput()) : toBlocked(conv.getInput());
     builder.setInsertionPoint(conv);
+    auto oshape = out.getShape();
+    auto resultType = RankedTensorType::get({oshape[0], OB, oshape[2], oshape[3], b}, out.getElementType());
     auto blockedConv = builder.create<Conv2DBlockedOp>(
-        conv.getLoc(), blockedType(out), x, w, bv, conv.getStridesAttr(), conv.getPadsAttr(),
+        conv.getLoc(), resultType, x, w, bv, conv.getStridesAttr(), conv.getPadsAttr(),
         conv.getDilationsAttr(), conv.getGroupsAttr());
     replaceWithBlocked(conv.getResult(), blockedConv.getResult());
     eraseWithDeadConstants(conv);

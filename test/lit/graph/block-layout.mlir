@@ -39,12 +39,19 @@ func.func @chain(%x: tensor<1x16x6x10xf32>) -> (tensor<1x16x1x1xf32>, tensor<1x1
   return %g, %p : tensor<1x16x1x1xf32>, tensor<1x16x3x5xf32>
 }
 
-// Channel counts the block does not divide, and grouped convs that are not depthwise, stay plain.
-// CHECK-LABEL: func.func @plain
-// CHECK-NOT: conv2d_blocked
-// CHECK-NOT: graph.transpose
-// CHECK: return
-func.func @plain(%x: tensor<1x12x6x10xf32>, %y: tensor<1x16x6x10xf32>) -> (tensor<1x20x6x10xf32>, tensor<1x16x6x10xf32>) {
+// Output channels the block does not divide (12 -> 20) are padded to whole blocks (3 x 8, the
+// filter zero-padded) and cut back to 20 right after the conv; the 12 input channels are read as
+// blocks of one. Grouped convs that are not depthwise stay plain.
+// CHECK-LABEL: func.func @padded
+// CHECK: %[[X:.*]] = graph.reshape %arg0 : (tensor<1x12x6x10xf32>) -> tensor<1x12x6x10x1xf32>
+// CHECK: %[[W:.*]] = graph.constant {{.*}} : tensor<3x12x3x3x1x8xf32>
+// CHECK: %[[C:.*]] = graph.conv2d_blocked %[[X]], %[[W]] {{.*}} -> tensor<1x3x6x10x8xf32>
+// CHECK: %[[T:.*]] = graph.transpose %[[C]] {perm = array<i64: 0, 1, 4, 2, 3>} : (tensor<1x3x6x10x8xf32>) -> tensor<1x3x8x6x10xf32>
+// CHECK: %[[R:.*]] = graph.reshape %[[T]] : (tensor<1x3x8x6x10xf32>) -> tensor<1x24x6x10xf32>
+// CHECK: %[[S:.*]] = graph.slice %[[R]] {{.*}} : (tensor<1x24x6x10xf32>) -> tensor<1x20x6x10xf32>
+// CHECK: graph.conv2d %arg1, {{.*}}groups = 4
+// CHECK: return %[[S]]
+func.func @padded(%x: tensor<1x12x6x10xf32>, %y: tensor<1x16x6x10xf32>) -> (tensor<1x20x6x10xf32>, tensor<1x16x6x10xf32>) {
   %w = graph.constant dense<0.5> : tensor<20x12x3x3xf32>
   %c = graph.conv2d %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, groups = 1 : i64} : (tensor<1x12x6x10xf32>, tensor<20x12x3x3xf32>) -> tensor<1x20x6x10xf32>
   %gw = graph.constant dense<0.5> : tensor<16x4x3x3xf32>
