@@ -45,14 +45,16 @@ Value GraphBuilder::subPixel(const NodeDesc &n, Value x, Value w, int64_t cout,
   auto in = shapeOf(x);
   int64_t N = in[0], cin = in[1], H = in[2], W = in[3], s0 = strides[0], s1 = strides[1];
   int64_t cols = cout * s0 * s1;
-  // [Cin, Cout, s0, s1] -> [Cout * s0 * s1, Cin, 1, 1]
-  Value f = reshape(transpose(reshape(w, {cin, cols}), {1, 0}), {cols, cin, 1, 1});
+  // [Cin, Cout, s0, s1] -> [s0 * s1 * Cout, Cin, 1, 1]: phase-major, so that each phase's
+  // output channels are whole channel blocks when Cout is (graph-block-layout then keeps the
+  // depth-to-space blocked).
+  Value f = reshape(transpose(w, {2, 3, 1, 0}), {cols, cin, 1, 1});
   if (auto c = constantValue(f))
     f = constant(*c);
   Value y = b.create<g::Conv2DOp>(loc, f32Tensor({N, cols, H, W}), x, f, Value(),
                                   b.getDenseI64ArrayAttr({1, 1}), b.getDenseI64ArrayAttr({0, 0, 0, 0}),
                                   b.getDenseI64ArrayAttr({1, 1}), b.getI64IntegerAttr(1));
-  y = reshape(transpose(reshape(y, {N, cout, s0, s1, H, W}), {0, 1, 4, 2, 5, 3}),
+  y = reshape(transpose(reshape(y, {N, s0, s1, cout, H, W}), {0, 3, 4, 1, 5, 2}),
               {N, cout, H * s0, W * s1});
   if (pads[0] || pads[2])
     y = sliceAxis(y, 2, pads[0], H * s0 - pads[0] - pads[2]);

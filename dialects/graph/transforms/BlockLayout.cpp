@@ -38,11 +38,13 @@ public:
     for (Operation &op : llvm::make_early_inc_range(fn.getBody().front())) {
       if (auto conv = llvm::dyn_cast<Conv2DOp>(op))
         rewriteConv(conv);
+      else if (auto r = llvm::dyn_cast<ReshapeOp>(op))
+        rewriteDepthToSpace(r);
       else if (isElementwise(&op) ||
                llvm::isa<ReduceMeanOp, GatherOp, ConcatOp, MaxPoolOp, AvgPoolOp>(op))
         rewriteFollower(&op);
     }
-    // Conversions back that no plain consumer reads.
+    // Conversions back that no plain consumer reads, and plain ops replaced by blocked ones.
     for (Operation *op : llvm::reverse(conversions))
       if (op->use_empty())
         op->erase();
@@ -166,6 +168,35 @@ private:
         conv.getDilationsAttr(), conv.getGroupsAttr());
     replaceWithBlocked(conv.getResult(), blockedConv.getResult());
     eraseWithDeadConstants(conv);
+  }
+
+  /// A depth-to-space of phase-major channels (the sub-pixel ConvTranspose's): reshape
+  /// [N, s0*s1*C, H, W] -> [N, s0, s1, C, H, W], transpose (0, 3, 4, 1, 5, 2), reshape
+  /// [N, C, H*s0, W*s1]. With C a multiple of b and the input blocked, the same on the blocked
+  /// form moves whole b-channel vectors: [N, s0, s1, C/b, H, W, b] -> [N, C/b, H, s0, W, s1, b].
+  void rewriteDepthToSpace(ReshapeOp split) {
+    Value in = split.getInput(), inBlocked = blocked.lookup(in);
+    auto s = tensorType(split.getResult()).getShape();
+    if (!inBlocked || s.size() != 6 || s[3] % b || !split->hasOneUse())
+      return;
+    auto perm = llvm::dyn_cast<TransposeOp>(*split->user_begin());
+    if (!perm || perm.getPerm() != ArrayRef<int64_t>{0, 3, 4, 1, 5, 2} || !perm->hasOneUse())
+      return;
+    auto merge = llvm::dyn_cast<ReshapeOp>(*perm->user_begin());
+    int64_t N = s[0], s0 = s[1], s1 = s[2], C = s[3], H = s[4], W = s[5];
+    if (!merge || tensorType(merge.getResult()).getShape() != ArrayRef<int64_t>{N, C, H * s0, W * s1})
+      return;
+    OpBuilder builder(merge);
+    Type f32 = builder.getF32Type();
+    Location loc = merge.getLoc();
+    Value v = builder.create<ReshapeOp>(loc, RankedTensorType::get({N, s0, s1, C / b, H, W, b}, f32),
+                                        inBlocked);
+    v = builder.create<TransposeOp>(loc, RankedTensorType::get({N, C / b, H, s0, W, s1, b}, f32), v,
+                                    builder.getDenseI64ArrayAttr({0, 3, 4, 1, 5, 2, 6}));
+    v = builder.create<ReshapeOp>(loc, RankedTensorType::get({N, C / b, H * s0, W * s1, b}, f32), v);
+    replaceWithBlocked(merge.getResult(), v);
+    // The plain ops are dead now; erased at the end (the walk's next op is `perm`).
+    conversions.insert(conversions.end(), {split, perm, merge});
   }
 
   /// The blocked form of a constant operand of a follower whose result is [N, C, H, W]:

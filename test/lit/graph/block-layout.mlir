@@ -91,3 +91,23 @@ func.func @fpn(%x: tensor<1x16x4x4xf32>, %y: tensor<1x8x8x8xf32>) -> (tensor<1x2
   %gc = graph.gather %c, %i {axis = 1 : i64} : (tensor<1x16x4x4xf32>, tensor<8xi64>) -> tensor<1x8x4x4xf32>
   return %cat, %gc : tensor<1x24x8x8xf32>, tensor<1x8x4x4xf32>
 }
+
+// A depth-to-space of phase-major channels (the sub-pixel ConvTranspose's) on a blocked value
+// stays blocked: whole 8-channel vectors move.
+// CHECK-LABEL: func.func @depth_to_space
+// CHECK: %[[C:.*]] = graph.conv2d_blocked {{.*}} -> tensor<1x4x3x5x8xf32>
+// CHECK: %[[S:.*]] = graph.reshape %[[C]] : (tensor<1x4x3x5x8xf32>) -> tensor<1x2x2x1x3x5x8xf32>
+// CHECK: %[[T:.*]] = graph.transpose %[[S]] {perm = array<i64: 0, 3, 4, 1, 5, 2, 6>} : (tensor<1x2x2x1x3x5x8xf32>) -> tensor<1x1x3x2x5x2x8xf32>
+// CHECK: %[[M:.*]] = graph.reshape %[[T]] : (tensor<1x1x3x2x5x2x8xf32>) -> tensor<1x1x6x10x8xf32>
+// CHECK: graph.relu %[[M]] : tensor<1x1x6x10x8xf32>
+// CHECK-NOT: graph.transpose %{{.*}} {perm = array<i64: 0, 3, 4, 1, 5, 2>}
+// CHECK: return
+func.func @depth_to_space(%x: tensor<1x8x3x5xf32>) -> tensor<1x8x6x10xf32> {
+  %w = graph.constant dense<0.5> : tensor<32x8x1x1xf32>
+  %c = graph.conv2d %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, groups = 1 : i64} : (tensor<1x8x3x5xf32>, tensor<32x8x1x1xf32>) -> tensor<1x32x3x5xf32>
+  %s = graph.reshape %c : (tensor<1x32x3x5xf32>) -> tensor<1x2x2x8x3x5xf32>
+  %t = graph.transpose %s {perm = array<i64: 0, 3, 4, 1, 5, 2>} : (tensor<1x2x2x8x3x5xf32>) -> tensor<1x8x3x2x5x2xf32>
+  %m = graph.reshape %t : (tensor<1x8x3x2x5x2xf32>) -> tensor<1x8x6x10xf32>
+  %r = graph.relu %m : tensor<1x8x6x10xf32>
+  return %r : tensor<1x8x6x10xf32>
+}
