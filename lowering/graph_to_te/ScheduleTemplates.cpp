@@ -159,10 +159,21 @@ void scheduleHelpers(KernelFuncs &k, int vectorWidth) {
       h.func.compute_root();
     else
       h.func.compute_at(k.output, slice);
-    if (h.partial.defined())
+    if (h.partial.defined()) {
       scheduleLanes(h.partial, h.func);
-    else if (h.columns)
+      // A big reduction computed first: its rows in parallel (the stage that folds each row's
+      // lanes, inside which the lanes are computed), as the output's loop would otherwise be.
+      const auto &args = pureArgs(h.func);
+      if (slice.empty() && numElements(k.anchorInputShape) >= kParallelMacs &&
+          args.size() == k.outputShape.size())
+        for (size_t d = 0; d < args.size(); ++d)
+          if (k.outputShape[d] > 1) {
+            h.func.stage(h.func.num_update_definitions()).parallel(args[d]);
+            break;
+          }
+    } else if (h.columns) {
       vectorizeColumns(h.func, h.columns, vectorWidth);
+    }
   }
 }
 
