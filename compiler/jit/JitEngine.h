@@ -10,8 +10,8 @@
 #define STRATA_COMPILER_JIT_JITENGINE_H
 
 #include <memory>
-#include <vector>
 #include <mutex>
+#include <vector>
 
 #include "llvm/ADT/StringRef.h"
 #include "llvm/ExecutionEngine/Orc/ThreadSafeModule.h"
@@ -45,10 +45,11 @@ public:
                         std::unique_ptr<llvm::LLVMContext> context, bool optimize = true);
   llvm::Error addModule(llvm::orc::ThreadSafeModule module, bool optimize = true);
 
+  // Adds a relocatable object compiled for this engine's target (targets::emitObject).
+  llvm::Error addObject(std::vector<char> object);
+
   // The address of a function or global defined by an added module (compiling it now if
   // needed). Unknown names are an error naming the symbol.
-  /// Adds a relocatable object compiled for this engine's target (targets::emitObject).
-  llvm::Error addObject(std::vector<char> object);
   llvm::Expected<void *> lookup(llvm::StringRef name);
 
   template <typename Fn> llvm::Expected<Fn *> lookupFunction(llvm::StringRef name) {

@@ -66,6 +66,14 @@ std::vector<std::string> rvarNames(const te::Func &f, int stage) {
   return names;
 }
 
+/// The outermost axis of `shape` before `end` with more than one point, or -1.
+int outerAxis(const std::vector<int> &shape, size_t end) {
+  for (size_t d = 0; d < std::min(end, shape.size()); ++d)
+    if (shape[d] > 1)
+      return (int)d;
+  return -1;
+}
+
 /// Vectorizes the innermost dimension and parallelizes the outermost
 /// non-trivial one of a pure stage. Returns the name of the loop just outside
 /// the vector loop ("" when not vectorized).
@@ -80,13 +88,9 @@ std::string scheduleInjective(te::Func &f, const std::vector<int> &shape, int ve
     f.vectorize(loops.back(), lanes, te::TailStrategy::ShiftInward);
     outer = loops.back();
   }
-  if (numElements(shape) >= kParallelThreshold && shape.size() >= 2) {
-    for (size_t d = 0; d + 1 < shape.size(); ++d)
-      if (shape[d] > 1) {
-        f.parallel(loops[d]);
-        break;
-      }
-  }
+  int d = outerAxis(shape, shape.size() - 1);
+  if (numElements(shape) >= kParallelThreshold && d >= 0)
+    f.parallel(loops[d]);
   return outer;
 }
 
@@ -118,15 +122,11 @@ void vectorizeColumns(te::Func &f, int extent, int vectorWidth) {
 /// Parallelizes every stage of f (pure args == the output's, of `shape`) over its outermost
 /// non-trivial axis when f is big enough.
 void parallelOutermost(te::Func &f, const std::vector<int> &shape) {
-  if (numElements(shape) < kParallelThreshold)
+  int d = outerAxis(shape, shape.size() - 1);
+  if (numElements(shape) < kParallelThreshold || d < 0)
     return;
-  const auto &args = pureArgs(f);
-  for (size_t d = 0; d + 1 < shape.size(); ++d)
-    if (shape[d] > 1) {
-      for (int stage = 0; stage <= f.num_update_definitions(); ++stage)
-        f.stage(stage).parallel(args[d]);
-      return;
-    }
+  for (int stage = 0; stage <= f.num_update_definitions(); ++stage)
+    f.stage(stage).parallel(pureArgs(f)[d]);
 }
 
 /// Lane partials (see kReductionLanes): computed at each point of the total that combines
@@ -164,13 +164,10 @@ void scheduleHelpers(KernelFuncs &k, int vectorWidth) {
       // A big reduction computed first: its rows in parallel (the stage that folds each row's
       // lanes, inside which the lanes are computed), as the output's loop would otherwise be.
       const auto &args = pureArgs(h.func);
+      int d = outerAxis(k.outputShape, args.size());
       if (slice.empty() && numElements(k.anchorInputShape) >= kParallelMacs &&
-          args.size() == k.outputShape.size())
-        for (size_t d = 0; d < args.size(); ++d)
-          if (k.outputShape[d] > 1) {
-            h.func.stage(h.func.num_update_definitions()).parallel(args[d]);
-            break;
-          }
+          args.size() == k.outputShape.size() && d >= 0)
+        h.func.stage(h.func.num_update_definitions()).parallel(args[d]);
     } else if (h.columns) {
       vectorizeColumns(h.func, h.columns, vectorWidth);
     }
@@ -460,10 +457,15 @@ llvm::Error firstError(const std::vector<const te::Func *> &funcs) {
   return llvm::Error::success();
 }
 
+/// The anchor has an accumulator Func (conv, matmul, pools).
+bool hasAccumulator(const KernelFuncs &k) {
+  const te::Func &acc = k.anchor.accumulator;
+  return k.anchor.hasAccumulator && acc.contents() && !acc.contents()->name.empty();
+}
+
 bool hasSimpleAccumulator(const KernelFuncs &k) {
   const te::Func &acc = k.anchor.accumulator;
-  return k.anchor.hasAccumulator && acc.contents() && !acc.contents()->name.empty() &&
-         acc.name() != k.output.name() && acc.num_update_definitions() == 1 &&
+  return hasAccumulator(k) && acc.name() != k.output.name() && acc.num_update_definitions() == 1 &&
          acc.dimensions() == (int)k.outputShape.size();
 }
 
@@ -508,7 +510,7 @@ llvm::Error applySchedule(KernelFuncs &k, const Schedule &s, const targets::Targ
   }
 
   te::Func &acc = k.anchor.accumulator;
-  bool hasAcc = k.anchor.hasAccumulator && acc.contents() && !acc.contents()->name.empty();
+  bool hasAcc = hasAccumulator(k);
   if (hasAcc && acc.name() != k.output.name())
     acc.compute_root();
   if (hasAcc && acc.num_update_definitions() > 0) {

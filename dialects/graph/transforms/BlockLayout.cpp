@@ -58,9 +58,10 @@ private:
            type.getDimSize(1) % b == 0;
   }
 
+  /// [N, ceil(C/b), H, W, b]: whole blocks, the last one padded when b does not divide C.
   RankedTensorType blockedType(RankedTensorType plain) const {
     auto s = plain.getShape();
-    return RankedTensorType::get({s[0], s[1] / b, s[2], s[3], b}, plain.getElementType());
+    return RankedTensorType::get({s[0], (s[1] + b - 1) / b, s[2], s[3], b}, plain.getElementType());
   }
 
   /// The blocked form of a plain value, converting it (once) where it has none.
@@ -136,7 +137,8 @@ private:
     if (!filter || !(blockable(out) || padOutput) || (groups != 1 && !depthwise) ||
         !(blockable(in) || plainInput))
       return;
-    int64_t OB = (O + b - 1) / b; // output blocks
+    RankedTensorType resultType = blockedType(out);
+    int64_t OB = resultType.getDimSize(1); // output blocks
     int64_t KH = filter->shape[2], KW = filter->shape[3];
     int64_t ib = depthwise || plainInput ? 1 : b, IB = depthwise ? 1 : C / ib;
     // [O/b, IB, KH, KW, ib, b]: for one (output block, input block, tap), the b weights of
@@ -161,8 +163,6 @@ private:
     }
     Value x = plainInput ? asChannelBlocksOfOne(conv.getInput()) : toBlocked(conv.getInput());
     builder.setInsertionPoint(conv);
-    auto oshape = out.getShape();
-    auto resultType = RankedTensorType::get({oshape[0], OB, oshape[2], oshape[3], b}, out.getElementType());
     auto blockedConv = builder.create<Conv2DBlockedOp>(
         conv.getLoc(), resultType, x, w, bv, conv.getStridesAttr(), conv.getPadsAttr(),
         conv.getDilationsAttr(), conv.getGroupsAttr());
