@@ -273,6 +273,23 @@ LogicalResult MatMulOp::verify() {
   return success();
 }
 
+LogicalResult MatMulPackedOp::verify() {
+  auto a = tensorType(getLhs()), b = tensorType(getRhs()), out = tensorType(getResult());
+  if (a.getRank() < 2 || b.getRank() != 3)
+    return emitOpError("expects lhs [..., M, K] and rhs [NB, K, p], got ")
+           << shapeStr(a.getShape()) << " and " << shapeStr(b.getShape());
+  if (a.getDimSize(a.getRank() - 1) != b.getDimSize(1))
+    return emitOpError("contraction sizes differ: lhs ") << shapeStr(a.getShape())
+                                                         << ", rhs panels " << shapeStr(b.getShape());
+  SmallVector<int64_t> expect(a.getShape().drop_back());
+  expect.push_back(b.getDimSize(0));
+  expect.push_back(b.getDimSize(2));
+  if (out.getShape() != ArrayRef<int64_t>(expect))
+    return emitOpError("result shape ") << shapeStr(out.getShape()) << " should be "
+                                        << shapeStr(expect);
+  return success();
+}
+
 //===----------------------------------------------------------------------===//
 // BatchNormOp
 //===----------------------------------------------------------------------===//

@@ -190,6 +190,26 @@ def Graph_MatMulOp : Graph_Op<"matmul", [Pure]> {
   let hasVerifier = 1;
 }
 
+def Graph_MatMulPackedOp : Graph_Op<"matmul_packed", [Pure]> {
+  let summary = "matmul against a right operand packed in column panels";
+  let description = [{
+    The layout pass's form of a matmul whose right operand is a constant
+    [K, N] matrix (graph-block-layout): its columns are packed at compile
+    time into NB = ceil(N/p) panels of p columns (p = the target's vector
+    lanes; the last panel padded with zeros), each panel K x p contiguous, the
+    order the micro-kernel reads it.
+    - lhs    [..., M, K]
+    - rhs    [NB, K, p]
+    - result [..., M, NB, p]: result[..., m, j, l] = sum_k lhs[..., m, k] * rhs[j, k, l]
+    Reshaped to [..., M, NB * p] (a view) the result is the plain product with
+    N rounded up to whole panels.
+  }];
+  let arguments = (ins Graph_FloatTensor:$lhs, Graph_FloatTensor:$rhs);
+  let results = (outs Graph_FloatTensor:$result);
+  let assemblyFormat = "$lhs `,` $rhs attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
 def Graph_BatchNormOp : Graph_Op<"batch_norm", [Pure]> {
   let summary = "inference batch normalization over channel dim 1";
   let description = [{

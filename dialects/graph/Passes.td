@@ -40,6 +40,9 @@ def BlockLayout : Pass<"graph-block-layout", "mlir::func::FuncOp"> {
     in blocked form, so whole chains stay blocked. A plain consumer reads the
     value through a conversion (transpose + reshape), emitted only where it
     is used; the first blocked op converts its plain input once.
+    A matmul by a constant [K, N] matrix becomes a matmul_packed on its
+    column panels of `block` (packed at compile time), with a per-column
+    elementwise epilogue (bias) on the panel form.
   }];
   let options = [
     Option<"block", "block", "int64_t", "8", "channels per block (the target's f32 vector lanes); 0 disables the pass">

@@ -101,6 +101,7 @@ private:
   llvm::Expected<OpFuncs> conv2d(g::Conv2DOp conv);
   llvm::Expected<OpFuncs> conv2dBlocked(g::Conv2DBlockedOp conv);
   llvm::Expected<OpFuncs> matmul();
+  llvm::Expected<OpFuncs> matmulPacked();
   llvm::Expected<OpFuncs> pool(bool isMax, ArrayRef<int64_t> kernel, ArrayRef<int64_t> strides,
                                ArrayRef<int64_t> pads, ArrayRef<int64_t> dilations,
                                bool countIncludePad);
@@ -220,6 +221,19 @@ llvm::Expected<OpFuncs> Definer::matmul() {
   OpFuncs funcs{acc, acc, true, {}};
   funcs.prologue.push_back(bv);
   return funcs;
+}
+
+/// out(..., m, j, l) = sum_k lhs(..., m, k) * rhs(j, k, l): each panel read contiguously.
+llvm::Expected<OpFuncs> Definer::matmulPacked() {
+  const TensorValue &a = operands[0], &b = operands[1];
+  size_t rank = outShape.size();
+  te::RDom r({{i32(0), i32(b.shape[1])}}, prefix + "_r");
+  std::vector<Expr> row(vars.begin(), vars.end() - 2);
+  row.push_back(r.x);
+  te::Func acc = func("_acc");
+  acc(args()) = f32(0);
+  acc(args()) += a(row) * b({vars[rank - 2], r.x, vars[rank - 1]});
+  return OpFuncs{acc, acc, true, {}};
 }
 
 llvm::Expected<OpFuncs> Definer::pool(bool isMax, ArrayRef<int64_t> kernel,
@@ -555,6 +569,7 @@ llvm::Expected<OpFuncs> Definer::define() {
       .Case([&](g::Conv2DOp c) { return conv2d(c); })
       .Case([&](g::Conv2DBlockedOp c) { return conv2dBlocked(c); })
       .Case([&](g::MatMulOp) { return matmul(); })
+      .Case([&](g::MatMulPackedOp) { return matmulPacked(); })
       .Case([&](g::MaxPoolOp p) {
         return pool(true, p.getKernel(), p.getStrides(), p.getPads(), p.getDilations(), false);
       })

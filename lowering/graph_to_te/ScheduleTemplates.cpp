@@ -14,6 +14,10 @@
 //    panel of B stays in cache while the rows of A stream by) and in parallel
 //    when the work is large.
 //
+//  matmul_packed: the same register block on a right operand packed at compile
+//    time into panels of one vector of columns (out(..., m, panel, lane)), so
+//    no split or runtime packing is needed and every panel load is contiguous.
+//
 //  conv2d_direct: NCHW direct convolution; the output is tiled into oc_block
 //    channels x (ow_block * vector) columns of one row; the accumulator block
 //    lives in registers around the (in-channel, ky, kx) reduction; bias/
@@ -99,7 +103,9 @@ std::string scheduleInjective(te::Func &f, const std::vector<int> &shape, int ve
 /// outside, so each lane accumulates its own column while rows are read contiguously.
 void vectorizeColumns(te::Func &f, int extent, int vectorWidth) {
   int lanes = std::min(vectorWidth, floorPow2(extent));
-  while (lanes > 4 && extent % lanes) // fewer lanes rather than a scalar tail
+  // The updates guard their tail (scalar): fewer lanes rather than a scalar tail. A pure
+  // stage shifts its last vector inward instead.
+  while (f.num_update_definitions() > 0 && lanes > 4 && extent % lanes)
     lanes /= 2;
   if (lanes < 4)
     return;
@@ -376,6 +382,45 @@ void packBlockedInput(KernelFuncs &k, int pack, const std::string &row, int lane
   }
 }
 
+// ---- matmul_packed ---------------------------------------------------------------------------
+
+/// out(..., m, j, l): mr rows x nr panels of the output in registers around the K loop; each
+/// step broadcasts one value of a row against nr panel vectors (loaded once, used by mr rows).
+void scheduleMatmulPacked(KernelFuncs &k, const Schedule &s, const targets::Target &target) {
+  te::Func &out = k.output, &acc = k.anchor.accumulator;
+  const std::vector<int> &shape = k.outputShape;
+  size_t rank = shape.size();
+  int mr = (int)s["mr"], nr = (int)s["nr"];
+  const auto &o = pureArgs(out);
+  std::string m = o[rank - 3], j = o[rank - 2], l = o[rank - 1];
+  std::string mo = m + "_o", mi = m + "_i", jo = j + "_o", ji = j + "_i";
+  out.split(m, mo, mi, mr).split(j, jo, ji, nr);
+  // Panels outside rows: one K x (nr * lanes) slice of the packed matrix stays in cache while
+  // the rows stream by.
+  std::vector<te::VarName> order(o.begin(), o.end() - 3);
+  order.insert(order.end(), {jo, mo, mi, ji, l});
+  out.reorder(order).vectorize(l).unroll(ji).unroll(mi);
+  acc.compute_at(out, mo);
+  const auto &a = pureArgs(acc);
+  std::string r = rvarNames(acc, 1).at(0);
+  for (int stage = 0; stage < 2; ++stage) {
+    te::Stage st = acc.stage(stage);
+    std::vector<te::VarName> inner;
+    if (stage == 1)
+      inner.push_back(r);
+    inner.insert(inner.end(), {a[rank - 3], a[rank - 2], a[rank - 1]});
+    st.reorder(inner).vectorize(a[rank - 1]).unroll(a[rank - 2]).unroll(a[rank - 3]);
+  }
+  acc.store_in(te::MemoryType::Register);
+  // In parallel: the outermost batch axis, else panels when there are a few per thread, else rows.
+  int batch = outerAxis(shape, rank - 3);
+  int panelBlocks = (shape[rank - 2] + nr - 1) / nr, rowBlocks = (shape[rank - 3] + mr - 1) / mr;
+  if (accumulatorMacs(k) >= kParallelMacs)
+    out.parallel(batch >= 0                                                 ? o[batch]
+                 : panelBlocks >= 4 * target.cores || panelBlocks >= rowBlocks ? jo
+                                                                             : mo);
+}
+
 /// out(n, co, y, x, lane): oc_block channel blocks x ow_block columns of lane-vectors in
 /// registers, computed at the column tile; the reduction (input block, ky, kx, input channel)
 /// runs outside the unrolled block, its innermost loop over the b channels of the input block.
@@ -476,7 +521,7 @@ llvm::Error applySchedule(KernelFuncs &k, const Schedule &s, const targets::Targ
   // Lanes for the injective fallback (helpers, or a kernel a blocked template cannot take).
   int v = s.has("vector") ? (int)s["vector"] : target.vectorLanesF32;
 
-  bool blocked = templ == "matmul_blocked" || templ == "conv2d_direct" ||
+  bool blocked = templ == "matmul_blocked" || templ == "matmul_packed" || templ == "conv2d_direct" ||
                  templ == "conv2d_blocked" || templ == "depthwise_blocked";
   if (blocked && k.anchor.hasAccumulator && k.anchor.accumulator.contents() &&
       k.anchor.accumulator.name() == k.output.name()) {
@@ -494,6 +539,10 @@ llvm::Error applySchedule(KernelFuncs &k, const Schedule &s, const targets::Targ
 
   if (templ == "matmul_blocked" && hasSimpleAccumulator(k) && k.outputShape.size() >= 2) {
     scheduleMatmul(k, s);
+    return firstError({&k.output, &k.anchor.accumulator});
+  }
+  if (templ == "matmul_packed" && hasSimpleAccumulator(k) && k.outputShape.size() >= 3) {
+    scheduleMatmulPacked(k, s, target);
     return firstError({&k.output, &k.anchor.accumulator});
   }
   if (templ == "conv2d_direct" && hasSimpleAccumulator(k) && k.outputShape.size() == 4) {

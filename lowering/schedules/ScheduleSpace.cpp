@@ -136,6 +136,37 @@ TemplateSpec matmulBlocked() {
   return s;
 }
 
+// ---- matmul_packed ----------------------------------------------------------------------------
+// A matmul by a constant matrix packed at compile time into panels of one vector of columns
+// (graph-block-layout): mr rows x nr panels in registers around the K loop, each panel read
+// contiguously. Registers as matmul_blocked's.
+
+TemplateSpec matmulPacked() {
+  auto rows = [](const Workload &w) { return dim(w.output, 3); };
+  auto panels = [](const Workload &w) { return dim(w.output, 2); };
+  TemplateSpec s;
+  s.name = "matmul_packed";
+  s.doc = "matmul by compile-time packed column panels: mr rows x nr panels per register block";
+  s.anchors = {"matmul_packed"};
+  s.knobs = {
+      knob("mr", "rows of the register block",
+           [rows](const Workload &w, const Target &) { return range(1, std::min<int64_t>(rows(w), 16)); },
+           [](const Workload &, const Target &) { return 6; }),
+      // As many panels as the registers left by mr rows hold (a row or two: up to 8).
+      dependentKnob("nr", "panels (vectors of columns) of the register block",
+                    [panels](const Workload &w, const Target &) {
+                      return range(1, std::min<int64_t>(8, panels(w)));
+                    },
+                    [](const Workload &, const Target &t, const Schedule &earlier) {
+                      return (t.vectorRegisters - 1) / (earlier["mr"] + 1);
+                    }),
+  };
+  s.check = [](const Schedule &sc, const Workload &, const Target &t) -> std::string {
+    return fitsRegisters("mr * nr + nr + 1", sc["mr"] * sc["nr"] + sc["nr"] + 1, t);
+  };
+  return s;
+}
+
 // ---- conv2d_direct ----------------------------------------------------------------------------
 // NCHW direct convolution: oc_block channels x (ow_block * vector) output columns of one row in
 // registers around the (in-channel, ky, kx) loops. Registers: oc_block * ow_block accumulators +
@@ -353,7 +384,7 @@ bool TemplateSpec::schedules(const Workload &w) const {
 }
 
 const std::vector<TemplateSpec> &templates() {
-  static const std::vector<TemplateSpec> all = {matmulBlocked(), conv2dDirect(), conv2dBlocked(),
+  static const std::vector<TemplateSpec> all = {matmulBlocked(), matmulPacked(), conv2dDirect(), conv2dBlocked(),
                                                  depthwiseBlocked(), injective()};
   return all;
 }

@@ -94,6 +94,8 @@ int64_t flopsOf(Operation *op) {
   }
   if (auto mm = llvm::dyn_cast<graph::MatMulOp>(op))
     return 2 * out * describe(mm.getLhs().getType()).shape.back();
+  if (auto mm = llvm::dyn_cast<graph::MatMulPackedOp>(op))
+    return 2 * out * describe(mm.getLhs().getType()).shape.back();
   if (auto k = op->getAttrOfType<DenseI64ArrayAttr>("kernel")) // pools
     return out * product({k.asArrayRef().begin(), k.asArrayRef().end()});
   if (op->getNumOperands() > 0 && llvm::isa<RankedTensorType>(op->getOperand(0).getType())) {

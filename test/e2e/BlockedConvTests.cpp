@@ -5,7 +5,8 @@
 // (inputs whose channels do not block as blocks of one channel), with
 // elementwise ops and global average pooling following in blocked form. Each
 // case compiles for AVX2 and for AVX-512 (run only where the CPU has it) and is
-// compared with the reference interpreter on the unoptimized graph.
+// compared with the reference interpreter on the unoptimized graph. Matmuls by
+// constant matrices run on packed column panels (matmul_packed).
 // Tolerance 1e-4 absolute and relative (sums of up to 288 float products).
 //
 //===----------------------------------------------------------------------===//
@@ -133,6 +134,38 @@ std::vector<OpCase> blockedCases() {
                             node("MaxPool", {"a"}, {"p"}, {{"kernel_shape", {2, 2}}, {"strides", {2, 2}}}),
                             conv("p", "w2", "", "y", {{"pads", pads(1)}})},
                            {"y", "a"}, init)});
+  }
+  // Matmuls by constant matrices run on compile-time packed column panels (matmul_packed), their
+  // per-column epilogue on the panel form: columns that do not fill whole panels (45, sliced
+  // back), batched rows, a chain stopped by a run-time operand, Gemm's transposed constant, and
+  // a few columns that stay a plain matmul.
+  {
+    json init = {{"w", randomTensor({37, 45}, 1)}, {"b", randomTensor({45}, 2)}};
+    cases.push_back({"matmul_packed_bias_relu",
+                     model({input("x", {2, 5, 37})},
+                           {node("MatMul", {"x", "w"}, {"m"}), node("Add", {"b", "m"}, {"a"}),
+                            node("Relu", {"a"}, {"y"})},
+                           {"y"}, init)});
+  }
+  {
+    json init = {{"w", randomTensor({20, 64}, 3)}, {"s", {{"shape", {1}}, {"data", {0.5}}}}};
+    cases.push_back({"matmul_packed_whole_panels",
+                     model({input("x", {13, 20}), input("r", {13, 64})},
+                           {node("MatMul", {"x", "w"}, {"m"}), node("Mul", {"m", "s"}, {"h"}),
+                            node("Sub", {"r", "h"}, {"y"})},
+                           {"y", "m"}, init)});
+  }
+  {
+    json init = {{"w", randomTensor({70, 33}, 4)}, {"c", randomTensor({70}, 5)}};
+    cases.push_back({"gemm_transB_packed",
+                     model({input("x", {9, 33})},
+                           {node("Gemm", {"x", "w", "c"}, {"y"}, {{"transB", 1}, {"beta", 0.5}})},
+                           {"y"}, init)});
+  }
+  {
+    json init = {{"w", randomTensor({16, 9}, 6)}};
+    cases.push_back({"matmul_few_columns_plain",
+                     model({input("x", {1, 16})}, {node("MatMul", {"x", "w"}, {"y"})}, {"y"}, init)});
   }
   return cases;
 }

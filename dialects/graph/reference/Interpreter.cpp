@@ -290,6 +290,7 @@ llvm::Expected<std::vector<HostTensor>> dispatch(Operation *op, ArrayRef<HostTen
           .Case([&](g::WhereOp) -> R { return evalWhere(op, in[0], in[1], in[2]); })
           .Case([&](g::Conv2DOp) -> R { return evalConv2D(op, in); })
           .Case([&](g::MatMulOp) -> R { return evalMatMul(op, in[0], in[1]); })
+          .Case([&](g::MatMulPackedOp) -> R { return evalMatMulPacked(op, in[0], in[1]); })
           .Case([&](g::BatchNormOp) -> R { return evalBatchNorm(op, in); })
           .Case<g::MaxPoolOp, g::AvgPoolOp>([&](auto) -> R { return evalPool(op, in[0]); })
           .Case([&](g::SoftmaxOp) -> R { return evalSoftmax(op, in[0]); })

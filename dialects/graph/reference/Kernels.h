@@ -98,6 +98,7 @@ HostTensor evalWhere(mlir::Operation *op, const HostTensor &cond, const HostTens
 // NN.cpp
 HostTensor evalConv2D(mlir::Operation *op, llvm::ArrayRef<HostTensor> operands);
 HostTensor evalMatMul(mlir::Operation *op, const HostTensor &a, const HostTensor &b);
+HostTensor evalMatMulPacked(mlir::Operation *op, const HostTensor &a, const HostTensor &b);
 HostTensor evalBatchNorm(mlir::Operation *op, llvm::ArrayRef<HostTensor> operands);
 HostTensor evalPool(mlir::Operation *op, const HostTensor &x);
 HostTensor evalSoftmax(mlir::Operation *op, const HostTensor &x);

@@ -108,6 +108,26 @@ HostTensor evalMatMul(Operation *op, const HostTensor &a, const HostTensor &b) {
   return out;
 }
 
+/// result[..., m, j, l] = sum_k lhs[..., m, k] * rhs[j, k, l]: rows of lhs against panels of rhs.
+HostTensor evalMatMulPacked(Operation *op, const HostTensor &a, const HostTensor &b) {
+  HostTensor out = tensorFor(op->getResult(0));
+  int64_t K = a.shape.back(), NB = b.shape[0], P = b.shape[2];
+  int64_t rows = a.numElements() / K;
+  std::vector<double> row(NB * P);
+  for (int64_t i = 0; i < rows; ++i) {
+    std::fill(row.begin(), row.end(), 0.0);
+    for (int64_t j = 0; j < NB; ++j)
+      for (int64_t k = 0; k < K; ++k) {
+        double av = a.f(i * K + k);
+        for (int64_t l = 0; l < P; ++l)
+          row[j * P + l] += av * b.f((j * K + k) * P + l);
+      }
+    for (int64_t c = 0; c < NB * P; ++c)
+      out.setF(i * NB * P + c, row[c]);
+  }
+  return out;
+}
+
 //===----------------------------------------------------------------------===//
 // batch_norm: y = scale * (x - mean) / sqrt(var + eps) + bias, channel dim 1
 //===----------------------------------------------------------------------===//

@@ -10,6 +10,11 @@
 // result is replaced by a conversion back (transpose + reshape) that plain
 // consumers read; the conversions nobody reads are erased at the end.
 //
+// A matmul by a constant [K, N] matrix becomes a matmul_packed on that matrix's
+// column panels (packed here, at compile time), with its elementwise epilogue
+// by per-column constants (a bias) on the panel form; a reshape (a view), and
+// a slice where N was padded to whole panels, give the plain result back.
+//
 //===----------------------------------------------------------------------===//
 #include "dialects/graph/Passes.h"
 #include "dialects/graph/transforms/ConstantTensors.h"
@@ -38,6 +43,8 @@ public:
     for (Operation &op : llvm::make_early_inc_range(fn.getBody().front())) {
       if (auto conv = llvm::dyn_cast<Conv2DOp>(op))
         rewriteConv(conv);
+      else if (auto mm = llvm::dyn_cast<MatMulOp>(op))
+        rewriteMatMul(mm);
       else if (auto r = llvm::dyn_cast<ReshapeOp>(op))
         rewriteDepthToSpace(r);
       else if (isElementwise(&op) ||
@@ -48,6 +55,10 @@ public:
     for (Operation *op : llvm::reverse(conversions))
       if (op->use_empty())
         op->erase();
+    // Plain matmuls and their epilogues, replaced (the walk may still have been about to visit
+    // them when they were).
+    for (Operation *op : llvm::reverse(dead))
+      eraseWithDeadConstants(op);
   }
 
 private:
@@ -168,6 +179,79 @@ private:
         conv.getDilationsAttr(), conv.getGroupsAttr());
     replaceWithBlocked(conv.getResult(), blockedConv.getResult());
     eraseWithDeadConstants(conv);
+  }
+
+  /// matmul(x, B) with B a constant [K, N] -> matmul_packed(x, B in panels of b columns), and
+  /// the elementwise ops after it whose other operands are per-column constants or single
+  /// values, on the panel form [..., M, N/b, b]; then a reshape to [..., M, N] (cut when N is
+  /// padded). A few columns (N < 4b, not a multiple of b) would be mostly padding: left plain.
+  void rewriteMatMul(MatMulOp mm) {
+    auto B = constantOf(mm.getRhs());
+    auto out = tensorType(mm.getResult());
+    if (!B || B->dtype != DType::F32 || B->shape.size() != 2 || !out.getElementType().isF32())
+      return;
+    int64_t K = B->shape[0], N = B->shape[1], NB = (N + b - 1) / b;
+    if (N % b && N < 4 * b)
+      return;
+    HostTensor panels(DType::F32, {NB, K, b});
+    for (int64_t k = 0; k < K; ++k)
+      for (int64_t n = 0; n < N; ++n)
+        panels.setF((n / b * K + k) * b + n % b, B->f(k * N + n));
+    OpBuilder builder(mm);
+    Type f32 = builder.getF32Type();
+    SmallVector<int64_t> shape(out.getShape().drop_back());
+    shape.append({NB, b});
+    auto panelType = RankedTensorType::get(shape, f32);
+    Value cur = builder.create<MatMulPackedOp>(mm.getLoc(), panelType, mm.getLhs(),
+                                               makeConstant(builder, mm.getLoc(), panels, f32));
+    Value plain = mm.getResult();
+    dead.push_back(mm);
+    // The epilogue: [N] (or [1, ..., N]) constants become [NB, b], padded with zeros.
+    while (plain.hasOneUse()) {
+      Operation *user = *plain.user_begin();
+      if (!isElementwise(user) || user->getNumResults() != 1 ||
+          tensorType(user->getResult(0)) != out)
+        break;
+      // Decide first, so that nothing is created for an op that stays plain.
+      std::vector<std::optional<HostTensor>> relaid(user->getNumOperands());
+      bool takes = true;
+      for (auto [i, v] : llvm::enumerate(user->getOperands())) {
+        if (v == plain)
+          continue;
+        auto c = constantOf(v);
+        if (c && c->dtype == DType::F32 && c->numElements() == N && c->shape.back() == N) {
+          relaid[i] = HostTensor(DType::F32, {NB, b});
+          for (int64_t n = 0; n < N; ++n)
+            relaid[i]->setF(n, c->f(n));
+        } else if (!c || c->numElements() != 1) {
+          takes = false;
+        }
+      }
+      if (!takes)
+        break;
+      OpBuilder at(user);
+      SmallVector<Value> operands;
+      for (auto [i, v] : llvm::enumerate(user->getOperands()))
+        operands.push_back(v == plain ? cur
+                           : relaid[i] ? makeConstant(at, v.getLoc(), *relaid[i], f32)
+                                       : v);
+      Operation *clone = at.clone(*user);
+      clone->setOperands(operands);
+      clone->getResult(0).setType(panelType);
+      cur = clone->getResult(0);
+      plain = user->getResult(0);
+      dead.push_back(user);
+    }
+    builder.setInsertionPointAfterValue(cur);
+    SmallVector<int64_t> padded(out.getShape());
+    padded.back() = NB * b;
+    Value v = builder.create<ReshapeOp>(mm.getLoc(), RankedTensorType::get(padded, f32), cur);
+    if (NB * b != N) {
+      SmallVector<int64_t> zeros(padded.size(), 0), ones(padded.size(), 1);
+      v = builder.create<SliceOp>(mm.getLoc(), out, v, builder.getDenseI64ArrayAttr(zeros),
+                                  builder.getDenseI64ArrayAttr(ones));
+    }
+    plain.replaceAllUsesWith(v);
   }
 
   /// A depth-to-space of phase-major channels (the sub-pixel ConvTranspose's): reshape
@@ -299,6 +383,7 @@ private:
   int64_t b;
   llvm::DenseMap<Value, Value> blocked; // plain value -> its blocked form
   std::vector<Operation *> conversions;
+  std::vector<Operation *> dead;
 };
 
 struct BlockLayoutPass : public strata::graph::impl::BlockLayoutBase<BlockLayoutPass> {

@@ -111,3 +111,40 @@ func.func @depth_to_space(%x: tensor<1x8x3x5xf32>) -> tensor<1x8x6x10xf32> {
   %r = graph.relu %m : tensor<1x8x6x10xf32>
   return %r : tensor<1x8x6x10xf32>
 }
+
+// Tests that a matmul by a constant [K, N] matrix runs on its column panels, packed at compile
+// time into [ceil(N/8), K, 8]: the bias (a per-column constant) follows on the panel form,
+// re-laid out to [6, 8] with zero padding, the relu too; a reshape (a view) and a slice to the
+// 45 real columns give the plain result back, which the run-time Sub reads.
+// CHECK-LABEL: func.func @matmul_panels
+// CHECK: %[[W:.*]] = graph.constant {{.*}} : tensor<6x37x8xf32>
+// CHECK: %[[M:.*]] = graph.matmul_packed %arg0, %[[W]] : (tensor<2x5x37xf32>, tensor<6x37x8xf32>) -> tensor<2x5x6x8xf32>
+// CHECK: %[[B:.*]] = graph.constant {{.*}} : tensor<6x8xf32>
+// CHECK: %[[A:.*]] = graph.add %[[B]], %[[M]] : (tensor<6x8xf32>, tensor<2x5x6x8xf32>) -> tensor<2x5x6x8xf32>
+// CHECK: %[[R:.*]] = graph.relu %[[A]] : tensor<2x5x6x8xf32>
+// CHECK: %[[V:.*]] = graph.reshape %[[R]] : (tensor<2x5x6x8xf32>) -> tensor<2x5x48xf32>
+// CHECK: %[[S:.*]] = graph.slice %[[V]] {{.*}} : (tensor<2x5x48xf32>) -> tensor<2x5x45xf32>
+// CHECK: graph.sub %[[S]], %arg1
+// CHECK-NOT: graph.matmul %
+func.func @matmul_panels(%x: tensor<2x5x37xf32>, %y: tensor<2x5x45xf32>) -> tensor<2x5x45xf32> {
+  %w = graph.constant dense<0.5> : tensor<37x45xf32>
+  %b = graph.constant dense<0.25> : tensor<45xf32>
+  %m = graph.matmul %x, %w : (tensor<2x5x37xf32>, tensor<37x45xf32>) -> tensor<2x5x45xf32>
+  %a = graph.add %b, %m : (tensor<45xf32>, tensor<2x5x45xf32>) -> tensor<2x5x45xf32>
+  %r = graph.relu %a : tensor<2x5x45xf32>
+  %s = graph.sub %r, %y : (tensor<2x5x45xf32>, tensor<2x5x45xf32>) -> tensor<2x5x45xf32>
+  return %s : tensor<2x5x45xf32>
+}
+
+// Tests that a matmul with a few columns that do not fill panels (9 < 4 x 8) stays plain, and
+// so does one by a run-time matrix.
+// CHECK-LABEL: func.func @matmul_plain
+// CHECK: graph.matmul %arg0, %{{.*}} : (tensor<3x16xf32>, tensor<16x9xf32>) -> tensor<3x9xf32>
+// CHECK: graph.matmul %arg0, %arg1
+// CHECK-NOT: graph.matmul_packed
+func.func @matmul_plain(%x: tensor<3x16xf32>, %z: tensor<16x64xf32>) -> (tensor<3x9xf32>, tensor<3x64xf32>) {
+  %w = graph.constant dense<0.5> : tensor<16x9xf32>
+  %m = graph.matmul %x, %w : (tensor<3x16xf32>, tensor<16x9xf32>) -> tensor<3x9xf32>
+  %n = graph.matmul %x, %z : (tensor<3x16xf32>, tensor<16x64xf32>) -> tensor<3x64xf32>
+  return %m, %n : tensor<3x9xf32>, tensor<3x64xf32>
+}

@@ -158,3 +158,19 @@ func.func @blocked_conv_result(%x: tensor<1x2x6x6x8xf32>, %w: tensor<2x2x3x3x8x8
   %0 = graph.conv2d_blocked %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, groups = 1 : i64} : (tensor<1x2x6x6x8xf32>, tensor<2x2x3x3x8x8xf32>) -> tensor<1x2x5x6x8xf32>
   return %0 : tensor<1x2x5x6x8xf32>
 }
+
+// -----
+
+func.func @matmul_packed_k(%a: tensor<2x3xf32>, %b: tensor<4x5x8xf32>) -> tensor<2x4x8xf32> {
+  // expected-error @+1 {{'graph.matmul_packed' op contraction sizes differ: lhs [2,3], rhs panels [4,5,8]}}
+  %0 = graph.matmul_packed %a, %b : (tensor<2x3xf32>, tensor<4x5x8xf32>) -> tensor<2x4x8xf32>
+  return %0 : tensor<2x4x8xf32>
+}
+
+// -----
+
+func.func @matmul_packed_result(%a: tensor<2x3xf32>, %b: tensor<4x3x8xf32>) -> tensor<2x32xf32> {
+  // expected-error @+1 {{'graph.matmul_packed' op result shape [2,32] should be [2,4,8]}}
+  %0 = graph.matmul_packed %a, %b : (tensor<2x3xf32>, tensor<4x3x8xf32>) -> tensor<2x32xf32>
+  return %0 : tensor<2x32xf32>
+}
