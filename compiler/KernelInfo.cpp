@@ -26,7 +26,8 @@ KernelInfo describeKernel(graph::KernelOp kernel, const schedules::Schedule &sch
   schedules::Workload w = schedules::workloadOf(kernel);
   std::vector<std::string> names;
   for (mlir::Operation &op : kernel.getBody().front().without_terminator())
-    collectNames(op.getLoc(), names);
+    if (!llvm::isa<graph::ConstantOp>(op)) // a single value copied in is not a node it runs
+      collectNames(op.getLoc(), names);
   KernelInfo info;
   info.name = kernel.getSymName().str();
   info.nodes = llvm::join(names, ",");

@@ -519,6 +519,17 @@ OpFoldResult ShapeOp::fold(FoldAdaptor) {
 // KernelOp
 //===----------------------------------------------------------------------===//
 
+Operation *KernelOp::getAnchorOp() {
+  Block &body = getBody().front();
+  for (Operation &op : body.without_terminator())
+    if (op.getName().stripDialect() == getAnchor())
+      return &op;
+  for (Operation &op : body.without_terminator())
+    if (!llvm::isa<ConstantOp>(op))
+      return &op;
+  return nullptr;
+}
+
 LogicalResult KernelOp::verify() {
   Block &body = getBody().front();
   if (body.getNumArguments() != getInputs().size())

@@ -358,7 +358,9 @@ def Graph_KernelOp : Graph_Op<"kernel", [IsolatedFromAbove,
     The region's arguments are the kernel's operands; `graph.yield` returns
     its results. `anchor` names the op the kernel is built around (conv2d,
     matmul, reduce_mean, ... or `elementwise`), `schedule` the template and
-    its knob values.
+    its knob values. A reduction kernel may start with the elementwise ops
+    that compute its input (a prologue, inlined into the reduction's loop);
+    otherwise the anchor is the body's first op.
     ```mlir
     %r = graph.kernel "k0" anchor "conv2d" (%x, %w) : (tensor<...>, tensor<...>) -> tensor<...> {
     ^bb0(%a: tensor<...>, %b: tensor<...>):
@@ -377,6 +379,11 @@ def Graph_KernelOp : Graph_Op<"kernel", [IsolatedFromAbove,
     `:` functional-type($inputs, results) $body
   }];
   let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    /// The op the kernel is built around: the first op named `anchor`, else (an elementwise
+    /// chain) the first op of the body.
+    ::mlir::Operation *getAnchorOp();
+  }];
 }
 
 def Graph_YieldOp : Graph_Op<"yield", [Pure, Terminator, HasParent<"KernelOp">,

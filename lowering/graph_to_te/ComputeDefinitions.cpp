@@ -566,6 +566,19 @@ llvm::Expected<OpFuncs> Definer::define() {
                         te::sqrt(operands[4](c) + one(eps)) +
                     operands[2](c));
       })
+      .Case([&](g::ConstantOp c) -> llvm::Expected<OpFuncs> {
+        // A single value the fuser copied into the kernel: an immediate.
+        auto dense = llvm::dyn_cast<DenseElementsAttr>(c.getValue());
+        if (!dense || dense.getNumElements() != 1)
+          return unsupported(op, "only single-value constants are computed inside a kernel");
+        Type elem = dense.getElementType();
+        if (llvm::isa<FloatType>(elem))
+          return pure(te::make_const(outType, (*dense.getValues<APFloat>().begin()).convertToDouble()));
+        APInt v = *dense.getValues<APInt>().begin();
+        return pure(te::make_const(outType, elem.isUnsignedInteger() || elem.isInteger(1)
+                                                ? (int64_t)v.getZExtValue()
+                                                : v.getSExtValue()));
+      })
       .Case([&](g::Conv2DOp c) { return conv2d(c); })
       .Case([&](g::Conv2DBlockedOp c) { return conv2dBlocked(c); })
       .Case([&](g::MatMulOp) { return matmul(); })

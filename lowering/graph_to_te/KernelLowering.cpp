@@ -39,6 +39,7 @@ llvm::Expected<te::LoweredFunc> lowerKernel(graph::KernelOp kernel,
 
   KernelFuncs funcs;
   std::vector<te::Func> allFuncs; // in definition order, for --emit=te
+  Operation *anchorOp = kernel.getAnchorOp();
   bool seenAnchor = false;
   int index = 0;
   for (Operation &op : body.without_terminator()) {
@@ -61,14 +62,14 @@ llvm::Expected<te::LoweredFunc> lowerKernel(graph::KernelOp kernel,
     if (defined->hasAccumulator && defined->accumulator.name() != defined->result.name())
       allFuncs.push_back(defined->accumulator);
     allFuncs.push_back(defined->result);
-    if (!seenAnchor) {
+    if (&op == anchorOp) {
       funcs.anchor = *defined;
       if (!operands.empty())
         funcs.anchorInputShape = operands[0].shape;
       seenAnchor = true;
-    } else {
+    } else if (seenAnchor) {
       funcs.intermediates.push_back(defined->result);
-    }
+    } // else a prologue op, inlined into the anchor's reads
   }
 
   auto yield = llvm::cast<graph::YieldOp>(body.getTerminator());

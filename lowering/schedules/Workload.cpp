@@ -42,6 +42,11 @@ std::string attrStr(Attribute a) {
     return join(std::vector<int64_t>(arr.asArrayRef().begin(), arr.asArrayRef().end()), "x");
   if (auto s = llvm::dyn_cast<StringAttr>(a))
     return s.getValue().str();
+  if (auto f = llvm::dyn_cast<FloatAttr>(a)) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.17g", f.getValueAsDouble());
+    return buf;
+  }
   std::string out;
   llvm::raw_string_ostream os(out);
   os << a;
@@ -64,8 +69,14 @@ std::vector<std::pair<std::string, std::vector<int64_t>>> intAttrs(Operation *op
 
 std::string opStr(Operation *op) {
   std::string s = op->getName().stripDialect().str();
-  if (auto c = llvm::dyn_cast<graph::ConstantOp>(op))
-    return s + "(" + str(describe(c.getType())) + ")";
+  if (auto c = llvm::dyn_cast<graph::ConstantOp>(op)) {
+    // A single value copied into the kernel is part of its code (pow by 2 is a multiply).
+    auto dense = llvm::dyn_cast<DenseElementsAttr>(c.getValue());
+    std::string value;
+    if (dense && dense.getNumElements() == 1)
+      value = "=" + attrStr(dense.getSplatValue<Attribute>());
+    return s + "(" + str(describe(c.getType())) + value + ")";
+  }
   std::vector<std::string> attrs;
   for (NamedAttribute na : op->getAttrs())
     attrs.push_back(na.getName().str() + "=" + attrStr(na.getValue()));
@@ -141,18 +152,15 @@ Workload workloadOf(graph::KernelOp kernel) {
   }
   w.output = describe(kernel.getResult(0).getType());
   w.bytes += w.output.bytes();
-  bool first = true;
   for (Operation &op : kernel.getBody().front().without_terminator()) {
     w.ops.push_back(opStr(&op));
-    if (llvm::isa<graph::ConstantOp>(op))
-      continue;
-    w.flops += flopsOf(&op);
-    if (first) { // the anchor: the body's first computing op
-      first = false;
-      for (Value v : op.getOperands())
-        w.anchorOperands.push_back(describe(v.getType()));
-      w.attrs = intAttrs(&op);
-    }
+    if (!llvm::isa<graph::ConstantOp>(op))
+      w.flops += flopsOf(&op);
+  }
+  if (Operation *anchor = kernel.getAnchorOp()) {
+    for (Value v : anchor->getOperands())
+      w.anchorOperands.push_back(describe(v.getType()));
+    w.attrs = intAttrs(anchor);
   }
   return w;
 }

@@ -8,6 +8,8 @@
 // A kernel of injective ops only (elementwise, gather, transpose, slice,
 // expand, concat) also absorbs the injective producers of its other operands
 // that have no other use, so that e.g. the taps of a resize become one pass.
+// A reduction absorbs the elementwise ops that only compute its input (its
+// prologue, e.g. layer norm's square), which then never reach memory.
 //
 //===----------------------------------------------------------------------===//
 #include "dialects/graph/Passes.h"
@@ -45,12 +47,38 @@ std::string anchorName(Operation *op) {
   return op->getName().stripDialect().str();
 }
 
-/// The next op to pull into a chain ending in `tail`, or null.
-Operation *nextEpilogue(Operation *tail) {
+bool isReduction(Operation *op) {
+  return llvm::isa<ReduceSumOp, ReduceMeanOp, ReduceMaxOp, ReduceProdOp>(op);
+}
+
+/// The elementwise ops that compute a reduction's input and nothing else, at the input's
+/// shape (so inlining them into the reduction's single read of each element recomputes
+/// nothing): its prologue, in no particular order.
+SmallVector<Operation *> prologueOf(Operation *reduction) {
+  SmallVector<Operation *> prologue;
+  auto inputShape = llvm::cast<RankedTensorType>(reduction->getOperand(0).getType()).getShape();
+  SmallVector<Value> frontier{reduction->getOperand(0)};
+  while (!frontier.empty()) {
+    Value v = frontier.pop_back_val();
+    Operation *producer = v.getDefiningOp();
+    if (!producer || !isElementwise(producer) || producer->getNumResults() != 1 ||
+        !v.hasOneUse() || producer->getBlock() != reduction->getBlock() ||
+        llvm::cast<RankedTensorType>(v.getType()).getShape() != inputShape ||
+        llvm::is_contained(prologue, producer))
+      continue;
+    prologue.push_back(producer);
+    frontier.append(producer->operand_begin(), producer->operand_end());
+  }
+  return prologue;
+}
+
+/// The next op to pull into a chain ending in `tail`, or null. Ops in `reserved` belong to a
+/// later reduction's prologue.
+Operation *nextEpilogue(Operation *tail, const llvm::DenseSet<Operation *> &reserved) {
   if (tail->getNumResults() != 1 || !tail->getResult(0).hasOneUse())
     return nullptr;
   Operation *user = *tail->getResult(0).getUsers().begin();
-  if (!isElementwise(user) || user->getBlock() != tail->getBlock())
+  if (!isElementwise(user) || user->getBlock() != tail->getBlock() || reserved.count(user))
     return nullptr;
   if (user->getResult(0).getType() != tail->getResult(0).getType() &&
       llvm::cast<RankedTensorType>(user->getResult(0).getType()).getShape() !=
@@ -66,15 +94,27 @@ struct FusePass : public strata::graph::impl::FuseBase<FusePass> {
     SmallVector<Operation *> worklist;
     for (Operation &op : fn.getBody().front())
       worklist.push_back(&op);
+    // Reductions first claim the elementwise ops that compute their input (prologues).
+    llvm::DenseMap<Operation *, SmallVector<Operation *>> prologues;
+    llvm::DenseSet<Operation *> reserved;
+    for (Operation *op : llvm::reverse(worklist))
+      if (isReduction(op) && !reserved.count(op))
+        for (Operation *p : prologues[op] = prologueOf(op))
+          reserved.insert(p);
     llvm::DenseSet<Operation *> fused;
     for (Operation *anchor : worklist) {
-      if (fused.count(anchor) || staysOutside(anchor) || anchor->hasTrait<OpTrait::IsTerminator>())
+      if (fused.count(anchor) || reserved.count(anchor) || staysOutside(anchor) ||
+          anchor->hasTrait<OpTrait::IsTerminator>())
         continue;
       SmallVector<Operation *> chain{anchor};
-      while (Operation *next = nextEpilogue(chain.back()))
+      while (Operation *next = nextEpilogue(chain.back(), reserved))
         chain.push_back(next);
       if (llvm::all_of(chain, isInjective))
         absorbProducers(chain, fused);
+      if (auto it = prologues.find(anchor); it != prologues.end() && !it->second.empty()) {
+        chain.append(it->second.begin(), it->second.end());
+        llvm::sort(chain, [](Operation *a, Operation *b) { return a->isBeforeInBlock(b); });
+      }
       for (Operation *op : chain)
         fused.insert(op);
       std::string anchorKind = anchorName(anchor);
@@ -101,14 +141,26 @@ struct FusePass : public strata::graph::impl::FuseBase<FusePass> {
     llvm::sort(chain, [](Operation *a, Operation *b) { return a->isBeforeInBlock(b); });
   }
 
-  /// Replaces the chain with one graph.kernel placed where its last op was.
+  /// Replaces the chain with one graph.kernel placed where its last op was. Single-value
+  /// constants are copied into the kernel (immediates in its code: pow(x, 2) becomes x * x)
+  /// rather than passed as inputs.
   static void outline(ArrayRef<Operation *> chain, StringRef name, StringRef anchor) {
     llvm::SmallPtrSet<Operation *, 8> inChain(chain.begin(), chain.end());
     SmallVector<Value> inputs;
+    SmallVector<ConstantOp> scalars;
     for (Operation *op : chain)
-      for (Value v : op->getOperands())
-        if (!inChain.count(v.getDefiningOp()) && !llvm::is_contained(inputs, v))
-          inputs.push_back(v);
+      for (Value v : op->getOperands()) {
+        if (inChain.count(v.getDefiningOp()) || llvm::is_contained(inputs, v))
+          continue;
+        auto c = v.getDefiningOp<ConstantOp>();
+        if (c && llvm::isa<DenseElementsAttr>(c.getValue()) &&
+            llvm::cast<RankedTensorType>(c.getType()).getNumElements() == 1) {
+          if (!llvm::is_contained(scalars, c))
+            scalars.push_back(c);
+          continue;
+        }
+        inputs.push_back(v);
+      }
 
     Operation *last = chain.back();
     OpBuilder b(last);
@@ -121,12 +173,17 @@ struct FusePass : public strata::graph::impl::FuseBase<FusePass> {
     for (Value v : inputs)
       map.map(v, body->addArgument(v.getType(), v.getLoc()));
     OpBuilder inner = OpBuilder::atBlockEnd(body);
+    for (ConstantOp c : scalars)
+      inner.clone(*c, map);
     for (Operation *op : chain)
       inner.clone(*op, map);
     inner.create<YieldOp>(last->getLoc(), map.lookup(last->getResult(0)));
     last->getResult(0).replaceAllUsesWith(kernel.getResult(0));
     for (Operation *op : llvm::reverse(chain))
       op->erase();
+    for (ConstantOp c : scalars)
+      if (c->use_empty())
+        c->erase();
   }
 };
 

@@ -55,3 +55,28 @@ func.func @injective_producers(%x: tensor<4x6xf32>) -> tensor<6x3xf32> {
   %s = graph.add %a, %b : (tensor<6x3xf32>, tensor<6x3xf32>) -> tensor<6x3xf32>
   return %s : tensor<6x3xf32>
 }
+
+// Tests that a reduction absorbs the elementwise ops that only compute its input (layer
+// norm's square of the centred value, and a relu before it), but not one whose result is
+// also used elsewhere (the subtraction); and that single-value constants are copied into the kernels that read them, not passed in.
+// CHECK-LABEL: func @reduction_prologue
+// CHECK: %[[D:.*]] = graph.kernel "elementwise_0" anchor "elementwise"(%arg0, %{{.*}}) : (tensor<2x16xf32>, tensor<2x1xf32>)
+// CHECK:   graph.sub
+// CHECK: %[[V:.*]] = graph.kernel "reduce_mean_1" anchor "reduce_mean"(%[[D]]) : (tensor<2x16xf32>) -> tensor<2x1xf32>
+// CHECK:   graph.constant dense<2.000000e+00> : tensor<f32>
+// CHECK:   graph.relu
+// CHECK:   graph.pow
+// CHECK:   graph.reduce_mean
+// CHECK:   graph.yield
+// CHECK: graph.kernel "elementwise_1" anchor "elementwise"(%[[D]], %[[V]])
+// CHECK-NOT: graph.pow
+func.func @reduction_prologue(%x: tensor<2x16xf32>) -> tensor<2x16xf32> {
+  %two = graph.constant dense<2.0> : tensor<f32>
+  %m = graph.reduce_mean %x {axes = array<i64: 1>, keepdims = true} : (tensor<2x16xf32>) -> tensor<2x1xf32>
+  %d = graph.sub %x, %m : (tensor<2x16xf32>, tensor<2x1xf32>) -> tensor<2x16xf32>
+  %r = graph.relu %d : tensor<2x16xf32>
+  %p = graph.pow %r, %two : (tensor<2x16xf32>, tensor<f32>) -> tensor<2x16xf32>
+  %v = graph.reduce_mean %p {axes = array<i64: 1>, keepdims = true} : (tensor<2x16xf32>) -> tensor<2x1xf32>
+  %y = graph.div %d, %v : (tensor<2x16xf32>, tensor<2x1xf32>) -> tensor<2x16xf32>
+  return %y : tensor<2x16xf32>
+}
