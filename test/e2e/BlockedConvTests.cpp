@@ -135,6 +135,33 @@ std::vector<OpCase> blockedCases() {
                             conv("p", "w2", "", "y", {{"pads", pads(1)}})},
                            {"y", "a"}, init)});
   }
+  {
+    // Pads between blocked convs stay blocked (the importer decomposes them into concats along
+    // H and W with a constant fill, reversed slices for reflect, expanded edge slices), and so
+    // do a crop (negative pads: a slice) and a slice of whole channel blocks.
+    auto ints = [](std::vector<int64_t> v) {
+      return json{{"shape", {(int64_t)v.size()}}, {"dtype", "int64"}, {"data", v}};
+    };
+    for (std::string mode : {"constant", "reflect", "edge"}) {
+      json init = {{"w1", randomTensor({16, 16, 3, 3}, 1)}, {"w2", randomTensor({16, 16, 3, 3}, 2)},
+                   {"p", ints({0, 0, 2, 1, 0, 0, 1, 2})},
+                   {"v", {{"shape", std::vector<int64_t>{}}, {"data", {0.5}}}}};
+      cases.push_back({"pad_" + mode + "_blocked",
+                       model({input("x", {1, 16, 9, 11})},
+                             {conv("x", "w1", "", "c1", {{"pads", pads(1)}}),
+                              node("Pad", {"c1", "p", mode == "constant" ? "v" : ""}, {"q"}, {{"mode", mode}}),
+                              conv("q", "w2", "", "y")},
+                             {"y"}, init)});
+    }
+    json init = {{"w1", randomTensor({32, 16, 3, 3}, 3)}, {"w2", randomTensor({16, 16, 1, 1}, 4)},
+                 {"p", ints({0, 0, -1, 0, 0, 0, 0, -2})}, {"s0", ints({8})}, {"s1", ints({24})},
+                 {"ax", ints({1})}};
+    cases.push_back({"crop_and_channel_slice_blocked",
+                     model({input("x", {1, 16, 9, 11})},
+                           {conv("x", "w1", "", "c1", {{"pads", pads(1)}}), node("Pad", {"c1", "p"}, {"q"}),
+                            node("Slice", {"q", "s0", "s1", "ax"}, {"r"}), conv("r", "w2", "", "y")},
+                           {"y"}, init)});
+  }
   // Matmuls by constant matrices run on compile-time packed column panels (matmul_packed), their
   // per-column epilogue on the panel form: columns that do not fill whole panels (45, sliced
   // back), batched rows, a chain stopped by a run-time operand, Gemm's transposed constant, and

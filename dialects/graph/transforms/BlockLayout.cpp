@@ -6,7 +6,8 @@
 // none) with its filter and bias re-laid out at compile time; an elementwise
 // op or a global average pool whose operands have blocked forms (or are
 // constants, re-laid out) is recreated on them, and so are pools, gathers along
-// H or W (nearest resizes) and concats of channels. Each rewritten op's plain
+// H or W (nearest resizes), concats, slices and expands (pads, which the
+// importer decomposes into them). Each rewritten op's plain
 // result is replaced by a conversion back (transpose + reshape) that plain
 // consumers read; the conversions nobody reads are erased at the end.
 //
@@ -48,7 +49,7 @@ public:
       else if (auto r = llvm::dyn_cast<ReshapeOp>(op))
         rewriteDepthToSpace(r);
       else if (isElementwise(&op) ||
-               llvm::isa<ReduceMeanOp, GatherOp, ConcatOp, MaxPoolOp, AvgPoolOp>(op))
+               llvm::isa<ReduceMeanOp, GatherOp, ConcatOp, SliceOp, ExpandOp, MaxPoolOp, AvgPoolOp>(op))
         rewriteFollower(&op);
     }
     // Conversions back that no plain consumer reads, and plain ops replaced by blocked ones.
@@ -306,7 +307,8 @@ private:
   }
 
   /// An elementwise op, a pool or global average pool, a gather along a spatial axis (nearest
-  /// resize) or a concat of channels, recreated on blocked operands.
+  /// resize), a concat (of channels, or along H or W: a pad), a slice of whole channel blocks or
+  /// an expand (a pad's edges and reflections), recreated on blocked operands.
   void rewriteFollower(Operation *op) {
     if (op->getNumResults() != 1 || !blockable(op->getResult(0).getType()))
       return;
@@ -319,7 +321,12 @@ private:
                    !gather.getIndices().getDefiningOp<ConstantOp>()))
       return;
     auto concat = llvm::dyn_cast<ConcatOp>(op);
-    if (concat && concat.getAxis() != 1)
+    if (concat && (concat.getAxis() < 1 || concat.getAxis() > 3))
+      return;
+    bool channelConcat = concat && concat.getAxis() == 1;
+    // A slice keeps whole channel blocks (any slice of H and W: pads, crops, reflections).
+    auto slice = llvm::dyn_cast<SliceOp>(op);
+    if (slice && (slice.getStarts()[1] % b || slice.getSteps()[1] != 1))
       return;
     int64_t C = tensorType(op->getResult(0)).getDimSize(1);
     // Decide first, so that nothing is created for an op that stays plain.
@@ -329,12 +336,17 @@ private:
       if (gather && i == 1)
         continue; // the indices, kept as they are
       if (blocked.lookup(v)) {
-        if (concat ? !blockable(v.getType()) : tensorType(v).getDimSize(1) != C)
+        if (channelConcat || slice ? !blockable(v.getType()) : tensorType(v).getDimSize(1) != C)
           return;
         anyBlocked = true;
+      } else if (slice || llvm::isa<ExpandOp>(op)) {
+        return; // only on a value that is blocked already
       } else if (concat) {
-        // Each part joins whole channel blocks; a plain part is converted.
-        if (constantOf(v) || !blockable(v.getType()))
+        // Each part joins whole channel blocks (or has all the channels, joined along H or W);
+        // a plain part is converted, a constant one (a pad's fill) re-laid out.
+        if (!blockable(v.getType()) || (!channelConcat && tensorType(v).getDimSize(1) != C))
+          return;
+        if (auto c = constantOf(v); c && !(relaid[i] = blockConstant(*c, C)))
           return;
       } else if (auto c = constantOf(v); c && c->numElements() > 1) {
         if (!(relaid[i] = blockConstant(*c, C)))
@@ -361,6 +373,14 @@ private:
     }
     Operation *clone = builder.clone(*op);
     clone->setOperands(operands);
+    if (slice) { // channel starts in blocks; the lanes all kept
+      SmallVector<int64_t> starts(slice.getStarts()), steps(slice.getSteps());
+      starts[1] /= b;
+      starts.push_back(0);
+      steps.push_back(1);
+      clone->setAttr("starts", builder.getDenseI64ArrayAttr(starts));
+      clone->setAttr("steps", builder.getDenseI64ArrayAttr(steps));
+    }
     auto plainType = tensorType(op->getResult(0));
     clone->getResult(0).setType(blockedType(plainType));
     replaceWithBlocked(op->getResult(0), clone->getResult(0));

@@ -121,6 +121,14 @@ struct FusePass : public strata::graph::impl::FuseBase<FusePass> {
       std::string name = anchorKind + "_" + std::to_string(counters[anchorKind]++);
       outline(chain, name, anchorKind);
     }
+    // Single values that every reader copied in (erased only now: the worklist holds them).
+    for (Operation *op : worklist) {
+      if (fused.count(op)) // erased by outline
+        continue;
+      auto c = llvm::dyn_cast<ConstantOp>(op);
+      if (c && c->use_empty() && llvm::cast<RankedTensorType>(c.getType()).getNumElements() == 1)
+        c->erase();
+    }
   }
 
   /// Adds the not yet fused injective producers whose only use is in the chain,
@@ -181,9 +189,6 @@ struct FusePass : public strata::graph::impl::FuseBase<FusePass> {
     last->getResult(0).replaceAllUsesWith(kernel.getResult(0));
     for (Operation *op : llvm::reverse(chain))
       op->erase();
-    for (ConstantOp c : scalars)
-      if (c->use_empty())
-        c->erase();
   }
 };
 

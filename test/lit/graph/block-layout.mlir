@@ -148,3 +148,29 @@ func.func @matmul_plain(%x: tensor<3x16xf32>, %z: tensor<16x64xf32>) -> (tensor<
   %n = graph.matmul %x, %z : (tensor<3x16xf32>, tensor<16x64xf32>) -> tensor<3x64xf32>
   return %m, %n : tensor<3x9xf32>, tensor<3x64xf32>
 }
+
+// Tests that a pad between blocked values stays blocked: the concat along H with a constant fill
+// (re-laid out to [1, 2, 1, 6, 8]), the reversed slice of a reflection (starts and steps get the
+// lane axis), the expand of an edge row, and a slice of whole channel blocks (channel start
+// 8 -> block 1); only the model's output reads through a conversion.
+// CHECK-LABEL: func.func @pad_blocked
+// CHECK: %[[C:.*]] = graph.conv2d_blocked
+// CHECK: %[[R:.*]] = graph.slice %[[C]] {starts = array<i64: 0, 0, 2, 0, 0>, steps = array<i64: 1, 1, -1, 1, 1>} : (tensor<1x2x4x6x8xf32>) -> tensor<1x2x2x6x8xf32>
+// CHECK: %[[E:.*]] = graph.slice %[[C]] {starts = array<i64: 0, 0, 3, 0, 0>, steps = array<i64: 1, 1, 1, 1, 1>} : (tensor<1x2x4x6x8xf32>) -> tensor<1x2x1x6x8xf32>
+// CHECK: %[[X:.*]] = graph.expand %[[E]] : (tensor<1x2x1x6x8xf32>) -> tensor<1x2x2x6x8xf32>
+// CHECK: %[[F:.*]] = graph.constant {{.*}} : tensor<1x2x1x6x8xf32>
+// CHECK: %[[P:.*]] = graph.concat %[[F]], %[[R]], %[[C]], %[[X]] {axis = 2 : i64} : {{.*}} -> tensor<1x2x9x6x8xf32>
+// CHECK: %[[S:.*]] = graph.slice %[[P]] {starts = array<i64: 0, 1, 0, 0, 0>, steps = array<i64: 1, 1, 1, 1, 1>} : (tensor<1x2x9x6x8xf32>) -> tensor<1x1x9x6x8xf32>
+// CHECK: graph.transpose %[[S]]
+// CHECK: return
+func.func @pad_blocked(%x: tensor<1x16x4x6xf32>) -> tensor<1x8x9x6xf32> {
+  %w = graph.constant dense<0.5> : tensor<16x16x3x3xf32>
+  %c = graph.conv2d %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>, groups = 1 : i64} : (tensor<1x16x4x6xf32>, tensor<16x16x3x3xf32>) -> tensor<1x16x4x6xf32>
+  %fill = graph.constant dense<0.25> : tensor<1x16x1x6xf32>
+  %r = graph.slice %c {starts = array<i64: 0, 0, 2, 0>, steps = array<i64: 1, 1, -1, 1>} : (tensor<1x16x4x6xf32>) -> tensor<1x16x2x6xf32>
+  %e = graph.slice %c {starts = array<i64: 0, 0, 3, 0>, steps = array<i64: 1, 1, 1, 1>} : (tensor<1x16x4x6xf32>) -> tensor<1x16x1x6xf32>
+  %x2 = graph.expand %e : (tensor<1x16x1x6xf32>) -> tensor<1x16x2x6xf32>
+  %p = graph.concat %fill, %r, %c, %x2 {axis = 2 : i64} : (tensor<1x16x1x6xf32>, tensor<1x16x2x6xf32>, tensor<1x16x4x6xf32>, tensor<1x16x2x6xf32>) -> tensor<1x16x9x6xf32>
+  %s = graph.slice %p {starts = array<i64: 0, 8, 0, 0>, steps = array<i64: 1, 1, 1, 1>} : (tensor<1x16x9x6xf32>) -> tensor<1x8x9x6xf32>
+  return %s : tensor<1x8x9x6xf32>
+}
