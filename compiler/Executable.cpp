@@ -47,6 +47,16 @@ Result<Executable> compile(const std::string &modelPath, const CompileOptions &o
   po.name = "strata_jit";
   po.import.inputShapes = options.input_shapes;
   po.profile = options.profile;
+  if (!options.tuning_log.empty()) {
+    std::vector<std::string> warnings;
+    auto db = tuning::loadDatabase(options.tuning_log, warnings);
+    if (!db)
+      return fail(db.takeError());
+    for (const std::string &w : warnings)
+      llvm::errs() << "strata: warning: " << w << "\n";
+    po.tuning = *db;
+    po.tuningThreads = options.num_threads > 0 ? options.num_threads : strata_get_num_threads();
+  }
   for (const auto &[name, c] : options.constant_inputs) {
     TensorInfo info{name, c.dtype, c.shape};
     if (c.data.size() != info.num_bytes())

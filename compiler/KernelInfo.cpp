@@ -39,10 +39,11 @@ KernelInfo describeKernel(graph::KernelOp kernel, const schedules::Schedule &sch
 }
 
 void printSchedules(llvm::raw_ostream &os, const std::vector<KernelInfo> &kernels) {
-  os << "# kernel\tschedule\tflops\tbytes\tworkload\tnodes\n";
+  os << "# kernel\tschedule\tflops\tbytes\tworkload\tnodes\tfrom\n";
   for (const KernelInfo &k : kernels)
     os << k.name << "\t" << k.schedule.str() << "\t" << k.flops << "\t" << k.bytes << "\t"
-       << k.workloadKey << "\t" << (k.nodes.empty() ? "-" : k.nodes) << "\n";
+       << k.workloadKey << "\t" << (k.nodes.empty() ? "-" : k.nodes) << "\t"
+       << (k.tuned ? "log" : "default") << "\n";
 }
 
 } // namespace strata

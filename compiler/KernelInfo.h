@@ -24,13 +24,15 @@ struct KernelInfo {
   std::string workloadKey;        // schedules::Workload::key()
   schedules::Schedule schedule;
   int64_t flops = 0, bytes = 0;   // schedules::Workload's estimates
+  bool tuned = false;             // the schedule came from a tuning log
 };
 
 /// Describes a kernel that has its schedule.
 KernelInfo describeKernel(graph::KernelOp kernel, const schedules::Schedule &schedule);
 
 /// --emit schedules: a header line, then one line per kernel
-/// (name, template and knobs, FLOPs, bytes, workload key, nodes), tab-separated.
+/// (name, template and knobs, FLOPs, bytes, workload key, nodes, and where the schedule came
+/// from: "log" or "default"), tab-separated.
 void printSchedules(llvm::raw_ostream &os, const std::vector<KernelInfo> &kernels);
 
 } // namespace strata

@@ -14,6 +14,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/Pipeline.h"
+#include "compiler/tuning/ApplyLog.h"
 
 #include "compiler/MemoryPlan.h"
 #include "compiler/frontends/FirstDiagnostic.h"
@@ -215,10 +216,9 @@ llvm::Error checkIndexableSizes(func::FuncOp fn, const std::string &path) {
 
 } // namespace
 
-llvm::Expected<CompiledModel> compileModel(const std::string &path, const PipelineOptions &options) {
-  if (auto err = checkSymbolName(options.name))
-    return std::move(err);
-  MLIRContext mlirContext;
+llvm::Expected<OwningOpRef<ModuleOp>> optimizeGraph(const std::string &path,
+                                                    const PipelineOptions &options,
+                                                    MLIRContext &mlirContext) {
   mlirContext.disableMultithreading(); // deterministic and cheap for small graphs
   frontend::FirstDiagnostic diag(mlirContext);
 
@@ -242,6 +242,18 @@ llvm::Expected<CompiledModel> compileModel(const std::string &path, const Pipeli
       return mlirError(path, diag.message(""), "graph optimization failed");
   }
   ensureOutputsAreKernelResults(fn);
+  return module;
+}
+
+llvm::Expected<CompiledModel> compileModel(const std::string &path, const PipelineOptions &options) {
+  if (auto err = checkSymbolName(options.name))
+    return std::move(err);
+  MLIRContext mlirContext;
+  auto optimized = optimizeGraph(path, options, mlirContext);
+  if (!optimized)
+    return optimized.takeError();
+  OwningOpRef<ModuleOp> module = std::move(*optimized);
+  auto fn = module->lookupSymbol<func::FuncOp>("main");
   if (options.emit == EmitStage::Graph) {
     OpPrintingFlags flags;
     flags.elideLargeElementsAttrs(16);
@@ -249,12 +261,21 @@ llvm::Expected<CompiledModel> compileModel(const std::string &path, const Pipeli
     return CompiledModel{};
   }
 
+  std::set<std::string> tuned;
+  if (options.tuning) {
+    std::vector<std::string> warnings;
+    tuned = tuning::applyTuningLog(fn, *options.tuning, options.target, options.tuningThreads,
+                                   warnings);
+    for (const std::string &w : warnings)
+      llvm::errs() << "strata: warning: " << w << "\n";
+  }
   std::vector<KernelInfo> kernels;
   for (auto kernel : fn.getBody().front().getOps<graph::KernelOp>()) {
     auto schedule = schedules::scheduleOf(kernel, options.target);
     if (!schedule)
       return schedule.takeError();
     kernels.push_back(describeKernel(kernel, *schedule));
+    kernels.back().tuned = tuned.count(kernels.back().name) > 0;
   }
   if (options.emit == EmitStage::Schedules) {
     printSchedules(*options.emitStream, kernels);

@@ -4,8 +4,11 @@
 #include "compiler/KernelInfo.h"
 #include "compiler/ModelCodegen.h"
 #include "compiler/frontends/GraphBuilder.h"
+#include "compiler/tuning/TuningLog.h"
 #include "targets/Target.h"
 
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/OwningOpRef.h"
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/Module.h"
 #include "llvm/Support/Error.h"
@@ -32,6 +35,10 @@ struct PipelineOptions {
   bool timings = false;
   /// Times every kernel call (NAME_profile_* functions; see ModelCodegen.h).
   bool profile = false;
+  /// Tuned schedules: each kernel takes the best record for its workload on `target`
+  /// (measured with `tuningThreads` where the log has such records); null for defaults.
+  std::shared_ptr<const tuning::TuningDatabase> tuning;
+  int tuningThreads = 1;
 };
 
 /// An LLVM module with the context it lives in (one context per module, so that modules can
@@ -54,6 +61,12 @@ struct CompiledModel {
 };
 
 llvm::Expected<CompiledModel> compileModel(const std::string &modelPath, const PipelineOptions &options);
+
+/// Stages 1 and 2 of compileModel: the model imported into `ctx` and optimized (fused into
+/// kernels, each with its default schedule); its function is "main".
+llvm::Expected<mlir::OwningOpRef<mlir::ModuleOp>> optimizeGraph(const std::string &modelPath,
+                                                                const PipelineOptions &options,
+                                                                mlir::MLIRContext &ctx);
 
 /// How many modules a model's kernels are split into. Fixed, not the core count, so that the
 /// objects (and an AOT library) are the same on every machine.

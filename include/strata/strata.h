@@ -79,6 +79,11 @@ struct CompileOptions {
   std::map<std::string, ConstantTensor> constant_inputs;
   /// Times every kernel call (Executable::profile); costs two clock reads per kernel.
   bool profile = false;
+  /// A tuning log (JSON Lines from `strata tune`): each kernel takes the best record for its
+  /// workload measured on exactly this target (with num_threads threads where the log has
+  /// such records); the others keep their default schedules. Skipped log lines are printed
+  /// to stderr as warnings.
+  std::string tuning_log;
 };
 
 /// One kernel of a model compiled with profiling: what it is and the time its calls took.

@@ -6,6 +6,7 @@
 //   strata bench MODEL [--runs N] [--threads N] [--target T] [--profile]
 //
 //===----------------------------------------------------------------------===//
+#include "TuneCommand.h"
 #include "compiler/HostRun.h"
 #include "compiler/Npy.h"
 #include "compiler/aot/AotCompiler.h"
@@ -51,10 +52,13 @@ commands:
                            loops, llvm, asm
       --time               print the time of every compiler stage
       --profile            time every kernel call (NAME_profile_print etc.)
+      --tuning-log LOG     schedules from a tuning log (strata tune): each kernel takes
+                           the best record for its workload on exactly this target
+      --threads N          with --tuning-log: prefer records measured with N threads
   run MODEL                JIT-compile and run once
       --input NAME=FILE.npy          an input (repeatable; every model input is needed)
       --output DIR         write every output as DIR/<output name>.npy
-      --target T, --threads N, --input-shape NAME=D0,...
+      --target T, --threads N, --input-shape NAME=D0,..., --tuning-log LOG
   check MODEL              run the reference interpreter and compare outputs
       --input NAME=FILE    .npy, or raw float32 (.bin) in the input's shape
       --actual FILE        first output to check (.npy or raw float32)
@@ -62,10 +66,12 @@ commands:
       --tolerance T        absolute tolerance (default 1e-4), --input-shape NAME=D0,...
   bench MODEL              JIT-compile and time runs on random inputs
       --runs N (default 100), --warmup N (default 10), --threads N, --target T,
-      --input-shape NAME=D0,...
+      --input-shape NAME=D0,..., --tuning-log LOG
       --profile            also print one row per kernel, longest first: time,
                            share, GFLOP/s and % of the FMA peak (measured),
                            schedule and the model nodes it covers
+  tune MODEL -o LOG.jsonl  search each kernel's schedule space, measuring candidates;
+                           'strata tune --help' for its options and 'tune merge'
   onnx-test [DIR...]       run ONNX's backend node tests (default: every test in
                            /usr/share/libonnx-testdata/data/node) and print a table
                            by op; last line: N passed, M failed, K skipped
@@ -88,7 +94,7 @@ int fail(llvm::Error err) {
 
 struct Args {
   std::string command, model, out, name = "model", target = "host", emit, outputDir;
-  std::string actual, expected, markdown;
+  std::string actual, expected, markdown, tuningLog;
   std::vector<std::string> paths; // extra positional arguments (onnx-test folders)
   bool verbose = false;
   double tolerance = 1e-4;
@@ -174,6 +180,9 @@ bool parseArgs(int argc, char **argv, Args &a, std::string &err) {
         return false;
     } else if (arg == "--profile") {
       a.profile = true;
+    } else if (arg == "--tuning-log") {
+      if (!value(a.tuningLog))
+        return false;
     } else if (arg == "--emit") {
       if (!value(a.emit))
         return false;
@@ -254,6 +263,16 @@ int commandCompile(const Args &a) {
   po.import.inputShapes = a.inputShapes;
   po.timings = a.time;
   po.profile = a.profile;
+  if (!a.tuningLog.empty()) {
+    std::vector<std::string> warnings;
+    auto db = strata::tuning::loadDatabase(a.tuningLog, warnings);
+    if (!db)
+      return fail(db.takeError());
+    for (const std::string &w : warnings)
+      llvm::errs() << "strata: warning: " << w << "\n";
+    po.tuning = *db;
+    po.tuningThreads = a.threads; // 0: the records measured with the fewest threads
+  }
   if (!a.emit.empty()) {
     auto stage = strata::parseEmitStage(a.emit);
     if (!stage)
@@ -279,6 +298,7 @@ strata::Result<strata::Executable> jitCompile(const Args &a) {
   options.num_threads = a.threads;
   options.input_shapes = a.inputShapes;
   options.profile = a.profile;
+  options.tuning_log = a.tuningLog;
   return strata::compile(a.model, options);
 }
 
@@ -557,6 +577,8 @@ int main(int argc, char **argv) {
     llvm::outs() << kUsage;
     return 0;
   }
+  if (argc >= 2 && std::string(argv[1]) == "tune")
+    return commandTune(argc, argv);
   if (!parseArgs(argc, argv, a, err))
     return usageError(err);
   if (a.help) {
@@ -573,5 +595,6 @@ int main(int argc, char **argv) {
     return commandCheck(a);
   if (a.command == "onnx-test")
     return commandOnnxTest(a);
-  return usageError("unknown command '" + a.command + "' (compile, run, check, bench, onnx-test, help)");
+  return usageError("unknown command '" + a.command +
+                    "' (compile, run, check, bench, tune, onnx-test, help)");
 }

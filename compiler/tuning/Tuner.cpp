@@ -1,0 +1,306 @@
+//===- Tuner.cpp ----------------------------------------------------------===//
+#include "compiler/tuning/Tuner.h"
+
+#include "compiler/tuning/Search.h"
+
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/Path.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <fstream>
+#include <numeric>
+
+namespace strata::tuning {
+
+namespace {
+
+llvm::Error fail(const std::string &msg) {
+  return llvm::createStringError(llvm::inconvertibleErrorCode(), msg);
+}
+
+double weightOf(const Task &t) { return t.count * std::max(t.estimatedMs, 1e-6); }
+
+/// One task being tuned in this run.
+struct Tuning {
+  const Task *task;
+  int allocated;
+  Search search;
+  double gain = 1; // recent relative improvement, smoothed
+  double defaultMs = NAN;
+};
+
+std::string fmtMs(double ms) {
+  if (!std::isfinite(ms))
+    return "-";
+  if (ms < 0.1)
+    return llvm::formatv("{0:F2} us", ms * 1000).str();
+  return llvm::formatv("{0:F3} ms", ms).str();
+}
+
+} // namespace
+
+std::vector<int> allocateTrials(const std::vector<Task> &tasks, int total) {
+  size_t n = tasks.size();
+  std::vector<int> alloc(n, 0);
+  std::vector<int64_t> cap(n);
+  for (size_t i = 0; i < n; ++i)
+    cap[i] = std::max<int64_t>(tasks[i].spaceSize, 0);
+  // The default schedule of every task first.
+  int left = total;
+  for (size_t i = 0; i < n && left > 0; ++i)
+    if (cap[i] > 0)
+      alloc[i] = 1, --left;
+  // Water-filling: shares by weight; a task that reaches its space size keeps only that.
+  std::vector<bool> active(n);
+  for (size_t i = 0; i < n; ++i)
+    active[i] = alloc[i] < cap[i];
+  while (left > 0) {
+    double sum = 0;
+    for (size_t i = 0; i < n; ++i)
+      if (active[i])
+        sum += weightOf(tasks[i]);
+    if (sum <= 0)
+      break;
+    bool saturated = false;
+    for (size_t i = 0; i < n; ++i)
+      if (active[i] && alloc[i] + left * weightOf(tasks[i]) / sum >= cap[i]) {
+        left -= (int)(cap[i] - alloc[i]);
+        alloc[i] = (int)cap[i];
+        active[i] = false;
+        saturated = true;
+      }
+    if (saturated)
+      continue;
+    // No task saturates: whole shares, then the remainder by largest fraction (ties: order).
+    std::vector<std::pair<double, size_t>> fractions;
+    int given = 0;
+    for (size_t i = 0; i < n; ++i)
+      if (active[i]) {
+        double share = left * weightOf(tasks[i]) / sum;
+        alloc[i] += (int)share;
+        given += (int)share;
+        fractions.push_back({share - std::floor(share), i});
+      }
+    left -= given;
+    std::stable_sort(fractions.begin(), fractions.end(),
+                     [](const auto &a, const auto &b) { return a.first > b.first; });
+    for (size_t k = 0; k < fractions.size() && left > 0; ++k, --left)
+      ++alloc[fractions[k].second];
+    break;
+  }
+  return alloc;
+}
+
+llvm::Error tune(const TuneOptions &o, llvm::raw_ostream &progress) {
+  using Clock = std::chrono::steady_clock;
+  auto start = Clock::now();
+  if (o.shardCount < 1 || o.shardIndex < 0 || o.shardIndex >= o.shardCount)
+    return fail("shard " + std::to_string(o.shardIndex) + "/" + std::to_string(o.shardCount) +
+                " is not one of 0/N ... (N-1)/N");
+  auto tasks = extractTasks(o.modelPath, o.pipeline);
+  if (!tasks)
+    return tasks.takeError();
+  int kernels = 0;
+  for (const Task &t : *tasks)
+    kernels += t.count;
+  int total = o.trials > 0 ? o.trials : 32 * (int)tasks->size();
+  std::vector<int> alloc = allocateTrials(*tasks, total);
+  TargetKey key = TargetKey::of(o.pipeline.target);
+  progress << "strata tune: " << o.modelPath << ": " << tasks->size() << " tasks (" << kernels
+           << " kernels), target " << key.triple << " " << key.cpu << " " << key.vectorBits
+           << "-bit vectors, " << o.measure.threads << " thread"
+           << (o.measure.threads == 1 ? "" : "s") << ", " << total << " trials";
+  if (o.shardCount > 1)
+    progress << ", shard " << o.shardIndex << "/" << o.shardCount;
+  if (o.measure.simulate)
+    progress << " (simulated timing)";
+  progress << "\n";
+
+  // Resume: what the log already has for this target and thread count is not measured again.
+  std::vector<Record> earlier;
+  if (llvm::sys::fs::exists(o.logPath)) {
+    auto log = loadLog(o.logPath);
+    if (!log)
+      return log.takeError();
+    for (const std::string &w : log->warnings)
+      progress << "strata tune: warning: " << w << "\n";
+    for (Record &r : log->records)
+      if (r.target == key && r.threads == o.measure.threads)
+        earlier.push_back(std::move(r));
+    progress << "strata tune: resuming " << o.logPath << " (" << earlier.size()
+             << " records for this target and thread count)\n";
+  }
+  auto writer = LogWriter::open(o.logPath);
+  if (!writer)
+    return writer.takeError();
+
+  std::vector<Tuning> work;
+  for (size_t i = 0; i < tasks->size(); ++i)
+    if ((int)i % o.shardCount == o.shardIndex && alloc[i] > 0)
+      work.push_back({&(*tasks)[i], alloc[i], Search((*tasks)[i], o.pipeline.target, o.seed)});
+  for (Tuning &t : work)
+    for (const Record &r : earlier)
+      if (r.workload == t.task->workload) {
+        t.search.observe(r);
+        if (r.ok() && r.schedule.templateName == t.task->defaultSchedule.templateName &&
+            r.schedule.str() == t.task->defaultSchedule.str())
+          t.defaultMs = r.medianMs();
+      }
+
+  MeasureOptions measure = o.measure;
+  if (measure.lockPath.empty()) {
+    // One lock per machine: concurrent sweeps (local shards) time one candidate at a time.
+    llvm::SmallString<128> lock;
+    llvm::sys::path::system_temp_directory(/*erasedOnReboot=*/true, lock);
+    llvm::sys::path::append(lock, "strata-tune-timing.lock");
+    measure.lockPath = std::string(lock);
+  }
+  auto estimate = [](const Tuning &t) {
+    const Record *b = t.search.best();
+    return t.task->count * (b ? b->medianMs() : t.task->estimatedMs);
+  };
+  int measuredNow = 0;
+  // Measures candidates, re-runs each new best of its task against the default schedule's
+  // output, and logs every record.
+  auto measureAndLog = [&](const std::vector<Candidate> &batch,
+                           const std::vector<Tuning *> &owners) -> llvm::Error {
+    std::vector<Record> records = measureInChildren(batch, measure, o.jobs, /*check=*/false);
+    for (size_t i = 0; i < records.size(); ++i) {
+      Record &r = records[i];
+      Tuning &t = *owners[i];
+      const Record *best = t.search.best();
+      if (r.ok() && !measure.simulate && (!best || r.medianMs() < best->medianMs()))
+        r = measureInChildren({batch[i]}, measure, 1, /*check=*/true)[0];
+      r.seed = o.seed;
+      if (llvm::Error err = writer->append(r))
+        return err;
+      t.search.observe(r);
+      if (r.ok() && batch[i].schedule == t.task->defaultSchedule)
+        t.defaultMs = r.medianMs();
+      if (!r.ok())
+        progress << "strata tune: " << t.task->kernelName << ": " << r.schedule.str() << ": "
+                 << errorName(r.error) << ": " << r.errorMessage << "\n";
+      ++measuredNow;
+    }
+    return llvm::Error::success();
+  };
+  // First every task's default schedule: the baseline, and each task's measured weight.
+  {
+    std::vector<Candidate> batch;
+    std::vector<Tuning *> owners;
+    for (Tuning &t : work)
+      if (t.search.tried() == 0)
+        for (const schedules::Schedule &s : t.search.next(1)) {
+          batch.push_back({t.task, s});
+          owners.push_back(&t);
+        }
+    if (!batch.empty()) {
+      progress << "strata tune: measuring the default schedules of " << batch.size() << " tasks\n";
+      if (llvm::Error err = measureAndLog(batch, owners))
+        return err;
+    }
+  }
+  while (true) {
+    double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
+    if (o.timeBudgetSeconds > 0 && elapsed >= o.timeBudgetSeconds) {
+      progress << "strata tune: time budget reached\n";
+      break;
+    }
+    // The task with the most estimated time left to gain.
+    Tuning *next = nullptr;
+    double bestPriority = -1;
+    for (Tuning &t : work) {
+      if ((int)t.search.tried() >= t.allocated || t.search.exhausted())
+        continue;
+      double p = estimate(t) * t.gain;
+      if (p > bestPriority)
+        bestPriority = p, next = &t;
+    }
+    if (!next)
+      break;
+    int n = std::min(o.batch, next->allocated - (int)next->search.tried());
+    std::vector<schedules::Schedule> candidates = next->search.next(n);
+    if (candidates.empty()) {
+      next->allocated = (int)next->search.tried(); // nothing new left to try
+      continue;
+    }
+    double before = next->search.best() ? next->search.best()->medianMs() : INFINITY;
+    std::vector<Candidate> batch;
+    for (const schedules::Schedule &s : candidates)
+      batch.push_back({next->task, s});
+    if (llvm::Error err = measureAndLog(batch, std::vector<Tuning *>(batch.size(), next)))
+      return err;
+    double after = next->search.best() ? next->search.best()->medianMs() : INFINITY;
+    double improvement = std::isfinite(before) && std::isfinite(after) ? (before - after) / before : 1;
+    next->gain = 0.5 * next->gain + 0.5 * std::max(0.02, improvement);
+    progress << "strata tune: [" << llvm::formatv("{0,5:F0}", elapsed) << " s] "
+             << next->task->kernelName << " (x" << next->task->count << "): "
+             << next->search.tried() << "/" << next->allocated << " trials, best "
+             << fmtMs(after) << ", default " << fmtMs(next->defaultMs) << "\n";
+  }
+
+  // Summary: per task, and the model's kernel time estimated from the best of each.
+  double bestTotal = 0, defaultTotal = 0;
+  bool complete = true;
+  progress << "strata tune: " << measuredNow << " candidates measured; best per task:\n";
+  for (const Tuning &t : work) {
+    const Record *b = t.search.best();
+    double best = b ? b->medianMs() : NAN;
+    progress << llvm::formatv("  {0,-24} x{1,-3} default {2,12}  best {3,12}", t.task->kernelName,
+                              t.task->count, fmtMs(t.defaultMs), fmtMs(best));
+    if (b && std::isfinite(t.defaultMs))
+      progress << llvm::formatv("  {0:F2}x", t.defaultMs / best) << "  " << b->schedule.str();
+    progress << "\n";
+    if (b && std::isfinite(t.defaultMs)) {
+      bestTotal += t.task->count * best;
+      defaultTotal += t.task->count * t.defaultMs;
+    } else {
+      complete = false;
+    }
+  }
+  if (defaultTotal > 0)
+    progress << llvm::formatv("strata tune: kernels of {0}the model: {1:F3} ms with defaults, "
+                              "{2:F3} ms tuned ({3:F2}x)\n",
+                              complete ? "" : "the measured tasks of ", defaultTotal, bestTotal,
+                              defaultTotal / bestTotal);
+  progress << "strata tune: log " << o.logPath << "\n";
+  return llvm::Error::success();
+}
+
+llvm::Error mergeLogs(const std::vector<std::string> &inputs, const std::string &out,
+                      std::vector<std::string> &warnings) {
+  std::vector<std::pair<std::string, std::string>> lines; // (sort key, line)
+  for (const std::string &path : inputs) {
+    auto log = loadLog(path);
+    if (!log)
+      return log.takeError();
+    warnings.insert(warnings.end(), log->warnings.begin(), log->warnings.end());
+    for (const Record &r : log->records) {
+      std::string line = toJsonLine(r);
+      lines.push_back({r.workload + "\t" + r.target.str() + "\t" + std::to_string(r.threads) +
+                           "\t" + r.schedule.str(),
+                       line});
+    }
+  }
+  std::sort(lines.begin(), lines.end());
+  lines.erase(std::unique(lines.begin(), lines.end()), lines.end());
+  // Written whole to a temporary file, then renamed: no partial output on failure.
+  std::string tmp = out + ".tmp";
+  {
+    std::ofstream os(tmp, std::ios::trunc);
+    if (!os)
+      return fail("cannot write '" + tmp + "'");
+    for (const auto &l : lines)
+      os << l.second << "\n";
+    if (!os.flush())
+      return fail("cannot write '" + tmp + "'");
+  }
+  if (auto ec = llvm::sys::fs::rename(tmp, out))
+    return fail("cannot write '" + out + "': " + ec.message());
+  return llvm::Error::success();
+}
+
+} // namespace strata::tuning

@@ -1,0 +1,48 @@
+//===- Tuner.h - strata tune: a model's tasks searched, records logged ----===//
+//
+// The model's tasks (distinct workloads) share a trial budget in proportion to
+// their estimated share of the model's time (count x roofline time), capped by
+// each task's space size, the rest handed on to the others (water-filling).
+// The allocation is computed over all tasks before sharding, so `--shard i/N`
+// runs tune disjoint tasks with the trials one run would give them. Within the
+// budget, the task with the most estimated time left to gain (count x best
+// time so far x its recent improvement) gets the next batch, so a time budget
+// is spent where the model gains most. Every measurement is appended to the
+// log as it is made; a log that exists is resumed (nothing measured twice).
+//
+//===----------------------------------------------------------------------===//
+#pragma once
+
+#include "compiler/tuning/Measure.h"
+
+#include "llvm/Support/raw_ostream.h"
+
+namespace strata::tuning {
+
+struct TuneOptions {
+  std::string modelPath;
+  std::string logPath;
+  PipelineOptions pipeline; // target, input shapes
+  MeasureOptions measure;
+  int trials = 0;           // in total over all tasks (0: 32 per task)
+  double timeBudgetSeconds = 0; // 0: none
+  uint64_t seed = 1;
+  int shardIndex = 0, shardCount = 1;
+  int jobs = 2;  // candidates compiled at once
+  int batch = 8; // candidates per task per round
+};
+
+/// Trials per task: `total` shared by weight, each at most its space size (water-filling;
+/// deterministic). Exposed for tests.
+std::vector<int> allocateTrials(const std::vector<Task> &tasks, int total);
+
+/// Runs a tuning sweep; progress goes to `progress`.
+llvm::Error tune(const TuneOptions &options, llvm::raw_ostream &progress);
+
+/// Reads logs and writes their records to `out`: each distinct record once, sorted (workload,
+/// target, threads, schedule, then the record's text), so the result does not depend on the
+/// order of the inputs. Skipped lines are reported in `warnings`.
+llvm::Error mergeLogs(const std::vector<std::string> &inputs, const std::string &out,
+                      std::vector<std::string> &warnings);
+
+} // namespace strata::tuning
