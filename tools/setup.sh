@@ -11,6 +11,8 @@ PACKAGES=(
   cmake ninja-build ccache nlohmann-json3-dev libgtest-dev python3
   # ONNX node tests of newer opsets from pip onnx (tools/gen-onnx-node-tests.sh)
   python3-venv
+  # the tuner's cost model (XGBoost's C API)
+  libxgboost-dev
   # ONNX frontend
   libonnx-dev libprotobuf-dev protobuf-compiler libonnx-testdata
   # AArch64 cross-linking and emulation (for the aarch64 target tests)

@@ -2,16 +2,21 @@
 //
 // The space is the registry's: the task's default template, each knob's valid
 // values, its constraints (schedules::verify). The first candidate is the
-// default schedule; then each batch is mutations (one knob moved to a
+// default schedule; then proposals are mutations (one knob moved to a
 // neighbouring or a random value) and crossovers (each knob from one of two
-// parents) of the best schedules measured so far, plus random samples with
-// probability epsilon. A search depends only on its seed and on its own task's
-// measurements, so tasks tuned on different machines (shards) search exactly
-// as they would in one run.
+// parents) of the best schedules measured so far, and random samples. Once
+// the task has enough measurements, a cost model (CostModel.h, on the
+// features of the lowered loop nest) trained on them ranks a pool of
+// proposals and the batch takes the best predicted, plus a share epsilon
+// picked at random from the rest (exploration). A search depends only on its
+// seed and on its own task's measurements, so tasks tuned on different
+// machines (shards) search exactly as they would in one run.
 //
 //===----------------------------------------------------------------------===//
 #pragma once
 
+#include "compiler/tuning/CostModel.h"
+#include "compiler/tuning/Features.h"
 #include "compiler/tuning/Tasks.h"
 #include "compiler/tuning/TuningLog.h"
 
@@ -40,6 +45,10 @@ private:
   schedules::Schedule mutate(const schedules::Schedule &s);
   schedules::Schedule crossover(const schedules::Schedule &a, const schedules::Schedule &b);
   bool valid(const schedules::Schedule &s) const;
+  /// Proposes one unseen valid schedule (marked seen), or false when none is found.
+  bool proposeOne(std::vector<schedules::Schedule> &out);
+  /// Retrains the model on everything observed, when there is news and enough of it.
+  void train();
 
   const Task &task;
   targets::Target target;
@@ -49,6 +58,15 @@ private:
   std::set<std::string> seen;
   std::vector<std::pair<double, schedules::Schedule>> measured; // successful, by time
   Record bestRecord;
+  // The cost model and its data: features of each observed schedule and its time (infinity
+  // for a failed one).
+  std::unique_ptr<FeatureExtractor> fx;
+  bool fxFailed = false;
+  CostModel model;
+  std::vector<std::vector<float>> trainX;
+  std::vector<double> trainMs;
+  size_t trainedOn = 0;
+  std::vector<float> featuresOf(const schedules::Schedule &s);
 };
 
 } // namespace strata::tuning

@@ -137,11 +137,13 @@ llvm::Error tune(const TuneOptions &o, llvm::raw_ostream &progress) {
   if (!writer)
     return writer.takeError();
 
-  std::vector<Tuning> work;
+  std::vector<std::unique_ptr<Tuning>> work;
   for (size_t i = 0; i < tasks->size(); ++i)
     if ((int)i % o.shardCount == o.shardIndex && alloc[i] > 0)
-      work.push_back({&(*tasks)[i], alloc[i], Search((*tasks)[i], o.pipeline.target, o.seed)});
-  for (Tuning &t : work)
+      work.push_back(std::unique_ptr<Tuning>(
+          new Tuning{&(*tasks)[i], alloc[i], Search((*tasks)[i], o.pipeline.target, o.seed)}));
+  for (auto &tp : work) {
+    Tuning &t = *tp;
     for (const Record &r : earlier)
       if (r.workload == t.task->workload) {
         t.search.observe(r);
@@ -149,6 +151,7 @@ llvm::Error tune(const TuneOptions &o, llvm::raw_ostream &progress) {
             r.schedule.str() == t.task->defaultSchedule.str())
           t.defaultMs = r.medianMs();
       }
+  }
 
   MeasureOptions measure = o.measure;
   if (measure.lockPath.empty()) {
@@ -191,8 +194,8 @@ llvm::Error tune(const TuneOptions &o, llvm::raw_ostream &progress) {
   {
     std::vector<Candidate> batch;
     std::vector<Tuning *> owners;
-    for (Tuning &t : work)
-      if (t.search.tried() == 0)
+    for (auto &tp : work)
+      if (Tuning &t = *tp; t.search.tried() == 0)
         for (const schedules::Schedule &s : t.search.next(1)) {
           batch.push_back({t.task, s});
           owners.push_back(&t);
@@ -212,7 +215,8 @@ llvm::Error tune(const TuneOptions &o, llvm::raw_ostream &progress) {
     // The task with the most estimated time left to gain.
     Tuning *next = nullptr;
     double bestPriority = -1;
-    for (Tuning &t : work) {
+    for (auto &tp : work) {
+      Tuning &t = *tp;
       if ((int)t.search.tried() >= t.allocated || t.search.exhausted())
         continue;
       double p = estimate(t) * t.gain;
@@ -246,7 +250,8 @@ llvm::Error tune(const TuneOptions &o, llvm::raw_ostream &progress) {
   double bestTotal = 0, defaultTotal = 0;
   bool complete = true;
   progress << "strata tune: " << measuredNow << " candidates measured; best per task:\n";
-  for (const Tuning &t : work) {
+  for (const auto &tp : work) {
+    const Tuning &t = *tp;
     const Record *b = t.search.best();
     double best = b ? b->medianMs() : NAN;
     progress << llvm::formatv("  {0,-24} x{1,-3} default {2,12}  best {3,12}", t.task->kernelName,
