@@ -18,8 +18,10 @@
 
 namespace strata::tuning {
 
-/// Features per candidate (the vector's length).
+/// Features per candidate (the vector's length), and the version of their definition (records
+/// store it; a model is trained on one version only).
 constexpr int kNumFeatures = 24;
+constexpr int kFeaturesVersion = 1;
 
 class FeatureExtractor {
 public:

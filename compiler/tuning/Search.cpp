@@ -187,7 +187,9 @@ void Search::observe(const Record &r) {
   if (s.templateName != spec.name || s.knobs.size() != r.schedule.knobs.size())
     return; // another template or space (an older Strata): not this search's
   seen.insert(s.str());
-  std::vector<float> f = featuresOf(s);
+  std::vector<float> f = r.featuresVersion == kFeaturesVersion && r.features.size() == kNumFeatures
+                             ? r.features
+                             : featuresOf(s);
   if (!f.empty()) {
     trainX.push_back(std::move(f));
     trainMs.push_back(r.medianMs()); // infinity when it failed

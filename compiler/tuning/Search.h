@@ -39,6 +39,8 @@ public:
   /// Schedules measured or proposed (each counts against the task's trials).
   size_t tried() const { return seen.size(); }
   bool exhausted() const { return (int64_t)seen.size() >= task.spaceSize; }
+  /// The cost model's features of a schedule of this task (empty if it cannot be lowered here).
+  std::vector<float> featuresOf(const schedules::Schedule &s);
 
 private:
   schedules::Schedule random();
@@ -66,7 +68,6 @@ private:
   std::vector<std::vector<float>> trainX;
   std::vector<double> trainMs;
   size_t trainedOn = 0;
-  std::vector<float> featuresOf(const schedules::Schedule &s);
 };
 
 } // namespace strata::tuning

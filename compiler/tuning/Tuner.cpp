@@ -178,6 +178,8 @@ llvm::Error tune(const TuneOptions &o, llvm::raw_ostream &progress) {
       if (r.ok() && !measure.simulate && (!best || r.medianMs() < best->medianMs()))
         r = measureInChildren({batch[i]}, measure, 1, /*check=*/true)[0];
       r.seed = o.seed;
+      r.features = t.search.featuresOf(batch[i].schedule);
+      r.featuresVersion = r.features.empty() ? 0 : kFeaturesVersion;
       if (llvm::Error err = writer->append(r))
         return err;
       t.search.observe(r);

@@ -88,6 +88,10 @@ std::string toJsonLine(const Record &r) {
   };
   if (!r.errorMessage.empty())
     j["error_message"] = r.errorMessage;
+  if (!r.features.empty()) {
+    j["features"] = r.features;
+    j["features_version"] = r.featuresVersion;
+  }
   return j.dump();
 }
 
@@ -131,6 +135,10 @@ llvm::Expected<Record> parseRecord(const std::string &line) {
     r.host = j.at("host").get<std::string>();
     r.date = j.at("date").get<std::string>();
     r.seed = j.at("seed").get<uint64_t>();
+    if (j.contains("features")) {
+      r.features = j.at("features").get<std::vector<float>>();
+      r.featuresVersion = j.at("features_version").get<int>();
+    }
     return r;
   } catch (const json::exception &e) {
     return fail(e.what());

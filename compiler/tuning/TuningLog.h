@@ -56,6 +56,10 @@ struct Record {
   std::string errorMessage;
   std::string host, date; // where and when (UTC, ISO 8601) it was measured
   uint64_t seed = 0;      // the search's seed (provenance)
+  /// The cost model's features of the candidate (Features.h, version `featuresVersion`), kept
+  /// so that a model can be trained from logs alone; empty when not computed.
+  std::vector<float> features;
+  int featuresVersion = 0;
 
   bool ok() const { return error == MeasureError::None && !samplesMs.empty(); }
   /// The median sample; infinity for a failed measurement.

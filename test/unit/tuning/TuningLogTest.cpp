@@ -39,6 +39,14 @@ TEST(TuningLog, RecordRoundTripsExactly) {
   EXPECT_EQ(back->medianMs(), 0.5);
   EXPECT_EQ(back->target, r.target);
   EXPECT_EQ(back->schedule.str(), "matmul_blocked mr=6 nr=2 pack_b=1 vector=8");
+  EXPECT_TRUE(back->features.empty());
+  r.features = {1.5f, 0.0f, 3.25f};
+  r.featuresVersion = 1;
+  auto withFeatures = parseRecord(toJsonLine(r));
+  ASSERT_TRUE((bool)withFeatures) << llvm::toString(withFeatures.takeError());
+  EXPECT_EQ(withFeatures->features, r.features);
+  EXPECT_EQ(withFeatures->featuresVersion, 1);
+  EXPECT_EQ(toJsonLine(*withFeatures), toJsonLine(r));
 }
 
 TEST(TuningLog, FailedRecordsKeepTheirErrorAndRankLast) {
