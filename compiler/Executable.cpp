@@ -3,6 +3,7 @@
 
 #include "compiler/HostRun.h"
 #include "compiler/Pipeline.h"
+#include "compiler/tuning/AutoSchedule.h"
 #include "compiler/jit/JitEngine.h"
 
 #include "runtime/strata_runtime.h"
@@ -56,6 +57,12 @@ Result<Executable> compile(const std::string &modelPath, const CompileOptions &o
       llvm::errs() << "strata: warning: " << w << "\n";
     po.tuning = *db;
     po.tuningThreads = options.num_threads > 0 ? options.num_threads : strata_get_num_threads();
+  }
+  if (options.auto_schedule || !options.auto_schedule_model.empty()) {
+    auto model = tuning::loadCostModel(options.auto_schedule_model, *target);
+    if (!model)
+      return fail(model.takeError());
+    po.autoSchedule = *model;
   }
   for (const auto &[name, c] : options.constant_inputs) {
     TensorInfo info{name, c.dtype, c.shape};

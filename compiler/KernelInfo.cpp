@@ -43,7 +43,7 @@ void printSchedules(llvm::raw_ostream &os, const std::vector<KernelInfo> &kernel
   for (const KernelInfo &k : kernels)
     os << k.name << "\t" << k.schedule.str() << "\t" << k.flops << "\t" << k.bytes << "\t"
        << k.workloadKey << "\t" << (k.nodes.empty() ? "-" : k.nodes) << "\t"
-       << (k.tuned ? "log" : "default") << "\n";
+       << k.from << "\n";
 }
 
 } // namespace strata

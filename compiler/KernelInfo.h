@@ -24,7 +24,7 @@ struct KernelInfo {
   std::string workloadKey;        // schedules::Workload::key()
   schedules::Schedule schedule;
   int64_t flops = 0, bytes = 0;   // schedules::Workload's estimates
-  bool tuned = false;             // the schedule came from a tuning log
+  std::string from = "default";   // where the schedule came from: default, log or model
 };
 
 /// Describes a kernel that has its schedule.
@@ -32,7 +32,7 @@ KernelInfo describeKernel(graph::KernelOp kernel, const schedules::Schedule &sch
 
 /// --emit schedules: a header line, then one line per kernel
 /// (name, template and knobs, FLOPs, bytes, workload key, nodes, and where the schedule came
-/// from: "log" or "default"), tab-separated.
+/// from: "default", "log" or "model"), tab-separated.
 void printSchedules(llvm::raw_ostream &os, const std::vector<KernelInfo> &kernels);
 
 } // namespace strata

@@ -15,6 +15,7 @@
 //===----------------------------------------------------------------------===//
 #include "compiler/Pipeline.h"
 #include "compiler/tuning/ApplyLog.h"
+#include "compiler/tuning/AutoSchedule.h"
 
 #include "compiler/MemoryPlan.h"
 #include "compiler/frontends/FirstDiagnostic.h"
@@ -269,13 +270,17 @@ llvm::Expected<CompiledModel> compileModel(const std::string &path, const Pipeli
     for (const std::string &w : warnings)
       llvm::errs() << "strata: warning: " << w << "\n";
   }
+  std::set<std::string> modelled;
+  if (options.autoSchedule)
+    modelled = tuning::autoSchedule(fn, *options.autoSchedule, options.target, tuned);
   std::vector<KernelInfo> kernels;
   for (auto kernel : fn.getBody().front().getOps<graph::KernelOp>()) {
     auto schedule = schedules::scheduleOf(kernel, options.target);
     if (!schedule)
       return schedule.takeError();
     kernels.push_back(describeKernel(kernel, *schedule));
-    kernels.back().tuned = tuned.count(kernels.back().name) > 0;
+    const std::string &name = kernels.back().name;
+    kernels.back().from = tuned.count(name) ? "log" : modelled.count(name) ? "model" : "default";
   }
   if (options.emit == EmitStage::Schedules) {
     printSchedules(*options.emitStream, kernels);

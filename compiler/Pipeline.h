@@ -4,6 +4,7 @@
 #include "compiler/KernelInfo.h"
 #include "compiler/ModelCodegen.h"
 #include "compiler/frontends/GraphBuilder.h"
+#include "compiler/tuning/CostModel.h"
 #include "compiler/tuning/TuningLog.h"
 #include "targets/Target.h"
 
@@ -39,6 +40,8 @@ struct PipelineOptions {
   /// (measured with `tuningThreads` where the log has such records); null for defaults.
   std::shared_ptr<const tuning::TuningDatabase> tuning;
   int tuningThreads = 1;
+  /// Kernels without a tuning record take the schedule this model ranks best (--auto-schedule).
+  std::shared_ptr<const tuning::CostModel> autoSchedule;
 };
 
 /// An LLVM module with the context it lives in (one context per module, so that modules can

@@ -86,3 +86,29 @@ llvm::Expected<std::vector<float>> CostModel::predict(const std::vector<std::vec
 }
 
 } // namespace strata::tuning
+
+namespace strata::tuning {
+
+llvm::Error CostModel::save(const std::string &path) const {
+  if (!booster)
+    return llvm::createStringError(llvm::inconvertibleErrorCode(), "cost model: nothing trained to save");
+  if (XGBoosterSaveModel(booster, path.c_str()) != 0)
+    return xgbError(("saving " + path).c_str());
+  return llvm::Error::success();
+}
+
+llvm::Error CostModel::load(const std::string &path) {
+  BoosterHandle b = nullptr;
+  if (XGBoosterCreate(nullptr, 0, &b) != 0)
+    return xgbError("create");
+  if (XGBoosterLoadModel(b, path.c_str()) != 0 || XGBoosterSetParam(b, "nthread", "1") != 0) {
+    XGBoosterFree(b);
+    return xgbError(("loading " + path).c_str());
+  }
+  if (booster)
+    XGBoosterFree(booster);
+  booster = b;
+  return llvm::Error::success();
+}
+
+} // namespace strata::tuning

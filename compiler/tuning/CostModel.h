@@ -12,6 +12,7 @@
 
 #include "llvm/Support/Error.h"
 
+#include <string>
 #include <vector>
 
 namespace strata::tuning {
@@ -28,6 +29,9 @@ public:
   /// Predicted scores; empty before the first fit.
   llvm::Expected<std::vector<float>> predict(const std::vector<std::vector<float>> &features) const;
   bool trained() const { return booster != nullptr; }
+  /// Writes the trained model (XGBoost's JSON format), or reads one written so.
+  llvm::Error save(const std::string &path) const;
+  llvm::Error load(const std::string &path);
 
 private:
   void *booster = nullptr; // BoosterHandle

@@ -105,43 +105,47 @@ private:
 
 } // namespace
 
-struct FeatureExtractor::Parsed {
+struct FeatureExtractor::Owned {
+  mlir::MLIRContext ctx;
   mlir::OwningOpRef<mlir::ModuleOp> module;
-  graph::KernelOp kernel;
 };
 
-FeatureExtractor::FeatureExtractor(const Task &task, const targets::Target &target)
-    : task(task), target(target) {}
+FeatureExtractor::FeatureExtractor(graph::KernelOp kernel, const schedules::Workload &w,
+                                   const targets::Target &target)
+    : kernel(kernel), w(w), target(target) {}
 FeatureExtractor::~FeatureExtractor() = default;
 
-llvm::Expected<std::unique_ptr<FeatureExtractor>> FeatureExtractor::create(const Task &task,
-                                                                         const targets::Target &target) {
-  std::unique_ptr<FeatureExtractor> fx(new FeatureExtractor(task, target));
-  fx->ctx.disableMultithreading();
-  frontend::registerDialects(fx->ctx);
-  frontend::FirstDiagnostic diag(fx->ctx);
-  fx->parsed = std::make_unique<Parsed>();
-  fx->parsed->module = mlir::parseSourceString<mlir::ModuleOp>(task.module, &fx->ctx);
-  if (!fx->parsed->module)
+llvm::Expected<std::unique_ptr<FeatureExtractor>>
+FeatureExtractor::parse(const std::string &module, const schedules::Workload &w,
+                        const targets::Target &target) {
+  auto owned = std::make_unique<Owned>();
+  owned->ctx.disableMultithreading();
+  frontend::registerDialects(owned->ctx);
+  frontend::FirstDiagnostic diag(owned->ctx);
+  owned->module = mlir::parseSourceString<mlir::ModuleOp>(module, &owned->ctx);
+  if (!owned->module)
     return llvm::createStringError(llvm::inconvertibleErrorCode(),
                                    "task module: " + diag.message("cannot parse"));
-  fx->parsed->module->walk([&](graph::KernelOp k) { fx->parsed->kernel = k; });
-  if (!fx->parsed->kernel)
+  graph::KernelOp kernel;
+  owned->module->walk([&](graph::KernelOp k) { kernel = k; });
+  if (!kernel)
     return llvm::createStringError(llvm::inconvertibleErrorCode(), "task module has no kernel");
+  auto fx = std::make_unique<FeatureExtractor>(kernel, w, target);
+  fx->owned = std::move(owned);
   return fx;
 }
 
 llvm::Expected<std::vector<float>> FeatureExtractor::features(const schedules::Schedule &s) {
   lowering::KernelLoweringOptions ko;
   ko.functionName = "candidate";
-  auto lowered = lowering::lowerKernel(parsed->kernel, s, target, ko);
+  auto lowered = lowering::lowerKernel(kernel, s, target, ko);
   if (!lowered)
     return lowered.takeError();
   Summary sum;
   sum.dispatch(lowered->body);
   std::vector<float> f = {
-      lg((double)task.w.flops),
-      lg((double)task.w.bytes),
+      lg((double)w.flops),
+      lg((double)w.bytes),
       (float)sum.loops,
       (float)sum.maxDepth,
       lg(sum.parallelExtent),
@@ -157,7 +161,7 @@ llvm::Expected<std::vector<float>> FeatureExtractor::features(const schedules::S
       (float)sum.allocations,
       lg(sum.allocatedBytes),
       (float)(sum.parallelExtent > 1),
-      lg((double)task.w.flops / std::max(1.0, sum.parallelExtent)),
+      lg((double)w.flops / std::max(1.0, sum.parallelExtent)),
   };
   for (const auto &kv : s.knobs)
     if ((int)f.size() < kNumFeatures)

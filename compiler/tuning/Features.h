@@ -10,7 +10,8 @@
 //===----------------------------------------------------------------------===//
 #pragma once
 
-#include "compiler/tuning/Tasks.h"
+#include "dialects/graph/GraphOps.h"
+#include "lowering/schedules/ScheduleSpace.h"
 
 #include "mlir/IR/MLIRContext.h"
 
@@ -25,19 +26,21 @@ constexpr int kFeaturesVersion = 1;
 
 class FeatureExtractor {
 public:
-  /// Parses the task's module once; the extractor must not outlive `task`.
-  static llvm::Expected<std::unique_ptr<FeatureExtractor>> create(const Task &task,
-                                                                  const targets::Target &target);
+  /// For a kernel of a module this extractor does not own (the pipeline's).
+  FeatureExtractor(graph::KernelOp kernel, const schedules::Workload &w, const targets::Target &target);
+  /// For the kernel of a task's standalone module (MLIR text), parsed once and owned.
+  static llvm::Expected<std::unique_ptr<FeatureExtractor>> parse(const std::string &module,
+                                                                 const schedules::Workload &w,
+                                                                 const targets::Target &target);
   ~FeatureExtractor();
   llvm::Expected<std::vector<float>> features(const schedules::Schedule &s);
 
 private:
-  FeatureExtractor(const Task &task, const targets::Target &target);
-  const Task &task;
+  struct Owned;
+  std::unique_ptr<Owned> owned; // the parsed module, when parsed here
+  graph::KernelOp kernel;
+  schedules::Workload w;
   targets::Target target;
-  mlir::MLIRContext ctx;
-  struct Parsed;
-  std::unique_ptr<Parsed> parsed;
 };
 
 } // namespace strata::tuning

@@ -83,7 +83,7 @@ bool Search::proposeOne(std::vector<schedules::Schedule> &out) {
     }
   }
   // Novelty is rare: the first unseen schedule of the enumerated space.
-  for (schedules::Schedule &s : enumerateSpace(task.w, target, task.spaceSize))
+  for (schedules::Schedule &s : schedules::enumerateSpace(task.w, target, task.spaceSize))
     if (seen.insert(s.str()).second) {
       out.push_back(std::move(s));
       return true;
@@ -93,7 +93,7 @@ bool Search::proposeOne(std::vector<schedules::Schedule> &out) {
 
 std::vector<float> Search::featuresOf(const schedules::Schedule &s) {
   if (!fx && !fxFailed) {
-    auto created = FeatureExtractor::create(task, target);
+    auto created = FeatureExtractor::parse(task.module, task.w, target);
     if (created)
       fx = std::move(*created);
     else {

@@ -66,32 +66,6 @@ double estimateMs(const schedules::Workload &w, const targets::Target &t) {
 
 } // namespace
 
-std::vector<schedules::Schedule> enumerateSpace(const schedules::Workload &w,
-                                                const targets::Target &target, int64_t limit) {
-  const schedules::TemplateSpec &spec = schedules::defaultTemplate(w);
-  std::vector<std::vector<int64_t>> values;
-  for (const schedules::KnobSpec &k : spec.knobs)
-    values.push_back(k.values(w, target));
-  std::vector<schedules::Schedule> out;
-  std::vector<size_t> at(values.size(), 0);
-  while ((int64_t)out.size() < limit) {
-    schedules::Schedule s{spec.name, {}};
-    for (size_t i = 0; i < values.size(); ++i)
-      s.knobs.push_back({spec.knobs[i].name, values[i][at[i]]});
-    if (llvm::Error err = schedules::verify(s, w, target, "task"))
-      llvm::consumeError(std::move(err));
-    else
-      out.push_back(std::move(s));
-    // The next combination, the last knob fastest.
-    size_t i = values.size();
-    while (i > 0 && ++at[i - 1] == values[i - 1].size())
-      at[--i] = 0;
-    if (i == 0)
-      break;
-  }
-  return out;
-}
-
 llvm::Expected<std::vector<Task>> extractTasks(const std::string &modelPath,
                                                const PipelineOptions &options) {
   MLIRContext ctx;
@@ -119,7 +93,7 @@ llvm::Expected<std::vector<Task>> extractTasks(const std::string &modelPath,
     t.module = standaloneModule(kernel);
     kernel.setScheduleAttr(schedules::toAttr(*schedule, kernel.getContext()));
     t.estimatedMs = estimateMs(w, options.target);
-    t.spaceSize = (int64_t)enumerateSpace(w, options.target, 1 << 20).size();
+    t.spaceSize = (int64_t)schedules::enumerateSpace(w, options.target, 1 << 20).size();
   }
   std::vector<Task> tasks;
   for (auto &[key, t] : byKey)

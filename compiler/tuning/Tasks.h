@@ -35,11 +35,6 @@ struct Task {
 llvm::Expected<std::vector<Task>> extractTasks(const std::string &modelPath,
                                                const PipelineOptions &options);
 
-/// Every valid schedule of a workload's default template, in a fixed order (knob values
-/// ascending, the first knob slowest), at most `limit` of them.
-std::vector<schedules::Schedule> enumerateSpace(const schedules::Workload &w,
-                                                const targets::Target &target, int64_t limit);
-
 /// The task's module with `schedule` on its kernel, as MLIR text.
 llvm::Expected<std::string> withSchedule(const std::string &module, const schedules::Schedule &s);
 

@@ -1,6 +1,8 @@
 //===- Tuner.cpp ----------------------------------------------------------===//
 #include "compiler/tuning/Tuner.h"
 
+#include "compiler/tuning/CostModel.h"
+#include "compiler/tuning/Features.h"
 #include "compiler/tuning/Search.h"
 
 #include "llvm/Support/FileSystem.h"
@@ -11,6 +13,7 @@
 #include <chrono>
 #include <cmath>
 #include <fstream>
+#include <map>
 #include <numeric>
 
 namespace strata::tuning {
@@ -307,6 +310,81 @@ llvm::Error mergeLogs(const std::vector<std::string> &inputs, const std::string 
   }
   if (auto ec = llvm::sys::fs::rename(tmp, out))
     return fail("cannot write '" + out + "': " + ec.message());
+  return llvm::Error::success();
+}
+
+llvm::Error trainModel(const std::vector<std::string> &logs, const std::string &out,
+                       llvm::raw_ostream &report) {
+  // Groups of records of one task (workload, target, threads), in a fixed order.
+  std::map<std::string, std::vector<Record>> groups;
+  size_t skipped = 0;
+  for (const std::string &path : logs) {
+    auto log = loadLog(path);
+    if (!log)
+      return log.takeError();
+    for (const std::string &w : log->warnings)
+      report << "strata tune train-model: warning: " << w << "\n";
+    for (Record &r : log->records) {
+      if (r.featuresVersion != kFeaturesVersion || (int)r.features.size() != kNumFeatures) {
+        ++skipped;
+        continue;
+      }
+      groups[r.workload + "\t" + r.target.str() + "\t" + std::to_string(r.threads)].push_back(
+          std::move(r));
+    }
+  }
+  std::vector<std::vector<float>> trainX, testX, allX;
+  std::vector<float> trainY, testY, allY;
+  std::vector<size_t> testGroup;
+  size_t index = 0, tasks = 0;
+  for (auto &[key, records] : groups) {
+    double best = INFINITY;
+    for (const Record &r : records)
+      best = std::min(best, r.medianMs());
+    if (!std::isfinite(best))
+      continue;
+    bool heldOut = index++ % 5 == 4;
+    ++tasks;
+    for (const Record &r : records) {
+      float y = r.ok() ? (float)(best / r.medianMs()) : 0.0f;
+      (heldOut ? testX : trainX).push_back(r.features);
+      (heldOut ? testY : trainY).push_back(y);
+      if (heldOut)
+        testGroup.push_back(index);
+      allX.push_back(r.features);
+      allY.push_back(y);
+    }
+  }
+  if (allX.size() < 16)
+    return fail("too few records with features to train on (" + std::to_string(allX.size()) +
+                "; " + std::to_string(skipped) + " without features)");
+  report << "strata tune train-model: " << allX.size() << " records of " << tasks << " tasks ("
+         << skipped << " without features skipped)\n";
+  if (!trainX.empty() && !testX.empty()) {
+    CostModel m;
+    if (llvm::Error err = m.fit(trainX, trainY))
+      return err;
+    auto p = m.predict(testX);
+    if (!p)
+      return p.takeError();
+    size_t agree = 0, pairs = 0;
+    for (size_t i = 0; i < testX.size(); ++i)
+      for (size_t j = i + 1; j < testX.size(); ++j)
+        if (testGroup[i] == testGroup[j] && testY[i] != testY[j]) {
+          ++pairs;
+          agree += ((*p)[i] > (*p)[j]) == (testY[i] > testY[j]);
+        }
+    if (pairs)
+      report << llvm::formatv("strata tune train-model: ranking accuracy on the held-out tasks "
+                              "(one in five): {0:F1}% of {1} pairs\n",
+                              100.0 * agree / pairs, pairs);
+  }
+  CostModel model;
+  if (llvm::Error err = model.fit(allX, allY))
+    return err;
+  if (llvm::Error err = model.save(out))
+    return err;
+  report << "strata tune train-model: wrote " << out << "\n";
   return llvm::Error::success();
 }
 

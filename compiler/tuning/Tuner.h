@@ -45,4 +45,11 @@ llvm::Error tune(const TuneOptions &options, llvm::raw_ostream &progress);
 llvm::Error mergeLogs(const std::vector<std::string> &inputs, const std::string &out,
                       std::vector<std::string> &warnings);
 
+/// Trains a cost model for --auto-schedule on the records of `logs` that carry features: per
+/// (workload, target, threads), each candidate's speed relative to the best (0 when it failed).
+/// Reports the pairwise ranking accuracy on the tasks held out (one in five) before training
+/// on all of them, then writes the model (XGBoost JSON) to `out`.
+llvm::Error trainModel(const std::vector<std::string> &logs, const std::string &out,
+                       llvm::raw_ostream &report);
+
 } // namespace strata::tuning

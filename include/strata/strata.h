@@ -84,6 +84,10 @@ struct CompileOptions {
   /// such records); the others keep their default schedules. Skipped log lines are printed
   /// to stderr as warnings.
   std::string tuning_log;
+  /// Kernels without a tuning record take the schedule a pretrained cost model ranks best
+  /// (no measurements): the model shipped for the target's ISA, or auto_schedule_model.
+  bool auto_schedule = false;
+  std::string auto_schedule_model;
 };
 
 /// One kernel of a model compiled with profiling: what it is and the time its calls took.

@@ -493,6 +493,32 @@ mlir::DictionaryAttr toAttr(const Schedule &s, mlir::MLIRContext *ctx) {
   return b.getDictionaryAttr(attrs);
 }
 
+std::vector<Schedule> enumerateSpace(const schedules::Workload &w,
+                                                const Target &target, int64_t limit) {
+  const TemplateSpec &spec = defaultTemplate(w);
+  std::vector<std::vector<int64_t>> values;
+  for (const KnobSpec &k : spec.knobs)
+    values.push_back(k.values(w, target));
+  std::vector<Schedule> out;
+  std::vector<size_t> at(values.size(), 0);
+  while ((int64_t)out.size() < limit) {
+    Schedule s{spec.name, {}};
+    for (size_t i = 0; i < values.size(); ++i)
+      s.knobs.push_back({spec.knobs[i].name, values[i][at[i]]});
+    if (llvm::Error err = verify(s, w, target, "task"))
+      llvm::consumeError(std::move(err));
+    else
+      out.push_back(std::move(s));
+    // The next combination, the last knob fastest.
+    size_t i = values.size();
+    while (i > 0 && ++at[i - 1] == values[i - 1].size())
+      at[--i] = 0;
+    if (i == 0)
+      break;
+  }
+  return out;
+}
+
 llvm::Expected<Schedule> scheduleOf(graph::KernelOp kernel, const Target &target) {
   Workload w = workloadOf(kernel);
   if (auto attr = kernel.getScheduleAttr())

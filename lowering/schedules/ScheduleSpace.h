@@ -82,6 +82,10 @@ llvm::Expected<Schedule> fromAttr(mlir::DictionaryAttr attr, const Workload &w,
                                   const targets::Target &target, const std::string &kernelName);
 mlir::DictionaryAttr toAttr(const Schedule &s, mlir::MLIRContext *ctx);
 
+/// Every valid schedule of a workload's default template, in a fixed order (knob values
+/// ascending, the first knob slowest), at most `limit` of them: the space the tuner searches.
+std::vector<Schedule> enumerateSpace(const Workload &w, const targets::Target &target, int64_t limit);
+
 /// The schedule of a kernel: its attribute verified and completed, or the default without one.
 llvm::Expected<Schedule> scheduleOf(graph::KernelOp kernel, const targets::Target &target);
 

@@ -15,6 +15,7 @@ namespace {
 
 const char *kTuneUsage = R"(usage: strata tune MODEL -o LOG.jsonl [options]
        strata tune merge LOG... -o OUT.jsonl
+       strata tune train-model LOG... -o MODEL.json
 
 Searches each kernel's schedule space (the registry's templates and knobs),
 measuring candidates in child processes, and appends one JSON line per
@@ -42,6 +43,11 @@ options:
 merge: reads the logs (skipping corrupt lines with a warning) and writes each
 distinct record once, sorted, to OUT: merging the same logs in any order gives
 the same file.
+
+train-model: trains the cost model of --auto-schedule (XGBoost) on the records
+of the logs (those written with features), reports its ranking accuracy on one
+task in five held out, and writes it to MODEL.json; one for an ISA ships in
+compiler/tuning/pretrained/.
 )";
 
 int usage(const std::string &msg) {
@@ -101,11 +107,38 @@ int merge(int argc, char **argv) {
   return 0;
 }
 
+int trainModel(int argc, char **argv) {
+  std::vector<std::string> logs;
+  std::string out;
+  for (int i = 3; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (arg == "-o" && i + 1 < argc)
+      out = argv[++i];
+    else if (arg == "--help" || arg == "-h")
+      return llvm::outs() << kTuneUsage, 0;
+    else if (!arg.empty() && arg[0] == '-')
+      return usage("unknown option '" + arg + "'");
+    else
+      logs.push_back(arg);
+  }
+  if (logs.empty())
+    return usage("train-model: no logs given");
+  if (out.empty())
+    return usage("train-model: no output given (-o MODEL.json)");
+  if (llvm::Error err = strata::tuning::trainModel(logs, out, llvm::errs())) {
+    llvm::errs() << "strata tune train-model: error: " << llvm::toString(std::move(err)) << "\n";
+    return 1;
+  }
+  return 0;
+}
+
 } // namespace
 
 int commandTune(int argc, char **argv) {
   if (argc >= 3 && std::string(argv[2]) == "merge")
     return merge(argc, argv);
+  if (argc >= 3 && std::string(argv[2]) == "train-model")
+    return trainModel(argc, argv);
   strata::tuning::TuneOptions o;
   std::string target = "host";
   double timeout = 0;

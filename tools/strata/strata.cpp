@@ -10,6 +10,7 @@
 #include "compiler/HostRun.h"
 #include "compiler/Npy.h"
 #include "compiler/aot/AotCompiler.h"
+#include "compiler/tuning/AutoSchedule.h"
 #include "compiler/conformance/OnnxConformance.h"
 #include "compiler/frontends/Importer.h"
 #include "dialects/graph/reference/Interpreter.h"
@@ -55,10 +56,14 @@ commands:
       --tuning-log LOG     schedules from a tuning log (strata tune): each kernel takes
                            the best record for its workload on exactly this target
       --threads N          with --tuning-log: prefer records measured with N threads
+      --auto-schedule      kernels without a record take the schedule the pretrained cost
+                           model of the target's ISA ranks best (no measurements)
+      --auto-schedule-model FILE   the same with a model from 'strata tune train-model'
   run MODEL                JIT-compile and run once
       --input NAME=FILE.npy          an input (repeatable; every model input is needed)
       --output DIR         write every output as DIR/<output name>.npy
-      --target T, --threads N, --input-shape NAME=D0,..., --tuning-log LOG
+      --target T, --threads N, --input-shape NAME=D0,..., --tuning-log LOG,
+      --auto-schedule, --auto-schedule-model FILE
   check MODEL              run the reference interpreter and compare outputs
       --input NAME=FILE    .npy, or raw float32 (.bin) in the input's shape
       --actual FILE        first output to check (.npy or raw float32)
@@ -66,7 +71,7 @@ commands:
       --tolerance T        absolute tolerance (default 1e-4), --input-shape NAME=D0,...
   bench MODEL              JIT-compile and time runs on random inputs
       --runs N (default 100), --warmup N (default 10), --threads N, --target T,
-      --input-shape NAME=D0,..., --tuning-log LOG
+      --input-shape NAME=D0,..., --tuning-log LOG, --auto-schedule[-model FILE]
       --profile            also print one row per kernel, longest first: time,
                            share, GFLOP/s and % of the FMA peak (measured),
                            schedule and the model nodes it covers
@@ -94,7 +99,8 @@ int fail(llvm::Error err) {
 
 struct Args {
   std::string command, model, out, name = "model", target = "host", emit, outputDir;
-  std::string actual, expected, markdown, tuningLog;
+  std::string actual, expected, markdown, tuningLog, autoScheduleModel;
+  bool autoSchedule = false;
   std::vector<std::string> paths; // extra positional arguments (onnx-test folders)
   bool verbose = false;
   double tolerance = 1e-4;
@@ -180,6 +186,12 @@ bool parseArgs(int argc, char **argv, Args &a, std::string &err) {
         return false;
     } else if (arg == "--profile") {
       a.profile = true;
+    } else if (arg == "--auto-schedule") {
+      a.autoSchedule = true;
+    } else if (arg == "--auto-schedule-model") {
+      if (!value(a.autoScheduleModel))
+        return false;
+      a.autoSchedule = true;
     } else if (arg == "--tuning-log") {
       if (!value(a.tuningLog))
         return false;
@@ -273,6 +285,12 @@ int commandCompile(const Args &a) {
     po.tuning = *db;
     po.tuningThreads = a.threads; // 0: the records measured with the fewest threads
   }
+  if (a.autoSchedule) {
+    auto model = strata::tuning::loadCostModel(a.autoScheduleModel, *target);
+    if (!model)
+      return fail(model.takeError());
+    po.autoSchedule = *model;
+  }
   if (!a.emit.empty()) {
     auto stage = strata::parseEmitStage(a.emit);
     if (!stage)
@@ -299,6 +317,8 @@ strata::Result<strata::Executable> jitCompile(const Args &a) {
   options.input_shapes = a.inputShapes;
   options.profile = a.profile;
   options.tuning_log = a.tuningLog;
+  options.auto_schedule = a.autoSchedule;
+  options.auto_schedule_model = a.autoScheduleModel;
   return strata::compile(a.model, options);
 }
 

@@ -41,7 +41,7 @@ TEST(Tasks, OneTaskPerWorkloadWithItsSpace) {
     EXPECT_GT(t.spaceSize, 0) << t.workload;
     EXPECT_NE(t.module.find("func.func @main"), std::string::npos);
     EXPECT_EQ(t.module.find("schedule"), std::string::npos) << "the task's kernel has no schedule";
-    auto space = enumerateSpace(t.w, *targets::parseTarget("x86-64-avx2"), 1 << 20);
+    auto space = schedules::enumerateSpace(t.w, *targets::parseTarget("x86-64-avx2"), 1 << 20);
     EXPECT_EQ((int64_t)space.size(), t.spaceSize);
     EXPECT_NE(std::find(space.begin(), space.end(), t.defaultSchedule), space.end())
         << t.defaultSchedule.str() << " is outside its own space";
