@@ -62,10 +62,13 @@ std::set<std::string> autoSchedule(mlir::func::FuncOp fn, const CostModel &model
         llvm::consumeError(predicted.takeError());
       return;
     }
+    // The default is a measured, good prior: another candidate must be predicted clearly faster.
     size_t best = 0;
     for (size_t i = 1; i < candidates.size(); ++i)
-      if ((*predicted)[i] > (*predicted)[best])
+      if ((*predicted)[i] > (*predicted)[best] && (*predicted)[i] > (*predicted)[0] + kAutoMargin)
         best = i;
+    if (best == 0)
+      return; // the default stays (and says so)
     kernel.setScheduleAttr(schedules::toAttr(candidates[best], kernel.getContext()));
     scheduled.insert(name);
   });

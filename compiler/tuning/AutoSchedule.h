@@ -20,12 +20,16 @@
 namespace strata::tuning {
 
 constexpr int kAutoCandidates = 48;
+/// How much higher (in relative speed, best / time) a candidate's predicted score must be than
+/// the default's to replace it.
+constexpr float kAutoMargin = 0.1f;
 
 /// The model file `path`, or with an empty path the one shipped for the target's ISA.
 llvm::Expected<std::shared_ptr<const CostModel>> loadCostModel(const std::string &path,
                                                                const targets::Target &target);
 
-/// Schedules the kernels of `fn` not named in `skip` by the model; returns those it scheduled.
+/// Schedules the kernels of `fn` not named in `skip` by the model; returns those whose schedule
+/// it changed from the default.
 std::set<std::string> autoSchedule(mlir::func::FuncOp fn, const CostModel &model,
                                    const targets::Target &target, const std::set<std::string> &skip);
 
