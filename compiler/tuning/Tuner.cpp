@@ -224,7 +224,9 @@ llvm::Error tune(const TuneOptions &o, llvm::raw_ostream &progress) {
       Tuning &t = *tp;
       if ((int)t.search.tried() >= t.allocated || t.search.exhausted())
         continue;
-      double p = estimate(t) * t.gain;
+      // Every task gets one batch beyond its default before any gets a second (so a time
+      // budget reaches them all), then the most estimated time to gain goes first.
+      double p = t.search.tried() <= 1 ? 1e30 * (1 + estimate(t)) : estimate(t) * t.gain;
       if (p > bestPriority)
         bestPriority = p, next = &t;
     }

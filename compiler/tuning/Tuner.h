@@ -5,9 +5,10 @@
 // each task's space size, the rest handed on to the others (water-filling).
 // The allocation is computed over all tasks before sharding, so `--shard i/N`
 // runs tune disjoint tasks with the trials one run would give them. Within the
-// budget, the task with the most estimated time left to gain (count x best
-// time so far x its recent improvement) gets the next batch, so a time budget
-// is spent where the model gains most. Every measurement is appended to the
+// budget, every task measures its default, then gets one batch; after that the
+// task with the most estimated time left to gain (count x best time so far x
+// its recent improvement) gets the next batch, so a time budget is spent where
+// the model gains most. Every measurement is appended to the
 // log as it is made; a log that exists is resumed (nothing measured twice).
 //
 //===----------------------------------------------------------------------===//
