@@ -78,9 +78,10 @@ bool parseDuration(const std::string &s, double &seconds) {
   return true;
 }
 
-int merge(int argc, char **argv) {
-  std::vector<std::string> inputs;
-  std::string out;
+/// The arguments of `strata tune merge|train-model LOG... -o OUT`: -1 when they are fine,
+/// else the exit status (usage printed).
+int logsAndOutput(int argc, char **argv, const std::string &what, const std::string &outName,
+                  std::vector<std::string> &logs, std::string &out) {
   for (int i = 3; i < argc; ++i) {
     std::string arg = argv[i];
     if (arg == "-o" && i + 1 < argc)
@@ -90,12 +91,20 @@ int merge(int argc, char **argv) {
     else if (!arg.empty() && arg[0] == '-')
       return usage("unknown option '" + arg + "'");
     else
-      inputs.push_back(arg);
+      logs.push_back(arg);
   }
-  if (inputs.empty())
-    return usage("merge: no logs given");
+  if (logs.empty())
+    return usage(what + ": no logs given");
   if (out.empty())
-    return usage("merge: no output given (-o OUT.jsonl)");
+    return usage(what + ": no output given (-o " + outName + ")");
+  return -1;
+}
+
+int merge(int argc, char **argv) {
+  std::vector<std::string> inputs;
+  std::string out;
+  if (int status = logsAndOutput(argc, argv, "merge", "OUT.jsonl", inputs, out); status >= 0)
+    return status;
   std::vector<std::string> warnings;
   llvm::Error err = strata::tuning::mergeLogs(inputs, out, warnings);
   for (const std::string &w : warnings)
@@ -110,21 +119,8 @@ int merge(int argc, char **argv) {
 int trainModel(int argc, char **argv) {
   std::vector<std::string> logs;
   std::string out;
-  for (int i = 3; i < argc; ++i) {
-    std::string arg = argv[i];
-    if (arg == "-o" && i + 1 < argc)
-      out = argv[++i];
-    else if (arg == "--help" || arg == "-h")
-      return llvm::outs() << kTuneUsage, 0;
-    else if (!arg.empty() && arg[0] == '-')
-      return usage("unknown option '" + arg + "'");
-    else
-      logs.push_back(arg);
-  }
-  if (logs.empty())
-    return usage("train-model: no logs given");
-  if (out.empty())
-    return usage("train-model: no output given (-o MODEL.json)");
+  if (int status = logsAndOutput(argc, argv, "train-model", "MODEL.json", logs, out); status >= 0)
+    return status;
   if (llvm::Error err = strata::tuning::trainModel(logs, out, llvm::errs())) {
     llvm::errs() << "strata tune train-model: error: " << llvm::toString(std::move(err)) << "\n";
     return 1;
