@@ -83,15 +83,20 @@ bool Search::proposeOne(std::vector<schedules::Schedule> &out) {
     }
   }
   // Novelty is rare: the first unseen schedule of the enumerated space.
-  for (schedules::Schedule &s : schedules::enumerateSpace(task.w, target, task.spaceSize))
+  if (space.empty())
+    space = schedules::enumerateSpace(task.w, target, task.spaceSize);
+  for (const schedules::Schedule &s : space)
     if (seen.insert(s.str()).second) {
-      out.push_back(std::move(s));
+      out.push_back(s);
       return true;
     }
   return false;
 }
 
 std::vector<float> Search::featuresOf(const schedules::Schedule &s) {
+  auto cached = featureCache.find(s.str());
+  if (cached != featureCache.end())
+    return cached->second;
   if (!fx && !fxFailed) {
     auto created = FeatureExtractor::parse(task.module, task.w, target);
     if (created)
@@ -108,7 +113,7 @@ std::vector<float> Search::featuresOf(const schedules::Schedule &s) {
     llvm::consumeError(f.takeError());
     return {};
   }
-  return *f;
+  return featureCache[s.str()] = std::move(*f);
 }
 
 void Search::train() {

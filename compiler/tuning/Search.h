@@ -20,6 +20,7 @@
 #include "compiler/tuning/Tasks.h"
 #include "compiler/tuning/TuningLog.h"
 
+#include <map>
 #include <random>
 #include <set>
 
@@ -68,6 +69,8 @@ private:
   std::vector<std::vector<float>> trainX;
   std::vector<double> trainMs;
   size_t trainedOn = 0;
+  std::map<std::string, std::vector<float>> featureCache; // by schedule: lowering is the cost
+  std::vector<schedules::Schedule> space;                 // enumerated once, when first needed
 };
 
 } // namespace strata::tuning

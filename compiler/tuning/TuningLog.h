@@ -105,7 +105,6 @@ public:
   /// The best record for a workload on a target: measured with `threads` where there is one,
   /// else with the fewest threads measured; null when the log has none for the target.
   const Record *best(const std::string &workload, const TargetKey &target, int threads) const;
-  size_t size() const { return bestOf.size(); }
 
 private:
   std::map<std::tuple<std::string, std::string, int>, Record> bestOf;

@@ -95,6 +95,14 @@ std::string fitsRegisters(const std::string &formula, int64_t regs, const Target
          std::to_string(t.vectorRegisters);
 }
 
+/// The matmul templates' mr: rows of the register block, up to 16 (and the output's rows), 6 by
+/// default (see the measurements above).
+KnobSpec rowBlock(std::function<int64_t(const Workload &)> rows) {
+  return knob("mr", "rows of the register block",
+              [rows](const Workload &w, const Target &) { return range(1, std::min<int64_t>(rows(w), 16)); },
+              [](const Workload &, const Target &) { return 6; });
+}
+
 // ---- matmul_blocked ---------------------------------------------------------------------------
 // The output tiled into mr rows x (nr * vector) columns held in registers around the K loop;
 // column panels of B packed once per panel. Registers: mr * nr accumulators + nr B vectors + one
@@ -114,9 +122,7 @@ TemplateSpec matmulBlocked() {
              return powersOfTwo(std::min<int64_t>(t.vectorLanesF32, floorPow2(cols(w))));
            },
            [](const Workload &, const Target &t) { return t.vectorLanesF32; }),
-      knob("mr", "rows of the register block",
-           [rows](const Workload &w, const Target &) { return range(1, std::min<int64_t>(rows(w), 16)); },
-           [](const Workload &, const Target &) { return 6; }),
+      rowBlock(rows),
       knob("nr", "vectors of columns of the register block",
            [cols, lanes](const Workload &w, const Target &t) {
              return range(1, std::min<int64_t>(8, std::max<int64_t>(1, cols(w) / lanes(w, t))));
@@ -149,9 +155,7 @@ TemplateSpec matmulPacked() {
   s.doc = "matmul by compile-time packed column panels: mr rows x nr panels per register block";
   s.anchors = {"matmul_packed"};
   s.knobs = {
-      knob("mr", "rows of the register block",
-           [rows](const Workload &w, const Target &) { return range(1, std::min<int64_t>(rows(w), 16)); },
-           [](const Workload &, const Target &) { return 6; }),
+      rowBlock(rows),
       // As many panels as the registers left by mr rows hold (a row or two: up to 8).
       dependentKnob("nr", "panels (vectors of columns) of the register block",
                     [panels](const Workload &w, const Target &) {
