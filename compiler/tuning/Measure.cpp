@@ -149,7 +149,10 @@ Record measureHere(const Task &task, const schedules::Schedule &s, const Measure
     r.samplesMs.clear();
     return r;
   };
-  if (llvm::Error err = schedules::verify(s, task.w, *targets::parseTarget(o.target), task.kernelName))
+  auto target = targets::parseTarget(o.target);
+  if (!target)
+    return fail(MeasureError::Invalid, llvm::toString(target.takeError()));
+  if (llvm::Error err = schedules::verify(s, task.w, *target, task.kernelName))
     return fail(MeasureError::Invalid, llvm::toString(std::move(err)));
   // Test hook: STRATA_TUNE_INJECT=crash|hang|wrong makes every candidate but the default
   // misbehave that way, so that tests can check a sweep survives it.
