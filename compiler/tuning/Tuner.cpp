@@ -4,6 +4,8 @@
 #include "compiler/tuning/CostModel.h"
 #include "compiler/tuning/Features.h"
 #include "compiler/tuning/Search.h"
+#include "compiler/tuning/TuneReport.h"
+#include "runtime/strata_runtime.h"
 
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FormatVariadic.h"
@@ -12,6 +14,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <fstream>
 #include <map>
 #include <numeric>
@@ -33,6 +36,50 @@ struct Tuning {
   Search search;
   double gain = 1; // recent relative improvement, smoothed
   double defaultMs = NAN;
+};
+
+/// "4m10s", "52s", "1h03m".
+std::string fmtDuration(double seconds) {
+  long s = std::lround(std::max(0.0, seconds));
+  char buf[32];
+  if (s >= 3600)
+    std::snprintf(buf, sizeof buf, "%ldh%02ldm", s / 3600, (s / 60) % 60);
+  else if (s >= 60)
+    std::snprintf(buf, sizeof buf, "%ldm%02lds", s / 60, s % 60);
+  else
+    std::snprintf(buf, sizeof buf, "%lds", s);
+  return buf;
+}
+
+/// Messages and a status line on one stream: on a terminal the status line is redrawn in
+/// place (and cleared before a message); elsewhere each status is a plain line.
+class Progress {
+public:
+  Progress(llvm::raw_ostream &os, bool redraw) : os(os), redraw(redraw) {}
+  ~Progress() {
+    if (open)
+      os << "\n";
+  }
+  llvm::raw_ostream &message() {
+    if (open)
+      os << "\r\x1b[K";
+    open = false;
+    return os;
+  }
+  void status(const std::string &line) {
+    if (!redraw) {
+      os << line << "\n";
+      return;
+    }
+    os << "\r\x1b[K" << line;
+    os.flush();
+    open = true;
+  }
+
+private:
+  llvm::raw_ostream &os;
+  bool redraw;
+  bool open = false;
 };
 
 std::string fmtMs(double ms) {
@@ -97,12 +144,18 @@ std::vector<int> allocateTrials(const std::vector<Task> &tasks, int total) {
   return alloc;
 }
 
-llvm::Error tune(const TuneOptions &o, llvm::raw_ostream &progress) {
+llvm::Error tune(const TuneOptions &o, llvm::raw_ostream &stream) {
   using Clock = std::chrono::steady_clock;
   auto start = Clock::now();
   if (o.shardCount < 1 || o.shardIndex < 0 || o.shardIndex >= o.shardCount)
     return fail("shard " + std::to_string(o.shardIndex) + "/" + std::to_string(o.shardCount) +
                 " is not one of 0/N ... (N-1)/N");
+  if (!o.reportPath.empty()) {
+    std::string dir = llvm::sys::path::parent_path(o.reportPath).str();
+    if (!llvm::sys::fs::is_directory(dir.empty() ? "." : dir))
+      return fail("cannot write the report '" + o.reportPath + "': no directory '" + dir + "'");
+  }
+  Progress out(stream, o.redrawProgress);
   auto tasks = extractTasks(o.modelPath, o.pipeline);
   if (!tasks)
     return tasks.takeError();
@@ -112,15 +165,16 @@ llvm::Error tune(const TuneOptions &o, llvm::raw_ostream &progress) {
   int total = o.trials > 0 ? o.trials : 32 * (int)tasks->size();
   std::vector<int> alloc = allocateTrials(*tasks, total);
   TargetKey key = TargetKey::of(o.pipeline.target);
-  progress << "strata tune: " << o.modelPath << ": " << tasks->size() << " tasks (" << kernels
-           << " kernels), target " << key.triple << " " << key.cpu << " " << key.vectorBits
-           << "-bit vectors, " << o.measure.threads << " thread"
-           << (o.measure.threads == 1 ? "" : "s") << ", " << total << " trials";
+  llvm::raw_ostream &head = out.message();
+  head << "strata tune: " << o.modelPath << ": " << tasks->size() << " tasks (" << kernels
+       << " kernels), target " << key.triple << " " << key.cpu << " " << key.vectorBits
+       << "-bit vectors, " << o.measure.threads << " thread"
+       << (o.measure.threads == 1 ? "" : "s") << ", " << total << " trials";
   if (o.shardCount > 1)
-    progress << ", shard " << o.shardIndex << "/" << o.shardCount;
+    head << ", shard " << o.shardIndex << "/" << o.shardCount;
   if (o.measure.simulate)
-    progress << " (simulated timing)";
-  progress << "\n";
+    head << " (simulated timing)";
+  head << "\n";
 
   // Resume: what the log already has for this target and thread count is not measured again.
   std::vector<Record> earlier;
@@ -129,11 +183,11 @@ llvm::Error tune(const TuneOptions &o, llvm::raw_ostream &progress) {
     if (!log)
       return log.takeError();
     for (const std::string &w : log->warnings)
-      progress << "strata tune: warning: " << w << "\n";
+      out.message() << "strata tune: warning: " << w << "\n";
     for (Record &r : log->records)
       if (r.target == key && r.threads == o.measure.threads)
         earlier.push_back(std::move(r));
-    progress << "strata tune: resuming " << o.logPath << " (" << earlier.size()
+    out.message() << "strata tune: resuming " << o.logPath << " (" << earlier.size()
              << " records for this target and thread count)\n";
   }
   auto writer = LogWriter::open(o.logPath);
@@ -189,12 +243,68 @@ llvm::Error tune(const TuneOptions &o, llvm::raw_ostream &progress) {
       if (r.ok() && batch[i].schedule == t.task->defaultSchedule)
         t.defaultMs = r.medianMs();
       if (!r.ok())
-        progress << "strata tune: " << t.task->kernelName << ": " << r.schedule.str() << ": "
-                 << errorName(r.error) << ": " << r.errorMessage << "\n";
+        out.message() << "strata tune: " << t.task->kernelName << ": " << r.schedule.str()
+                      << ": " << errorName(r.error) << ": " << r.errorMessage << "\n";
       ++measuredNow;
     }
     return llvm::Error::success();
   };
+  // The sweep's course: the model's estimated kernel time (each task's best, or its default
+  // or roofline estimate before it has one) after every batch, and each task's best.
+  SweepTrace trace;
+  trace.model = o.modelPath;
+  trace.target = key.triple + " " + key.cpu + " (" + std::to_string(key.vectorBits) + "-bit vectors)";
+  trace.threads = o.measure.threads;
+  trace.simulated = o.measure.simulate;
+  int budget = 0;
+  for (const auto &tp : work)
+    budget += tp->allocated;
+  auto seconds = [&] { return std::chrono::duration<double>(Clock::now() - start).count(); };
+  auto timeOf = [](const Tuning &t, bool tuned) {
+    const Record *b = t.search.best();
+    double ms = tuned && b ? b->medianMs() : std::isfinite(t.defaultMs) ? t.defaultMs
+                                                                          : t.task->estimatedMs;
+    return t.task->count * ms;
+  };
+  auto modelMs = [&](bool tuned) {
+    double ms = 0;
+    for (const auto &tp : work)
+      ms += timeOf(*tp, tuned);
+    return ms;
+  };
+  auto trialsDone = [&] {
+    size_t n = 0;
+    for (const auto &tp : work)
+      n += tp->search.tried();
+    return (double)n;
+  };
+  std::map<const Tuning *, std::vector<TracePoint>> taskCurves;
+  auto record = [&](const std::vector<Tuning *> &touched) {
+    double now = seconds();
+    trace.modelCurve.push_back({trialsDone(), now, modelMs(true)});
+    for (const Tuning *t : touched)
+      if (const Record *b = t->search.best())
+        taskCurves[t].push_back({(double)t->search.tried(), now, b->medianMs()});
+  };
+  auto status = [&](const Tuning &t) {
+    size_t index = 0;
+    while (work[index].get() != &t)
+      ++index;
+    double now = seconds(), done = trialsDone(), tuned = modelMs(true), base = modelMs(false);
+    std::string line = llvm::formatv("strata tune: [{0,5:F0} s] task {1}/{2} {3} (x{4}) | "
+                                     "trials {5}/{6} | model {7}, {8:F2}x over defaults",
+                                     now, index + 1, work.size(), t.task->kernelName,
+                                     t.task->count, (int)done, budget, fmtMs(tuned), base / tuned)
+                           .str();
+    if (measuredNow > 0) {
+      double eta = now / measuredNow * (budget - done);
+      if (o.timeBudgetSeconds > 0)
+        eta = std::min(eta, o.timeBudgetSeconds - now);
+      line += " | ETA " + fmtDuration(eta);
+    }
+    out.status(line);
+  };
+
   // First every task's default schedule: the baseline, and each task's measured weight.
   {
     std::vector<Candidate> batch;
@@ -206,15 +316,20 @@ llvm::Error tune(const TuneOptions &o, llvm::raw_ostream &progress) {
           owners.push_back(&t);
         }
     if (!batch.empty()) {
-      progress << "strata tune: measuring the default schedules of " << batch.size() << " tasks\n";
+      out.message() << "strata tune: measuring the default schedules of " << batch.size()
+                    << " tasks\n";
       if (llvm::Error err = measureAndLog(batch, owners))
         return err;
     }
+    std::vector<Tuning *> all;
+    for (auto &tp : work)
+      all.push_back(tp.get());
+    trace.defaultModelMs = modelMs(false);
+    record(all);
   }
   while (true) {
-    double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
-    if (o.timeBudgetSeconds > 0 && elapsed >= o.timeBudgetSeconds) {
-      progress << "strata tune: time budget reached\n";
+    if (o.timeBudgetSeconds > 0 && seconds() >= o.timeBudgetSeconds) {
+      out.message() << "strata tune: time budget reached\n";
       break;
     }
     // The task with the most estimated time left to gain.
@@ -235,6 +350,7 @@ llvm::Error tune(const TuneOptions &o, llvm::raw_ostream &progress) {
     int n = std::min(o.batch, next->allocated - (int)next->search.tried());
     std::vector<schedules::Schedule> candidates = next->search.next(n);
     if (candidates.empty()) {
+      budget -= next->allocated - (int)next->search.tried();
       next->allocated = (int)next->search.tried(); // nothing new left to try
       continue;
     }
@@ -247,38 +363,51 @@ llvm::Error tune(const TuneOptions &o, llvm::raw_ostream &progress) {
     double after = next->search.best() ? next->search.best()->medianMs() : INFINITY;
     double improvement = std::isfinite(before) && std::isfinite(after) ? (before - after) / before : 1;
     next->gain = 0.5 * next->gain + 0.5 * std::max(0.02, improvement);
-    progress << "strata tune: [" << llvm::formatv("{0,5:F0}", elapsed) << " s] "
-             << next->task->kernelName << " (x" << next->task->count << "): "
-             << next->search.tried() << "/" << next->allocated << " trials, best "
-             << fmtMs(after) << ", default " << fmtMs(next->defaultMs) << "\n";
+    record({next});
+    status(*next);
   }
 
   // Summary: per task, and the model's kernel time estimated from the best of each.
   double bestTotal = 0, defaultTotal = 0;
   bool complete = true;
-  progress << "strata tune: " << measuredNow << " candidates measured; best per task:\n";
+  llvm::raw_ostream &os = out.message();
+  os << "strata tune: " << measuredNow << " candidates measured; best per task:\n";
   for (const auto &tp : work) {
     const Tuning &t = *tp;
     const Record *b = t.search.best();
     double best = b ? b->medianMs() : NAN;
-    progress << llvm::formatv("  {0,-24} x{1,-3} default {2,12}  best {3,12}", t.task->kernelName,
-                              t.task->count, fmtMs(t.defaultMs), fmtMs(best));
+    os << llvm::formatv("  {0,-24} x{1,-3} default {2,12}  best {3,12}", t.task->kernelName,
+                        t.task->count, fmtMs(t.defaultMs), fmtMs(best));
     if (b && std::isfinite(t.defaultMs))
-      progress << llvm::formatv("  {0:F2}x", t.defaultMs / best) << "  " << b->schedule.str();
-    progress << "\n";
+      os << llvm::formatv("  {0:F2}x", t.defaultMs / best) << "  " << b->schedule.str();
+    os << "\n";
     if (b && std::isfinite(t.defaultMs)) {
       bestTotal += t.task->count * best;
       defaultTotal += t.task->count * t.defaultMs;
     } else {
       complete = false;
     }
+    trace.tasks.push_back({t.task->kernelName, t.task->workload, b ? b->schedule.str() : "",
+                           t.task->count, (double)t.task->w.flops, t.defaultMs, best,
+                           taskCurves[&t]});
   }
   if (defaultTotal > 0)
-    progress << llvm::formatv("strata tune: kernels of {0}the model: {1:F3} ms with defaults, "
-                              "{2:F3} ms tuned ({3:F2}x)\n",
-                              complete ? "" : "the measured tasks of ", defaultTotal, bestTotal,
-                              defaultTotal / bestTotal);
-  progress << "strata tune: log " << o.logPath << "\n";
+    os << llvm::formatv("strata tune: kernels of {0}the model: {1:F3} ms with defaults, "
+                        "{2:F3} ms tuned ({3:F2}x)\n",
+                        complete ? "" : "the measured tasks of ", defaultTotal, bestTotal,
+                        defaultTotal / bestTotal);
+  if (const TracePoint *p = ninetyPercentPoint(trace))
+    os << llvm::formatv("strata tune: 90% of the gain after {0} of {1} trials, {2:F0} of {3:F0} s\n",
+                        (int)p->trials, (int)trace.modelCurve.back().trials, p->seconds,
+                        trace.modelCurve.back().seconds);
+  os << "strata tune: log " << o.logPath << "\n";
+  if (!o.reportPath.empty()) {
+    if (!o.measure.simulate)
+      trace.peakGflopsPerCore = strata_measure_peak_gflops();
+    if (llvm::Error err = writeReport(trace, o.reportPath))
+      return err;
+    os << "strata tune: report " << o.reportPath << "\n";
+  }
   return llvm::Error::success();
 }
 

@@ -31,13 +31,17 @@ struct TuneOptions {
   int shardIndex = 0, shardCount = 1;
   int jobs = 2;  // candidates compiled at once
   int batch = 8; // candidates per task per round
+  std::string reportPath;      // --report: an HTML page of the sweep, written at the end
+  bool redrawProgress = false; // the progress output is a terminal: one status line, redrawn
 };
 
 /// Trials per task: `total` shared by weight, each at most its space size (water-filling;
 /// deterministic). Exposed for tests.
 std::vector<int> allocateTrials(const std::vector<Task> &tasks, int total);
 
-/// Runs a tuning sweep; progress goes to `progress`.
+/// Runs a tuning sweep; progress goes to `progress`: a status line after every batch (task
+/// i/N, trials done/budget, the model's estimated kernel time so far and its speed-up over
+/// the defaults, ETA), redrawn in place when `redrawProgress`.
 llvm::Error tune(const TuneOptions &options, llvm::raw_ostream &progress);
 
 /// Reads logs and writes their records to `out`: each distinct record once, sorted (workload,

@@ -5,6 +5,7 @@
 #include "runtime/strata_runtime.h"
 
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Process.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <cstdlib>
@@ -20,7 +21,9 @@ const char *kTuneUsage = R"(usage: strata tune MODEL -o LOG.jsonl [options]
 Searches each kernel's schedule space (the registry's templates and knobs),
 measuring candidates in child processes, and appends one JSON line per
 measurement to LOG (resumed when it exists). Use the log with
-strata compile|run|bench --tuning-log LOG.
+strata compile|run|bench --tuning-log LOG. Progress goes to stderr: one status
+line (task, trials, the model's kernel time so far and its speed-up over the
+defaults, ETA), redrawn in place on a terminal, a line per batch otherwise.
 
 options:
   -o LOG               the tuning log (JSON Lines; appended to, created if missing)
@@ -37,6 +40,9 @@ options:
   --jobs J             candidates compiled at once (default: 2)
   --timeout T          a candidate still compiling or running after T is killed and
                        logged as a timeout (default: 120s)
+  --report FILE.html   at the end, write a self-contained page: the model's kernel time
+                       against trials and wall time, per-task curves, and a table of
+                       default vs tuned time, GFLOP/s, % of FMA peak and knobs per kernel
   --simulate           deterministic pseudo-times instead of running candidates: tests
                        the tuner itself, never use it for real tuning
 
@@ -198,6 +204,9 @@ int commandTune(int argc, char **argv) {
     } else if (arg == "--jobs") {
       if (!value(v) || !parseCount(v, o.jobs, 1))
         return usage("--jobs expects a positive integer");
+    } else if (arg == "--report") {
+      if (!value(o.reportPath))
+        return usage("--report needs a value");
     } else if (arg == "--simulate") {
       o.measure.simulate = true;
     } else if (!arg.empty() && arg[0] == '-') {
@@ -228,6 +237,7 @@ int commandTune(int argc, char **argv) {
   }
   o.pipeline.target = *t;
   o.measure.target = target;
+  o.redrawProgress = llvm::sys::Process::StandardErrIsDisplayed();
   if (llvm::Error err = strata::tuning::tune(o, llvm::errs())) {
     llvm::errs() << "strata tune: error: " << llvm::toString(std::move(err)) << "\n";
     return 1;
