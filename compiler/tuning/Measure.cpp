@@ -47,6 +47,27 @@ private:
   int fd = -1;
 };
 
+/// Evicts this core's private caches (L1, L2) by reading over a buffer twice their size; what
+/// the kernel left there goes, what it finds in the shared cache stays, as in a model run.
+class CacheScrubber {
+public:
+  CacheScrubber() {
+    long l2 = ::sysconf(_SC_LEVEL2_CACHE_SIZE);
+    size_t bytes = 2 * (size_t)(l2 > 0 ? std::min(l2, 4l << 20) : 1l << 20);
+    lines.assign(bytes / sizeof(uint64_t), 1);
+  }
+  void operator()() {
+    uint64_t sum = 0;
+    for (size_t i = 0; i < lines.size(); i += 64 / sizeof(uint64_t))
+      sum += lines[i];
+    sink = sum;
+  }
+
+private:
+  std::vector<uint64_t> lines;
+  volatile uint64_t sink = 0;
+};
+
 /// The task module with `s` on its kernel, in a temporary file.
 llvm::Expected<std::string> writeCandidate(const Task &task, const schedules::Schedule &s) {
   auto text = withSchedule(task.module, s);
@@ -124,6 +145,7 @@ Record baseRecord(const Task &task, const schedules::Schedule &s, const MeasureO
   else
     llvm::consumeError(t.takeError());
   r.threads = o.threads;
+  r.hotCache = !o.scrubCaches;
   r.schedule = s;
   r.host = hostName();
   r.date = utcNow();
@@ -184,17 +206,29 @@ Record measureHere(const Task &task, const schedules::Schedule &s, const Measure
   auto runOnce = [&]() { return exe->run(buffers.in, buffers.out); };
   {
     TimingLock lock(o.lockPath);
-    auto start = Clock::now();
-    if (Status st = runOnce(); !st.ok())
+    if (Status st = runOnce(); !st.ok()) // also warms the code, page tables and thread pool
       return fail(MeasureError::RunError, st.message());
-    double firstMs = std::chrono::duration<double, std::milli>(Clock::now() - start).count();
-    int runsPerSample = std::max(1, (int)std::ceil(o.minSampleMs / std::max(firstMs, 1e-4)));
-    runOnce(); // warm caches and the thread pool
-    for (int k = 0; k < std::max(o.samples, 1); ++k) {
+    CacheScrubber scrub;
+    // One run, as every timed run: scrubbed (or not) first, timed alone.
+    auto timedRun = [&] {
+      if (o.scrubCaches)
+        scrub();
       auto t0 = Clock::now();
-      for (int i = 0; i < runsPerSample; ++i)
-        runOnce();
-      double ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+      runOnce();
+      return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+    };
+    int runsPerSample = std::max(1, (int)std::ceil(o.minSampleMs / std::max(timedRun(), 1e-4)));
+    for (int k = 0; k < std::max(o.samples, 1); ++k) {
+      double ms = 0;
+      if (o.scrubCaches) {
+        for (int i = 0; i < runsPerSample; ++i)
+          ms += timedRun();
+      } else { // back to back: one clock reading for the whole sample
+        auto t0 = Clock::now();
+        for (int i = 0; i < runsPerSample; ++i)
+          runOnce();
+        ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+      }
       r.samplesMs.push_back(std::max(ms / runsPerSample, 1e-6));
     }
   }

@@ -185,10 +185,11 @@ llvm::Error tune(const TuneOptions &o, llvm::raw_ostream &stream) {
     for (const std::string &w : log->warnings)
       out.message() << "strata tune: warning: " << w << "\n";
     for (Record &r : log->records)
-      if (r.target == key && r.threads == o.measure.threads)
+      if (r.target == key && r.threads == o.measure.threads &&
+          r.hotCache == !o.measure.scrubCaches)
         earlier.push_back(std::move(r));
     out.message() << "strata tune: resuming " << o.logPath << " (" << earlier.size()
-             << " records for this target and thread count)\n";
+                  << " records for this target, thread count and timing)\n";
   }
   auto writer = LogWriter::open(o.logPath);
   if (!writer)

@@ -81,6 +81,7 @@ std::string toJsonLine(const Record &r) {
       {"threads", r.threads},
       {"schedule", {{"template", r.schedule.templateName}, {"knobs", knobs}}},
       {"samples_ms", r.samplesMs},
+      {"timing", r.hotCache ? "hot" : "scrubbed"},
       {"error", errorName(r.error)},
       {"host", r.host},
       {"date", r.date},
@@ -123,6 +124,10 @@ llvm::Expected<Record> parseRecord(const std::string &line) {
     for (double ms : r.samplesMs)
       if (!(ms > 0) || !std::isfinite(ms))
         return fail("samples_ms must be positive, finite times");
+    std::string timing = j.value("timing", "hot");
+    if (timing != "hot" && timing != "scrubbed")
+      return fail("unknown timing '" + timing + "' (hot or scrubbed)");
+    r.hotCache = timing == "hot";
     std::string error = j.at("error").get<std::string>();
     auto known = std::find_if(std::begin(kErrors), std::end(kErrors),
                               [&](MeasureError e) { return error == errorName(e); });
@@ -198,9 +203,11 @@ void TuningDatabase::add(const Record &r) {
     return;
   auto key = std::make_tuple(r.workload, r.target.str(), r.threads);
   auto it = bestOf.find(key);
-  // Ties go to the smaller record text, so the best does not depend on the order records come in.
-  if (it == bestOf.end() || r.medianMs() < it->second.medianMs() ||
-      (r.medianMs() == it->second.medianMs() && toJsonLine(r) < toJsonLine(it->second)))
+  // Scrubbed before hot, then the faster; ties go to the smaller record text, so the best does
+  // not depend on the order records come in.
+  auto rank = [](const Record &x) { return std::make_tuple(x.hotCache, x.medianMs()); };
+  if (it == bestOf.end() || rank(r) < rank(it->second) ||
+      (rank(r) == rank(it->second) && toJsonLine(r) < toJsonLine(it->second)))
     bestOf[key] = r;
 }
 

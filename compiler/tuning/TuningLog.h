@@ -52,6 +52,10 @@ struct Record {
   int threads = 1;
   schedules::Schedule schedule;
   std::vector<double> samplesMs; // every timing sample (each a mean over enough runs)
+  /// How the runs were timed: after scrubbing the core's caches (as in a model run, the
+  /// default) or back to back with hot caches ("timing": "hot"; records written before the
+  /// field existed were all timed hot). The two do not rank alike, so they are never compared.
+  bool hotCache = false;
   MeasureError error = MeasureError::None;
   std::string errorMessage;
   std::string host, date; // where and when (UTC, ISO 8601) it was measured
@@ -94,7 +98,8 @@ private:
   std::string path;
 };
 
-/// The best successful record per (workload, target key, threads).
+/// The best successful record per (workload, target key, threads); a record timed with
+/// scrubbed caches is preferred to any timed hot.
 class TuningDatabase {
 public:
   void add(const Record &r);

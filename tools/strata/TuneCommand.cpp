@@ -40,6 +40,8 @@ options:
   --jobs J             candidates compiled at once (default: 2)
   --timeout T          a candidate still compiling or running after T is killed and
                        logged as a timeout (default: 120s)
+  --hot-cache          time runs back to back, caches hot (default: the core's L1/L2
+                       are scrubbed before every timed run, as other kernels do in a model)
   --report FILE.html   at the end, write a self-contained page: the model's kernel time
                        against trials and wall time, per-task curves, and a table of
                        default vs tuned time, GFLOP/s, % of FMA peak and knobs per kernel
@@ -204,6 +206,8 @@ int commandTune(int argc, char **argv) {
     } else if (arg == "--jobs") {
       if (!value(v) || !parseCount(v, o.jobs, 1))
         return usage("--jobs expects a positive integer");
+    } else if (arg == "--hot-cache") {
+      o.measure.scrubCaches = false;
     } else if (arg == "--report") {
       if (!value(o.reportPath))
         return usage("--report needs a value");

@@ -131,6 +131,45 @@ TEST(TuningDatabase, BestIsPerTargetAndThreads) {
   EXPECT_EQ(db.best("other", avx2, 1), nullptr);
 }
 
+TEST(TuningLog, TimingIsKeptAndOldRecordsWereHot) {
+  Record r = makeRecord("w", {1.0});
+  EXPECT_FALSE(r.hotCache);
+  std::string line = toJsonLine(r);
+  EXPECT_NE(line.find("\"timing\":\"scrubbed\""), std::string::npos);
+  r.hotCache = true;
+  auto hot = parseRecord(toJsonLine(r));
+  ASSERT_TRUE((bool)hot) << llvm::toString(hot.takeError());
+  EXPECT_TRUE(hot->hotCache);
+  // A record from before the field existed was timed hot.
+  std::string old = line;
+  old.erase(old.find(",\"timing\":\"scrubbed\""), std::string(",\"timing\":\"scrubbed\"").size());
+  auto before = parseRecord(old);
+  ASSERT_TRUE((bool)before) << llvm::toString(before.takeError());
+  EXPECT_TRUE(before->hotCache);
+  std::string bad = line;
+  bad.replace(bad.find("scrubbed"), 8, "lukewarm");
+  auto wrong = parseRecord(bad);
+  ASSERT_FALSE((bool)wrong);
+  EXPECT_NE(llvm::toString(wrong.takeError()).find("unknown timing 'lukewarm'"), std::string::npos);
+}
+
+TEST(TuningDatabase, ScrubbedTimingBeatsHot) {
+  // Hot timings look faster than the kernel runs in a model: a scrubbed record wins even
+  // when a hot one is faster; hot records serve only where there is no scrubbed one.
+  Record hot = makeRecord("w", {0.5}, 1, "x86-64-avx2", 4);
+  hot.hotCache = true;
+  Record scrubbed = makeRecord("w", {0.8}, 1, "x86-64-avx2", 5);
+  TargetKey avx2 = TargetKey::of(*targets::parseTarget("x86-64-avx2"));
+  TuningDatabase db;
+  db.add(hot);
+  ASSERT_NE(db.best("w", avx2, 1), nullptr);
+  EXPECT_EQ(db.best("w", avx2, 1)->schedule["mr"], 4);
+  db.add(scrubbed);
+  EXPECT_EQ(db.best("w", avx2, 1)->schedule["mr"], 5);
+  db.add(hot);
+  EXPECT_EQ(db.best("w", avx2, 1)->schedule["mr"], 5);
+}
+
 TEST(TuningDatabase, TiesDoNotDependOnOrder) {
   Record a = makeRecord("w", {1.0}, 1, "x86-64-avx2", 4), b = makeRecord("w", {1.0}, 1, "x86-64-avx2", 5);
   TargetKey avx2 = TargetKey::of(*targets::parseTarget("x86-64-avx2"));
