@@ -264,9 +264,121 @@ public:
     b.CreateRet(status);
   }
 
-  void support(const MemoryPlan &plan) {
+  /// NAME_run for a model whose kernels run through OpenCL: the program as the runtime's
+  /// strata_cl_program (runtime/strata_runtime.h), handed to strata_cl_run.
+  void runOpenCL(const MemoryPlan &plan, const DeviceProgram &device, const ModelSignature &sig) {
+    llvm::Type *ptr = PointerType::getUnqual(ctx), *i32 = b32(), *i64 = Type::getInt64Ty(ctx);
+    // The weights: one blob, each constant 64-byte aligned.
+    std::vector<uint8_t> blob;
+    std::vector<int64_t> constOffsets;
+    for (graph::ConstantOp c : plan.constants) {
+      HostTensor t = reference::fromAttr(c.getValue());
+      blob.resize((blob.size() + MemoryPlan::kAlignment - 1) / MemoryPlan::kAlignment *
+                  MemoryPlan::kAlignment);
+      constOffsets.push_back((int64_t)blob.size());
+      size_t at = blob.size();
+      blob.resize(at + t.numBytes());
+      t.toBytes(blob.data() + at);
+    }
+    int64_t constBytes = (int64_t)blob.size();
+    if (blob.empty())
+      blob.push_back(0);
+    Constant *constInit = ConstantDataArray::get(ctx, ArrayRef<uint8_t>(blob));
+    auto *consts = new GlobalVariable(m, constInit->getType(), true, GlobalValue::InternalLinkage,
+                                      constInit, name + "_cl_constants");
+    consts->setAlignment(Align(MemoryPlan::kAlignment));
+
+    auto *argTy = StructType::get(ctx, {i32, i32, i64});
+    auto *dimsTy = ArrayType::get(i64, 3);
+    auto *launchTy = StructType::get(ctx, {i32, i32, ptr, i32, i32, dimsTy, dimsTy});
+    int32_t firstOutput = 2 + (int32_t)sig.inputs.size();
+    std::vector<Constant *> launches, kernelNames;
+    for (size_t l = 0; l < device.launches.size(); ++l) {
+      const DeviceLaunch &d = device.launches[l];
+      std::vector<Constant *> args;
+      for (const Storage &st : d.args) {
+        int32_t buffer = 0;
+        int64_t offset = 0;
+        switch (st.kind) {
+        case Storage::Kind::Arena: buffer = 0, offset = st.offset; break;
+        case Storage::Kind::Constant: buffer = 1, offset = constOffsets[st.index]; break;
+        case Storage::Kind::Input: buffer = 2 + (int32_t)st.index; break;
+        case Storage::Kind::Output: buffer = firstOutput + (int32_t)st.index; break;
+        }
+        args.push_back(ConstantStruct::get(argTy, {ConstantInt::get(i32, buffer),
+                                                   ConstantInt::get(i32, 0),
+                                                   ConstantInt::get(i64, offset)}));
+      }
+      auto *argsArr = ArrayType::get(argTy, args.size());
+      auto *argsGlobal = new GlobalVariable(m, argsArr, true, GlobalValue::InternalLinkage,
+                                            ConstantArray::get(argsArr, args),
+                                            name + "_cl_args" + std::to_string(l));
+      auto dims = [&](const int64_t *v) {
+        return ConstantDataArray::get(ctx, ArrayRef<uint64_t>({(uint64_t)v[0], (uint64_t)v[1], (uint64_t)v[2]}));
+      };
+      launches.push_back(ConstantStruct::get(
+          launchTy, {ConstantInt::get(i32, l), ConstantInt::get(i32, args.size()), argsGlobal,
+                     ConstantInt::get(i32, d.dims), ConstantInt::get(i32, 0), dims(d.global),
+                     dims(d.local)}));
+      kernelNames.push_back(cstring(d.kernel, name + "_cl_kernel" + std::to_string(l)));
+    }
+    auto table = [&](const std::string &suffix, llvm::Type *elemTy, ArrayRef<Constant *> entries) {
+      auto *ty = ArrayType::get(elemTy, entries.size());
+      return new GlobalVariable(m, ty, true, GlobalValue::InternalLinkage,
+                                ConstantArray::get(ty, entries), name + suffix);
+    };
+    auto sizes = [&](const std::string &suffix, const std::vector<TensorSignature> &tensors) {
+      std::vector<uint64_t> bytes;
+      for (const TensorSignature &t : tensors) {
+        int64_t n = (int64_t)dtypeSize(t.dtype);
+        for (int64_t d : t.shape)
+          n *= d;
+        bytes.push_back((uint64_t)n);
+      }
+      if (bytes.empty())
+        bytes.push_back(0);
+      Constant *init = ConstantDataArray::get(ctx, ArrayRef<uint64_t>(bytes));
+      return new GlobalVariable(m, init->getType(), true, GlobalValue::InternalLinkage, init,
+                                name + suffix);
+    };
+    auto *programTy = StructType::get(
+        ctx, {ptr, ptr, i32, ptr, i32, ptr, i64, ptr, i64, i32, i32, ptr, ptr});
+    Constant *program = ConstantStruct::get(
+        programTy,
+        {cstring(name, name + "_cl_name"), cstring(device.source, name + "_cl_source"),
+         ConstantInt::get(i32, launches.size()), table("_cl_kernel_names", ptr, kernelNames),
+         ConstantInt::get(i32, launches.size()), table("_cl_launches", launchTy, launches),
+         ConstantInt::get(i64, device.workspaceBytes), consts, ConstantInt::get(i64, constBytes),
+         ConstantInt::get(i32, sig.inputs.size()), ConstantInt::get(i32, sig.outputs.size()),
+         sizes("_cl_input_bytes", sig.inputs), sizes("_cl_output_bytes", sig.outputs)});
+    auto *programGlobal = new GlobalVariable(m, programTy, true, GlobalValue::InternalLinkage,
+                                             program, name + "_cl_program");
+    auto *stateTy = StructType::get(ctx, ArrayRef<llvm::Type *>{ptr});
+    auto *state = new GlobalVariable(m, stateTy, false, GlobalValue::InternalLinkage,
+                                     ConstantAggregateZero::get(stateTy), name + "_cl_state");
+
+    Function *run = define(name + "_run", i32, {ptr, ptr, ptr});
+    IRBuilder<> b(BasicBlock::Create(ctx, "entry", run));
+    Function *check = declare("strata_check_run_args", i32, {ptr, ptr, i32, ptr, i32, ptr, ptr, ptr});
+    // The workspace argument is not used (the device has its own), so it is not checked.
+    Value *status = b.CreateCall(
+        check, {b.CreateGlobalStringPtr(name, name + "_model_name"), run->getArg(0),
+                b.getInt32(sig.inputs.size()), run->getArg(1), b.getInt32(sig.outputs.size()),
+                ConstantPointerNull::get(PointerType::getUnqual(ctx)),
+                m.getFunction(name + "_input_name"), m.getFunction(name + "_output_name")});
+    BasicBlock *bad = BasicBlock::Create(ctx, "bad_args", run);
+    BasicBlock *ok = BasicBlock::Create(ctx, "args_ok", run);
+    b.CreateCondBr(b.CreateICmpNE(status, b.getInt32(0)), bad, ok);
+    IRBuilder<>(bad).CreateRet(status);
+    b.SetInsertPoint(ok);
+    Function *clRun = declare("strata_cl_run", i32, {ptr, ptr, ptr, ptr});
+    b.CreateRet(b.CreateCall(clRun, {state, programGlobal, run->getArg(0), run->getArg(1)}));
+  }
+
+  void support(const MemoryPlan &plan, bool device) {
     llvm::Type *ptr = PointerType::getUnqual(ctx);
-    constantFunction(name + "_workspace_size", ConstantInt::get(Type::getInt64Ty(ctx), plan.arenaBytes));
+    constantFunction(name + "_workspace_size",
+                     ConstantInt::get(Type::getInt64Ty(ctx), device ? 0 : plan.arenaBytes));
     // NAME_error_message: the runtime's message for the last failure, else the status name.
     Function *msg = define(name + "_error_message", ptr, {b32()});
     {
@@ -305,14 +417,17 @@ private:
 
 void emitModelFunctions(Module &module, const std::string &name, const ModelSignature &sig,
                         const MemoryPlan &plan, const std::vector<KernelCall> &calls,
-                        const std::vector<KernelInfo> *profile) {
+                        const std::vector<KernelInfo> *profile, const DeviceProgram *device) {
   ModelEmitter e(module, name);
   if (profile)
     e.profiling(*profile);
   e.queries("input", sig.inputs);
   e.queries("output", sig.outputs);
-  e.run(plan, calls, sig);
-  e.support(plan);
+  if (device)
+    e.runOpenCL(plan, *device, sig);
+  else
+    e.run(plan, calls, sig);
+  e.support(plan, device != nullptr);
 }
 
 } // namespace strata

@@ -39,6 +39,19 @@ struct KernelCall {
   std::vector<Storage> args;
 };
 
+/// A model's kernels compiled for a GPU API (OpenCL): one program, launched in order.
+struct DeviceLaunch {
+  std::string kernel;        // its name in `source`
+  std::vector<Storage> args; // each buffer parameter; scratch lives in the arena past the plan
+  int dims = 1;
+  int64_t global[3] = {1, 1, 1}, local[3] = {1, 1, 1};
+};
+struct DeviceProgram {
+  std::string source;
+  std::vector<DeviceLaunch> launches;
+  int64_t workspaceBytes = 0; // the plan's arena plus the largest kernel scratch
+};
+
 /// Adds `int32_t NAME_run(const void *const *inputs, void *const *outputs, void *workspace)`
 /// and the header's query functions to a module that already holds the kernel functions.
 /// With `profile` (one KernelInfo per call), every kernel call is timed and the module also
@@ -47,8 +60,12 @@ struct KernelCall {
 ///   const uint64_t *NAME_profile_counters(void); // per kernel: total ns, calls
 ///   void NAME_profile_reset(void);
 ///   void NAME_profile_print(double peak_gflops);  // strata_profile_print's table
+/// With `device`, NAME_run instead hands the inputs, outputs and the program to the runtime's
+/// strata_cl_run (the workspace stays on the device; NAME_workspace_size is 0), and `calls`
+/// are not used.
 void emitModelFunctions(llvm::Module &module, const std::string &name, const ModelSignature &sig,
                         const MemoryPlan &plan, const std::vector<KernelCall> &calls,
-                        const std::vector<KernelInfo> *profile = nullptr);
+                        const std::vector<KernelInfo> *profile = nullptr,
+                        const DeviceProgram *device = nullptr);
 
 } // namespace strata

@@ -25,6 +25,8 @@
 #include "lowering/schedules/Passes.h"
 #include "lowering/graph_to_te/KernelLowering.h"
 #include "targets/CodeGen_LLVM.h"
+#include "targets/CodeGen_OpenCL.h"
+#include "lowering/te_to_loops/OutlineGPU.h"
 #include "targets/Emit.h"
 #include "dialects/te/IRVisitor.h"
 
@@ -54,9 +56,11 @@ llvm::Expected<EmitStage> parseEmitStage(llvm::StringRef name) {
     return EmitStage::LLVM;
   if (name == "asm")
     return EmitStage::Asm;
+  if (name == "opencl")
+    return EmitStage::OpenCL;
   return llvm::createStringError(llvm::inconvertibleErrorCode(),
                                  "unknown --emit stage '" + name.str() +
-                                     "' (valid: graph, schedules, te, loops, llvm, asm)");
+                                     "' (valid: graph, schedules, te, loops, llvm, asm, opencl)");
 }
 
 llvm::Error checkSymbolName(const std::string &name) {
@@ -246,9 +250,89 @@ llvm::Expected<OwningOpRef<ModuleOp>> optimizeGraph(const std::string &path,
   return module;
 }
 
+/// Step 5 for a GPU target: each kernel's loop nests outlined into device kernels (OpenCL C),
+/// and the model module, whose NAME_run launches them through the runtime.
+static llvm::Expected<CompiledModel> compileForDevice(const std::string &path,
+                                                     const PipelineOptions &options,
+                                                     CompiledModel out, const MemoryPlan &plan,
+                                                     const std::vector<te::LoweredFunc> &funcs,
+                                                     const std::vector<KernelCall> &calls) {
+  StageTimer t(options.timings, "opencl codegen");
+  auto align = [](int64_t n) {
+    return (n + MemoryPlan::kAlignment - 1) / MemoryPlan::kAlignment * MemoryPlan::kAlignment;
+  };
+  DeviceProgram device;
+  device.source = targets::openclPrelude() + "\n";
+  int64_t scratchStart = align(plan.arenaBytes), scratchMax = 0;
+  for (size_t k = 0; k < funcs.size(); ++k) {
+    const te::LoweredFunc &f = funcs[k];
+    auto program = te::outline_gpu_kernels(f);
+    if (!program.ok())
+      return llvm::createStringError(llvm::inconvertibleErrorCode(), path + ": " + program.error());
+    auto source = targets::emitOpenCL(f, *program);
+    if (!source)
+      return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                     path + ": " + llvm::toString(source.takeError()));
+    device.source += *source;
+    // Kernels run one after another, so they share one scratch region past the plan's arena.
+    std::map<std::string, int64_t> scratchOffset;
+    int64_t scratchBytes = 0;
+    for (const te::GPUScratch &s : program->scratch) {
+      scratchOffset[s.name] = scratchStart + scratchBytes;
+      scratchBytes += align(s.elements * std::max(1, s.type.bits / 8));
+    }
+    scratchMax = std::max(scratchMax, scratchBytes);
+    for (const te::GPULaunch &l : program->launches) {
+      DeviceLaunch d;
+      d.kernel = l.name;
+      for (const std::string &buffer : l.buffers) {
+        auto arg = std::find_if(f.args.begin(), f.args.end(),
+                                [&](const te::LoweredArg &a) { return a.name == buffer; });
+        if (arg != f.args.end())
+          d.args.push_back(calls[k].args[arg - f.args.begin()]);
+        else
+          d.args.push_back(Storage{Storage::Kind::Arena, 0, scratchOffset.at(buffer)});
+      }
+      d.dims = (int)std::max({l.blocks.size(), l.threads.size(), size_t(1)});
+      for (int dim = 0; dim < 3; ++dim) {
+        d.local[dim] = l.groupSize(dim);
+        d.global[dim] = l.groups(dim) * l.groupSize(dim);
+      }
+      device.launches.push_back(std::move(d));
+    }
+  }
+  device.workspaceBytes = scratchStart + scratchMax;
+  if (options.emit == EmitStage::OpenCL) {
+    *options.emitStream << device.source;
+    return CompiledModel{};
+  }
+  auto codegen = targets::CodeGen_LLVM::create(options.target);
+  CodeModule model{std::make_unique<llvm::LLVMContext>(), nullptr};
+  auto main = codegen->compile({}, options.name, *model.context);
+  if (!main)
+    return main.takeError();
+  model.module = std::move(*main);
+  emitModelFunctions(*model.module, options.name, out.signature, plan, calls, nullptr, &device);
+  std::string verifyErrors;
+  llvm::raw_string_ostream os(verifyErrors);
+  if (llvm::verifyModule(*model.module, &os))
+    return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                   "internal error: invalid LLVM IR: " + verifyErrors);
+  out.workspaceBytes = 0; // on the device
+  out.modules.push_back(std::move(model));
+  return out;
+}
+
 llvm::Expected<CompiledModel> compileModel(const std::string &path, const PipelineOptions &options) {
   if (auto err = checkSymbolName(options.name))
     return std::move(err);
+  auto unsupported = [](const std::string &msg) {
+    return llvm::createStringError(llvm::inconvertibleErrorCode(), msg);
+  };
+  if (options.emit == EmitStage::OpenCL && options.target.device != targets::Device::OpenCL)
+    return unsupported("--emit opencl needs --target opencl (target '" + options.target.name + "')");
+  if (options.target.isGPU() && options.profile)
+    return unsupported("--profile is not supported on target '" + options.target.name + "' yet");
   MLIRContext mlirContext;
   auto optimized = optimizeGraph(path, options, mlirContext);
   if (!optimized)
@@ -345,6 +429,8 @@ llvm::Expected<CompiledModel> compileModel(const std::string &path, const Pipeli
   }
   if (options.emit == EmitStage::TE || options.emit == EmitStage::Loops)
     return CompiledModel{};
+  if (options.target.isGPU())
+    return compileForDevice(path, options, std::move(out), *plan, funcs, calls);
 
   // 5. LLVM code generation: the kernels into kKernelModules modules of about equal size, each
   //    in its own context, then the model module, which declares the kernels it calls.

@@ -20,9 +20,9 @@
 namespace strata {
 
 /// Where to stop and print (--emit).
-enum class EmitStage { None, Graph, Schedules, TE, Loops, LLVM, Asm };
+enum class EmitStage { None, Graph, Schedules, TE, Loops, LLVM, Asm, OpenCL };
 
-/// Parses "graph", "schedules", "te", "loops", "llvm" or "asm".
+/// Parses "graph", "schedules", "te", "loops", "llvm", "asm" or "opencl".
 llvm::Expected<EmitStage> parseEmitStage(llvm::StringRef name);
 
 struct PipelineOptions {

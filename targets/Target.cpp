@@ -162,8 +162,8 @@ llvm::Expected<std::unique_ptr<llvm::TargetMachine>> Target::createTargetMachine
 }
 
 const std::vector<std::string> &validTargetNames() {
-  static const std::vector<std::string> names = {"host", "x86-64", "x86-64-avx2", "x86-64-avx512",
-                                                 "aarch64"};
+  static const std::vector<std::string> names = {"host",          "x86-64",  "x86-64-avx2",
+                                                 "x86-64-avx512", "aarch64", "opencl"};
   return names;
 }
 
@@ -182,6 +182,15 @@ llvm::Expected<Target> parseTarget(llvm::StringRef name) {
                    "+avx,+avx2,+avx512bw,+avx512cd,+avx512dq,+avx512f,+avx512vl,+f16c,+fma,+sse2",
                    16);
   if (name == "aarch64") return makeAArch64();
+  if (name == "opencl") {
+    // The driver code (NAME_run: copies and launches) is generic code for the host's
+    // architecture, so an AOT library does not depend on the machine that compiled it.
+    Target t = hostTarget().arch == Arch::AArch64 ? makeAArch64()
+                                                    : makeX86("x86-64", "x86-64", "+sse2", 4);
+    t.name = "opencl";
+    t.device = Device::OpenCL;
+    return t;
+  }
   return llvm::createStringError("unknown target '" + name.str() + "' (valid: " +
                                  llvm::join(validTargetNames(), ", ") + ")");
 }

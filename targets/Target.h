@@ -20,8 +20,13 @@ namespace strata::targets {
 
 enum class Arch { X86_64, AArch64 };
 
+/// Where kernels run: on the CPU (compiled with LLVM for `triple`), or on a GPU through
+/// OpenCL (kernels as OpenCL C; the model's driver code still runs on the host CPU).
+enum class Device { CPU, OpenCL };
+
 struct Target {
-  std::string name;     // as parsed: "host", "x86-64", "x86-64-avx2", "x86-64-avx512", "aarch64"
+  std::string name;     // as parsed: "host", "x86-64", "x86-64-avx2", "x86-64-avx512", "aarch64",
+                        // "opencl"
   Arch arch = Arch::X86_64;
   std::string triple;   // LLVM triple, e.g. "x86_64-unknown-linux-gnu"
   std::string cpu;      // LLVM CPU name, e.g. "x86-64-v3", "znver4", "generic"
@@ -31,6 +36,11 @@ struct Target {
   int l1CacheBytes = 32 * 1024;  // per-core L1 data cache
   int l2CacheBytes = 1024 * 1024; // per-core L2 cache
   int cores = 8;                 // cores to plan parallelism for (a guess for named targets)
+  /// CPU, or the GPU API kernels are emitted for; the fields above then describe the host
+  /// CPU that runs the model's driver code.
+  Device device = Device::CPU;
+
+  bool isGPU() const { return device != Device::CPU; }
 
   int vectorBits() const { return vectorLanesF32 * 32; }
   // The widest vector ISA enabled: "avx512", "avx2", "sse2" or "neon" (benchmarks print it).

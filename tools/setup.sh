@@ -13,6 +13,9 @@ PACKAGES=(
   python3-venv
   # the tuner's cost model (XGBoost's C API)
   libxgboost-dev
+  # OpenCL: the ICD loader the runtime loads with dlopen, and PoCL (OpenCL on the CPU) for
+  # the --target opencl tests
+  ocl-icd-libopencl1 pocl-opencl-icd
   # ONNX frontend
   libonnx-dev libprotobuf-dev protobuf-compiler libonnx-testdata
   # AArch64 cross-linking and emulation (for the aarch64 target tests)

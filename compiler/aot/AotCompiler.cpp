@@ -18,7 +18,8 @@ static std::string shapeComment(const TensorSignature &t) {
   return s + "]";
 }
 
-std::string headerText(const std::string &name, const ModelSignature &sig, bool profile) {
+std::string headerText(const std::string &name, const ModelSignature &sig, bool profile,
+                       bool openCL) {
   std::string guard = "STRATA_MODEL_" + name + "_H";
   for (char &c : guard)
     c = (char)std::toupper((unsigned char)c);
@@ -31,7 +32,10 @@ std::string headerText(const std::string &name, const ModelSignature &sig, bool 
   os << " * Outputs:\n";
   for (size_t i = 0; i < sig.outputs.size(); ++i)
     os << " *   " << i << ": " << sig.outputs[i].name << "  " << shapeComment(sig.outputs[i]) << "\n";
-  os << " * Link with: " << name << ".a -lpthread -lm\n */\n";
+  if (openCL)
+    os << " * Kernels run through OpenCL (libOpenCL.so.1, loaded at run time; the device: "
+          "$STRATA_OPENCL_DEVICE=P:D, else the first GPU, else the first device).\n";
+  os << " * Link with: " << name << ".a -lpthread -lm" << (openCL ? " -ldl" : "") << "\n */\n";
   os << "#ifndef " << guard << "\n#define " << guard << "\n\n";
   os << "#include <stddef.h>\n#include <stdint.h>\n\n";
   os << "#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n";
@@ -108,7 +112,8 @@ llvm::Error compileToStaticLibrary(const std::string &modelPath, const std::stri
   if (!archive)
     return archive.takeError();
   // Header last-but-one and archive last: a failure leaves no partial pair behind.
-  std::string header = headerText(options.name, compiled->signature, options.profile);
+  std::string header = headerText(options.name, compiled->signature, options.profile,
+                                  options.target.device == targets::Device::OpenCL);
   if (auto err = writeFileAtomically(out + ".h", header))
     return err;
   if (auto err = writeFileAtomically(out + ".a", llvm::StringRef(archive->data(), archive->size()))) {

@@ -12,6 +12,7 @@ llvm::Error compileToStaticLibrary(const std::string &modelPath, const std::stri
                                    const PipelineOptions &options);
 
 /// The C header declaring NAME_run and the query functions.
-std::string headerText(const std::string &name, const ModelSignature &sig, bool profile = false);
+std::string headerText(const std::string &name, const ModelSignature &sig, bool profile = false,
+                       bool openCL = false);
 
 } // namespace strata::aot

@@ -17,7 +17,7 @@ constexpr int kPoolFactor = 4;    // proposals ranked per candidate taken
 } // namespace
 
 Search::Search(const Task &task, const targets::Target &target, uint64_t seed)
-    : task(task), target(target), spec(schedules::defaultTemplate(task.w)) {
+    : task(task), target(target), spec(schedules::defaultTemplate(task.w, target)) {
   for (const schedules::KnobSpec &k : spec.knobs)
     values.push_back(k.values(task.w, target));
   // The task's own stream: its workload mixed into the seed (FNV-1a).

@@ -1,9 +1,12 @@
 #include "dialects/te/Bounds.h"
 
+#include "dialects/te/IREquality.h"
 #include "dialects/te/IROperator.h"
 #include "dialects/te/IRVisitor.h"
 #include "dialects/te/Simplify.h"
 #include "dialects/te/Substitute.h"
+
+#include <optional>
 
 namespace strata {
 namespace te {
@@ -82,25 +85,41 @@ private:
     }
     result = Interval::everything();
   }
+  /// The divisor of a Div or Mod as a constant: a literal, or a variable bound to one (a
+  /// fused loop's extent, known from the region's lets).
+  std::optional<int64_t> constant_divisor(const Expr &b) {
+    if (const int64_t *c = as_const_int(b)) return *c;
+    Interval i = BoundsOf(scope).of(b);
+    const int64_t *lo = as_const_int(i.min), *hi = as_const_int(i.max);
+    if (lo && hi && *lo == *hi) return *lo;
+    return std::nullopt;
+  }
   void visit(const Div *op) override {
     Interval a = of(op->a);
-    const int64_t *c = as_const_int(op->b);
+    std::optional<int64_t> c = constant_divisor(op->b);
     if (!is_index_type(op->type) || !c || *c == 0) {
       result = Interval::everything();
       return;
     }
-    Interval s(a.min.defined() ? simplify(a.min / op->b) : Expr(),
-               a.max.defined() ? simplify(a.max / op->b) : Expr());
+    Expr divisor = make_const(op->type, *c);
+    Interval s(a.min.defined() ? simplify(a.min / divisor) : Expr(),
+               a.max.defined() ? simplify(a.max / divisor) : Expr());
     result = *c > 0 ? s : Interval(s.max, s.min);
   }
   void visit(const Mod *op) override {
-    const int64_t *c = as_const_int(op->b);
+    std::optional<int64_t> c = constant_divisor(op->b);
     if (!is_index_type(op->type) || !c || *c == 0) {
       result = Interval::everything();
       return;
     }
     Interval a = of(op->a);
     int64_t m = *c > 0 ? *c : -*c;
+    // A single point stays one (a GPU work-item's coordinate within a fused loop).
+    if (a.is_bounded() && equal(a.min, a.max)) {
+      Expr point = simplify(Mod::make(a.min, make_const(op->type, *c)));
+      result = Interval(point, point);
+      return;
+    }
     // Keep a's bounds when they already lie in [0, m).
     if (a.is_bounded() && can_prove(a.min >= 0 && a.max < make_const(op->type, m))) return;
     result = Interval(make_zero(op->type), make_const(op->type, m - 1));
@@ -195,7 +214,10 @@ private:
     if (!v || !v->type.is_int() || !scope.count(v->name)) return;
     Interval bound = bounds_of_expr_in_scope(hi, scope);
     Interval &cur = scope[v->name];
-    if (!bound.max.defined()) return;
+    // A single point stays one: clamping it would hide that producers computed at it are
+    // needed at exactly that point (a GPU work-item's coordinate in a fused loop). Where the
+    // point can leave the range (a guarded tail), the accesses check reports it.
+    if (!bound.max.defined() || (cur.is_bounded() && equal(cur.min, cur.max))) return;
     cur.max = cur.max.defined() ? simplify(min(cur.max, bound.max)) : bound.max;
   }
   void visit(const IfThenElse *op) override {

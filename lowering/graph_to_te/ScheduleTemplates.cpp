@@ -514,6 +514,87 @@ bool hasSimpleAccumulator(const KernelFuncs &k) {
          acc.dimensions() == (int)k.outputShape.size();
 }
 
+// ---- gpu_simt ---------------------------------------------------------------------------------
+
+/// The loops of a GPU stage: its pure loops fused into one (outermost first), split into
+/// work-groups of `threads` work-items. Returns the thread loop's name, or "" when the stage
+/// cannot be bound (no pure loop, or a scan, whose loops must stay in order); lowering then
+/// runs it as a launch of one work-item.
+std::string bindGpuStage(te::Func &f, int stage, int threads) {
+  const te::Definition &d = f.contents()->defs[stage];
+  if (!d.pointwise)
+    return "";
+  std::vector<std::string> pure;
+  for (const te::Dim &dim : d.schedule.dims)
+    if (!dim.is_rvar)
+      pure.push_back(dim.name);
+  if (pure.empty())
+    return "";
+  te::Stage st = f.stage(stage);
+  std::string fused = pure[0], base = f.name() + "_g";
+  for (size_t i = 1; i < pure.size(); ++i) {
+    std::string next = base + "f" + std::to_string(i);
+    st.fuse(fused, pure[i], next);
+    fused = next;
+  }
+  // A pure stage shifts its last work-group inward (a point computed twice writes the same
+  // value), so each work-item's point is exact for the bounds of what it computes at its
+  // thread loop; an update must not run twice on a point, so it guards instead.
+  st.split(fused, base + "b", base + "t", threads,
+           stage == 0 ? te::TailStrategy::ShiftInward : te::TailStrategy::GuardWithIf);
+  st.gpu_blocks(base + "b").gpu_threads(base + "t");
+  return base + "t";
+}
+
+/// Binds every stage of a Func computed at the root: a launch per stage.
+void bindGpuFunc(te::Func &f, int threads) {
+  f.compute_root();
+  for (int stage = 0; stage <= f.num_update_definitions(); ++stage)
+    bindGpuStage(f, stage, threads);
+}
+
+/// gpu_simt: a thread per output point. The accumulator (conv, matmul, pool) lives in the
+/// point's thread, private; the reduction helpers (softmax, means) and their lane partials
+/// are launches of their own before the output.
+void scheduleGpuSimt(KernelFuncs &k, const Schedule &s) {
+  int threads = (int)s["threads"];
+  // Work-groups no larger than the output, so that every work-item's point is in range (the
+  // accumulator is computed at it).
+  int64_t points = numElements(k.outputShape);
+  if (points == 0)
+    return; // an empty result: nothing to launch
+  std::string thread = bindGpuStage(k.output, 0, (int)std::min<int64_t>(threads, points));
+  te::Func &acc = k.anchor.accumulator;
+  // In the work-item only when each update writes the point it is at (not a reduction whose
+  // result has fewer dimensions, nor a scan).
+  auto pointwiseUpdates = [](const te::Func &f) {
+    for (int i = 1; i <= f.num_update_definitions(); ++i) {
+      const te::Definition &d = f.contents()->defs[i];
+      int pure = 0;
+      for (const te::Dim &dim : d.schedule.dims)
+        pure += !dim.is_rvar;
+      if (!d.pointwise || pure != f.dimensions())
+        return false;
+    }
+    return true;
+  };
+  if (hasAccumulator(k) && acc.name() != k.output.name()) {
+    if (!thread.empty() && acc.dimensions() == (int)k.outputShape.size() && pointwiseUpdates(acc)) {
+      acc.compute_at(k.output, thread);
+      acc.store_in(te::MemoryType::Register);
+    } else {
+      bindGpuFunc(acc, threads);
+    }
+  }
+  for (Helper &h : k.anchor.reductions) {
+    bindGpuFunc(h.func, threads);
+    // Lane partials at the root too: computed at a guarded update's work-item, they would be
+    // computed past the end of the range.
+    if (h.partial.defined())
+      bindGpuFunc(h.partial, threads);
+  }
+}
+
 } // namespace
 
 llvm::Error applySchedule(KernelFuncs &k, const Schedule &s, const targets::Target &target) {
@@ -522,7 +603,7 @@ llvm::Error applySchedule(KernelFuncs &k, const Schedule &s, const targets::Targ
   int v = s.has("vector") ? (int)s["vector"] : target.vectorLanesF32;
 
   bool blocked = templ == "matmul_blocked" || templ == "matmul_packed" || templ == "conv2d_direct" ||
-                 templ == "conv2d_blocked" || templ == "depthwise_blocked";
+                 templ == "conv2d_blocked" || templ == "depthwise_blocked" || templ == "gpu_simt";
   if (blocked && k.anchor.hasAccumulator && k.anchor.accumulator.contents() &&
       k.anchor.accumulator.name() == k.output.name()) {
     // The kernel's result is the accumulator itself: store it through a copy
@@ -537,6 +618,13 @@ llvm::Error applySchedule(KernelFuncs &k, const Schedule &s, const targets::Targ
     k.output = copy;
   }
 
+  if (templ == "gpu_simt") {
+    scheduleGpuSimt(k, s);
+    std::vector<const te::Func *> funcs{&k.output, &k.anchor.accumulator};
+    for (const Helper &h : k.anchor.reductions)
+      funcs.insert(funcs.end(), {&h.func, &h.partial});
+    return firstError(funcs);
+  }
   if (templ == "matmul_blocked" && hasSimpleAccumulator(k) && k.outputShape.size() >= 2) {
     scheduleMatmul(k, s);
     return firstError({&k.output, &k.anchor.accumulator});

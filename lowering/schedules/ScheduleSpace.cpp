@@ -360,6 +360,26 @@ TemplateSpec injective() {
   return s;
 }
 
+// ---- gpu_simt ---------------------------------------------------------------------------------
+// Any kernel on a GPU: one thread per output point (all output dimensions fused, split into
+// work-groups of `threads`), the reduction of each point in its thread's registers. Reduction
+// helpers (softmax's max and sum, a mean's sum) run first as launches of their own.
+
+TemplateSpec gpuSimt() {
+  TemplateSpec s;
+  s.name = "gpu_simt";
+  s.doc = "one thread per output point, work-groups of `threads`; reductions per thread";
+  s.anchors = {"*"};
+  s.gpu = true;
+  s.knobs = {
+      knob("threads", "work-items per work-group",
+           [](const Workload &, const Target &) { return std::vector<int64_t>{32, 64, 128, 256}; },
+           [](const Workload &, const Target &) { return 64; }),
+  };
+  s.check = [](const Schedule &, const Workload &, const Target &) { return std::string(); };
+  return s;
+}
+
 } // namespace
 
 int64_t Schedule::operator[](const std::string &knob) const {
@@ -381,7 +401,9 @@ std::string Schedule::str() const {
   return s;
 }
 
-bool TemplateSpec::schedules(const Workload &w) const {
+bool TemplateSpec::schedules(const Workload &w, const Target &target) const {
+  if (gpu != target.isGPU())
+    return false;
   bool anchored = std::find(anchors.begin(), anchors.end(), w.anchor) != anchors.end() ||
                   std::find(anchors.begin(), anchors.end(), "*") != anchors.end();
   return anchored && (!accepts || accepts(w));
@@ -389,7 +411,7 @@ bool TemplateSpec::schedules(const Workload &w) const {
 
 const std::vector<TemplateSpec> &templates() {
   static const std::vector<TemplateSpec> all = {matmulBlocked(), matmulPacked(), conv2dDirect(), conv2dBlocked(),
-                                                 depthwiseBlocked(), injective()};
+                                                 depthwiseBlocked(), injective(), gpuSimt()};
   return all;
 }
 
@@ -400,15 +422,15 @@ const TemplateSpec *findTemplate(const std::string &name) {
   return nullptr;
 }
 
-const TemplateSpec &defaultTemplate(const Workload &w) {
+const TemplateSpec &defaultTemplate(const Workload &w, const Target &target) {
   for (const TemplateSpec &t : templates())
-    if (t.schedules(w))
+    if (t.schedules(w, target))
       return t;
-  llvm_unreachable("the injective template schedules every anchor");
+  llvm_unreachable("injective (CPU) and gpu_simt (GPU) schedule every anchor");
 }
 
 Schedule defaultSchedule(const Workload &w, const Target &target) {
-  const TemplateSpec &spec = defaultTemplate(w);
+  const TemplateSpec &spec = defaultTemplate(w, target);
   Schedule s{spec.name, {}};
   for (const KnobSpec &k : spec.knobs)
     s.knobs.push_back({k.name, k.defaultValue(w, target, s)});
@@ -426,8 +448,11 @@ llvm::Error verify(const Schedule &s, const Workload &w, const Target &target,
     return fail("kernel '" + kernelName + "': unknown schedule template '" + s.templateName +
                 "' (templates: " + names + ")");
   }
-  if (!spec->schedules(w))
-    return fail(where + " does not schedule this " + w.anchor + " kernel");
+  if (!spec->schedules(w, target))
+    return fail(where + (spec->gpu != target.isGPU()
+                             ? std::string(" is for ") + (spec->gpu ? "GPU" : "CPU") +
+                                   " targets, not '" + target.name + "'"
+                             : " does not schedule this " + w.anchor + " kernel"));
   for (const auto &[name, value] : s.knobs) {
     auto it = std::find_if(spec->knobs.begin(), spec->knobs.end(),
                            [&](const KnobSpec &k) { return k.name == name; });
@@ -499,7 +524,7 @@ mlir::DictionaryAttr toAttr(const Schedule &s, mlir::MLIRContext *ctx) {
 
 std::vector<Schedule> enumerateSpace(const schedules::Workload &w,
                                                 const Target &target, int64_t limit) {
-  const TemplateSpec &spec = defaultTemplate(w);
+  const TemplateSpec &spec = defaultTemplate(w, target);
   std::vector<std::vector<int64_t>> values;
   for (const KnobSpec &k : spec.knobs)
     values.push_back(k.values(w, target));

@@ -53,19 +53,22 @@ struct TemplateSpec {
   std::vector<std::string> anchors;
   /// Narrows the anchors by workload (e.g. depthwise only); null accepts all.
   std::function<bool(const Workload &)> accepts;
+  /// A GPU template (gpu_blocks/gpu_threads loops) schedules kernels only on GPU targets, a
+  /// CPU template only on CPU targets.
+  bool gpu = false;
   std::vector<KnobSpec> knobs;
   /// Constraints between knobs: "" when the schedule is fine, otherwise why it is not.
   std::function<std::string(const Schedule &, const Workload &, const targets::Target &)> check;
 
-  bool schedules(const Workload &w) const;
+  bool schedules(const Workload &w, const targets::Target &target) const;
 };
 
 /// Every template, in the order they are tried for an anchor.
 const std::vector<TemplateSpec> &templates();
 /// The template named `name`, or null.
 const TemplateSpec *findTemplate(const std::string &name);
-/// The template that schedules a workload by default: the first that accepts it.
-const TemplateSpec &defaultTemplate(const Workload &w);
+/// The template that schedules a workload on a target by default: the first that accepts it.
+const TemplateSpec &defaultTemplate(const Workload &w, const targets::Target &target);
 
 /// The default schedule of a workload on a target.
 Schedule defaultSchedule(const Workload &w, const targets::Target &target);

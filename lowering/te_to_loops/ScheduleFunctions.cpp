@@ -1,5 +1,7 @@
 #include "lowering/te_to_loops/ScheduleFunctions.h"
 
+#include <sstream>
+
 #include <algorithm>
 #include <functional>
 #include <set>
@@ -373,6 +375,14 @@ Result<Stmt> schedule_functions(const Pipeline &p_in) {
       if (!separate_store) {
         Box provided = boxes_provided(bind_region(f, it2->second, produce))[f.name];
         Box box = box_union(it2->second, provided);
+        if (!box_bounded(box)) {
+          std::ostringstream dims;
+          for (size_t i = 0; i < box.size(); ++i)
+            dims << (i ? ", " : "") << "[" << box[i].min << ", " << box[i].max << "]";
+          err = Status::error("bounds error: cannot bound the region Func '" + f.name +
+                              "' writes at its compute level: " + dims.str());
+          return body;
+        }
         inner = Realize::make(f.name, {f.type}, to_region(box), inner, f.schedule.memory_type);
       }
       return bind_region(f, it2->second, inner);

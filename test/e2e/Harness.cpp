@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <fstream>
 #include <unistd.h>
 
@@ -41,8 +42,15 @@ void expectClose(const std::vector<HostTensor> &actual, const std::vector<HostTe
   EXPECT_TRUE(diff.empty()) << diff;
 }
 
+CompileOptions withTestTarget(CompileOptions options) {
+  if (const char *target = std::getenv("STRATA_E2E_TARGET"); target && *target && options.target == "host")
+    options.target = target;
+  return options;
+}
+
 void expectMatchesReference(const std::string &path, double atol, double rtol,
-                            const CompileOptions &options, uint32_t seed) {
+                            const CompileOptions &given, uint32_t seed) {
+  CompileOptions options = withTestTarget(given);
   auto exe = compile(path, options);
   ASSERT_TRUE(exe.ok()) << exe.error();
   auto inputs = randomInputs(*exe, seed);

@@ -23,7 +23,12 @@ std::vector<HostTensor> runReference(const std::string &path, const std::vector<
 void expectClose(const std::vector<HostTensor> &actual, const std::vector<HostTensor> &expected,
                  double atol, double rtol);
 
-/// Compiles `path`, runs it on seeded inputs, and compares with the reference.
+/// `options` with the target $STRATA_E2E_TARGET (e.g. "opencl") where it says "host": the
+/// suite runs once per target (ctest registers it again with the variable set).
+CompileOptions withTestTarget(CompileOptions options);
+
+/// Compiles `path` (for withTestTarget(options)), runs it on seeded inputs, and compares with
+/// the reference.
 void expectMatchesReference(const std::string &path, double atol = 1e-4, double rtol = 1e-4,
                             const CompileOptions &options = {}, uint32_t seed = 1);
 

@@ -54,7 +54,7 @@ TEST_P(RealModelTest, ReferenceInterpreterMatchesOnnxRuntime) {
 
 TEST_P(RealModelTest, JitMatchesOnnxRuntime) {
   const RealModel &m = GetParam();
-  auto exe = compile(kModels + "/" + m.file, optionsFor(m));
+  auto exe = compile(kModels + "/" + m.file, withTestTarget(optionsFor(m)));
   ASSERT_TRUE(exe.ok()) << exe.error();
   HostTensor in = readRawF32(kModels + "/ref/" + m.refCase + ".input.bin", m.inShape);
   HostTensor want = readRawF32(kModels + "/ref/" + m.refCase + ".output0.bin", m.outShape);

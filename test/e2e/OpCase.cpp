@@ -27,7 +27,7 @@ void expectOpCaseOutputs(const OpCase &c, const std::vector<HostTensor> &inputs,
                          const std::vector<HostTensor> &expected) {
   std::string file = sanitize(::testing::UnitTest::GetInstance()->current_test_info()->name());
   std::string path = writeTempFile(file + ".json", c.model.dump());
-  auto exe = compile(path);
+  auto exe = compile(path, withTestTarget({}));
   ASSERT_TRUE(exe.ok()) << exe.error();
   {
     SCOPED_TRACE("reference interpreter");

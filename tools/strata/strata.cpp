@@ -45,12 +45,14 @@ commands:
   compile MODEL -o OUT     ahead-of-time: writes OUT.a (kernels, weights, runtime;
                            links with -lpthread -lm) and OUT.h
       --name NAME          symbol prefix of the library (default: model)
-      --target T           host, x86-64, x86-64-avx2, x86-64-avx512, aarch64 (default: host)
+      --target T           host, x86-64, x86-64-avx2, x86-64-avx512, aarch64, opencl
+                           (default: host; opencl: kernels as OpenCL C, run on the
+                           machine's OpenCL device, see STRATA_OPENCL_DEVICE)
       --input-shape NAME=D0,D1,...   fix a dynamic input shape (repeatable)
       --emit STAGE         print a stage instead of writing files:
                            graph, schedules (one line per kernel: schedule,
                            FLOPs, bytes, workload key, model nodes), te,
-                           loops, llvm, asm
+                           loops, llvm, asm, opencl (the kernels' OpenCL C)
       --time               print the time of every compiler stage
       --profile            time every kernel call (NAME_profile_print etc.)
       --tuning-log LOG     schedules from a tuning log (strata tune): each kernel takes

@@ -1,0 +1,535 @@
+/* strata_cl_run: runs a model compiled for OpenCL (see strata_runtime.h).
+ *
+ * Nothing links against OpenCL: the ICD loader is dlopen'ed on first use, so the runtime (and
+ * every AOT archive carrying it) still links and runs on machines without OpenCL, which get
+ * STRATA_ERROR_UNSUPPORTED instead. For the same reason this file declares the few OpenCL 1.2
+ * types and constants it needs itself (values from the OpenCL 1.2 headers) instead of
+ * including <CL/cl.h>, which build and cross-build machines need not have.
+ *
+ * Threading: the loader is loaded once (pthread_once); a model's state is set up under one
+ * static mutex; after that, each model has its own mutex held for a whole run, because a
+ * cl_kernel's arguments are shared state (clSetKernelArg is not safe on one kernel from
+ * several threads) and the device buffers are reused by every run. */
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "runtime_internal.h"
+
+/* ---- The OpenCL 1.2 subset we use ---------------------------------------------------------- */
+typedef int32_t cl_int;
+typedef uint32_t cl_uint;
+typedef uint64_t cl_ulong;
+typedef cl_uint cl_bool;
+typedef cl_ulong cl_bitfield;
+typedef cl_bitfield cl_device_type;
+typedef cl_bitfield cl_mem_flags;
+typedef cl_bitfield cl_command_queue_properties;
+typedef cl_uint cl_platform_info;
+typedef cl_uint cl_device_info;
+typedef cl_uint cl_program_build_info;
+typedef intptr_t cl_context_properties;
+typedef struct _cl_platform_id *cl_platform_id;
+typedef struct _cl_device_id *cl_device_id;
+typedef struct _cl_context *cl_context;
+typedef struct _cl_command_queue *cl_command_queue;
+typedef struct _cl_mem *cl_mem;
+typedef struct _cl_program *cl_program;
+typedef struct _cl_kernel *cl_kernel;
+typedef struct _cl_event *cl_event;
+
+#define CL_SUCCESS 0
+#define CL_DEVICE_NOT_FOUND -1
+#define CL_OUT_OF_RESOURCES -5
+#define CL_MEM_OBJECT_ALLOCATION_FAILURE -4
+#define CL_OUT_OF_HOST_MEMORY -6
+#define CL_BUILD_PROGRAM_FAILURE -11
+#define CL_PLATFORM_NOT_FOUND_KHR -1001 /* what ICD loaders return when no driver is installed */
+#define CL_FALSE 0
+#define CL_TRUE 1
+#define CL_DEVICE_TYPE_GPU (1u << 2)
+#define CL_DEVICE_TYPE_ALL 0xFFFFFFFFu
+#define CL_MEM_READ_WRITE (1u << 0)
+#define CL_MEM_READ_ONLY (1u << 2)
+#define CL_MEM_COPY_HOST_PTR (1u << 5)
+#define CL_PLATFORM_NAME 0x0902
+#define CL_DEVICE_NAME 0x102B
+#define CL_CONTEXT_PLATFORM 0x1084
+#define CL_PROGRAM_BUILD_LOG 0x1183
+
+/* X(name, return type, parameter list) for every entry point we dlsym. */
+#define STRATA_CL_FUNCTIONS(X)                                                                     \
+  X(clGetPlatformIDs, cl_int, (cl_uint, cl_platform_id *, cl_uint *))                              \
+  X(clGetPlatformInfo, cl_int, (cl_platform_id, cl_platform_info, size_t, void *, size_t *))       \
+  X(clGetDeviceIDs, cl_int, (cl_platform_id, cl_device_type, cl_uint, cl_device_id *, cl_uint *))  \
+  X(clGetDeviceInfo, cl_int, (cl_device_id, cl_device_info, size_t, void *, size_t *))             \
+  X(clCreateContext, cl_context,                                                                   \
+    (const cl_context_properties *, cl_uint, const cl_device_id *,                                 \
+     void (*)(const char *, const void *, size_t, void *), void *, cl_int *))                      \
+  X(clCreateCommandQueue, cl_command_queue,                                                        \
+    (cl_context, cl_device_id, cl_command_queue_properties, cl_int *))                             \
+  X(clCreateProgramWithSource, cl_program,                                                         \
+    (cl_context, cl_uint, const char **, const size_t *, cl_int *))                                \
+  X(clBuildProgram, cl_int,                                                                        \
+    (cl_program, cl_uint, const cl_device_id *, const char *, void (*)(cl_program, void *), void *)) \
+  X(clGetProgramBuildInfo, cl_int,                                                                 \
+    (cl_program, cl_device_id, cl_program_build_info, size_t, void *, size_t *))                   \
+  X(clCreateKernel, cl_kernel, (cl_program, const char *, cl_int *))                               \
+  X(clCreateBuffer, cl_mem, (cl_context, cl_mem_flags, size_t, void *, cl_int *))                  \
+  X(clSetKernelArg, cl_int, (cl_kernel, cl_uint, size_t, const void *))                            \
+  X(clEnqueueWriteBuffer, cl_int,                                                                  \
+    (cl_command_queue, cl_mem, cl_bool, size_t, size_t, const void *, cl_uint, const cl_event *,   \
+     cl_event *))                                                                                  \
+  X(clEnqueueReadBuffer, cl_int,                                                                   \
+    (cl_command_queue, cl_mem, cl_bool, size_t, size_t, void *, cl_uint, const cl_event *,         \
+     cl_event *))                                                                                  \
+  X(clEnqueueNDRangeKernel, cl_int,                                                                \
+    (cl_command_queue, cl_kernel, cl_uint, const size_t *, const size_t *, const size_t *,         \
+     cl_uint, const cl_event *, cl_event *))                                                       \
+  X(clFinish, cl_int, (cl_command_queue))                                                          \
+  X(clReleaseMemObject, cl_int, (cl_mem))                                                          \
+  X(clReleaseKernel, cl_int, (cl_kernel))                                                          \
+  X(clReleaseProgram, cl_int, (cl_program))                                                        \
+  X(clReleaseCommandQueue, cl_int, (cl_command_queue))                                             \
+  X(clReleaseContext, cl_int, (cl_context))
+
+#define STRATA_CL_FIELD(name, ret, params) ret(*name) params;
+static struct {
+  STRATA_CL_FUNCTIONS(STRATA_CL_FIELD)
+} cl;
+#undef STRATA_CL_FIELD
+
+static pthread_once_t loader_once = PTHREAD_ONCE_INIT;
+static char loader_error[768]; /* "" once every function is loaded */
+
+static void load_loader(void) {
+  void *lib = dlopen("libOpenCL.so.1", RTLD_NOW | RTLD_LOCAL);
+  if (!lib) {
+    /* Report the first failure: it names the library users should install. */
+    char first[512];
+    const char *reason = dlerror();
+    snprintf(first, sizeof first, "%s", reason ? reason : "unknown error");
+    lib = dlopen("libOpenCL.so", RTLD_NOW | RTLD_LOCAL);
+    if (!lib) {
+      snprintf(loader_error, sizeof loader_error,
+               "cannot load the OpenCL ICD loader (libOpenCL.so.1): %s; install one "
+               "(Debian: ocl-icd-libopencl1) and a driver (e.g. pocl-opencl-icd)", first);
+      return;
+    }
+  }
+#define STRATA_CL_LOAD(name, ret, params)                                                          \
+  if (!(cl.name = (ret(*) params)dlsym(lib, #name))) {                                            \
+    snprintf(loader_error, sizeof loader_error, "the OpenCL ICD loader has no %s", #name);       \
+    return;                                                                                        \
+  }
+  STRATA_CL_FUNCTIONS(STRATA_CL_LOAD)
+#undef STRATA_CL_LOAD
+}
+
+/* ---- Errors ---------------------------------------------------------------------------------- */
+static const char *cl_error_name(cl_int err, char unknown[24]) {
+  switch (err) {
+#define N(code, name) case code: return #name;
+    N(-1, CL_DEVICE_NOT_FOUND) N(-2, CL_DEVICE_NOT_AVAILABLE) N(-3, CL_COMPILER_NOT_AVAILABLE)
+    N(-4, CL_MEM_OBJECT_ALLOCATION_FAILURE) N(-5, CL_OUT_OF_RESOURCES) N(-6, CL_OUT_OF_HOST_MEMORY)
+    N(-7, CL_PROFILING_INFO_NOT_AVAILABLE) N(-8, CL_MEM_COPY_OVERLAP) N(-9, CL_IMAGE_FORMAT_MISMATCH)
+    N(-10, CL_IMAGE_FORMAT_NOT_SUPPORTED) N(-11, CL_BUILD_PROGRAM_FAILURE) N(-12, CL_MAP_FAILURE)
+    N(-13, CL_MISALIGNED_SUB_BUFFER_OFFSET) N(-14, CL_EXEC_STATUS_ERROR_FOR_EVENTS_IN_WAIT_LIST)
+    N(-15, CL_COMPILE_PROGRAM_FAILURE) N(-16, CL_LINKER_NOT_AVAILABLE) N(-17, CL_LINK_PROGRAM_FAILURE)
+    N(-18, CL_DEVICE_PARTITION_FAILED) N(-19, CL_KERNEL_ARG_INFO_NOT_AVAILABLE)
+    N(-30, CL_INVALID_VALUE) N(-31, CL_INVALID_DEVICE_TYPE) N(-32, CL_INVALID_PLATFORM)
+    N(-33, CL_INVALID_DEVICE) N(-34, CL_INVALID_CONTEXT) N(-35, CL_INVALID_QUEUE_PROPERTIES)
+    N(-36, CL_INVALID_COMMAND_QUEUE) N(-37, CL_INVALID_HOST_PTR) N(-38, CL_INVALID_MEM_OBJECT)
+    N(-39, CL_INVALID_IMAGE_FORMAT_DESCRIPTOR) N(-40, CL_INVALID_IMAGE_SIZE) N(-41, CL_INVALID_SAMPLER)
+    N(-42, CL_INVALID_BINARY) N(-43, CL_INVALID_BUILD_OPTIONS) N(-44, CL_INVALID_PROGRAM)
+    N(-45, CL_INVALID_PROGRAM_EXECUTABLE) N(-46, CL_INVALID_KERNEL_NAME)
+    N(-47, CL_INVALID_KERNEL_DEFINITION) N(-48, CL_INVALID_KERNEL) N(-49, CL_INVALID_ARG_INDEX)
+    N(-50, CL_INVALID_ARG_VALUE) N(-51, CL_INVALID_ARG_SIZE) N(-52, CL_INVALID_KERNEL_ARGS)
+    N(-53, CL_INVALID_WORK_DIMENSION) N(-54, CL_INVALID_WORK_GROUP_SIZE) N(-55, CL_INVALID_WORK_ITEM_SIZE)
+    N(-56, CL_INVALID_GLOBAL_OFFSET) N(-57, CL_INVALID_EVENT_WAIT_LIST) N(-58, CL_INVALID_EVENT)
+    N(-59, CL_INVALID_OPERATION) N(-60, CL_INVALID_GL_OBJECT) N(-61, CL_INVALID_BUFFER_SIZE)
+    N(-62, CL_INVALID_MIP_LEVEL) N(-63, CL_INVALID_GLOBAL_WORK_SIZE) N(-64, CL_INVALID_PROPERTY)
+    N(-65, CL_INVALID_IMAGE_DESCRIPTOR) N(-66, CL_INVALID_COMPILER_OPTIONS)
+    N(-67, CL_INVALID_LINKER_OPTIONS) N(-68, CL_INVALID_DEVICE_PARTITION_COUNT)
+    N(-1001, CL_PLATFORM_NOT_FOUND_KHR)
+#undef N
+  default: snprintf(unknown, 24, "OpenCL error %d", (int)err); return unknown;
+  }
+}
+
+/* A failed cl call. There is no OpenCL status code: allocation failures are
+ * STRATA_ERROR_OUT_OF_MEMORY, everything else STRATA_ERROR_KERNEL (the model cannot run). */
+static int32_t cl_fail(const char *model, cl_int err, const char *call_fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static int32_t cl_fail(const char *model, cl_int err, const char *call_fmt, ...) {
+  char call[256], unknown[24];
+  va_list args;
+  va_start(args, call_fmt);
+  vsnprintf(call, sizeof call, call_fmt, args);
+  va_end(args);
+  int32_t status = err == CL_OUT_OF_HOST_MEMORY || err == CL_MEM_OBJECT_ALLOCATION_FAILURE
+                       ? STRATA_ERROR_OUT_OF_MEMORY
+                       : STRATA_ERROR_KERNEL;
+  return strata_set_error(status, "model '%s': %s failed: %s", model, call, cl_error_name(err, unknown));
+}
+
+/* ---- Device selection ------------------------------------------------------------------------ */
+static void platform_name(cl_platform_id p, char *out, size_t size) {
+  if (cl.clGetPlatformInfo(p, CL_PLATFORM_NAME, size, out, NULL) != CL_SUCCESS) snprintf(out, size, "?");
+  out[size - 1] = '\0';
+}
+
+static void device_name(cl_device_id d, char *out, size_t size) {
+  if (cl.clGetDeviceInfo(d, CL_DEVICE_NAME, size, out, NULL) != CL_SUCCESS) snprintf(out, size, "?");
+  out[size - 1] = '\0';
+}
+
+/* The devices of `type` on platform p (at most `max`); a platform without any is not an error. */
+static cl_uint platform_devices(cl_platform_id p, cl_device_type type, cl_device_id *out, cl_uint max) {
+  cl_uint n = 0;
+  if (cl.clGetDeviceIDs(p, type, max, out, &n) != CL_SUCCESS) return 0;
+  return n < max ? n : max;
+}
+
+#define MAX_PLATFORMS 16
+#define MAX_DEVICES 64
+
+/* "0:0 (Platform: Device), 0:1 (...)": what STRATA_OPENCL_DEVICE may name. */
+static void list_devices(const cl_platform_id *platforms, cl_uint num_platforms, char *out, size_t size) {
+  size_t used = 0;
+  out[0] = '\0';
+  for (cl_uint p = 0; p < num_platforms; ++p) {
+    char pname[128], dname[128];
+    cl_device_id devices[MAX_DEVICES];
+    cl_uint n = platform_devices(platforms[p], CL_DEVICE_TYPE_ALL, devices, MAX_DEVICES);
+    platform_name(platforms[p], pname, sizeof pname);
+    for (cl_uint d = 0; d < n && used < size; ++d) {
+      device_name(devices[d], dname, sizeof dname);
+      int w = snprintf(out + used, size - used, "%s%u:%u (%s: %s)", used ? ", " : "", p, d, pname, dname);
+      if (w > 0) used += (size_t)w;
+    }
+  }
+  if (!out[0]) snprintf(out, size, "none");
+}
+
+static int32_t select_device(const char *model, cl_platform_id *platform, cl_device_id *device) {
+  cl_platform_id platforms[MAX_PLATFORMS];
+  cl_uint num_platforms = 0;
+  cl_int err = cl.clGetPlatformIDs(MAX_PLATFORMS, platforms, &num_platforms);
+  if (err == CL_PLATFORM_NOT_FOUND_KHR || (err == CL_SUCCESS && num_platforms == 0))
+    return strata_set_error(STRATA_ERROR_UNSUPPORTED,
+                            "model '%s': no OpenCL platform found (the ICD loader found no driver; "
+                            "install one, e.g. pocl-opencl-icd)", model);
+  if (err != CL_SUCCESS) return cl_fail(model, err, "clGetPlatformIDs");
+  if (num_platforms > MAX_PLATFORMS) num_platforms = MAX_PLATFORMS;
+
+  const char *env = getenv("STRATA_OPENCL_DEVICE");
+  if (env && *env) {
+    unsigned p = 0, d = 0;
+    int consumed = 0;
+    char available[640];
+    if (sscanf(env, "%u:%u%n", &p, &d, &consumed) != 2 || env[consumed] != '\0' || env[0] == '-') {
+      list_devices(platforms, num_platforms, available, sizeof available);
+      return strata_set_error(STRATA_ERROR_INVALID_ARGUMENT,
+                              "model '%s': STRATA_OPENCL_DEVICE='%s' is not 'P:D' (platform and device "
+                              "index); available: %s", model, env, available);
+    }
+    cl_device_id devices[MAX_DEVICES];
+    cl_uint n = 0;
+    if (p < num_platforms) n = platform_devices(platforms[p], CL_DEVICE_TYPE_ALL, devices, MAX_DEVICES);
+    if (d >= n) {
+      list_devices(platforms, num_platforms, available, sizeof available);
+      return strata_set_error(STRATA_ERROR_INVALID_ARGUMENT,
+                              "model '%s': STRATA_OPENCL_DEVICE='%s': no such OpenCL device; available: %s",
+                              model, env, available);
+    }
+    *platform = platforms[p];
+    *device = devices[d];
+    return STRATA_OK;
+  }
+
+  /* A GPU anywhere beats any other device type (PoCL's CPU device is often platform 0). */
+  const cl_device_type types[2] = {CL_DEVICE_TYPE_GPU, CL_DEVICE_TYPE_ALL};
+  for (int t = 0; t < 2; ++t)
+    for (cl_uint p = 0; p < num_platforms; ++p)
+      if (platform_devices(platforms[p], types[t], device, 1) > 0) {
+        *platform = platforms[p];
+        return STRATA_OK;
+      }
+  return strata_set_error(STRATA_ERROR_UNSUPPORTED,
+                          "model '%s': no OpenCL device found on %u platform(s) (install a driver, "
+                          "e.g. pocl-opencl-icd, or check the device's permissions)", model, num_platforms);
+}
+
+/* ---- Per-model state ------------------------------------------------------------------------- */
+/* The size the program declares for a strata buffer index (see STRATA_CL_WORKSPACE). */
+static int64_t buffer_bytes(const strata_cl_program *p, int32_t b) {
+  if (b == STRATA_CL_WORKSPACE) return p->workspace_bytes;
+  if (b == STRATA_CL_CONSTANTS) return p->constants_bytes;
+  b -= STRATA_CL_FIRST_INPUT;
+  return b < p->num_inputs ? p->input_bytes[b] : p->output_bytes[b - p->num_inputs];
+}
+
+typedef struct strata_cl_impl {
+  pthread_mutex_t lock; /* held for a whole run */
+  const strata_cl_program *owner; /* the program this state was set up for */
+  cl_context context;
+  cl_command_queue queue;
+  cl_program program;
+  int32_t num_kernels, num_buffers;
+  cl_kernel *kernels;
+  cl_mem *buffers; /* by strata buffer index: workspace, constants, inputs, outputs */
+} strata_cl_impl;
+
+static void impl_destroy(strata_cl_impl *impl) {
+  for (int32_t i = 0; impl->buffers && i < impl->num_buffers; ++i)
+    if (impl->buffers[i]) cl.clReleaseMemObject(impl->buffers[i]);
+  for (int32_t i = 0; impl->kernels && i < impl->num_kernels; ++i)
+    if (impl->kernels[i]) cl.clReleaseKernel(impl->kernels[i]);
+  if (impl->program) cl.clReleaseProgram(impl->program);
+  if (impl->queue) cl.clReleaseCommandQueue(impl->queue);
+  if (impl->context) cl.clReleaseContext(impl->context);
+  free(impl->kernels);
+  free(impl->buffers);
+  free(impl);
+}
+
+static int32_t build_failure(const char *model, cl_program program, cl_device_id device) {
+  char dname[128];
+  device_name(device, dname, sizeof dname);
+  /* The driver refuses a buffer shorter than the whole log, so fetch all of it; only its start
+   * fits the 1023-byte message. */
+  size_t size = 0;
+  char *log = NULL;
+  if (cl.clGetProgramBuildInfo(program, device, CL_PROGRAM_BUILD_LOG, 0, NULL, &size) == CL_SUCCESS &&
+      (log = calloc(size + 1, 1)) != NULL &&
+      cl.clGetProgramBuildInfo(program, device, CL_PROGRAM_BUILD_LOG, size, log, NULL) != CL_SUCCESS)
+    log[0] = '\0';
+  int32_t status = strata_set_error(STRATA_ERROR_KERNEL,
+                                    "model '%s': OpenCL kernels failed to build on %s:\n%s", model, dname,
+                                    log && log[0] ? log : "(no build log)");
+  free(log);
+  return status;
+}
+
+/* Creates everything a model needs. On failure, releases what it made and returns the error;
+ * *out stays NULL, so the next run retries from scratch (nothing is cached: a retry may
+ * succeed after a transient failure such as CL_OUT_OF_RESOURCES). */
+static int32_t impl_create(const strata_cl_program *prog, const char *model, strata_cl_impl **out) {
+  cl_platform_id platform;
+  cl_device_id device;
+  int32_t status = select_device(model, &platform, &device);
+  if (status != STRATA_OK) return status;
+
+  strata_cl_impl *impl = calloc(1, sizeof *impl);
+  int32_t num_buffers = STRATA_CL_FIRST_INPUT + prog->num_inputs + prog->num_outputs;
+  if (impl) {
+    impl->num_kernels = prog->num_kernels;
+    impl->num_buffers = num_buffers;
+    impl->kernels = calloc((size_t)prog->num_kernels + 1, sizeof *impl->kernels);
+    impl->buffers = calloc((size_t)num_buffers, sizeof *impl->buffers);
+  }
+  if (!impl || !impl->kernels || !impl->buffers) {
+    if (impl) impl_destroy(impl);
+    return strata_set_error(STRATA_ERROR_OUT_OF_MEMORY, "model '%s': out of memory setting up OpenCL", model);
+  }
+
+  cl_int err = CL_SUCCESS;
+  const cl_context_properties props[] = {CL_CONTEXT_PLATFORM, (cl_context_properties)platform, 0};
+  if (!(impl->context = cl.clCreateContext(props, 1, &device, NULL, NULL, &err))) {
+    status = cl_fail(model, err, "clCreateContext");
+    goto fail;
+  }
+  if (!(impl->queue = cl.clCreateCommandQueue(impl->context, device, 0, &err))) { /* 0: in order */
+    status = cl_fail(model, err, "clCreateCommandQueue");
+    goto fail;
+  }
+  const char *source = prog->source;
+  if (!(impl->program = cl.clCreateProgramWithSource(impl->context, 1, &source, NULL, &err))) {
+    status = cl_fail(model, err, "clCreateProgramWithSource");
+    goto fail;
+  }
+  err = cl.clBuildProgram(impl->program, 1, &device, "-cl-std=CL1.2", NULL, NULL);
+  if (err != CL_SUCCESS) {
+    status = err == CL_BUILD_PROGRAM_FAILURE ? build_failure(model, impl->program, device)
+                                             : cl_fail(model, err, "clBuildProgram");
+    goto fail;
+  }
+  for (int32_t k = 0; k < prog->num_kernels; ++k)
+    if (!(impl->kernels[k] = cl.clCreateKernel(impl->program, prog->kernel_names[k], &err))) {
+      status = cl_fail(model, err, "clCreateKernel('%s')", prog->kernel_names[k]);
+      goto fail;
+    }
+
+  for (int32_t b = 0; b < num_buffers; ++b) {
+    int64_t bytes = buffer_bytes(prog, b);
+    /* OpenCL refuses empty buffers, and kernels still take every buffer as an argument. */
+    size_t size = bytes > 0 ? (size_t)bytes : 1;
+    cl_mem_flags flags = CL_MEM_READ_WRITE;
+    void *host = NULL;
+    if (b == STRATA_CL_CONSTANTS) {
+      flags = CL_MEM_READ_ONLY | (bytes > 0 ? CL_MEM_COPY_HOST_PTR : 0);
+      /* Copied now; OpenCL takes a non-const pointer but never writes through it. */
+      host = bytes > 0 ? (void *)(uintptr_t)prog->constants : NULL;
+    }
+    if (!(impl->buffers[b] = cl.clCreateBuffer(impl->context, flags, size, host, &err))) {
+      status = cl_fail(model, err, "clCreateBuffer(buffer %d, %lld bytes)", (int)b, (long long)bytes);
+      goto fail;
+    }
+  }
+  if (pthread_mutex_init(&impl->lock, NULL) != 0) {
+    status = strata_set_error(STRATA_ERROR_THREAD, "model '%s': cannot create a mutex", model);
+    goto fail;
+  }
+  impl->owner = prog;
+  *out = impl;
+  return STRATA_OK;
+fail:
+  impl_destroy(impl);
+  return status;
+}
+
+/* ---- Runs ------------------------------------------------------------------------------------ */
+/* Checks the program against itself and the run's pointers, before OpenCL is touched, so a bad
+ * program is reported the same way on machines with and without OpenCL. */
+static int32_t check_program(const strata_cl_program *p, const char *model, const void *const *inputs,
+                             void *const *outputs) {
+#define BAD(...) strata_set_error(STRATA_ERROR_INVALID_ARGUMENT, __VA_ARGS__)
+  if (!p->source || p->num_kernels < 0 || (p->num_kernels > 0 && !p->kernel_names) || p->num_launches < 0 ||
+      (p->num_launches > 0 && !p->launches))
+    return BAD("model '%s': the program has no source, kernel names or launches", model);
+  if (p->workspace_bytes < 0 || p->constants_bytes < 0 || (p->constants_bytes > 0 && !p->constants))
+    return BAD("model '%s': bad workspace or constants (%lld and %lld bytes)", model,
+               (long long)p->workspace_bytes, (long long)p->constants_bytes);
+  if (p->num_inputs < 0 || p->num_outputs < 0 || (p->num_inputs > 0 && !p->input_bytes) ||
+      (p->num_outputs > 0 && !p->output_bytes))
+    return BAD("model '%s': bad input or output counts or sizes", model);
+  for (int32_t k = 0; k < p->num_kernels; ++k)
+    if (!p->kernel_names[k]) return BAD("model '%s': kernel name %d is NULL", model, (int)k);
+  if ((p->num_inputs > 0 && !inputs) || (p->num_outputs > 0 && !outputs))
+    return BAD("model '%s': %s is NULL", model, p->num_inputs > 0 && !inputs ? "inputs" : "outputs");
+  for (int32_t i = 0; i < p->num_inputs; ++i)
+    if (p->input_bytes[i] < 0 || !inputs[i])
+      return BAD("model '%s': input %d is NULL or has a negative size", model, (int)i);
+  for (int32_t i = 0; i < p->num_outputs; ++i)
+    if (p->output_bytes[i] < 0 || !outputs[i])
+      return BAD("model '%s': output %d is NULL or has a negative size", model, (int)i);
+
+  const int32_t num_buffers = STRATA_CL_FIRST_INPUT + p->num_inputs + p->num_outputs;
+  for (int32_t l = 0; l < p->num_launches; ++l) {
+    const strata_cl_launch *launch = &p->launches[l];
+    if (launch->kernel < 0 || launch->kernel >= p->num_kernels)
+      return BAD("model '%s': launch %d: kernel index %d is out of range (the program has %d kernels)", model,
+                 (int)l, (int)launch->kernel, (int)p->num_kernels);
+    if (launch->dims < 1 || launch->dims > 3)
+      return BAD("model '%s': launch %d: dims is %d, not 1..3", model, (int)l, (int)launch->dims);
+    for (int32_t d = 0; d < launch->dims; ++d)
+      if (launch->global[d] <= 0 || launch->local[d] <= 0 || launch->global[d] % launch->local[d] != 0)
+        return BAD("model '%s': launch %d: global size %lld in dimension %d is not a positive multiple of "
+                   "the local size %lld", model, (int)l, (long long)launch->global[d], (int)d,
+                   (long long)launch->local[d]);
+    if (launch->num_args < 0 || (launch->num_args > 0 && !launch->args))
+      return BAD("model '%s': launch %d: bad argument list (%d arguments)", model, (int)l,
+                 (int)launch->num_args);
+    for (int32_t a = 0; a < launch->num_args; ++a) {
+      const strata_cl_arg *arg = &launch->args[a];
+      if (arg->buffer < 0 || arg->buffer >= num_buffers)
+        return BAD("model '%s': launch %d: argument %d: buffer index %d is out of range (the model has %d "
+                   "buffers)", model, (int)l, (int)a, (int)arg->buffer, (int)num_buffers);
+      if (arg->offset < 0 || arg->offset > buffer_bytes(p, arg->buffer))
+        return BAD("model '%s': launch %d: argument %d: offset %lld is outside buffer %d (%lld bytes)", model,
+                   (int)l, (int)a, (long long)arg->offset, (int)arg->buffer,
+                   (long long)buffer_bytes(p, arg->buffer));
+    }
+  }
+  return STRATA_OK;
+#undef BAD
+}
+
+static int32_t run_locked(strata_cl_impl *impl, const strata_cl_program *p, const char *model,
+                          const void *const *inputs, void *const *outputs) {
+  cl_int err;
+  for (int32_t i = 0; i < p->num_inputs; ++i) {
+    if (p->input_bytes[i] == 0) continue; /* OpenCL rejects empty transfers */
+    /* Blocking, so the caller may reuse its buffer as soon as we return. */
+    err = cl.clEnqueueWriteBuffer(impl->queue, impl->buffers[STRATA_CL_FIRST_INPUT + i], CL_TRUE, 0,
+                                  (size_t)p->input_bytes[i], inputs[i], 0, NULL, NULL);
+    if (err != CL_SUCCESS) return cl_fail(model, err, "clEnqueueWriteBuffer(input %d)", (int)i);
+  }
+  for (int32_t l = 0; l < p->num_launches; ++l) {
+    const strata_cl_launch *launch = &p->launches[l];
+    cl_kernel kernel = impl->kernels[launch->kernel];
+    const char *name = p->kernel_names[launch->kernel];
+    for (int32_t a = 0; a < launch->num_args; ++a) {
+      const strata_cl_arg *arg = &launch->args[a];
+      cl_ulong offset = (cl_ulong)arg->offset;
+      err = cl.clSetKernelArg(kernel, (cl_uint)(2 * a), sizeof(cl_mem), &impl->buffers[arg->buffer]);
+      if (err == CL_SUCCESS) err = cl.clSetKernelArg(kernel, (cl_uint)(2 * a + 1), sizeof(cl_ulong), &offset);
+      if (err != CL_SUCCESS)
+        return cl_fail(model, err, "clSetKernelArg(kernel '%s', argument %d, launch %d)", name, (int)a, (int)l);
+    }
+    size_t global[3], local[3];
+    for (int32_t d = 0; d < launch->dims; ++d) {
+      global[d] = (size_t)launch->global[d];
+      local[d] = (size_t)launch->local[d];
+    }
+    err = cl.clEnqueueNDRangeKernel(impl->queue, kernel, (cl_uint)launch->dims, NULL, global, local, 0, NULL,
+                                    NULL);
+    if (err != CL_SUCCESS)
+      return cl_fail(model, err, "clEnqueueNDRangeKernel(kernel '%s', launch %d)", name, (int)l);
+  }
+  /* The queue is in order, so a blocking read also waits for every launch before it. */
+  for (int32_t i = 0; i < p->num_outputs; ++i) {
+    if (p->output_bytes[i] == 0) continue;
+    cl_mem buffer = impl->buffers[STRATA_CL_FIRST_INPUT + p->num_inputs + i];
+    err = cl.clEnqueueReadBuffer(impl->queue, buffer, CL_TRUE, 0, (size_t)p->output_bytes[i], outputs[i], 0,
+                                 NULL, NULL);
+    if (err != CL_SUCCESS) return cl_fail(model, err, "clEnqueueReadBuffer(output %d)", (int)i);
+  }
+  /* Also surfaces errors of kernels whose results nobody read back. */
+  err = cl.clFinish(impl->queue);
+  return err == CL_SUCCESS ? STRATA_OK : cl_fail(model, err, "clFinish");
+}
+
+static pthread_mutex_t setup_lock = PTHREAD_MUTEX_INITIALIZER;
+
+STRATA_RT_WEAK int32_t strata_cl_run(strata_cl_state *state, const strata_cl_program *program,
+                                     const void *const *inputs, void *const *outputs) {
+  if (!state || !program)
+    return strata_set_error(STRATA_ERROR_INVALID_ARGUMENT, "strata_cl_run: %s is NULL",
+                            state ? "program" : "state");
+  const char *model = program->name ? program->name : "(unnamed)";
+  int32_t status = check_program(program, model, inputs, outputs);
+  if (status != STRATA_OK) return status;
+
+  pthread_once(&loader_once, load_loader);
+  if (loader_error[0]) return strata_set_error(STRATA_ERROR_UNSUPPORTED, "model '%s': %s", model, loader_error);
+
+  /* Double-checked: once set up, runs of different models never contend for setup_lock. The
+   * acquire load pairs with the release store, so a thread that sees impl sees it complete. */
+  strata_cl_impl *impl = __atomic_load_n(&state->impl, __ATOMIC_ACQUIRE);
+  if (!impl) {
+    pthread_mutex_lock(&setup_lock);
+    impl = __atomic_load_n(&state->impl, __ATOMIC_ACQUIRE);
+    if (!impl) {
+      status = impl_create(program, model, &impl);
+      if (status == STRATA_OK) __atomic_store_n(&state->impl, (void *)impl, __ATOMIC_RELEASE);
+    }
+    pthread_mutex_unlock(&setup_lock);
+    if (status != STRATA_OK) return status;
+  }
+
+  /* The kernels and buffers were made for one program; another would index past them. */
+  if (impl->owner != program)
+    return strata_set_error(STRATA_ERROR_INVALID_ARGUMENT,
+                            "model '%s': this strata_cl_state was set up for another program", model);
+  pthread_mutex_lock(&impl->lock);
+  status = run_locked(impl, program, model, inputs, outputs);
+  pthread_mutex_unlock(&impl->lock);
+  return status;
+}
