@@ -264,9 +264,9 @@ public:
     b.CreateRet(status);
   }
 
-  /// NAME_run for a model whose kernels run through OpenCL: the program as the runtime's
-  /// strata_cl_program (runtime/strata_runtime.h), handed to strata_cl_run.
-  void runOpenCL(const MemoryPlan &plan, const DeviceProgram &device, const ModelSignature &sig) {
+  /// NAME_run for a model whose kernels run on a GPU: the program as the runtime's
+  /// strata_gpu_program (runtime/strata_runtime.h), handed to strata_cl_run / strata_cuda_run.
+  void runOnDevice(const MemoryPlan &plan, const DeviceProgram &device, const ModelSignature &sig) {
     llvm::Type *ptr = PointerType::getUnqual(ctx), *i32 = b32(), *i64 = Type::getInt64Ty(ctx);
     // The weights: one blob, each constant 64-byte aligned.
     std::vector<uint8_t> blob;
@@ -371,8 +371,10 @@ public:
     b.CreateCondBr(b.CreateICmpNE(status, b.getInt32(0)), bad, ok);
     IRBuilder<>(bad).CreateRet(status);
     b.SetInsertPoint(ok);
-    Function *clRun = declare("strata_cl_run", i32, {ptr, ptr, ptr, ptr});
-    b.CreateRet(b.CreateCall(clRun, {state, programGlobal, run->getArg(0), run->getArg(1)}));
+    Function *deviceRun =
+        declare(device.api == DeviceProgram::API::CUDA ? "strata_cuda_run" : "strata_cl_run", i32,
+                {ptr, ptr, ptr, ptr});
+    b.CreateRet(b.CreateCall(deviceRun, {state, programGlobal, run->getArg(0), run->getArg(1)}));
   }
 
   void support(const MemoryPlan &plan, bool device) {
@@ -424,7 +426,7 @@ void emitModelFunctions(Module &module, const std::string &name, const ModelSign
   e.queries("input", sig.inputs);
   e.queries("output", sig.outputs);
   if (device)
-    e.runOpenCL(plan, *device, sig);
+    e.runOnDevice(plan, *device, sig);
   else
     e.run(plan, calls, sig);
   e.support(plan, device != nullptr);

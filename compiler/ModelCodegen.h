@@ -39,7 +39,7 @@ struct KernelCall {
   std::vector<Storage> args;
 };
 
-/// A model's kernels compiled for a GPU API (OpenCL): one program, launched in order.
+/// A model's kernels compiled for a GPU API (OpenCL or CUDA): one program, launched in order.
 struct DeviceLaunch {
   std::string kernel;        // its name in `source`
   std::vector<Storage> args; // each buffer parameter; scratch lives in the arena past the plan
@@ -47,7 +47,8 @@ struct DeviceLaunch {
   int64_t global[3] = {1, 1, 1}, local[3] = {1, 1, 1};
 };
 struct DeviceProgram {
-  std::string source;
+  enum class API { OpenCL, CUDA } api = API::OpenCL;
+  std::string source; // OpenCL C, or PTX
   std::vector<DeviceLaunch> launches;
   int64_t workspaceBytes = 0; // the plan's arena plus the largest kernel scratch
 };
@@ -61,8 +62,8 @@ struct DeviceProgram {
 ///   void NAME_profile_reset(void);
 ///   void NAME_profile_print(double peak_gflops);  // strata_profile_print's table
 /// With `device`, NAME_run instead hands the inputs, outputs and the program to the runtime's
-/// strata_cl_run (the workspace stays on the device; NAME_workspace_size is 0), and `calls`
-/// are not used.
+/// strata_cl_run or strata_cuda_run (the workspace stays on the device; NAME_workspace_size is
+/// 0), and `calls` are not used.
 void emitModelFunctions(llvm::Module &module, const std::string &name, const ModelSignature &sig,
                         const MemoryPlan &plan, const std::vector<KernelCall> &calls,
                         const std::vector<KernelInfo> *profile = nullptr,

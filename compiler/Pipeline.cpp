@@ -25,6 +25,7 @@
 #include "lowering/schedules/Passes.h"
 #include "lowering/graph_to_te/KernelLowering.h"
 #include "targets/CodeGen_LLVM.h"
+#include "targets/CodeGen_NVPTX.h"
 #include "targets/CodeGen_OpenCL.h"
 #include "lowering/te_to_loops/OutlineGPU.h"
 #include "targets/Emit.h"
@@ -58,9 +59,11 @@ llvm::Expected<EmitStage> parseEmitStage(llvm::StringRef name) {
     return EmitStage::Asm;
   if (name == "opencl")
     return EmitStage::OpenCL;
+  if (name == "ptx")
+    return EmitStage::PTX;
   return llvm::createStringError(llvm::inconvertibleErrorCode(),
                                  "unknown --emit stage '" + name.str() +
-                                     "' (valid: graph, schedules, te, loops, llvm, asm, opencl)");
+                                     "' (valid: graph, schedules, te, loops, llvm, asm, opencl, ptx)");
 }
 
 llvm::Error checkSymbolName(const std::string &name) {
@@ -250,8 +253,40 @@ llvm::Expected<OwningOpRef<ModuleOp>> optimizeGraph(const std::string &path,
   return module;
 }
 
-/// Step 5 for a GPU target: each kernel's loop nests outlined into device kernels (OpenCL C),
-/// and the model module, whose NAME_run launches them through the runtime.
+/// A launch of an outlined kernel as a function of its own for LLVM's NVPTX backend: its
+/// buffers the parameters, its GPU loops around its body, dimension x outermost (the order in
+/// which codegen assigns them).
+static te::LoweredFunc launchFunction(const te::LoweredFunc &f, const te::GPUProgram &program,
+                                      const te::GPULaunch &l) {
+  te::LoweredFunc k;
+  k.name = l.name;
+  for (const std::string &buffer : l.buffers) {
+    auto arg = std::find_if(f.args.begin(), f.args.end(),
+                            [&](const te::LoweredArg &a) { return a.name == buffer; });
+    if (arg != f.args.end()) {
+      k.args.push_back(*arg);
+      k.args.back().alignment = std::max(1, arg->type.bits / 8); // an offset into a buffer
+      continue;
+    }
+    for (const te::GPUScratch &s : program.scratch)
+      if (s.name == buffer)
+        k.args.push_back({s.name, s.type, {s.elements}, false, MemoryPlan::kAlignment});
+  }
+  te::Stmt body = l.body;
+  auto wrap = [&](std::vector<te::GPUIndex> loops, te::ForKind kind) {
+    std::sort(loops.begin(), loops.end(),
+              [](const te::GPUIndex &a, const te::GPUIndex &b) { return a.dim > b.dim; });
+    for (const te::GPUIndex &i : loops)
+      body = te::For::make(i.name, i.min, te::IntImm::make(te::Int(32), i.extent), kind, body);
+  };
+  wrap(l.threads, te::ForKind::GPUThread);
+  wrap(l.blocks, te::ForKind::GPUBlock);
+  k.body = body;
+  return k;
+}
+
+/// Step 5 for a GPU target: each kernel's loop nests outlined into device kernels (OpenCL C,
+/// or PTX), and the model module, whose NAME_run launches them through the runtime.
 static llvm::Expected<CompiledModel> compileForDevice(const std::string &path,
                                                      const PipelineOptions &options,
                                                      CompiledModel out, const MemoryPlan &plan,
@@ -261,19 +296,28 @@ static llvm::Expected<CompiledModel> compileForDevice(const std::string &path,
   auto align = [](int64_t n) {
     return (n + MemoryPlan::kAlignment - 1) / MemoryPlan::kAlignment * MemoryPlan::kAlignment;
   };
+  bool cuda = options.target.device == targets::Device::CUDA;
   DeviceProgram device;
-  device.source = targets::openclPrelude() + "\n";
+  device.api = cuda ? DeviceProgram::API::CUDA : DeviceProgram::API::OpenCL;
+  if (!cuda)
+    device.source = targets::openclPrelude() + "\n";
+  std::vector<te::LoweredFunc> ptxKernels;
   int64_t scratchStart = align(plan.arenaBytes), scratchMax = 0;
   for (size_t k = 0; k < funcs.size(); ++k) {
     const te::LoweredFunc &f = funcs[k];
     auto program = te::outline_gpu_kernels(f);
     if (!program.ok())
       return llvm::createStringError(llvm::inconvertibleErrorCode(), path + ": " + program.error());
-    auto source = targets::emitOpenCL(f, *program);
-    if (!source)
-      return llvm::createStringError(llvm::inconvertibleErrorCode(),
-                                     path + ": " + llvm::toString(source.takeError()));
-    device.source += *source;
+    if (cuda) {
+      for (const te::GPULaunch &l : program->launches)
+        ptxKernels.push_back(launchFunction(f, *program, l));
+    } else {
+      auto source = targets::emitOpenCL(f, *program);
+      if (!source)
+        return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                       path + ": " + llvm::toString(source.takeError()));
+      device.source += *source;
+    }
     // Kernels run one after another, so they share one scratch region past the plan's arena.
     std::map<std::string, int64_t> scratchOffset;
     int64_t scratchBytes = 0;
@@ -302,7 +346,14 @@ static llvm::Expected<CompiledModel> compileForDevice(const std::string &path,
     }
   }
   device.workspaceBytes = scratchStart + scratchMax;
-  if (options.emit == EmitStage::OpenCL) {
+  if (cuda) {
+    auto ptx = targets::emitPTX(ptxKernels, options.target);
+    if (!ptx)
+      return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                     path + ": " + llvm::toString(ptx.takeError()));
+    device.source = std::move(*ptx);
+  }
+  if (options.emit == EmitStage::OpenCL || options.emit == EmitStage::PTX) {
     *options.emitStream << device.source;
     return CompiledModel{};
   }
@@ -331,6 +382,9 @@ llvm::Expected<CompiledModel> compileModel(const std::string &path, const Pipeli
   };
   if (options.emit == EmitStage::OpenCL && options.target.device != targets::Device::OpenCL)
     return unsupported("--emit opencl needs --target opencl (target '" + options.target.name + "')");
+  if (options.emit == EmitStage::PTX && options.target.device != targets::Device::CUDA)
+    return unsupported("--emit ptx needs --target cuda-sm80 or cuda-sm90 (target '" +
+                       options.target.name + "')");
   if (options.target.isGPU() && options.profile)
     return unsupported("--profile is not supported on target '" + options.target.name + "' yet");
   MLIRContext mlirContext;

@@ -20,9 +20,9 @@
 namespace strata {
 
 /// Where to stop and print (--emit).
-enum class EmitStage { None, Graph, Schedules, TE, Loops, LLVM, Asm, OpenCL };
+enum class EmitStage { None, Graph, Schedules, TE, Loops, LLVM, Asm, OpenCL, PTX };
 
-/// Parses "graph", "schedules", "te", "loops", "llvm", "asm" or "opencl".
+/// Parses "graph", "schedules", "te", "loops", "llvm", "asm", "opencl" or "ptx".
 llvm::Expected<EmitStage> parseEmitStage(llvm::StringRef name);
 
 struct PipelineOptions {

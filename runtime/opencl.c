@@ -267,17 +267,17 @@ static int32_t select_device(const char *model, cl_platform_id *platform, cl_dev
 }
 
 /* ---- Per-model state ------------------------------------------------------------------------- */
-/* The size the program declares for a strata buffer index (see STRATA_CL_WORKSPACE). */
-static int64_t buffer_bytes(const strata_cl_program *p, int32_t b) {
-  if (b == STRATA_CL_WORKSPACE) return p->workspace_bytes;
-  if (b == STRATA_CL_CONSTANTS) return p->constants_bytes;
-  b -= STRATA_CL_FIRST_INPUT;
+/* The size the program declares for a strata buffer index (see STRATA_GPU_WORKSPACE). */
+static int64_t buffer_bytes(const strata_gpu_program *p, int32_t b) {
+  if (b == STRATA_GPU_WORKSPACE) return p->workspace_bytes;
+  if (b == STRATA_GPU_CONSTANTS) return p->constants_bytes;
+  b -= STRATA_GPU_FIRST_INPUT;
   return b < p->num_inputs ? p->input_bytes[b] : p->output_bytes[b - p->num_inputs];
 }
 
 typedef struct strata_cl_impl {
   pthread_mutex_t lock; /* held for a whole run */
-  const strata_cl_program *owner; /* the program this state was set up for */
+  const strata_gpu_program *owner; /* the program this state was set up for */
   cl_context context;
   cl_command_queue queue;
   cl_program program;
@@ -320,14 +320,14 @@ static int32_t build_failure(const char *model, cl_program program, cl_device_id
 /* Creates everything a model needs. On failure, releases what it made and returns the error;
  * *out stays NULL, so the next run retries from scratch (nothing is cached: a retry may
  * succeed after a transient failure such as CL_OUT_OF_RESOURCES). */
-static int32_t impl_create(const strata_cl_program *prog, const char *model, strata_cl_impl **out) {
+static int32_t impl_create(const strata_gpu_program *prog, const char *model, strata_cl_impl **out) {
   cl_platform_id platform;
   cl_device_id device;
   int32_t status = select_device(model, &platform, &device);
   if (status != STRATA_OK) return status;
 
   strata_cl_impl *impl = calloc(1, sizeof *impl);
-  int32_t num_buffers = STRATA_CL_FIRST_INPUT + prog->num_inputs + prog->num_outputs;
+  int32_t num_buffers = STRATA_GPU_FIRST_INPUT + prog->num_inputs + prog->num_outputs;
   if (impl) {
     impl->num_kernels = prog->num_kernels;
     impl->num_buffers = num_buffers;
@@ -372,7 +372,7 @@ static int32_t impl_create(const strata_cl_program *prog, const char *model, str
     size_t size = bytes > 0 ? (size_t)bytes : 1;
     cl_mem_flags flags = CL_MEM_READ_WRITE;
     void *host = NULL;
-    if (b == STRATA_CL_CONSTANTS) {
+    if (b == STRATA_GPU_CONSTANTS) {
       flags = CL_MEM_READ_ONLY | (bytes > 0 ? CL_MEM_COPY_HOST_PTR : 0);
       /* Copied now; OpenCL takes a non-const pointer but never writes through it. */
       host = bytes > 0 ? (void *)(uintptr_t)prog->constants : NULL;
@@ -397,7 +397,7 @@ fail:
 /* ---- Runs ------------------------------------------------------------------------------------ */
 /* Checks the program against itself and the run's pointers, before OpenCL is touched, so a bad
  * program is reported the same way on machines with and without OpenCL. */
-static int32_t check_program(const strata_cl_program *p, const char *model, const void *const *inputs,
+static int32_t check_program(const strata_gpu_program *p, const char *model, const void *const *inputs,
                              void *const *outputs) {
 #define BAD(...) strata_set_error(STRATA_ERROR_INVALID_ARGUMENT, __VA_ARGS__)
   if (!p->source || p->num_kernels < 0 || (p->num_kernels > 0 && !p->kernel_names) || p->num_launches < 0 ||
@@ -420,9 +420,9 @@ static int32_t check_program(const strata_cl_program *p, const char *model, cons
     if (p->output_bytes[i] < 0 || !outputs[i])
       return BAD("model '%s': output %d is NULL or has a negative size", model, (int)i);
 
-  const int32_t num_buffers = STRATA_CL_FIRST_INPUT + p->num_inputs + p->num_outputs;
+  const int32_t num_buffers = STRATA_GPU_FIRST_INPUT + p->num_inputs + p->num_outputs;
   for (int32_t l = 0; l < p->num_launches; ++l) {
-    const strata_cl_launch *launch = &p->launches[l];
+    const strata_gpu_launch *launch = &p->launches[l];
     if (launch->kernel < 0 || launch->kernel >= p->num_kernels)
       return BAD("model '%s': launch %d: kernel index %d is out of range (the program has %d kernels)", model,
                  (int)l, (int)launch->kernel, (int)p->num_kernels);
@@ -437,7 +437,7 @@ static int32_t check_program(const strata_cl_program *p, const char *model, cons
       return BAD("model '%s': launch %d: bad argument list (%d arguments)", model, (int)l,
                  (int)launch->num_args);
     for (int32_t a = 0; a < launch->num_args; ++a) {
-      const strata_cl_arg *arg = &launch->args[a];
+      const strata_gpu_arg *arg = &launch->args[a];
       if (arg->buffer < 0 || arg->buffer >= num_buffers)
         return BAD("model '%s': launch %d: argument %d: buffer index %d is out of range (the model has %d "
                    "buffers)", model, (int)l, (int)a, (int)arg->buffer, (int)num_buffers);
@@ -451,22 +451,22 @@ static int32_t check_program(const strata_cl_program *p, const char *model, cons
 #undef BAD
 }
 
-static int32_t run_locked(strata_cl_impl *impl, const strata_cl_program *p, const char *model,
+static int32_t run_locked(strata_cl_impl *impl, const strata_gpu_program *p, const char *model,
                           const void *const *inputs, void *const *outputs) {
   cl_int err;
   for (int32_t i = 0; i < p->num_inputs; ++i) {
     if (p->input_bytes[i] == 0) continue; /* OpenCL rejects empty transfers */
     /* Blocking, so the caller may reuse its buffer as soon as we return. */
-    err = cl.clEnqueueWriteBuffer(impl->queue, impl->buffers[STRATA_CL_FIRST_INPUT + i], CL_TRUE, 0,
+    err = cl.clEnqueueWriteBuffer(impl->queue, impl->buffers[STRATA_GPU_FIRST_INPUT + i], CL_TRUE, 0,
                                   (size_t)p->input_bytes[i], inputs[i], 0, NULL, NULL);
     if (err != CL_SUCCESS) return cl_fail(model, err, "clEnqueueWriteBuffer(input %d)", (int)i);
   }
   for (int32_t l = 0; l < p->num_launches; ++l) {
-    const strata_cl_launch *launch = &p->launches[l];
+    const strata_gpu_launch *launch = &p->launches[l];
     cl_kernel kernel = impl->kernels[launch->kernel];
     const char *name = p->kernel_names[launch->kernel];
     for (int32_t a = 0; a < launch->num_args; ++a) {
-      const strata_cl_arg *arg = &launch->args[a];
+      const strata_gpu_arg *arg = &launch->args[a];
       cl_ulong offset = (cl_ulong)arg->offset;
       err = cl.clSetKernelArg(kernel, (cl_uint)(2 * a), sizeof(cl_mem), &impl->buffers[arg->buffer]);
       if (err == CL_SUCCESS) err = cl.clSetKernelArg(kernel, (cl_uint)(2 * a + 1), sizeof(cl_ulong), &offset);
@@ -486,7 +486,7 @@ static int32_t run_locked(strata_cl_impl *impl, const strata_cl_program *p, cons
   /* The queue is in order, so a blocking read also waits for every launch before it. */
   for (int32_t i = 0; i < p->num_outputs; ++i) {
     if (p->output_bytes[i] == 0) continue;
-    cl_mem buffer = impl->buffers[STRATA_CL_FIRST_INPUT + p->num_inputs + i];
+    cl_mem buffer = impl->buffers[STRATA_GPU_FIRST_INPUT + p->num_inputs + i];
     err = cl.clEnqueueReadBuffer(impl->queue, buffer, CL_TRUE, 0, (size_t)p->output_bytes[i], outputs[i], 0,
                                  NULL, NULL);
     if (err != CL_SUCCESS) return cl_fail(model, err, "clEnqueueReadBuffer(output %d)", (int)i);
@@ -498,7 +498,7 @@ static int32_t run_locked(strata_cl_impl *impl, const strata_cl_program *p, cons
 
 static pthread_mutex_t setup_lock = PTHREAD_MUTEX_INITIALIZER;
 
-STRATA_RT_WEAK int32_t strata_cl_run(strata_cl_state *state, const strata_cl_program *program,
+STRATA_RT_WEAK int32_t strata_cl_run(strata_gpu_state *state, const strata_gpu_program *program,
                                      const void *const *inputs, void *const *outputs) {
   if (!state || !program)
     return strata_set_error(STRATA_ERROR_INVALID_ARGUMENT, "strata_cl_run: %s is NULL",
@@ -527,7 +527,7 @@ STRATA_RT_WEAK int32_t strata_cl_run(strata_cl_state *state, const strata_cl_pro
   /* The kernels and buffers were made for one program; another would index past them. */
   if (impl->owner != program)
     return strata_set_error(STRATA_ERROR_INVALID_ARGUMENT,
-                            "model '%s': this strata_cl_state was set up for another program", model);
+                            "model '%s': this strata_gpu_state was set up for another program", model);
   pthread_mutex_lock(&impl->lock);
   status = run_locked(impl, program, model, inputs, outputs);
   pthread_mutex_unlock(&impl->lock);

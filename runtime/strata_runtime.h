@@ -117,65 +117,71 @@ void strata_profile_print(const char *model, int32_t num_kernels, const char *co
  * the widest vector FMA this CPU has (AVX-512, AVX2+FMA, NEON; else scalar). */
 double strata_measure_peak_gflops(void);
 
-/* ---- OpenCL models (--target opencl) -------------------------------------------------------
- * A model compiled for OpenCL is a fixed program: OpenCL C source for all its kernels and the
- * list of launches, with every buffer argument placed in one of the model's device buffers.
- * NAME_run calls strata_cl_run with it. The OpenCL ICD loader (libOpenCL.so.1) is loaded with
- * dlopen on first use, so nothing links against OpenCL; a machine without it, or without a
- * platform or device, gets STRATA_ERROR_UNSUPPORTED and a message saying what is missing.
- * A kernel that fails to build gives STRATA_ERROR_KERNEL with the build log.
+/* ---- GPU models (--target opencl, --target cuda-sm80/cuda-sm90) ------------------------------
+ * A model compiled for a GPU is a fixed program: the device code of all its kernels (OpenCL C,
+ * or PTX) and the list of launches, with every buffer argument placed in one of the model's
+ * device buffers. NAME_run calls strata_cl_run or strata_cuda_run with it. The driver library
+ * (libOpenCL.so.1, libcuda.so.1) is loaded with dlopen on first use, so nothing links against
+ * it; a machine without it, or without a device, gets STRATA_ERROR_UNSUPPORTED and a message
+ * saying what is missing. A kernel that fails to build gives STRATA_ERROR_KERNEL with the log.
  *
- * Device selection: the first GPU of the first platform that has one, else the first device
- * of any type; $STRATA_OPENCL_DEVICE = "P:D" (platform and device index) picks one. */
+ * OpenCL device selection: the first GPU of the first platform that has one, else the first
+ * device of any type; $STRATA_OPENCL_DEVICE = "P:D" (platform and device index) picks one.
+ * CUDA: device 0's primary context; $STRATA_CUDA_DEVICE = N picks another. */
 
 /* Device buffers of a model, by index: */
-#define STRATA_CL_WORKSPACE 0 /* workspace_bytes: intermediate tensors and kernel scratch */
-#define STRATA_CL_CONSTANTS 1 /* the weights, uploaded once */
-#define STRATA_CL_FIRST_INPUT 2 /* inputs 0..num_inputs-1, then outputs 0..num_outputs-1 */
+#define STRATA_GPU_WORKSPACE 0 /* workspace_bytes: intermediate tensors and kernel scratch */
+#define STRATA_GPU_CONSTANTS 1 /* the weights, uploaded once */
+#define STRATA_GPU_FIRST_INPUT 2 /* inputs 0..num_inputs-1, then outputs 0..num_outputs-1 */
 
-typedef struct strata_cl_arg {
+typedef struct strata_gpu_arg {
   int32_t buffer; /* a device buffer index (above) */
   int32_t reserved;
   int64_t offset; /* bytes from the buffer's start */
-} strata_cl_arg;
+} strata_gpu_arg;
 
-/* One kernel launch. Kernel parameter 2i is arg i's buffer (__global T *), parameter 2i+1
- * its byte offset (ulong). */
-typedef struct strata_cl_launch {
-  int32_t kernel;   /* index into strata_cl_program.kernel_names */
+/* One kernel launch. OpenCL: kernel parameter 2i is arg i's buffer (__global T *), parameter
+ * 2i+1 its byte offset (ulong). CUDA: parameter i is arg i's device address (buffer + offset);
+ * global / local are the grid size in threads and the block size. */
+typedef struct strata_gpu_launch {
+  int32_t kernel;   /* index into strata_gpu_program.kernel_names */
   int32_t num_args;
-  const strata_cl_arg *args;
+  const strata_gpu_arg *args;
   int32_t dims;     /* 1..3 */
   int32_t reserved;
   int64_t global[3]; /* global work size per dimension (work-groups x local) */
   int64_t local[3];  /* work-group size per dimension */
-} strata_cl_launch;
+} strata_gpu_launch;
 
-typedef struct strata_cl_program {
+typedef struct strata_gpu_program {
   const char *name;   /* the model's name, for messages */
-  const char *source; /* OpenCL C: every kernel */
+  const char *source; /* every kernel: OpenCL C, or PTX (NUL-terminated text) */
   int32_t num_kernels;
   const char *const *kernel_names;
   int32_t num_launches;
-  const strata_cl_launch *launches; /* in order */
+  const strata_gpu_launch *launches; /* in order */
   int64_t workspace_bytes;
   const void *constants;
   int64_t constants_bytes;
   int32_t num_inputs, num_outputs;
   const int64_t *input_bytes;  /* per input */
   const int64_t *output_bytes; /* per output */
-} strata_cl_program;
+} strata_gpu_program;
 
 /* Per-model state: a zero-initialized static object, set up on the first run (device, context,
  * queue, built program, device buffers, uploaded constants) and kept until the process ends. */
-typedef struct strata_cl_state {
+typedef struct strata_gpu_state {
   void *impl;
-} strata_cl_state;
+} strata_gpu_state;
 
 /* Copies the inputs (host memory) to the device, runs every launch in order, and copies the
  * outputs back (blocking). Safe to call from several threads: runs of one model serialize. */
-int32_t strata_cl_run(strata_cl_state *state, const strata_cl_program *program,
+int32_t strata_cl_run(strata_gpu_state *state, const strata_gpu_program *program,
                       const void *const *inputs, void *const *outputs);
+
+/* The same for a program of PTX kernels, through the CUDA driver API. */
+int32_t strata_cuda_run(strata_gpu_state *state, const strata_gpu_program *program,
+                        const void *const *inputs, void *const *outputs);
 
 #ifdef __cplusplus
 } /* extern "C" */

@@ -154,6 +154,12 @@ private:
   llvm::Function *fn_ = nullptr;
   llvm::MDNode *aliasDomain_ = nullptr; // created on first use in each function
   std::vector<llvm::Value *> heapAllocations_; // live strata_aligned_alloc results, to free on error
+  int gpuBlockLoops_ = 0, gpuThreadLoops_ = 0;  // GPU loops seen so far: the next one's dimension
+
+  // NVPTX: each function is a kernel (one launch of an outlined GPU kernel, its GPU loops the
+  // work-group and work-item indices).
+  bool gpu() const { return codegen_.target().arch == Arch::NVPTX64; }
+  void emitGPUIndexLoop(const te::For *op);
 };
 
 } // namespace strata::targets::detail

@@ -7,6 +7,7 @@
 #include "llvm/Target/TargetMachine.h"
 #include "targets/CodeGen_AArch64.h"
 #include "targets/CodeGen_Emitter.h"
+#include "targets/CodeGen_NVPTX.h"
 #include "targets/CodeGen_X86.h"
 #include "targets/Emit.h"
 
@@ -21,6 +22,7 @@ std::unique_ptr<CodeGen_LLVM> CodeGen_LLVM::create(const Target &target) {
   switch (target.arch) {
   case Arch::X86_64: return std::make_unique<CodeGen_X86>(target);
   case Arch::AArch64: return std::make_unique<CodeGen_AArch64>(target);
+  case Arch::NVPTX64: return std::make_unique<CodeGen_NVPTX>(target);
   }
   return nullptr;
 }

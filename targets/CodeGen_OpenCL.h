@@ -6,7 +6,7 @@
 // float-to-int casts, NaN-propagating float min/max, wrapping unsigned and
 // narrow-integer arithmetic; helpers in the program's prelude implement them.
 // Kernel parameters come in pairs: a buffer (__global T *) and its byte offset
-// (ulong), as the runtime's strata_cl_launch passes them. Bool buffers hold one
+// (ulong), as the runtime's strata_gpu_launch passes them. Bool buffers hold one
 // byte per element.
 //
 //===----------------------------------------------------------------------===//

@@ -5,6 +5,7 @@
 #include "dialects/te/IROperator.h"
 #include "dialects/te/IRPrinter.h"
 #include "llvm/IR/Intrinsics.h"
+#include "llvm/IR/IntrinsicsNVPTX.h"
 #include "llvm/IR/MDBuilder.h"
 #include "llvm/IR/Module.h"
 #include "llvm/Support/MathExtras.h"
@@ -79,10 +80,34 @@ void Emitter::visit(const te::For *op) {
   }
   case te::ForKind::GPUBlock:
   case te::ForKind::GPUThread:
+    if (gpu())
+      return emitGPUIndexLoop(op);
     fail("loop '" + op->name + "' is bound to a GPU " + te::for_kind_name(op->for_kind) +
          " but target '" + codegen_.target().name + "' is a CPU");
     return;
   }
+}
+
+// A GPU loop of a kernel is its launch's grid: the variable is the block (or thread) index
+// along the next dimension (x, y, z in the order the loops nest) plus the loop's min; the
+// launch has exactly `extent` of them (lowering/te_to_loops/OutlineGPU.h).
+void Emitter::emitGPUIndexLoop(const te::For *op) {
+  bool block = op->for_kind == te::ForKind::GPUBlock;
+  int &seen = block ? gpuBlockLoops_ : gpuThreadLoops_;
+  if (seen == 3)
+    return fail("more than 3 GPU " + std::string(te::for_kind_name(op->for_kind)) + " loops");
+  static const llvm::Intrinsic::ID ctaid[] = {llvm::Intrinsic::nvvm_read_ptx_sreg_ctaid_x,
+                                              llvm::Intrinsic::nvvm_read_ptx_sreg_ctaid_y,
+                                              llvm::Intrinsic::nvvm_read_ptx_sreg_ctaid_z};
+  static const llvm::Intrinsic::ID tid[] = {llvm::Intrinsic::nvvm_read_ptx_sreg_tid_x,
+                                            llvm::Intrinsic::nvvm_read_ptx_sreg_tid_y,
+                                            llvm::Intrinsic::nvvm_read_ptx_sreg_tid_z};
+  llvm::Value *index = b_.CreateIntrinsic(block ? ctaid[seen] : tid[seen], {}, {});
+  ++seen;
+  llvm::Value *v = b_.CreateAdd(index, codegen(op->min), op->name, false, true);
+  push(vars_, op->name, v);
+  codegen(op->body);
+  pop(vars_, op->name);
 }
 
 void Emitter::emitSerialLoop(const te::For *op, llvm::MDNode *loopHint) {
@@ -117,6 +142,8 @@ void Emitter::emitSerialLoop(const te::For *op, llvm::MDNode *loopHint) {
 // strata_parallel_for with a stack-allocated closure holding every variable and buffer of
 // the enclosing scopes that the body uses (sorted by name, for a deterministic layout).
 void Emitter::emitParallelLoop(const te::For *op) {
+  if (gpu())
+    return fail("parallel loop '" + op->name + "' inside a GPU kernel");
   llvm::Value *min = codegen(op->min);
   llvm::Value *extent = codegen(op->extent);
 
@@ -213,6 +240,8 @@ void Emitter::visit(const te::Allocate *op) {
   }
   bool onStack = constant && op->memory_type != te::MemoryType::Heap &&
                  count * elemBytes <= kMaxStackAllocationBytes;
+  if (gpu() && (!onStack || count * elemBytes > 16384))
+    return fail("buffer '" + op->name + "' is too large (or not of a constant size) for a GPU thread");
   llvm::Value *base;
   if (onStack) {
     // In the entry block, so an allocation inside a loop does not grow the stack per
@@ -295,10 +324,18 @@ llvm::Error Emitter::emitFunction(const te::LoweredFunc &func) {
   if (module_.getFunction(func.name))
     return llvm::createStringError("function '" + func.name + "' is defined twice");
   std::vector<llvm::Type *> params(func.args.size(), b_.getPtrTy());
-  auto *fn = llvm::Function::Create(llvm::FunctionType::get(b_.getInt32Ty(), params, false),
+  // A CPU function returns a status; a GPU kernel returns nothing (it cannot fail).
+  llvm::Type *ret = gpu() ? b_.getVoidTy() : b_.getInt32Ty();
+  auto *fn = llvm::Function::Create(llvm::FunctionType::get(ret, params, false),
                                     llvm::Function::ExternalLinkage, func.name, module_);
   setFunctionAttributes(*fn);
   fn_ = fn;
+  gpuBlockLoops_ = gpuThreadLoops_ = 0;
+  if (gpu()) { // LLVM 19 marks NVPTX kernels with nvvm.annotations
+    llvm::Metadata *md[] = {llvm::ValueAsMetadata::get(fn), llvm::MDString::get(ctx_, "kernel"),
+                            llvm::ConstantAsMetadata::get(b_.getInt32(1))};
+    module_.getOrInsertNamedMetadata("nvvm.annotations")->addOperand(llvm::MDNode::get(ctx_, md));
+  }
   aliasDomain_ = nullptr;
   b_.SetInsertPoint(llvm::BasicBlock::Create(ctx_, "entry", fn));
   for (size_t i = 0; i < func.args.size(); ++i) {
@@ -325,11 +362,16 @@ llvm::Error Emitter::emitFunction(const te::LoweredFunc &func) {
   }
   if (!func.body.defined()) return llvm::createStringError("function '" + func.name + "' has no body");
   codegen(func.body);
-  b_.CreateRet(b_.getInt32(0));
+  if (gpu())
+    b_.CreateRetVoid();
+  else
+    b_.CreateRet(b_.getInt32(0));
   buffers_.clear();
   vars_.clear();
   multiples_.clear();
   if (!error_.empty()) return llvm::createStringError("codegen of '" + func.name + "': " + error_);
+  if (gpu())
+    return llvm::Error::success();
 
   // name_argv(void **args): the same function for callers that hold arguments in an array.
   auto *argv = llvm::Function::Create(llvm::FunctionType::get(b_.getInt32Ty(), {b_.getPtrTy()}, false),

@@ -27,6 +27,10 @@ void LLVMInitializeAArch64Target();
 void LLVMInitializeAArch64TargetMC();
 void LLVMInitializeAArch64AsmPrinter();
 void LLVMInitializeAArch64AsmParser();
+void LLVMInitializeNVPTXTargetInfo();
+void LLVMInitializeNVPTXTarget();
+void LLVMInitializeNVPTXTargetMC();
+void LLVMInitializeNVPTXAsmPrinter();
 }
 
 namespace strata::targets {
@@ -44,6 +48,10 @@ void initializeLLVMTargets() {
     LLVMInitializeAArch64TargetMC();
     LLVMInitializeAArch64AsmPrinter();
     LLVMInitializeAArch64AsmParser();
+    LLVMInitializeNVPTXTargetInfo();
+    LLVMInitializeNVPTXTarget();
+    LLVMInitializeNVPTXTargetMC();
+    LLVMInitializeNVPTXAsmPrinter();
   });
 }
 
@@ -117,7 +125,22 @@ Target detectHost() {
 
 } // namespace
 
+Target Target::cudaKernelTarget() const {
+  Target t;
+  t.name = name;
+  t.arch = Arch::NVPTX64;
+  t.triple = "nvptx64-nvidia-cuda";
+  t.cpu = gpuArch;
+  t.features = "+ptx78"; // PTX ISA 7.8 (CUDA 11.8): sm_80 and sm_90
+  t.vectorLanesF32 = 1;
+  t.device = Device::CUDA;
+  t.gpuArch = gpuArch;
+  return t;
+}
+
 std::string Target::isaName() const {
+  if (arch == Arch::NVPTX64)
+    return gpuArch;
   if (arch == Arch::AArch64)
     return "neon";
   return hasFeature("avx512f") ? "avx512" : hasFeature("avx2") ? "avx2" : "sse2";
@@ -162,8 +185,8 @@ llvm::Expected<std::unique_ptr<llvm::TargetMachine>> Target::createTargetMachine
 }
 
 const std::vector<std::string> &validTargetNames() {
-  static const std::vector<std::string> names = {"host",          "x86-64",  "x86-64-avx2",
-                                                 "x86-64-avx512", "aarch64", "opencl"};
+  static const std::vector<std::string> names = {
+      "host", "x86-64", "x86-64-avx2", "x86-64-avx512", "aarch64", "opencl", "cuda-sm80", "cuda-sm90"};
   return names;
 }
 
@@ -189,6 +212,14 @@ llvm::Expected<Target> parseTarget(llvm::StringRef name) {
                                                     : makeX86("x86-64", "x86-64", "+sse2", 4);
     t.name = "opencl";
     t.device = Device::OpenCL;
+    return t;
+  }
+  if (name == "cuda-sm80" || name == "cuda-sm90") {
+    Target t = hostTarget().arch == Arch::AArch64 ? makeAArch64()
+                                                    : makeX86("x86-64", "x86-64", "+sse2", 4);
+    t.name = name.str();
+    t.device = Device::CUDA;
+    t.gpuArch = name == "cuda-sm80" ? "sm_80" : "sm_90";
     return t;
   }
   return llvm::createStringError("unknown target '" + name.str() + "' (valid: " +

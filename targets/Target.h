@@ -18,15 +18,16 @@
 
 namespace strata::targets {
 
-enum class Arch { X86_64, AArch64 };
+enum class Arch { X86_64, AArch64, NVPTX64 };
 
-/// Where kernels run: on the CPU (compiled with LLVM for `triple`), or on a GPU through
-/// OpenCL (kernels as OpenCL C; the model's driver code still runs on the host CPU).
-enum class Device { CPU, OpenCL };
+/// Where kernels run: on the CPU (compiled with LLVM for `triple`), or on a GPU, through
+/// OpenCL (kernels as OpenCL C) or CUDA (kernels as PTX from LLVM's NVPTX backend); a GPU
+/// model's driver code (copies and launches) still runs on the host CPU.
+enum class Device { CPU, OpenCL, CUDA };
 
 struct Target {
   std::string name;     // as parsed: "host", "x86-64", "x86-64-avx2", "x86-64-avx512", "aarch64",
-                        // "opencl"
+                        // "opencl", "cuda-sm80", "cuda-sm90"
   Arch arch = Arch::X86_64;
   std::string triple;   // LLVM triple, e.g. "x86_64-unknown-linux-gnu"
   std::string cpu;      // LLVM CPU name, e.g. "x86-64-v3", "znver4", "generic"
@@ -39,8 +40,11 @@ struct Target {
   /// CPU, or the GPU API kernels are emitted for; the fields above then describe the host
   /// CPU that runs the model's driver code.
   Device device = Device::CPU;
+  std::string gpuArch; // CUDA: the SM the PTX is for, e.g. "sm_80"
 
   bool isGPU() const { return device != Device::CPU; }
+  /// CUDA: the target LLVM compiles the kernels for (nvptx64, the SM as its CPU).
+  Target cudaKernelTarget() const;
 
   int vectorBits() const { return vectorLanesF32 * 32; }
   // The widest vector ISA enabled: "avx512", "avx2", "sse2" or "neon" (benchmarks print it).

@@ -19,7 +19,7 @@ static std::string shapeComment(const TensorSignature &t) {
 }
 
 std::string headerText(const std::string &name, const ModelSignature &sig, bool profile,
-                       bool openCL) {
+                       targets::Device device) {
   std::string guard = "STRATA_MODEL_" + name + "_H";
   for (char &c : guard)
     c = (char)std::toupper((unsigned char)c);
@@ -32,10 +32,14 @@ std::string headerText(const std::string &name, const ModelSignature &sig, bool 
   os << " * Outputs:\n";
   for (size_t i = 0; i < sig.outputs.size(); ++i)
     os << " *   " << i << ": " << sig.outputs[i].name << "  " << shapeComment(sig.outputs[i]) << "\n";
-  if (openCL)
+  if (device == targets::Device::OpenCL)
     os << " * Kernels run through OpenCL (libOpenCL.so.1, loaded at run time; the device: "
           "$STRATA_OPENCL_DEVICE=P:D, else the first GPU, else the first device).\n";
-  os << " * Link with: " << name << ".a -lpthread -lm" << (openCL ? " -ldl" : "") << "\n */\n";
+  if (device == targets::Device::CUDA)
+    os << " * Kernels run through CUDA (libcuda.so.1, loaded at run time; the device: "
+          "$STRATA_CUDA_DEVICE=N, else 0).\n";
+  os << " * Link with: " << name << ".a -lpthread -lm"
+     << (device != targets::Device::CPU ? " -ldl" : "") << "\n */\n";
   os << "#ifndef " << guard << "\n#define " << guard << "\n\n";
   os << "#include <stddef.h>\n#include <stdint.h>\n\n";
   os << "#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n";
@@ -113,7 +117,7 @@ llvm::Error compileToStaticLibrary(const std::string &modelPath, const std::stri
     return archive.takeError();
   // Header last-but-one and archive last: a failure leaves no partial pair behind.
   std::string header = headerText(options.name, compiled->signature, options.profile,
-                                  options.target.device == targets::Device::OpenCL);
+                                  options.target.device);
   if (auto err = writeFileAtomically(out + ".h", header))
     return err;
   if (auto err = writeFileAtomically(out + ".a", llvm::StringRef(archive->data(), archive->size()))) {

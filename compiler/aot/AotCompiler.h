@@ -13,6 +13,6 @@ llvm::Error compileToStaticLibrary(const std::string &modelPath, const std::stri
 
 /// The C header declaring NAME_run and the query functions.
 std::string headerText(const std::string &name, const ModelSignature &sig, bool profile = false,
-                       bool openCL = false);
+                       targets::Device device = targets::Device::CPU);
 
 } // namespace strata::aot

@@ -41,6 +41,7 @@ llvm::orc::SymbolMap runtimeSymbols(llvm::orc::LLJIT &jit) {
   add("strata_profile_print", &strata_profile_print);
   add("strata_get_num_threads", &strata_get_num_threads);
   add("strata_cl_run", &strata_cl_run);
+  add("strata_cuda_run", &strata_cuda_run);
   return symbols;
 }
 

@@ -3,12 +3,19 @@
 
 #include "compiler/HostRun.h"
 
+#include "compiler/Pipeline.h"
 #include "compiler/conformance/RefCheck.h"
+
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Program.h"
 
 #include <gtest/gtest.h>
 
 #include <cstdlib>
 #include <fstream>
+#include <iostream>
+#include <optional>
+#include <dlfcn.h>
 #include <unistd.h>
 
 namespace strata::testing {
@@ -48,9 +55,74 @@ CompileOptions withTestTarget(CompileOptions options) {
   return options;
 }
 
+namespace {
+
+bool cudaDriverPresent() {
+  static const bool present = [] {
+    void *lib = dlopen("libcuda.so.1", RTLD_NOW | RTLD_LOCAL);
+    if (lib)
+      dlclose(lib);
+    return lib != nullptr;
+  }();
+  return present;
+}
+
+std::string findPtxas() {
+  if (auto p = llvm::sys::findProgramByName("ptxas"))
+    return *p;
+  const char *home = std::getenv("CUDA_HOME");
+  for (std::string dir : {home ? std::string(home) : std::string(), std::string("/usr/local/cuda")})
+    if (!dir.empty() && llvm::sys::fs::can_execute(dir + "/bin/ptxas"))
+      return dir + "/bin/ptxas";
+  return "";
+}
+
+} // namespace
+
+bool checkPtxInstead(const std::string &path, const CompileOptions &options) {
+  if (options.target.rfind("cuda-", 0) != 0 || cudaDriverPresent())
+    return false;
+  auto target = targets::parseTarget(options.target);
+  if (!target) {
+    ADD_FAILURE() << llvm::toString(target.takeError());
+    return true;
+  }
+  std::string ptx;
+  llvm::raw_string_ostream os(ptx);
+  PipelineOptions po;
+  po.target = *target;
+  po.name = "strata_jit";
+  po.import.inputShapes = options.input_shapes;
+  po.emit = EmitStage::PTX;
+  po.emitStream = &os;
+  if (auto compiled = compileModel(path, po); !compiled) {
+    ADD_FAILURE() << llvm::toString(compiled.takeError());
+    return true;
+  }
+  os.flush();
+  std::string ptxas = findPtxas();
+  if (ptxas.empty()) {
+    std::cout << "[ NOTE ] ptxas not found (install the CUDA toolkit): PTX not checked\n";
+    return true;
+  }
+  std::string file = writeTempFile("kernels.ptx", ptx);
+  std::string log = file + ".log";
+  std::optional<llvm::StringRef> redirects[] = {std::nullopt, llvm::StringRef(log), llvm::StringRef(log)};
+  std::string arch = "-arch=" + target->gpuArch;
+  int rc = llvm::sys::ExecuteAndWait(ptxas, {ptxas, arch, file, "-o", file + ".cubin"}, std::nullopt,
+                                     redirects);
+  std::ifstream in(log);
+  std::string messages((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(rc, 0) << "ptxas " << arch << " rejected the PTX of " << path << ":\n" << messages;
+  llvm::sys::fs::remove(file), llvm::sys::fs::remove(log), llvm::sys::fs::remove(file + ".cubin");
+  return true;
+}
+
 void expectMatchesReference(const std::string &path, double atol, double rtol,
                             const CompileOptions &given, uint32_t seed) {
   CompileOptions options = withTestTarget(given);
+  if (checkPtxInstead(path, options))
+    return;
   auto exe = compile(path, options);
   ASSERT_TRUE(exe.ok()) << exe.error();
   auto inputs = randomInputs(*exe, seed);

@@ -27,6 +27,11 @@ void expectClose(const std::vector<HostTensor> &actual, const std::vector<HostTe
 /// suite runs once per target (ctest registers it again with the variable set).
 CompileOptions withTestTarget(CompileOptions options);
 
+/// For a cuda-* target on a machine without a CUDA driver: compiles `path` to PTX and checks
+/// it with ptxas for the target's SM (a note, not a failure, when ptxas is not installed), and
+/// returns true; false otherwise (the caller runs the model).
+bool checkPtxInstead(const std::string &path, const CompileOptions &options);
+
 /// Compiles `path` (for withTestTarget(options)), runs it on seeded inputs, and compares with
 /// the reference.
 void expectMatchesReference(const std::string &path, double atol = 1e-4, double rtol = 1e-4,

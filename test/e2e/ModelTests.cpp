@@ -54,6 +54,8 @@ TEST_P(RealModelTest, ReferenceInterpreterMatchesOnnxRuntime) {
 
 TEST_P(RealModelTest, JitMatchesOnnxRuntime) {
   const RealModel &m = GetParam();
+  if (checkPtxInstead(kModels + "/" + m.file, withTestTarget(optionsFor(m))))
+    return;
   auto exe = compile(kModels + "/" + m.file, withTestTarget(optionsFor(m)));
   ASSERT_TRUE(exe.ok()) << exe.error();
   HostTensor in = readRawF32(kModels + "/ref/" + m.refCase + ".input.bin", m.inShape);

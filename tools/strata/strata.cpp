@@ -45,14 +45,15 @@ commands:
   compile MODEL -o OUT     ahead-of-time: writes OUT.a (kernels, weights, runtime;
                            links with -lpthread -lm) and OUT.h
       --name NAME          symbol prefix of the library (default: model)
-      --target T           host, x86-64, x86-64-avx2, x86-64-avx512, aarch64, opencl
-                           (default: host; opencl: kernels as OpenCL C, run on the
-                           machine's OpenCL device, see STRATA_OPENCL_DEVICE)
+      --target T           host, x86-64, x86-64-avx2, x86-64-avx512, aarch64, opencl,
+                           cuda-sm80, cuda-sm90 (default: host; opencl: kernels as
+                           OpenCL C on the machine's OpenCL device, STRATA_OPENCL_DEVICE;
+                           cuda-*: kernels as PTX on an NVIDIA GPU, STRATA_CUDA_DEVICE)
       --input-shape NAME=D0,D1,...   fix a dynamic input shape (repeatable)
       --emit STAGE         print a stage instead of writing files:
                            graph, schedules (one line per kernel: schedule,
                            FLOPs, bytes, workload key, model nodes), te,
-                           loops, llvm, asm, opencl (the kernels' OpenCL C)
+                           loops, llvm, asm, opencl (the kernels' OpenCL C), ptx
       --time               print the time of every compiler stage
       --profile            time every kernel call (NAME_profile_print etc.)
       --tuning-log LOG     schedules from a tuning log (strata tune): each kernel takes

@@ -40,12 +40,12 @@ __kernel void add1(__global float *out, ulong out_off, __global float *ws, ulong
 const char *const kKernelNames[] = {"scale", "add1"};
 
 // Buffers: 0 workspace, 1 constants, 2 the input, 3 the output.
-const strata_cl_arg kScaleArgs[] = {
-    {STRATA_CL_WORKSPACE, 0, kWsOffset}, {STRATA_CL_FIRST_INPUT, 0, 0}, {STRATA_CL_CONSTANTS, 0, kConstOffset}};
-const strata_cl_arg kAdd1Args[] = {{STRATA_CL_FIRST_INPUT + 1, 0, 0}, {STRATA_CL_WORKSPACE, 0, kWsOffset}};
+const strata_gpu_arg kScaleArgs[] = {
+    {STRATA_GPU_WORKSPACE, 0, kWsOffset}, {STRATA_GPU_FIRST_INPUT, 0, 0}, {STRATA_GPU_CONSTANTS, 0, kConstOffset}};
+const strata_gpu_arg kAdd1Args[] = {{STRATA_GPU_FIRST_INPUT + 1, 0, 0}, {STRATA_GPU_WORKSPACE, 0, kWsOffset}};
 
-strata_cl_launch launch1d(int32_t kernel, const strata_cl_arg *args, int32_t num_args) {
-  strata_cl_launch l{};
+strata_gpu_launch launch1d(int32_t kernel, const strata_gpu_arg *args, int32_t num_args) {
+  strata_gpu_launch l{};
   l.kernel = kernel;
   l.num_args = num_args;
   l.args = args;
@@ -61,8 +61,8 @@ const int64_t kTensorBytes = kN * sizeof(float);
 // The two-kernel model; `launches` must outlive the program.
 struct Model {
   std::vector<float> constants;
-  std::vector<strata_cl_launch> launches;
-  strata_cl_program program{};
+  std::vector<strata_gpu_launch> launches;
+  strata_gpu_program program{};
 
   explicit Model(const char *source = kSource) {
     // NaN before c, so a kernel reading at the wrong offset cannot produce the right numbers.
@@ -93,7 +93,7 @@ std::vector<float> makeInput(int seed) {
   return in;
 }
 
-int32_t run(strata_cl_state *state, const strata_cl_program &program, const float *in, float *out) {
+int32_t run(strata_gpu_state *state, const strata_gpu_program &program, const float *in, float *out) {
   const void *inputs[] = {in};
   void *outputs[] = {out};
   return strata_cl_run(state, &program, inputs, outputs);
@@ -104,7 +104,7 @@ int32_t run(strata_cl_state *state, const strata_cl_program &program, const floa
 
 TEST(OpenCLRuntimeTest, TwoLaunchesThroughWorkspaceAndConstants) {
   Model model;
-  strata_cl_state state{};
+  strata_gpu_state state{};
   for (int seed = 0; seed < 2; ++seed) { // the second run reuses the set-up state
     std::vector<float> in = makeInput(seed), out(kN, -7.0f);
     int32_t status = run(&state, model.program, in.data(), out.data());
@@ -125,7 +125,7 @@ TEST(OpenCLRuntimeTest, TwoLaunchesThroughWorkspaceAndConstants) {
 
 TEST(OpenCLRuntimeTest, ConcurrentRunsOfOneModel) {
   Model model;
-  strata_cl_state state{};
+  strata_gpu_state state{};
   std::vector<int> failures(4, 0);
   std::vector<std::string> messages(4);
   std::vector<std::thread> threads;
@@ -154,7 +154,7 @@ TEST(OpenCLRuntimeTest, ConcurrentRunsOfOneModel) {
 
 TEST(OpenCLRuntimeTest, BuildFailureReportsTheLog) {
   Model model("__kernel void scale(__global float *ws, ulong off) { this is not C; }\n");
-  strata_cl_state state{};
+  strata_gpu_state state{};
   std::vector<float> in = makeInput(0), out(kN);
   int32_t status = run(&state, model.program, in.data(), out.data());
   SKIP_IF_NO_OPENCL(status);
@@ -167,8 +167,8 @@ TEST(OpenCLRuntimeTest, BuildFailureReportsTheLog) {
 }
 
 // Each case gets a fresh state: a state is bound to one program.
-void expectInvalid(const strata_cl_program &program, const char *expected) {
-  strata_cl_state state{};
+void expectInvalid(const strata_gpu_program &program, const char *expected) {
+  strata_gpu_state state{};
   std::vector<float> in = makeInput(0), out(kN);
   int32_t status = run(&state, program, in.data(), out.data());
   SKIP_IF_NO_OPENCL(status);
@@ -195,13 +195,13 @@ TEST(OpenCLRuntimeTest, BadArgumentsAreRejected) {
   }
   {
     Model model;
-    const strata_cl_arg args[] = {{STRATA_CL_WORKSPACE, 0, 0}, {4, 0, 0}};
+    const strata_gpu_arg args[] = {{STRATA_GPU_WORKSPACE, 0, 0}, {4, 0, 0}};
     model.launches[1].args = args;
     expectInvalid(model.program, "buffer index 4 is out of range");
   }
   {
     Model model;
-    const strata_cl_arg args[] = {{STRATA_CL_WORKSPACE, 0, -64}, {STRATA_CL_WORKSPACE, 0, 0}};
+    const strata_gpu_arg args[] = {{STRATA_GPU_WORKSPACE, 0, -64}, {STRATA_GPU_WORKSPACE, 0, 0}};
     model.launches[1].args = args;
     expectInvalid(model.program, "offset -64");
   }
@@ -212,7 +212,7 @@ TEST(OpenCLRuntimeTest, BadArgumentsAreRejected) {
   }
   {
     Model model;
-    strata_cl_state state{};
+    strata_gpu_state state{};
     float out[1];
     void *outputs[] = {out};
     EXPECT_EQ(strata_cl_run(&state, &model.program, nullptr, outputs), STRATA_ERROR_INVALID_ARGUMENT);
@@ -231,7 +231,7 @@ struct ScopedEnv {
 TEST(OpenCLRuntimeTest, DeviceVariableOutOfRange) {
   ScopedEnv env("9:9");
   Model model;
-  strata_cl_state state{};
+  strata_gpu_state state{};
   std::vector<float> in = makeInput(0), out(kN);
   int32_t status = run(&state, model.program, in.data(), out.data());
   SKIP_IF_NO_OPENCL(status);
@@ -245,7 +245,7 @@ TEST(OpenCLRuntimeTest, DeviceVariableOutOfRange) {
 TEST(OpenCLRuntimeTest, DeviceVariableBadFormat) {
   ScopedEnv env("gpu");
   Model model;
-  strata_cl_state state{};
+  strata_gpu_state state{};
   std::vector<float> in = makeInput(0), out(kN);
   int32_t status = run(&state, model.program, in.data(), out.data());
   SKIP_IF_NO_OPENCL(status);

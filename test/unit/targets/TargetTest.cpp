@@ -47,7 +47,7 @@ TEST(TargetTest, UnknownNameListsValidOnes) {
   auto target = parseTarget("foo");
   ASSERT_FALSE(static_cast<bool>(target));
   EXPECT_EQ(llvm::toString(target.takeError()),
-            "unknown target 'foo' (valid: host, x86-64, x86-64-avx2, x86-64-avx512, aarch64, opencl)");
+            "unknown target 'foo' (valid: host, x86-64, x86-64-avx2, x86-64-avx512, aarch64, opencl, cuda-sm80, cuda-sm90)");
   auto empty = parseTarget("");
   ASSERT_FALSE(static_cast<bool>(empty));
   EXPECT_NE(llvm::toString(empty.takeError()).find("unknown target ''"), std::string::npos);
