@@ -36,6 +36,12 @@ const MeasureError kErrors[] = {MeasureError::None,         MeasureError::Invali
 } // namespace
 
 TargetKey TargetKey::of(const targets::Target &t) {
+  // GPU kernels run on the device, not the host CPU the driver code is compiled for: the key
+  // names the device code (the OpenCL device is known only at run time; the SM for CUDA).
+  if (t.device == targets::Device::OpenCL)
+    return {"opencl", "any", "", 0};
+  if (t.device == targets::Device::CUDA)
+    return {"nvptx64-nvidia-cuda", t.gpuArch, "", 0};
   return {t.triple, t.cpu, t.features, t.vectorBits()};
 }
 
