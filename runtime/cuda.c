@@ -167,17 +167,8 @@ static int32_t cuda_select_device(const char *model, CUdevice *device) {
 }
 
 /* ---- Per-model state -------------------------------------------------------------------------- */
-/* The size the program declares for a strata buffer index (see STRATA_GPU_WORKSPACE). */
-static int64_t cuda_buffer_bytes(const strata_gpu_program *p, int32_t b) {
-  if (b == STRATA_GPU_WORKSPACE) return p->workspace_bytes;
-  if (b == STRATA_GPU_CONSTANTS) return p->constants_bytes;
-  b -= STRATA_GPU_FIRST_INPUT;
-  return b < p->num_inputs ? p->input_bytes[b] : p->output_bytes[b - p->num_inputs];
-}
-
 typedef struct strata_cuda_impl {
-  pthread_mutex_t lock; /* held for a whole run */
-  const strata_gpu_program *owner; /* the program this state was set up for */
+  strata_rt_gpu_impl base; /* first: the run lock and the owner (see runtime_internal.h) */
   CUdevice device;
   CUcontext context; /* the device's primary context, retained */
   CUmodule module;
@@ -225,7 +216,7 @@ static int32_t cuda_impl_fill(strata_cuda_impl *impl, const strata_gpu_program *
         CUDA_SUCCESS)
       return cuda_fail(model, err, "cuModuleGetFunction('%s')", prog->kernel_names[k]);
   for (int32_t b = 0; b < impl->num_buffers; ++b) {
-    int64_t bytes = cuda_buffer_bytes(prog, b);
+    int64_t bytes = strata_rt_gpu_buffer_bytes(prog, b);
     /* Kernels take every buffer as an argument, so even an empty one gets an address. */
     if ((err = cuda_api.cuMemAlloc_v2(&impl->buffers[b], bytes > 0 ? (size_t)bytes : 1)) != CUDA_SUCCESS) {
       impl->buffers[b] = 0;
@@ -241,7 +232,7 @@ static int32_t cuda_impl_fill(strata_cuda_impl *impl, const strata_gpu_program *
 
 /* Creates everything a model needs. On failure, releases what it made and returns the error;
  * *out stays NULL, so the next run retries from scratch. */
-static int32_t cuda_impl_create(const strata_gpu_program *prog, const char *model, strata_cuda_impl **out) {
+static int32_t cuda_impl_create(const strata_gpu_program *prog, const char *model, strata_rt_gpu_impl **out) {
   CUdevice device;
   int32_t status = cuda_select_device(model, &device);
   if (status != STRATA_OK) return status;
@@ -250,7 +241,7 @@ static int32_t cuda_impl_create(const strata_gpu_program *prog, const char *mode
   if (impl) {
     impl->device = device;
     impl->num_kernels = prog->num_kernels;
-    impl->num_buffers = STRATA_GPU_FIRST_INPUT + prog->num_inputs + prog->num_outputs;
+    impl->num_buffers = strata_rt_gpu_num_buffers(prog);
     for (int32_t l = 0; l < prog->num_launches; ++l)
       if (prog->launches[l].num_args > impl->max_args) impl->max_args = prog->launches[l].num_args;
     impl->functions = calloc((size_t)prog->num_kernels + 1, sizeof *impl->functions);
@@ -275,79 +266,16 @@ static int32_t cuda_impl_create(const strata_gpu_program *prog, const char *mode
     status = cuda_impl_fill(impl, prog, model);
     cuda_api.cuCtxPopCurrent_v2(&popped);
   }
-  if (status == STRATA_OK && pthread_mutex_init(&impl->lock, NULL) != 0)
-    status = strata_set_error(STRATA_ERROR_THREAD, "model '%s': cannot create a mutex", model);
+  if (status == STRATA_OK) status = strata_rt_gpu_impl_init(&impl->base, prog, model);
   if (status != STRATA_OK) {
     cuda_impl_destroy(impl);
     return status;
   }
-  impl->owner = prog;
-  *out = impl;
+  *out = &impl->base;
   return STRATA_OK;
 }
 
 /* ---- Runs ------------------------------------------------------------------------------------- */
-/* Checks the program against itself and the run's pointers, before the driver is touched, so a
- * bad program is reported the same way on machines with and without CUDA. */
-static int32_t cuda_check_program(const strata_gpu_program *p, const char *model, const void *const *inputs,
-                                  void *const *outputs) {
-#define BAD(...) strata_set_error(STRATA_ERROR_INVALID_ARGUMENT, __VA_ARGS__)
-  if (!p->source || p->num_kernels < 0 || (p->num_kernels > 0 && !p->kernel_names) || p->num_launches < 0 ||
-      (p->num_launches > 0 && !p->launches))
-    return BAD("model '%s': the program has no source, kernel names or launches", model);
-  if (p->workspace_bytes < 0 || p->constants_bytes < 0 || (p->constants_bytes > 0 && !p->constants))
-    return BAD("model '%s': bad workspace or constants (%lld and %lld bytes)", model,
-               (long long)p->workspace_bytes, (long long)p->constants_bytes);
-  if (p->num_inputs < 0 || p->num_outputs < 0 || (p->num_inputs > 0 && !p->input_bytes) ||
-      (p->num_outputs > 0 && !p->output_bytes))
-    return BAD("model '%s': bad input or output counts or sizes", model);
-  for (int32_t k = 0; k < p->num_kernels; ++k)
-    if (!p->kernel_names[k]) return BAD("model '%s': kernel name %d is NULL", model, (int)k);
-  if ((p->num_inputs > 0 && !inputs) || (p->num_outputs > 0 && !outputs))
-    return BAD("model '%s': %s is NULL", model, p->num_inputs > 0 && !inputs ? "inputs" : "outputs");
-  for (int32_t i = 0; i < p->num_inputs; ++i)
-    if (p->input_bytes[i] < 0 || !inputs[i])
-      return BAD("model '%s': input %d is NULL or has a negative size", model, (int)i);
-  for (int32_t i = 0; i < p->num_outputs; ++i)
-    if (p->output_bytes[i] < 0 || !outputs[i])
-      return BAD("model '%s': output %d is NULL or has a negative size", model, (int)i);
-
-  const int32_t num_buffers = STRATA_GPU_FIRST_INPUT + p->num_inputs + p->num_outputs;
-  for (int32_t l = 0; l < p->num_launches; ++l) {
-    const strata_gpu_launch *launch = &p->launches[l];
-    if (launch->kernel < 0 || launch->kernel >= p->num_kernels)
-      return BAD("model '%s': launch %d: kernel index %d is out of range (the program has %d kernels)", model,
-                 (int)l, (int)launch->kernel, (int)p->num_kernels);
-    if (launch->dims < 1 || launch->dims > 3)
-      return BAD("model '%s': launch %d: dims is %d, not 1..3", model, (int)l, (int)launch->dims);
-    for (int32_t d = 0; d < launch->dims; ++d) {
-      if (launch->global[d] <= 0 || launch->local[d] <= 0 || launch->global[d] % launch->local[d] != 0)
-        return BAD("model '%s': launch %d: global size %lld in dimension %d is not a positive multiple of "
-                   "the local size %lld", model, (int)l, (long long)launch->global[d], (int)d,
-                   (long long)launch->local[d]);
-      /* cuLaunchKernel takes unsigned ints; the driver checks its own, smaller limits. */
-      if (launch->local[d] > UINT32_MAX || launch->global[d] / launch->local[d] > UINT32_MAX)
-        return BAD("model '%s': launch %d: grid or block size in dimension %d is too large", model, (int)l,
-                   (int)d);
-    }
-    if (launch->num_args < 0 || (launch->num_args > 0 && !launch->args))
-      return BAD("model '%s': launch %d: bad argument list (%d arguments)", model, (int)l,
-                 (int)launch->num_args);
-    for (int32_t a = 0; a < launch->num_args; ++a) {
-      const strata_gpu_arg *arg = &launch->args[a];
-      if (arg->buffer < 0 || arg->buffer >= num_buffers)
-        return BAD("model '%s': launch %d: argument %d: buffer index %d is out of range (the model has %d "
-                   "buffers)", model, (int)l, (int)a, (int)arg->buffer, (int)num_buffers);
-      if (arg->offset < 0 || arg->offset > cuda_buffer_bytes(p, arg->buffer))
-        return BAD("model '%s': launch %d: argument %d: offset %lld is outside buffer %d (%lld bytes)", model,
-                   (int)l, (int)a, (long long)arg->offset, (int)arg->buffer,
-                   (long long)cuda_buffer_bytes(p, arg->buffer));
-    }
-  }
-  return STRATA_OK;
-#undef BAD
-}
-
 /* One run; the model's lock is held and its context is current. */
 static int32_t cuda_run_locked(strata_cuda_impl *impl, const strata_gpu_program *p, const char *model,
                                const void *const *inputs, void *const *outputs) {
@@ -390,36 +318,19 @@ static pthread_mutex_t cuda_setup_lock = PTHREAD_MUTEX_INITIALIZER;
 
 STRATA_RT_WEAK int32_t strata_cuda_run(strata_gpu_state *state, const strata_gpu_program *program,
                                        const void *const *inputs, void *const *outputs) {
-  if (!state || !program)
-    return strata_set_error(STRATA_ERROR_INVALID_ARGUMENT, "strata_cuda_run: %s is NULL",
-                            state ? "program" : "state");
-  const char *model = program->name ? program->name : "(unnamed)";
-  int32_t status = cuda_check_program(program, model, inputs, outputs);
+  /* UINT32_MAX: cuLaunchKernel's grid and block sizes are unsigned ints. */
+  int32_t status = strata_rt_gpu_check_program(state, program, "strata_cuda_run", inputs, outputs, UINT32_MAX);
   if (status != STRATA_OK) return status;
+  const char *model = strata_rt_gpu_model_name(program);
 
   pthread_once(&cuda_loader_once, cuda_load_driver);
   if (cuda_loader_error[0])
     return strata_set_error(STRATA_ERROR_UNSUPPORTED, "model '%s': %s", model, cuda_loader_error);
 
-  /* Double-checked: once set up, runs of different models never contend for the setup lock. The
-   * acquire load pairs with the release store, so a thread that sees impl sees it complete. */
-  strata_cuda_impl *impl = __atomic_load_n(&state->impl, __ATOMIC_ACQUIRE);
-  if (!impl) {
-    pthread_mutex_lock(&cuda_setup_lock);
-    impl = __atomic_load_n(&state->impl, __ATOMIC_ACQUIRE);
-    if (!impl) {
-      status = cuda_impl_create(program, model, &impl);
-      if (status == STRATA_OK) __atomic_store_n(&state->impl, (void *)impl, __ATOMIC_RELEASE);
-    }
-    pthread_mutex_unlock(&cuda_setup_lock);
-    if (status != STRATA_OK) return status;
-  }
-
-  /* The functions and buffers were made for one program; another would index past them. */
-  if (impl->owner != program)
-    return strata_set_error(STRATA_ERROR_INVALID_ARGUMENT,
-                            "model '%s': this strata_gpu_state was set up for another program", model);
-  pthread_mutex_lock(&impl->lock);
+  strata_rt_gpu_impl *base;
+  status = strata_rt_gpu_lock_impl(state, &cuda_setup_lock, program, model, cuda_impl_create, &base);
+  if (status != STRATA_OK) return status;
+  strata_cuda_impl *impl = (strata_cuda_impl *)base;
   CUresult err = cuda_api.cuCtxPushCurrent_v2(impl->context);
   if (err != CUDA_SUCCESS) {
     status = cuda_fail(model, err, "cuCtxPushCurrent");
@@ -428,6 +339,6 @@ STRATA_RT_WEAK int32_t strata_cuda_run(strata_gpu_state *state, const strata_gpu
     status = cuda_run_locked(impl, program, model, inputs, outputs);
     cuda_api.cuCtxPopCurrent_v2(&popped);
   }
-  pthread_mutex_unlock(&impl->lock);
+  pthread_mutex_unlock(&base->lock);
   return status;
 }

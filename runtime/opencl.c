@@ -267,17 +267,8 @@ static int32_t select_device(const char *model, cl_platform_id *platform, cl_dev
 }
 
 /* ---- Per-model state ------------------------------------------------------------------------- */
-/* The size the program declares for a strata buffer index (see STRATA_GPU_WORKSPACE). */
-static int64_t buffer_bytes(const strata_gpu_program *p, int32_t b) {
-  if (b == STRATA_GPU_WORKSPACE) return p->workspace_bytes;
-  if (b == STRATA_GPU_CONSTANTS) return p->constants_bytes;
-  b -= STRATA_GPU_FIRST_INPUT;
-  return b < p->num_inputs ? p->input_bytes[b] : p->output_bytes[b - p->num_inputs];
-}
-
 typedef struct strata_cl_impl {
-  pthread_mutex_t lock; /* held for a whole run */
-  const strata_gpu_program *owner; /* the program this state was set up for */
+  strata_rt_gpu_impl base; /* first: the run lock and the owner (see runtime_internal.h) */
   cl_context context;
   cl_command_queue queue;
   cl_program program;
@@ -320,14 +311,14 @@ static int32_t build_failure(const char *model, cl_program program, cl_device_id
 /* Creates everything a model needs. On failure, releases what it made and returns the error;
  * *out stays NULL, so the next run retries from scratch (nothing is cached: a retry may
  * succeed after a transient failure such as CL_OUT_OF_RESOURCES). */
-static int32_t impl_create(const strata_gpu_program *prog, const char *model, strata_cl_impl **out) {
+static int32_t impl_create(const strata_gpu_program *prog, const char *model, strata_rt_gpu_impl **out) {
   cl_platform_id platform;
   cl_device_id device;
   int32_t status = select_device(model, &platform, &device);
   if (status != STRATA_OK) return status;
 
   strata_cl_impl *impl = calloc(1, sizeof *impl);
-  int32_t num_buffers = STRATA_GPU_FIRST_INPUT + prog->num_inputs + prog->num_outputs;
+  int32_t num_buffers = strata_rt_gpu_num_buffers(prog);
   if (impl) {
     impl->num_kernels = prog->num_kernels;
     impl->num_buffers = num_buffers;
@@ -367,7 +358,7 @@ static int32_t impl_create(const strata_gpu_program *prog, const char *model, st
     }
 
   for (int32_t b = 0; b < num_buffers; ++b) {
-    int64_t bytes = buffer_bytes(prog, b);
+    int64_t bytes = strata_rt_gpu_buffer_bytes(prog, b);
     /* OpenCL refuses empty buffers, and kernels still take every buffer as an argument. */
     size_t size = bytes > 0 ? (size_t)bytes : 1;
     cl_mem_flags flags = CL_MEM_READ_WRITE;
@@ -382,12 +373,8 @@ static int32_t impl_create(const strata_gpu_program *prog, const char *model, st
       goto fail;
     }
   }
-  if (pthread_mutex_init(&impl->lock, NULL) != 0) {
-    status = strata_set_error(STRATA_ERROR_THREAD, "model '%s': cannot create a mutex", model);
-    goto fail;
-  }
-  impl->owner = prog;
-  *out = impl;
+  if ((status = strata_rt_gpu_impl_init(&impl->base, prog, model)) != STRATA_OK) goto fail;
+  *out = &impl->base;
   return STRATA_OK;
 fail:
   impl_destroy(impl);
@@ -395,62 +382,6 @@ fail:
 }
 
 /* ---- Runs ------------------------------------------------------------------------------------ */
-/* Checks the program against itself and the run's pointers, before OpenCL is touched, so a bad
- * program is reported the same way on machines with and without OpenCL. */
-static int32_t check_program(const strata_gpu_program *p, const char *model, const void *const *inputs,
-                             void *const *outputs) {
-#define BAD(...) strata_set_error(STRATA_ERROR_INVALID_ARGUMENT, __VA_ARGS__)
-  if (!p->source || p->num_kernels < 0 || (p->num_kernels > 0 && !p->kernel_names) || p->num_launches < 0 ||
-      (p->num_launches > 0 && !p->launches))
-    return BAD("model '%s': the program has no source, kernel names or launches", model);
-  if (p->workspace_bytes < 0 || p->constants_bytes < 0 || (p->constants_bytes > 0 && !p->constants))
-    return BAD("model '%s': bad workspace or constants (%lld and %lld bytes)", model,
-               (long long)p->workspace_bytes, (long long)p->constants_bytes);
-  if (p->num_inputs < 0 || p->num_outputs < 0 || (p->num_inputs > 0 && !p->input_bytes) ||
-      (p->num_outputs > 0 && !p->output_bytes))
-    return BAD("model '%s': bad input or output counts or sizes", model);
-  for (int32_t k = 0; k < p->num_kernels; ++k)
-    if (!p->kernel_names[k]) return BAD("model '%s': kernel name %d is NULL", model, (int)k);
-  if ((p->num_inputs > 0 && !inputs) || (p->num_outputs > 0 && !outputs))
-    return BAD("model '%s': %s is NULL", model, p->num_inputs > 0 && !inputs ? "inputs" : "outputs");
-  for (int32_t i = 0; i < p->num_inputs; ++i)
-    if (p->input_bytes[i] < 0 || !inputs[i])
-      return BAD("model '%s': input %d is NULL or has a negative size", model, (int)i);
-  for (int32_t i = 0; i < p->num_outputs; ++i)
-    if (p->output_bytes[i] < 0 || !outputs[i])
-      return BAD("model '%s': output %d is NULL or has a negative size", model, (int)i);
-
-  const int32_t num_buffers = STRATA_GPU_FIRST_INPUT + p->num_inputs + p->num_outputs;
-  for (int32_t l = 0; l < p->num_launches; ++l) {
-    const strata_gpu_launch *launch = &p->launches[l];
-    if (launch->kernel < 0 || launch->kernel >= p->num_kernels)
-      return BAD("model '%s': launch %d: kernel index %d is out of range (the program has %d kernels)", model,
-                 (int)l, (int)launch->kernel, (int)p->num_kernels);
-    if (launch->dims < 1 || launch->dims > 3)
-      return BAD("model '%s': launch %d: dims is %d, not 1..3", model, (int)l, (int)launch->dims);
-    for (int32_t d = 0; d < launch->dims; ++d)
-      if (launch->global[d] <= 0 || launch->local[d] <= 0 || launch->global[d] % launch->local[d] != 0)
-        return BAD("model '%s': launch %d: global size %lld in dimension %d is not a positive multiple of "
-                   "the local size %lld", model, (int)l, (long long)launch->global[d], (int)d,
-                   (long long)launch->local[d]);
-    if (launch->num_args < 0 || (launch->num_args > 0 && !launch->args))
-      return BAD("model '%s': launch %d: bad argument list (%d arguments)", model, (int)l,
-                 (int)launch->num_args);
-    for (int32_t a = 0; a < launch->num_args; ++a) {
-      const strata_gpu_arg *arg = &launch->args[a];
-      if (arg->buffer < 0 || arg->buffer >= num_buffers)
-        return BAD("model '%s': launch %d: argument %d: buffer index %d is out of range (the model has %d "
-                   "buffers)", model, (int)l, (int)a, (int)arg->buffer, (int)num_buffers);
-      if (arg->offset < 0 || arg->offset > buffer_bytes(p, arg->buffer))
-        return BAD("model '%s': launch %d: argument %d: offset %lld is outside buffer %d (%lld bytes)", model,
-                   (int)l, (int)a, (long long)arg->offset, (int)arg->buffer,
-                   (long long)buffer_bytes(p, arg->buffer));
-    }
-  }
-  return STRATA_OK;
-#undef BAD
-}
-
 static int32_t run_locked(strata_cl_impl *impl, const strata_gpu_program *p, const char *model,
                           const void *const *inputs, void *const *outputs) {
   cl_int err;
@@ -500,36 +431,18 @@ static pthread_mutex_t setup_lock = PTHREAD_MUTEX_INITIALIZER;
 
 STRATA_RT_WEAK int32_t strata_cl_run(strata_gpu_state *state, const strata_gpu_program *program,
                                      const void *const *inputs, void *const *outputs) {
-  if (!state || !program)
-    return strata_set_error(STRATA_ERROR_INVALID_ARGUMENT, "strata_cl_run: %s is NULL",
-                            state ? "program" : "state");
-  const char *model = program->name ? program->name : "(unnamed)";
-  int32_t status = check_program(program, model, inputs, outputs);
+  /* INT64_MAX: no launch size limit of our own (the driver checks the device's). */
+  int32_t status = strata_rt_gpu_check_program(state, program, "strata_cl_run", inputs, outputs, INT64_MAX);
   if (status != STRATA_OK) return status;
+  const char *model = strata_rt_gpu_model_name(program);
 
   pthread_once(&loader_once, load_loader);
   if (loader_error[0]) return strata_set_error(STRATA_ERROR_UNSUPPORTED, "model '%s': %s", model, loader_error);
 
-  /* Double-checked: once set up, runs of different models never contend for setup_lock. The
-   * acquire load pairs with the release store, so a thread that sees impl sees it complete. */
-  strata_cl_impl *impl = __atomic_load_n(&state->impl, __ATOMIC_ACQUIRE);
-  if (!impl) {
-    pthread_mutex_lock(&setup_lock);
-    impl = __atomic_load_n(&state->impl, __ATOMIC_ACQUIRE);
-    if (!impl) {
-      status = impl_create(program, model, &impl);
-      if (status == STRATA_OK) __atomic_store_n(&state->impl, (void *)impl, __ATOMIC_RELEASE);
-    }
-    pthread_mutex_unlock(&setup_lock);
-    if (status != STRATA_OK) return status;
-  }
-
-  /* The kernels and buffers were made for one program; another would index past them. */
-  if (impl->owner != program)
-    return strata_set_error(STRATA_ERROR_INVALID_ARGUMENT,
-                            "model '%s': this strata_gpu_state was set up for another program", model);
-  pthread_mutex_lock(&impl->lock);
-  status = run_locked(impl, program, model, inputs, outputs);
-  pthread_mutex_unlock(&impl->lock);
+  strata_rt_gpu_impl *base;
+  status = strata_rt_gpu_lock_impl(state, &setup_lock, program, model, impl_create, &base);
+  if (status != STRATA_OK) return status;
+  status = run_locked((strata_cl_impl *)base, program, model, inputs, outputs);
+  pthread_mutex_unlock(&base->lock);
   return status;
 }

@@ -5,14 +5,15 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
-#include <cstdlib>
 #include <string>
-#include <thread>
 #include <vector>
 
+#include "GpuProgramBuilder.h"
 #include "strata_runtime.h"
 
 namespace {
+
+using namespace strata::testing;
 
 constexpr int kN = 256;
 constexpr int64_t kLocal = 64;
@@ -66,26 +67,10 @@ struct Model {
   strata_gpu_launch launch{};
   strata_gpu_program program{};
 
-  explicit Model(const char *source = kPtx) {
-    launch.kernel = 0;
-    launch.num_args = 2;
-    launch.args = kArgs;
-    launch.dims = 1;
-    launch.global[0] = kGlobal;
-    launch.local[0] = kLocal;
-    for (int d = 1; d < 3; ++d) launch.global[d] = launch.local[d] = 1;
-    program.name = "cuda_add1";
-    program.source = source;
-    program.num_kernels = 1;
-    program.kernel_names = kKernelNames;
-    program.num_launches = 1;
-    program.launches = &launch;
-    program.workspace_bytes = 0; // still gets a (1-byte) buffer
-    program.num_inputs = 1;
-    program.num_outputs = 1;
-    program.input_bytes = &kInputBytes;
-    program.output_bytes = &kOutputBytes;
-  }
+  explicit Model(const char *source = kPtx)
+      : launch(launch1d(0, kArgs, 2, kGlobal, kLocal)),
+        // The workspace is empty, but still gets a (1-byte) buffer.
+        program(gpuProgram("cuda_add1", source, kKernelNames, 1, &launch, 1, &kInputBytes, &kOutputBytes)) {}
 };
 
 // NaN padding before the values, so reading at the wrong offset cannot give the right numbers.
@@ -96,9 +81,7 @@ std::vector<float> makeInput(int seed) {
 }
 
 int32_t run(strata_gpu_state *state, const strata_gpu_program &program, const float *in, float *out) {
-  const void *inputs[] = {in};
-  void *outputs[] = {out};
-  return strata_cuda_run(state, &program, inputs, outputs);
+  return runGpu(strata_cuda_run, state, program, in, out);
 }
 
 // What a machine without the driver or a device must say.
@@ -137,29 +120,9 @@ TEST(CudaRuntimeTest, Add1OrUnsupported) {
 
 TEST(CudaRuntimeTest, ConcurrentRunsOfOneModel) {
   Model model;
-  strata_gpu_state state{};
-  std::vector<int> failures(4, 0);
-  std::vector<std::string> messages(4);
-  std::vector<std::thread> threads;
-  for (int t = 0; t < 4; ++t)
-    threads.emplace_back([&, t] {
-      for (int r = 0; r < 5; ++r) {
-        std::vector<float> in = makeInput(t * 5 + r), out(kN);
-        int32_t status = run(&state, model.program, in.data(), out.data());
-        if (status != STRATA_OK) {
-          failures[t] = status;
-          messages[t] = strata_last_error();
-          return;
-        }
-        for (int i = 0; i < kN; ++i)
-          if (out[i] != in[kPad + i] + 1.0f) {
-            failures[t] = -1;
-            messages[t] = "wrong element " + std::to_string(i);
-            return;
-          }
-      }
-    });
-  for (auto &thread : threads) thread.join();
+  auto [failures, messages] =
+      runConcurrently(strata_cuda_run, model.program, kN, makeInput,
+                      [](const std::vector<float> &in, int i) { return in[kPad + i] + 1.0f; });
   SKIP_IF_NO_CUDA(failures[0]);
   for (int t = 0; t < 4; ++t) EXPECT_EQ(failures[t], 0) << "thread " << t << ": " << messages[t];
 }
@@ -243,16 +206,10 @@ TEST(CudaRuntimeTest, BadArgumentsAreRejected) {
   }
 }
 
-// Sets STRATA_CUDA_DEVICE for one scope.
-struct ScopedEnv {
-  explicit ScopedEnv(const char *value) { setenv("STRATA_CUDA_DEVICE", value, 1); }
-  ~ScopedEnv() { unsetenv("STRATA_CUDA_DEVICE"); }
-};
-
 // Without a driver or device the variable is never read (UNSUPPORTED); with one, a bad value
 // is an invalid argument naming the variable and listing the devices.
 void expectBadDevice(const char *value, const char *expected) {
-  ScopedEnv env(value);
+  ScopedEnv env("STRATA_CUDA_DEVICE", value);
   Model model;
   strata_gpu_state state{};
   std::vector<float> in = makeInput(0), out(kN);

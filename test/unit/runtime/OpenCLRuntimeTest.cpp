@@ -4,16 +4,16 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
-#include <cstdlib>
-#include <cstring>
 #include <limits>
 #include <string>
-#include <thread>
 #include <vector>
 
+#include "GpuProgramBuilder.h"
 #include "strata_runtime.h"
 
 namespace {
+
+using namespace strata::testing;
 
 constexpr int kN = 1000;
 constexpr int64_t kLocal = 64;
@@ -44,18 +44,6 @@ const strata_gpu_arg kScaleArgs[] = {
     {STRATA_GPU_WORKSPACE, 0, kWsOffset}, {STRATA_GPU_FIRST_INPUT, 0, 0}, {STRATA_GPU_CONSTANTS, 0, kConstOffset}};
 const strata_gpu_arg kAdd1Args[] = {{STRATA_GPU_FIRST_INPUT + 1, 0, 0}, {STRATA_GPU_WORKSPACE, 0, kWsOffset}};
 
-strata_gpu_launch launch1d(int32_t kernel, const strata_gpu_arg *args, int32_t num_args) {
-  strata_gpu_launch l{};
-  l.kernel = kernel;
-  l.num_args = num_args;
-  l.args = args;
-  l.dims = 1;
-  l.global[0] = kGlobal;
-  l.local[0] = kLocal;
-  for (int d = 1; d < 3; ++d) l.global[d] = l.local[d] = 1;
-  return l;
-}
-
 const int64_t kTensorBytes = kN * sizeof(float);
 
 // The two-kernel model; `launches` must outlive the program.
@@ -68,20 +56,12 @@ struct Model {
     // NaN before c, so a kernel reading at the wrong offset cannot produce the right numbers.
     constants.assign(kConstOffset / sizeof(float) + kN, std::numeric_limits<float>::quiet_NaN());
     for (int i = 0; i < kN; ++i) constants[kConstOffset / sizeof(float) + i] = 0.25f * float(i % 9) - 1.0f;
-    launches = {launch1d(0, kScaleArgs, 3), launch1d(1, kAdd1Args, 2)};
-    program.name = "cls";
-    program.source = source;
-    program.num_kernels = 2;
-    program.kernel_names = kKernelNames;
-    program.num_launches = int32_t(launches.size());
-    program.launches = launches.data();
+    launches = {launch1d(0, kScaleArgs, 3, kGlobal, kLocal), launch1d(1, kAdd1Args, 2, kGlobal, kLocal)};
+    program = gpuProgram("cls", source, kKernelNames, 2, launches.data(), int32_t(launches.size()), &kTensorBytes,
+                         &kTensorBytes);
     program.workspace_bytes = kWsOffset + kTensorBytes;
     program.constants = constants.data();
     program.constants_bytes = int64_t(constants.size() * sizeof(float));
-    program.num_inputs = 1;
-    program.num_outputs = 1;
-    program.input_bytes = &kTensorBytes;
-    program.output_bytes = &kTensorBytes;
   }
   float c(int i) const { return constants[kConstOffset / sizeof(float) + i]; }
 };
@@ -94,9 +74,13 @@ std::vector<float> makeInput(int seed) {
 }
 
 int32_t run(strata_gpu_state *state, const strata_gpu_program &program, const float *in, float *out) {
-  const void *inputs[] = {in};
-  void *outputs[] = {out};
-  return strata_cl_run(state, &program, inputs, outputs);
+  return runGpu(strata_cl_run, state, program, in, out);
+}
+
+// One run of `program` on a fresh input, for the tests that check only how it fails.
+int32_t runOnce(strata_gpu_state *state, const strata_gpu_program &program) {
+  std::vector<float> in = makeInput(0), out(kN);
+  return run(state, program, in.data(), out.data());
 }
 
 #define SKIP_IF_NO_OPENCL(status)                                                                  \
@@ -125,29 +109,9 @@ TEST(OpenCLRuntimeTest, TwoLaunchesThroughWorkspaceAndConstants) {
 
 TEST(OpenCLRuntimeTest, ConcurrentRunsOfOneModel) {
   Model model;
-  strata_gpu_state state{};
-  std::vector<int> failures(4, 0);
-  std::vector<std::string> messages(4);
-  std::vector<std::thread> threads;
-  for (int t = 0; t < 4; ++t)
-    threads.emplace_back([&, t] {
-      for (int r = 0; r < 5; ++r) {
-        std::vector<float> in = makeInput(t * 5 + r), out(kN);
-        int32_t status = run(&state, model.program, in.data(), out.data());
-        if (status != STRATA_OK) {
-          failures[t] = status;
-          messages[t] = strata_last_error();
-          return;
-        }
-        for (int i = 0; i < kN; ++i)
-          if (out[i] != in[i] * model.c(i) + 1.0f) {
-            failures[t] = -1;
-            messages[t] = "wrong element " + std::to_string(i);
-            return;
-          }
-      }
-    });
-  for (auto &thread : threads) thread.join();
+  auto [failures, messages] =
+      runConcurrently(strata_cl_run, model.program, kN, makeInput,
+                      [&](const std::vector<float> &in, int i) { return in[i] * model.c(i) + 1.0f; });
   SKIP_IF_NO_OPENCL(failures[0]);
   for (int t = 0; t < 4; ++t) EXPECT_EQ(failures[t], 0) << "thread " << t << ": " << messages[t];
 }
@@ -155,8 +119,7 @@ TEST(OpenCLRuntimeTest, ConcurrentRunsOfOneModel) {
 TEST(OpenCLRuntimeTest, BuildFailureReportsTheLog) {
   Model model("__kernel void scale(__global float *ws, ulong off) { this is not C; }\n");
   strata_gpu_state state{};
-  std::vector<float> in = makeInput(0), out(kN);
-  int32_t status = run(&state, model.program, in.data(), out.data());
+  int32_t status = runOnce(&state, model.program);
   SKIP_IF_NO_OPENCL(status);
   ASSERT_EQ(status, STRATA_ERROR_KERNEL) << strata_last_error();
   std::string message = strata_last_error();
@@ -169,8 +132,7 @@ TEST(OpenCLRuntimeTest, BuildFailureReportsTheLog) {
 // Each case gets a fresh state: a state is bound to one program.
 void expectInvalid(const strata_gpu_program &program, const char *expected) {
   strata_gpu_state state{};
-  std::vector<float> in = makeInput(0), out(kN);
-  int32_t status = run(&state, program, in.data(), out.data());
+  int32_t status = runOnce(&state, program);
   SKIP_IF_NO_OPENCL(status);
   EXPECT_EQ(status, STRATA_ERROR_INVALID_ARGUMENT) << strata_last_error();
   EXPECT_NE(std::string(strata_last_error()).find(expected), std::string::npos) << strata_last_error();
@@ -222,18 +184,11 @@ TEST(OpenCLRuntimeTest, BadArgumentsAreRejected) {
   }
 }
 
-// Sets an environment variable for one scope.
-struct ScopedEnv {
-  explicit ScopedEnv(const char *value) { setenv("STRATA_OPENCL_DEVICE", value, 1); }
-  ~ScopedEnv() { unsetenv("STRATA_OPENCL_DEVICE"); }
-};
-
 TEST(OpenCLRuntimeTest, DeviceVariableOutOfRange) {
-  ScopedEnv env("9:9");
+  ScopedEnv env("STRATA_OPENCL_DEVICE", "9:9");
   Model model;
   strata_gpu_state state{};
-  std::vector<float> in = makeInput(0), out(kN);
-  int32_t status = run(&state, model.program, in.data(), out.data());
+  int32_t status = runOnce(&state, model.program);
   SKIP_IF_NO_OPENCL(status);
   ASSERT_EQ(status, STRATA_ERROR_INVALID_ARGUMENT) << strata_last_error();
   std::string message = strata_last_error();
@@ -243,11 +198,10 @@ TEST(OpenCLRuntimeTest, DeviceVariableOutOfRange) {
 }
 
 TEST(OpenCLRuntimeTest, DeviceVariableBadFormat) {
-  ScopedEnv env("gpu");
+  ScopedEnv env("STRATA_OPENCL_DEVICE", "gpu");
   Model model;
   strata_gpu_state state{};
-  std::vector<float> in = makeInput(0), out(kN);
-  int32_t status = run(&state, model.program, in.data(), out.data());
+  int32_t status = runOnce(&state, model.program);
   SKIP_IF_NO_OPENCL(status);
   ASSERT_EQ(status, STRATA_ERROR_INVALID_ARGUMENT) << strata_last_error();
   EXPECT_NE(std::string(strata_last_error()).find("is not 'P:D'"), std::string::npos) << strata_last_error();

@@ -17,7 +17,7 @@ std::vector<char> bytesOf(const std::string &text) { return {text.begin(), text.
 TEST(ArchiveTest, IsDeterministicAndReadable) {
   auto runtime = aot::runtimeObjects(targets::Arch::X86_64);
   ASSERT_TRUE(static_cast<bool>(runtime)) << llvm::toString(runtime.takeError());
-  ASSERT_EQ(runtime->size(), 6u); // alloc, error, opencl, profile, run_args, thread_pool
+  ASSERT_EQ(runtime->size(), 8u); // alloc, cuda, error, gpu_program, opencl, profile, run_args, thread_pool
   std::vector<aot::ArchiveMember> members = *runtime;
   members.insert(members.begin(), {"notes.txt", bytesOf("not an object")});
 
@@ -32,8 +32,10 @@ TEST(ArchiveTest, IsDeterministicAndReadable) {
   llvm::Error err = llvm::Error::success();
   for (const auto &child : (*archive)->children(err)) names.push_back(llvm::cantFail(child.getName()).str());
   ASSERT_FALSE(static_cast<bool>(err));
-  EXPECT_EQ(names, (std::vector<std::string>{"notes.txt", "strata_rt_alloc.o", "strata_rt_error.o",
-                                            "strata_rt_opencl.o", "strata_rt_profile.o", "strata_rt_run_args.o", "strata_rt_thread_pool.o"}));
+  EXPECT_EQ(names, (std::vector<std::string>{"notes.txt", "strata_rt_alloc.o", "strata_rt_cuda.o",
+                                            "strata_rt_error.o", "strata_rt_gpu_program.o", "strata_rt_opencl.o",
+                                            "strata_rt_profile.o", "strata_rt_run_args.o",
+                                            "strata_rt_thread_pool.o"}));
   bool hasParallelFor = false;
   for (const auto &symbol : (*archive)->symbols())
     hasParallelFor |= symbol.getName() == "strata_parallel_for";
