@@ -18,6 +18,7 @@
 #include <fstream>
 #include <map>
 #include <numeric>
+#include <thread>
 
 namespace strata::tuning {
 
@@ -211,6 +212,7 @@ llvm::Error tune(const TuneOptions &o, llvm::raw_ostream &stream) {
       }
   }
 
+  int jobs = o.jobs > 0 ? o.jobs : std::max(1, (int)std::thread::hardware_concurrency() - 1);
   MeasureOptions measure = o.measure;
   if (measure.lockPath.empty()) {
     // One lock per machine: concurrent sweeps (local shards) time one candidate at a time.
@@ -228,7 +230,7 @@ llvm::Error tune(const TuneOptions &o, llvm::raw_ostream &stream) {
   // output, and logs every record.
   auto measureAndLog = [&](const std::vector<Candidate> &batch,
                            const std::vector<Tuning *> &owners) -> llvm::Error {
-    std::vector<Record> records = measureInChildren(batch, measure, o.jobs, /*check=*/false);
+    std::vector<Record> records = measureInChildren(batch, measure, jobs, /*check=*/false);
     for (size_t i = 0; i < records.size(); ++i) {
       Record &r = records[i];
       Tuning &t = *owners[i];

@@ -37,7 +37,8 @@ options:
   --seed S             seed of the search (default: 1)
   --shard I/N          tune only the tasks of shard I of N (0 <= I < N); the shards of
                        one model and budget together tune what one run would
-  --jobs J             candidates compiled at once (default: 2)
+  --jobs J             candidates compiled at once (default: one per core but one, which
+                       stays free for the candidate being timed)
   --timeout T          a candidate still compiling or running after T is killed and
                        logged as a timeout (default: 120s)
   --hot-cache          time runs back to back, caches hot (default: the core's L1/L2
