@@ -17,7 +17,12 @@ using ResetFn = void();
 using PrintFn = void(double);
 
 struct Executable::Impl {
+  ~Impl() {
+    if (release) // a GPU model's device resources go with its code
+      release();
+  }
   std::unique_ptr<jit::JitEngine> engine; // owns the code
+  void (*release)() = nullptr;
   std::vector<TensorInfo> inputs, outputs;
   size_t workspaceBytes = 0, intermediateBytes = 0;
   RunFn *run = nullptr;
@@ -95,6 +100,12 @@ Result<Executable> compile(const std::string &modelPath, const CompileOptions &o
     return fail(message.takeError());
   impl->run = *run;
   impl->message = *message;
+  if (target->isGPU()) {
+    auto release = impl->engine->lookupFunction<void()>("strata_jit_release");
+    if (!release)
+      return fail(release.takeError());
+    impl->release = *release;
+  }
   impl->inputs = toInfos(compiled->signature.inputs);
   impl->outputs = toInfos(compiled->signature.outputs);
   impl->workspaceBytes = compiled->workspaceBytes;

@@ -166,6 +166,22 @@ public:
     }
   }
 
+  /// NAME_run's first step: the runtime checks the arguments (naming a bad one) and NAME_run
+  /// returns its status unless it is 0; `b` continues where they are fine.
+  void checkRunArgs(IRBuilder<> &b, Function *run, const ModelSignature &sig, Value *workspace) {
+    llvm::Type *ptr = PointerType::getUnqual(ctx);
+    Function *check = declare("strata_check_run_args", b32(), {ptr, ptr, b32(), ptr, b32(), ptr, ptr, ptr});
+    Value *status = b.CreateCall(
+        check, {b.CreateGlobalStringPtr(name, name + "_model_name"), run->getArg(0),
+                b.getInt32(sig.inputs.size()), run->getArg(1), b.getInt32(sig.outputs.size()),
+                workspace, m.getFunction(name + "_input_name"), m.getFunction(name + "_output_name")});
+    BasicBlock *bad = BasicBlock::Create(ctx, "bad_args", run);
+    BasicBlock *ok = BasicBlock::Create(ctx, "args_ok", run);
+    b.CreateCondBr(b.CreateICmpNE(status, b.getInt32(0)), bad, ok);
+    IRBuilder<>(bad).CreateRet(status);
+    b.SetInsertPoint(ok);
+  }
+
   void run(const MemoryPlan &plan, const std::vector<KernelCall> &calls, const ModelSignature &sig) {
     llvm::Type *ptr = PointerType::getUnqual(ctx);
     std::vector<GlobalVariable *> constants;
@@ -228,18 +244,7 @@ public:
     Function *run = define(name + "_run", b32(), {ptr, ptr, ptr});
     IRBuilder<> b(BasicBlock::Create(ctx, "entry", run));
     Value *ws = run->getArg(2);
-    {
-      Function *check = declare("strata_check_run_args", b32(), {ptr, ptr, b32(), ptr, b32(), ptr, ptr, ptr});
-      Value *status = b.CreateCall(
-          check, {b.CreateGlobalStringPtr(name, name + "_model_name"), run->getArg(0),
-                  b.getInt32(sig.inputs.size()), run->getArg(1), b.getInt32(sig.outputs.size()), ws,
-                  m.getFunction(name + "_input_name"), m.getFunction(name + "_output_name")});
-      BasicBlock *bad = BasicBlock::Create(ctx, "bad_args", run);
-      BasicBlock *ok = BasicBlock::Create(ctx, "args_ok", run);
-      b.CreateCondBr(b.CreateICmpNE(status, b.getInt32(0)), bad, ok);
-      IRBuilder<>(bad).CreateRet(status);
-      b.SetInsertPoint(ok);
-    }
+    checkRunArgs(b, run, sig, ws);
     if (plan.arenaBytes == 0) {
       b.CreateRet(b.CreateCall(body, {run->getArg(0), run->getArg(1), ws}));
       return;
@@ -359,22 +364,21 @@ public:
 
     Function *run = define(name + "_run", i32, {ptr, ptr, ptr});
     IRBuilder<> b(BasicBlock::Create(ctx, "entry", run));
-    Function *check = declare("strata_check_run_args", i32, {ptr, ptr, i32, ptr, i32, ptr, ptr, ptr});
     // The workspace argument is not used (the device has its own), so it is not checked.
-    Value *status = b.CreateCall(
-        check, {b.CreateGlobalStringPtr(name, name + "_model_name"), run->getArg(0),
-                b.getInt32(sig.inputs.size()), run->getArg(1), b.getInt32(sig.outputs.size()),
-                ConstantPointerNull::get(PointerType::getUnqual(ctx)),
-                m.getFunction(name + "_input_name"), m.getFunction(name + "_output_name")});
-    BasicBlock *bad = BasicBlock::Create(ctx, "bad_args", run);
-    BasicBlock *ok = BasicBlock::Create(ctx, "args_ok", run);
-    b.CreateCondBr(b.CreateICmpNE(status, b.getInt32(0)), bad, ok);
-    IRBuilder<>(bad).CreateRet(status);
-    b.SetInsertPoint(ok);
+    checkRunArgs(b, run, sig, ConstantPointerNull::get(PointerType::getUnqual(ctx)));
     Function *deviceRun =
         declare(device.api == DeviceProgram::API::CUDA ? "strata_cuda_run" : "strata_cl_run", i32,
                 {ptr, ptr, ptr, ptr});
     b.CreateRet(b.CreateCall(deviceRun, {state, programGlobal, run->getArg(0), run->getArg(1)}));
+
+    // NAME_release: the device resources freed (the next run sets them up again).
+    Function *release = define(name + "_release", Type::getVoidTy(ctx), {});
+    IRBuilder<> rb(BasicBlock::Create(ctx, "entry", release));
+    rb.CreateCall(declare(device.api == DeviceProgram::API::CUDA ? "strata_cuda_release"
+                                                                 : "strata_cl_release",
+                          Type::getVoidTy(ctx), {ptr}),
+                  {state});
+    rb.CreateRetVoid();
   }
 
   void support(const MemoryPlan &plan, bool device) {

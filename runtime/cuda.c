@@ -342,3 +342,8 @@ STRATA_RT_WEAK int32_t strata_cuda_run(strata_gpu_state *state, const strata_gpu
   pthread_mutex_unlock(&base->lock);
   return status;
 }
+
+STRATA_RT_WEAK void strata_cuda_release(strata_gpu_state *state) {
+  strata_rt_gpu_impl *impl = strata_rt_gpu_take_impl(state, &cuda_setup_lock);
+  if (impl) cuda_impl_destroy((strata_cuda_impl *)impl);
+}

@@ -119,3 +119,17 @@ STRATA_RT_WEAK int32_t strata_rt_gpu_lock_impl(strata_gpu_state *state, pthread_
   *out = impl;
   return STRATA_OK;
 }
+
+STRATA_RT_WEAK strata_rt_gpu_impl *strata_rt_gpu_take_impl(strata_gpu_state *state,
+                                                           pthread_mutex_t *setup_lock) {
+  if (!state) return NULL;
+  pthread_mutex_lock(setup_lock);
+  strata_rt_gpu_impl *impl = __atomic_exchange_n((strata_rt_gpu_impl **)&state->impl, NULL, __ATOMIC_ACQ_REL);
+  pthread_mutex_unlock(setup_lock);
+  if (impl) { /* a run that holds the lock finishes first */
+    pthread_mutex_lock(&impl->lock);
+    pthread_mutex_unlock(&impl->lock);
+    pthread_mutex_destroy(&impl->lock);
+  }
+  return impl;
+}

@@ -446,3 +446,8 @@ STRATA_RT_WEAK int32_t strata_cl_run(strata_gpu_state *state, const strata_gpu_p
   pthread_mutex_unlock(&base->lock);
   return status;
 }
+
+STRATA_RT_WEAK void strata_cl_release(strata_gpu_state *state) {
+  strata_rt_gpu_impl *impl = strata_rt_gpu_take_impl(state, &setup_lock);
+  if (impl) impl_destroy((strata_cl_impl *)impl);
+}

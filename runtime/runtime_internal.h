@@ -54,4 +54,8 @@ int32_t strata_rt_gpu_lock_impl(strata_gpu_state *state, pthread_mutex_t *setup_
                                 const strata_gpu_program *p, const char *model,
                                 strata_rt_gpu_create_fn create, strata_rt_gpu_impl **out);
 
+/* Takes a model's state away (NULL again, so a later run sets it up anew) once no run of it is in
+ * progress, and returns it for the backend to destroy; NULL when there was none. */
+strata_rt_gpu_impl *strata_rt_gpu_take_impl(strata_gpu_state *state, pthread_mutex_t *setup_lock);
+
 #endif /* STRATA_RUNTIME_INTERNAL_H */

@@ -169,7 +169,7 @@ typedef struct strata_gpu_program {
 } strata_gpu_program;
 
 /* Per-model state: a zero-initialized static object, set up on the first run (device, context,
- * queue, built program, device buffers, uploaded constants) and kept until the process ends. */
+ * queue, built program, device buffers, uploaded constants) and kept until released. */
 typedef struct strata_gpu_state {
   void *impl;
 } strata_gpu_state;
@@ -182,6 +182,12 @@ int32_t strata_cl_run(strata_gpu_state *state, const strata_gpu_program *program
 /* The same for a program of PTX kernels, through the CUDA driver API. */
 int32_t strata_cuda_run(strata_gpu_state *state, const strata_gpu_program *program,
                         const void *const *inputs, void *const *outputs);
+
+/* Frees a model's device resources (context or module, buffers, kernels), waiting for a run in
+ * progress; the state is as new, and the next run sets it up again. A NULL or never-used state
+ * is fine. (NAME_release of a GPU model calls it.) */
+void strata_cl_release(strata_gpu_state *state);
+void strata_cuda_release(strata_gpu_state *state);
 
 #ifdef __cplusplus
 } /* extern "C" */

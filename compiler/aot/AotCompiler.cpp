@@ -64,6 +64,10 @@ std::string headerText(const std::string &name, const ModelSignature &sig, bool 
   os << "const char *" << name << "_error_message(int status);\n";
   os << "void " << name
      << "_set_num_threads(int n); /* default: the machine's cores, or STRATA_NUM_THREADS */\n\n";
+  if (device != targets::Device::CPU)
+    os << "/* Frees the GPU resources (context or module, device buffers) the first run set up;\n"
+          "   a later run sets them up again. Not while a run is in progress. */\n"
+       << "void " << name << "_release(void);\n\n";
   if (profile) {
     os << "/* Profiling (compiled with --profile): every kernel call is timed. */\n";
     os << "int " << name << "_num_kernels(void);\n";

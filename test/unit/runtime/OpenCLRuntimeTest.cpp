@@ -3,6 +3,8 @@
 // Where OpenCL is missing, strata_cl_run reports STRATA_ERROR_UNSUPPORTED and the tests skip.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include <cstdint>
 #include <limits>
 #include <string>
@@ -105,6 +107,27 @@ TEST(OpenCLRuntimeTest, TwoLaunchesThroughWorkspaceAndConstants) {
   std::vector<float> in = makeInput(0), out(kN);
   EXPECT_EQ(run(&state, other.program, in.data(), out.data()), STRATA_ERROR_INVALID_ARGUMENT);
   EXPECT_NE(std::string(strata_last_error()).find("another program"), std::string::npos) << strata_last_error();
+}
+
+TEST(OpenCLRuntimeTest, ReleaseFreesAndTheNextRunSetsUpAgain) {
+  strata_cl_release(nullptr); // nothing to free: fine
+  strata_gpu_state unused{};
+  strata_cl_release(&unused);
+  EXPECT_EQ(unused.impl, nullptr);
+  Model model;
+  strata_gpu_state state{};
+  std::vector<float> in = makeInput(3), out(kN);
+  int32_t status = run(&state, model.program, in.data(), out.data());
+  SKIP_IF_NO_OPENCL(status);
+  ASSERT_EQ(status, STRATA_OK) << strata_last_error();
+  strata_cl_release(&state);
+  EXPECT_EQ(state.impl, nullptr);
+  // Released, the state is as new: it may even serve another program now.
+  Model other;
+  std::fill(out.begin(), out.end(), -7.0f);
+  ASSERT_EQ(run(&state, other.program, in.data(), out.data()), STRATA_OK) << strata_last_error();
+  for (int i = 0; i < kN; ++i) ASSERT_EQ(out[i], in[i] * other.c(i) + 1.0f) << "element " << i;
+  strata_cl_release(&state);
 }
 
 TEST(OpenCLRuntimeTest, ConcurrentRunsOfOneModel) {
