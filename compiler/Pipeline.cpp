@@ -8,7 +8,10 @@
 //   4. kernel lowering  per kernel: compute definitions + schedule template ->
 //                       tensor expressions -> loop nest (lowering/)
 //   5. LLVM codegen     loop nests -> LLVM functions (targets/), plus the
-//                       model functions NAME_run etc. (ModelCodegen)
+//                       model functions NAME_run etc. (ModelCodegen); for a GPU
+//                       target instead (compileForDevice): GPU loop nests ->
+//                       launches (OutlineGPU) -> OpenCL C or PTX, and a NAME_run
+//                       that hands the launches to the runtime
 //   6. object code      left to the callers: the JIT (compiler/jit) or AOT
 //                       packaging (compiler/aot)
 //

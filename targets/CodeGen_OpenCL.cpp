@@ -5,6 +5,7 @@
 #include "dialects/te/IRPrinter.h"
 #include "dialects/te/IRVisitor.h"
 
+#include <algorithm>
 #include <cctype>
 #include <cmath>
 #include <cstdio>
@@ -384,7 +385,7 @@ private:
         if (!n) return fail("private buffer '" + op->name + "' has a size not known at compile time");
         elements *= *n;
       }
-      if (elements * (op->type.bits / 8) > 16384)
+      if (elements * std::max(1, op->type.bits / 8) > te::kMaxGPUPrivateBytes)
         return fail("private buffer '" + op->name + "' of " + std::to_string(elements) +
                     " elements is too large for a work-item");
       line(type(op->type, true) + " " + ident(op->name) + "[" + std::to_string(elements) + "];");

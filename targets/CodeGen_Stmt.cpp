@@ -10,6 +10,7 @@
 #include "llvm/IR/Module.h"
 #include "llvm/Support/MathExtras.h"
 #include "runtime/strata_runtime.h"
+#include "lowering/te_to_loops/OutlineGPU.h"
 #include "targets/CodeGen_Emitter.h"
 
 namespace strata::targets::detail {
@@ -240,7 +241,7 @@ void Emitter::visit(const te::Allocate *op) {
   }
   bool onStack = constant && op->memory_type != te::MemoryType::Heap &&
                  count * elemBytes <= kMaxStackAllocationBytes;
-  if (gpu() && (!onStack || count * elemBytes > 16384))
+  if (gpu() && (!onStack || count * elemBytes > te::kMaxGPUPrivateBytes))
     return fail("buffer '" + op->name + "' is too large (or not of a constant size) for a GPU thread");
   llvm::Value *base;
   if (onStack) {

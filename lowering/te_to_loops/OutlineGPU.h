@@ -16,6 +16,10 @@
 namespace strata {
 namespace te {
 
+/// The most bytes a buffer private to one work-item may take (registers, else the device's
+/// per-thread local memory): codegen for every GPU API refuses larger ones.
+constexpr int64_t kMaxGPUPrivateBytes = 16384;
+
 /// A device buffer a kernel needs besides its arguments.
 struct GPUScratch {
   std::string name;
