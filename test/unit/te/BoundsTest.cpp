@@ -5,6 +5,7 @@
 #include "dialects/te/IREquality.h"
 #include "dialects/te/IROperator.h"
 #include "dialects/te/IRPrinter.h"
+#include "dialects/te/Simplify.h"
 
 using namespace strata::te;
 
@@ -66,4 +67,24 @@ TEST(Bounds, GuardsAndCorrelatedLoopBounds) {
                      LetStmt::make("m", var("t") * 4,
                                    LetStmt::make("e", min(19 - var("t") * 4, 6), inner)));
   expect_interval(boxes_provided(t)["g"][0], 0, 18);
+}
+
+TEST(Bounds, PointsStayPoints) {
+  // A GPU work-item's coordinates in a fused loop: f = b * 64 + t, a point for fixed b and t.
+  Expr f = var("b") * 64 + var("t");
+  Scope none;
+  // The point's position inside a dimension of 25 is the point f % 25, not [0, 24].
+  expect_interval(bounds_of_expr_in_scope(f % 25, none), f % 25, f % 25);
+  // A divisor bound to a constant (a fused loop's extent, from a let) counts as the constant.
+  Scope extent = {{"e", Interval(25, 25)}};
+  expect_interval(bounds_of_expr_in_scope(f / var("e"), extent), f / 25, f / 25);
+  expect_interval(bounds_of_expr_in_scope(f % var("e"), extent), f % 25, f % 25);
+  // A variable divisor that is not a single constant still gives no bound.
+  Scope range = {{"e", Interval(2, 25)}};
+  EXPECT_FALSE(bounds_of_expr_in_scope(f % var("e"), range).has_upper_bound());
+  // A guard does not clamp a point (it would hide that producers need exactly that point).
+  Stmt body = IfThenElse::make(var("p") < 300, Provide::make("g", {Expr(1.0f)}, {var("p") % 4}));
+  Stmt s = LetStmt::make("p", f, body);
+  Expr point = simplify(f % 4); // t % 4
+  expect_interval(boxes_provided(s)["g"][0], point, point);
 }
