@@ -155,9 +155,13 @@ LogicalResult runGraphPasses(ModuleOp module, const targets::Target &target) {
   PassManager pm(module.getContext());
   auto &fn = pm.nest<func::FuncOp>();
   fn.addPass(graph::createFoldConstants());
-  graph::BlockLayoutOptions layout;
-  layout.block = target.vectorLanesF32;
-  fn.addPass(graph::createBlockLayout(layout));
+  // Channel blocks and packed panels are sized for a CPU's vector registers; GPU templates
+  // tile plain layouts through shared memory instead.
+  if (!target.isGPU()) {
+    graph::BlockLayoutOptions layout;
+    layout.block = target.vectorLanesF32;
+    fn.addPass(graph::createBlockLayout(layout));
+  }
   fn.addPass(graph::createFuse());
   schedules::AssignSchedulesOptions scheduling;
   scheduling.targetName = target.name;

@@ -160,6 +160,12 @@ private:
   // work-group and work-item indices).
   bool gpu() const { return codegen_.target().arch == Arch::NVPTX64; }
   void emitGPUIndexLoop(const te::For *op);
+  void emitCooperativeLoop(const te::For *op);
+  void emitBarrier();
+  llvm::Value *sharedBuffer(const te::Allocate *op, int64_t count);
+  // The kernel's thread indices (x first) and work-group extents, for cooperative loops.
+  std::vector<std::pair<llvm::Value *, int64_t>> gpuThreadIds_;
+  bool memorySinceBarrier_ = true; // loads or stores since the last barrier (or maybe)
 };
 
 } // namespace strata::targets::detail

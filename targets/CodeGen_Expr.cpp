@@ -346,6 +346,7 @@ void Emitter::visit(const te::Select *op) {
 void Emitter::visit(const te::Load *op) {
   const BufferInfo *buffer = lookupBuffer(op->name);
   if (!buffer) return;
+  memorySinceBarrier_ = true;
   te::Type t = op->type;
   llvm::Type *memType = storageType(t);
   llvm::Value *loaded;

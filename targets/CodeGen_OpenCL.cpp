@@ -113,10 +113,15 @@ public:
     indent = 1;
     std::string indices = flushPending() + prologue.str(); // the mins' lets, then the indices
     out.str("");
+    launch = &l;
     stmt(l.body);
+    if (cooperative) // the work-item's index within its group, x fastest
+      indices += "  const int strata_lid = (int)get_local_id(0) + " + std::to_string(l.groupSize(0)) +
+                 " * ((int)get_local_id(1) + " + std::to_string(l.groupSize(1)) +
+                 " * (int)get_local_id(2));\n";
     std::ostringstream k;
     k << "__kernel void " << l.name << "(" << params.str() << ") {\n" << indices
-      << out.str() << "}\n";
+      << locals.str() << out.str() << "}\n";
     return k.str();
   }
 
@@ -297,6 +302,7 @@ public:
     }
     case IRNodeType::Load: {
       const auto *op = e.as<te::Load>();
+      memorySinceBarrier = true;
       std::string load = ident(op->name) + "[" + expr(op->index) + "]";
       return op->type.is_bool() ? "(" + load + " != 0)" : load;
     }
@@ -345,6 +351,7 @@ private:
     }
     case IRNodeType::Store: {
       const auto *op = s.as<te::Store>();
+      memorySinceBarrier = true;
       Type t = op->value.type();
       std::string v = expr(op->value), i = expr(op->index);
       line(ident(op->name) + "[" + i + "] = " + (t.is_bool() ? "(uchar)(" + v + ")" : v) + ";");
@@ -353,13 +360,24 @@ private:
     case IRNodeType::For: {
       const auto *op = s.as<te::For>();
       std::string v = ident(op->name);
+      bool shared = op->for_kind == te::ForKind::GPUCooperative;
+      if (shared) barrier(); // the group is done reading what the loop overwrites
       line("const int " + v + "_lo = " + expr(op->min) + ", " + v + "_hi = " + v + "_lo + " +
            expr(op->extent) + ";");
-      line("for (int " + v + " = " + v + "_lo; " + v + " < " + v + "_hi; ++" + v + ") {");
+      if (shared) {
+        cooperative = true;
+        line("for (int " + v + " = " + v + "_lo + strata_lid; " + v + " < " + v + "_hi; " + v +
+             " += " + std::to_string(launch->workItems()) + ") {");
+      } else {
+        line("for (int " + v + " = " + v + "_lo; " + v + " < " + v + "_hi; ++" + v + ") {");
+      }
       ++indent;
+      memorySinceBarrier = true; // the previous iteration's
       stmt(op->body);
       --indent;
       line("}");
+      memorySinceBarrier = true;
+      if (shared) barrier(); // what the group wrote is visible to all of it
       return;
     }
     case IRNodeType::IfThenElse: {
@@ -375,6 +393,7 @@ private:
         --indent;
       }
       line("}");
+      memorySinceBarrier = true;
       return;
     }
     case IRNodeType::Allocate: {
@@ -384,6 +403,12 @@ private:
         const int64_t *n = te::as_const_int(e);
         if (!n) return fail("private buffer '" + op->name + "' has a size not known at compile time");
         elements *= *n;
+      }
+      if (op->memory_type == te::MemoryType::GPUShared) {
+        // OpenCL C declares local memory at the kernel's outermost scope (size checked by OutlineGPU).
+        locals << "  __local " << type(op->type, true) << " " << ident(op->name) << "[" << elements << "];\n";
+        stmt(op->body);
+        return;
       }
       if (elements * std::max(1, op->type.bits / 8) > te::kMaxGPUPrivateBytes)
         return fail("private buffer '" + op->name + "' of " + std::to_string(elements) +
@@ -402,12 +427,21 @@ private:
     }
   }
 
+  /// A barrier for the work-group's local memory, unless nothing touched memory since the last.
+  void barrier() {
+    if (memorySinceBarrier) line("barrier(CLK_LOCAL_MEM_FENCE);");
+    memorySinceBarrier = false;
+  }
+
   const te::LoweredFunc &f;
   const te::GPUProgram &program;
+  const te::GPULaunch *launch = nullptr;
   std::map<std::string, std::string> idents;
   std::set<std::string> used;
-  std::ostringstream out, pending;
+  std::ostringstream out, pending, locals;
   int indent = 1;
+  bool cooperative = false;        // a loop is shared out among the group's work-items
+  bool memorySinceBarrier = true;  // loads or stores since the last barrier (or maybe)
 };
 
 } // namespace

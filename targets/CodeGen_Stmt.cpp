@@ -44,6 +44,7 @@ public:
 void Emitter::visit(const te::Store *op) {
   const BufferInfo *buffer = lookupBuffer(op->name);
   if (!buffer) return;
+  memorySinceBarrier_ = true;
   te::Type t = op->value.type();
   llvm::Value *value = codegen(op->value);
   if (t.element_of().is_bool()) value = b_.CreateZExt(value, storageType(t));
@@ -79,6 +80,12 @@ void Emitter::visit(const te::For *op) {
                                                    : llvm::ArrayRef<llvm::Metadata *>(hint, 2)));
     return;
   }
+  case te::ForKind::GPUCooperative:
+    // Shared out among a GPU work-group's work-items; elsewhere one thread runs it all.
+    if (gpu())
+      return emitCooperativeLoop(op);
+    emitSerialLoop(op, nullptr);
+    return;
   case te::ForKind::GPUBlock:
   case te::ForKind::GPUThread:
     if (gpu())
@@ -105,10 +112,66 @@ void Emitter::emitGPUIndexLoop(const te::For *op) {
                                             llvm::Intrinsic::nvvm_read_ptx_sreg_tid_z};
   llvm::Value *index = b_.CreateIntrinsic(block ? ctaid[seen] : tid[seen], {}, {});
   ++seen;
+  if (!block) {
+    const int64_t *extent = te::as_const_int(op->extent);
+    if (!extent)
+      return fail("GPU thread loop '" + op->name + "' has an extent not known at compile time");
+    gpuThreadIds_.push_back({index, *extent});
+  }
   llvm::Value *v = b_.CreateAdd(index, codegen(op->min), op->name, false, true);
   push(vars_, op->name, v);
   codegen(op->body);
   pop(vars_, op->name);
+}
+
+// Work-item i of the group runs iterations min + i, min + i + group size, ...; the group meets
+// at a barrier before (it is done reading what the loop overwrites) and after (what it wrote is
+// visible to all of it).
+void Emitter::emitCooperativeLoop(const te::For *op) {
+  emitBarrier();
+  llvm::Value *lid = b_.getInt32(0);
+  int64_t groupSize = 1;
+  for (auto it = gpuThreadIds_.rbegin(); it != gpuThreadIds_.rend(); ++it) {
+    lid = b_.CreateAdd(b_.CreateMul(lid, b_.getInt32(int32_t(it->second))), it->first);
+    groupSize *= it->second;
+  }
+  llvm::Value *min = codegen(op->min);
+  llvm::Value *end = b_.CreateAdd(min, codegen(op->extent), op->name + ".end", false, true);
+  llvm::Value *first = b_.CreateAdd(min, lid, op->name + ".first", false, true);
+  llvm::BasicBlock *preheader = b_.GetInsertBlock();
+  auto *loop = llvm::BasicBlock::Create(ctx_, op->name + ".loop", fn_);
+  auto *after = llvm::BasicBlock::Create(ctx_, op->name + ".after", fn_);
+  b_.CreateCondBr(b_.CreateICmpSLT(first, end), loop, after);
+  b_.SetInsertPoint(loop);
+  llvm::PHINode *var = b_.CreatePHI(min->getType(), 2, op->name);
+  var->addIncoming(first, preheader);
+  push(vars_, op->name, static_cast<llvm::Value *>(var));
+  codegen(op->body);
+  pop(vars_, op->name);
+  llvm::Value *next = b_.CreateAdd(var, b_.getInt32(int32_t(groupSize)), op->name + ".next", false, true);
+  var->addIncoming(next, b_.GetInsertBlock());
+  b_.CreateCondBr(b_.CreateICmpSLT(next, end), loop, after);
+  b_.SetInsertPoint(after);
+  memorySinceBarrier_ = true;
+  emitBarrier();
+}
+
+/// A work-group barrier, unless nothing touched memory since the last one.
+void Emitter::emitBarrier() {
+  if (memorySinceBarrier_)
+    b_.CreateIntrinsic(llvm::Intrinsic::nvvm_barrier0, {}, {});
+  memorySinceBarrier_ = false;
+}
+
+/// A buffer in the work-group's shared memory: a global of the kernel in address space 3,
+/// addressed through a generic pointer (LLVM infers the address space back for its accesses).
+llvm::Value *Emitter::sharedBuffer(const te::Allocate *op, int64_t count) {
+  auto *type = llvm::ArrayType::get(storageType(op->type), uint64_t(std::max<int64_t>(count, 1)));
+  auto *global = new llvm::GlobalVariable(module_, type, false, llvm::GlobalValue::InternalLinkage,
+                                          llvm::UndefValue::get(type), funcName_ + "." + op->name,
+                                          nullptr, llvm::GlobalValue::NotThreadLocal, 3);
+  global->setAlignment(llvm::Align(kBufferAlignment));
+  return b_.CreateAddrSpaceCast(global, b_.getPtrTy(), op->name);
 }
 
 void Emitter::emitSerialLoop(const te::For *op, llvm::MDNode *loopHint) {
@@ -123,8 +186,10 @@ void Emitter::emitSerialLoop(const te::For *op, llvm::MDNode *loopHint) {
   llvm::PHINode *var = b_.CreatePHI(min->getType(), 2, op->name);
   var->addIncoming(min, preheader);
   push(vars_, op->name, static_cast<llvm::Value *>(var));
+  memorySinceBarrier_ = true; // the previous iteration's
   codegen(op->body);
   pop(vars_, op->name);
+  memorySinceBarrier_ = true;
   llvm::Value *next = b_.CreateAdd(var, llvm::ConstantInt::get(var->getType(), 1), op->name + ".next",
                                    false, true);
   var->addIncoming(next, b_.GetInsertBlock());
@@ -239,6 +304,14 @@ void Emitter::visit(const te::Allocate *op) {
     else constant = false;
     dynamicCount = b_.CreateMul(dynamicCount, b_.CreateSExt(codegen(extent), b_.getInt64Ty()));
   }
+  if (gpu() && op->memory_type == te::MemoryType::GPUShared) {
+    if (!constant) // OutlineGPU checks this already
+      return fail("shared buffer '" + op->name + "' has a size not known at compile time");
+    push(buffers_, op->name, BufferInfo{sharedBuffer(op, count), op->type, newAliasScope(op->name)});
+    codegen(op->body);
+    pop(buffers_, op->name);
+    return;
+  }
   bool onStack = constant && op->memory_type != te::MemoryType::Heap &&
                  count * elemBytes <= kMaxStackAllocationBytes;
   if (gpu() && (!onStack || count * elemBytes > te::kMaxGPUPrivateBytes))
@@ -290,6 +363,7 @@ void Emitter::visit(const te::IfThenElse *op) {
     b_.CreateBr(after);
   }
   b_.SetInsertPoint(after);
+  memorySinceBarrier_ = true; // either way: a barrier in one branch is not in the other
 }
 
 void Emitter::visit(const te::Block *op) {
@@ -332,6 +406,8 @@ llvm::Error Emitter::emitFunction(const te::LoweredFunc &func) {
   setFunctionAttributes(*fn);
   fn_ = fn;
   gpuBlockLoops_ = gpuThreadLoops_ = 0;
+  gpuThreadIds_.clear();
+  memorySinceBarrier_ = true;
   if (gpu()) { // LLVM 19 marks NVPTX kernels with nvvm.annotations
     llvm::Metadata *md[] = {llvm::ValueAsMetadata::get(fn), llvm::MDString::get(ctx_, "kernel"),
                             llvm::ConstantAsMetadata::get(b_.getInt32(1))};

@@ -455,5 +455,47 @@ Func &Func::store_in(MemoryType m) {
   return *this;
 }
 
+namespace {
+/// Renames the reads of one Func or Input.
+class RenameCalls : public IRMutator {
+public:
+  RenameCalls(const std::string &from, const std::string &to) : from_(from), to_(to) {}
+
+private:
+  using IRMutator::visit;
+  Expr visit(const Call *op) override {
+    Expr e = IRMutator::visit(op);
+    const Call *c = e.as<Call>();
+    if (c->call_type != CallType::FuncRef || c->name != from_) return e;
+    return Call::make(c->type, to_, c->args, CallType::FuncRef, c->value_index);
+  }
+  std::string from_, to_;
+};
+} // namespace
+
+Func Func::in(const std::string &callee) {
+  int dims = -1;
+  Type type;
+  for (const auto &g : c_->callees)
+    if (g->name == callee) dims = int(g->pure_args.size()), type = g->type;
+  for (const auto &i : c_->inputs)
+    if (i->name == callee) dims = int(i->shape.size()), type = i->type;
+  Func wrapper(callee + "_in_" + c_->name);
+  if (dims < 0) {
+    record(Status::error("schedule error: Func '" + c_->name + "' does not read '" + callee + "'"));
+    return wrapper;
+  }
+  std::vector<Expr> args;
+  for (int i = 0; i < dims; i++) args.push_back(Var(wrapper.name() + "_" + std::to_string(i)));
+  wrapper(args) = Call::make(type, callee, args, CallType::FuncRef);
+  RenameCalls rename(callee, wrapper.name());
+  for (Definition &d : c_->defs) {
+    d.value = rename.mutate(d.value);
+    for (Expr &a : d.args) a = rename.mutate(a);
+  }
+  c_->callees.push_back(wrapper.contents());
+  return wrapper;
+}
+
 } // namespace te
 } // namespace strata

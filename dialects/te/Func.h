@@ -224,6 +224,10 @@ public:
   Func &store_root();
   Func &store_at(const Func &consumer, const VarName &loop);
   Func &store_in(MemoryType m);
+  /// A pure copy of `callee` (an Input or Func this Func reads) that this Func reads instead:
+  /// a wrapper with a schedule of its own, such as a tile staged in GPU shared memory
+  /// (Halide's in()). Inlined unless scheduled, so the computation does not change.
+  Func in(const std::string &callee);
 
   /// The first definition or schedule error, if any.
   const Status &error() const { return c_->error; }

@@ -35,6 +35,7 @@ const char *for_kind_name(ForKind k) {
   case ForKind::Unrolled: return "unrolled";
   case ForKind::GPUBlock: return "gpu_block";
   case ForKind::GPUThread: return "gpu_thread";
+  case ForKind::GPUCooperative: return "gpu_cooperative";
   }
   return "?";
 }
@@ -45,6 +46,7 @@ const char *memory_type_name(MemoryType m) {
   case MemoryType::Stack: return "stack";
   case MemoryType::Heap: return "heap";
   case MemoryType::Register: return "register";
+  case MemoryType::GPUShared: return "gpu_shared";
   }
   return "?";
 }

@@ -365,7 +365,13 @@ struct Call : ExprNode<Call, IRNodeType::Call> {
 
 // ---- Statement nodes ------------------------------------------------------------------------
 
-enum class ForKind : uint8_t { Serial, Parallel, Vectorized, Unrolled, GPUBlock, GPUThread };
+/// GPUCooperative: the iterations are shared out among the work-items of a GPU work-group
+/// (work-item i runs min + i, min + i + group size, ...), which meet at a barrier before and
+/// after the loop; it fills a Func stored in GPU shared memory (ScheduleFunctions). Every
+/// work-item of the group must reach it (OutlineGPU checks). Serial on a CPU.
+enum class ForKind : uint8_t {
+  Serial, Parallel, Vectorized, Unrolled, GPUBlock, GPUThread, GPUCooperative
+};
 const char *for_kind_name(ForKind k);
 
 /// for (name = min; name < min + extent; name++) body. min and extent are Int(32) scalars.
@@ -393,7 +399,9 @@ struct Provide : StmtNode<Provide, IRNodeType::Provide> {
   static Stmt make(const std::string &name, std::vector<Expr> values, std::vector<Expr> args);
 };
 
-enum class MemoryType : uint8_t { Auto, Stack, Heap, Register };
+/// GPUShared: one copy per GPU work-group, in its shared (OpenCL: local) memory; the Func is
+/// filled by all the group's work-items together (ForKind::GPUCooperative).
+enum class MemoryType : uint8_t { Auto, Stack, Heap, Register, GPUShared };
 const char *memory_type_name(MemoryType m);
 
 /// Storage for buffer `name` of element type `type` (scalar), dense, with the product of

@@ -5,8 +5,10 @@
 //   x(a) + x(b) -> x(a + b)         (ints; broadcasts of any type)
 //   integer sums are put in linear canonical form: (x + c1) + c2 -> x + (c1 + c2),
 //   x - x -> 0, (a + c1) - (a + c2) -> c1 - c2, x * 2 + x -> x * 3, ...
+//   (x / c) * c + x % c -> x            (c > 0; division floors)
 #include <cmath>
 
+#include "dialects/te/IREquality.h"
 #include "dialects/te/Simplify_Internal.h"
 
 namespace strata {
@@ -65,6 +67,22 @@ Expr add_or_sub(Simplifier &s, const Expr &orig, const Expr &a, const Expr &b, b
   Linear l;
   collect_linear(a, 1, l);
   collect_linear(b, is_add ? 1 : -1, l);
+  // (x / c) * c * k + (x % c) * k -> x * k for c > 0 (floored division: a fused loop's index
+  // split apart and put back together).
+  for (size_t i = 0; i < l.terms.size(); i++) {
+    const Div *d = l.terms[i].first.as<Div>();
+    const int64_t *c = d ? as_const_int(d->b) : nullptr;
+    if (!c || *c <= 0 || l.terms[i].second % *c) continue;
+    int64_t k = l.terms[i].second / *c;
+    for (size_t j = 0; j < l.terms.size(); j++) {
+      const Mod *m = l.terms[j].first.as<Mod>();
+      const int64_t *cm = m ? as_const_int(m->b) : nullptr;
+      if (!cm || *cm != *c || l.terms[j].second != k || !equal(m->a, d->a)) continue;
+      l.terms[i] = {d->a, k};
+      l.terms.erase(l.terms.begin() + j);
+      return s.mutate(rebuild_linear(l, t));
+    }
+  }
   // min(a, b) + rest -> min(a + rest, b + rest) when one side becomes a constant, e.g. the
   // extent of a guarded tile min(x + 7, 16) - x + 1 -> min(8, 17 - x).
   for (size_t i = 0; i < l.terms.size(); i++) {

@@ -35,6 +35,8 @@
 //===----------------------------------------------------------------------===//
 #include "lowering/graph_to_te/ScheduleTemplates.h"
 
+#include "dialects/te/IRVisitor.h"
+
 #include <algorithm>
 
 namespace strata::lowering {
@@ -556,8 +558,7 @@ void bindGpuFunc(te::Func &f, int threads) {
 /// gpu_simt: a thread per output point. The accumulator (conv, matmul, pool) lives in the
 /// point's thread, private; the reduction helpers (softmax, means) and their lane partials
 /// are launches of their own before the output.
-void scheduleGpuSimt(KernelFuncs &k, const Schedule &s) {
-  int threads = (int)s["threads"];
+void scheduleGpuSimt(KernelFuncs &k, int threads) {
   // Work-groups no larger than the output, so that every work-item's point is in range (the
   // accumulator is computed at it).
   int64_t points = numElements(k.outputShape);
@@ -595,6 +596,70 @@ void scheduleGpuSimt(KernelFuncs &k, const Schedule &s) {
   }
 }
 
+// ---- gpu_tiled --------------------------------------------------------------------------------
+
+/// The Funcs and inputs an update of f reads, other than f itself, in order of first read.
+std::vector<std::string> updateOperands(const te::Func &f, int stage) {
+  struct Calls : te::IRVisitor {
+    std::vector<std::string> names;
+    void visit(const te::Call *op) override {
+      te::IRVisitor::visit(op);
+      if (op->call_type == te::CallType::FuncRef &&
+          std::find(names.begin(), names.end(), op->name) == names.end())
+        names.push_back(op->name);
+    }
+  } calls;
+  calls.dispatch(f.contents()->defs.at(stage).value);
+  std::vector<std::string> operands;
+  for (const std::string &n : calls.names)
+    if (n != f.name())
+      operands.push_back(n);
+  return operands;
+}
+
+/// gpu_tiled (matmul): blocks over (batch, row tiles, column tiles), threads over the tile's
+/// reg_m x reg_n blocks; each work-item's block is its accumulator, in registers, around the
+/// reduction split into tile_k steps, before each of which the work-group stages the tile_k
+/// columns of A and rows of B it needs in shared memory.
+void scheduleGpuTiled(KernelFuncs &k, const Schedule &s) {
+  te::Func &out = k.output, &acc = k.anchor.accumulator;
+  size_t rank = k.outputShape.size();
+  int tm = (int)s["tile_m"], tn = (int)s["tile_n"], rm = (int)s["reg_m"], rn = (int)s["reg_n"];
+  int tk = (int)s["tile_k"];
+  const auto &o = pureArgs(out);
+  std::string i = o[rank - 2], j = o[rank - 1];
+  std::string io = i + "_o", ii = i + "_i", ty = i + "_t", ri = i + "_r";
+  std::string jo = j + "_o", ji = j + "_i", tx = j + "_t", rj = j + "_r";
+  // Tiles no larger than the output (the template's space): a shifted-inward last tile keeps
+  // every work-item's block in range, so all of them reach the staging barriers.
+  out.split(i, io, ii, tm, te::TailStrategy::ShiftInward).split(ii, ty, ri, rm)
+      .split(j, jo, ji, tn, te::TailStrategy::ShiftInward).split(ji, tx, rj, rn);
+  std::vector<te::VarName> order(o.begin(), o.end() - 2);
+  order.insert(order.end(), {io, jo, ty, tx, ri, rj});
+  out.reorder(order);
+  if (rank > 2) {
+    std::string batch = o[0];
+    for (size_t d = 1; d + 2 < rank; ++d) {
+      out.fuse(batch, o[d], o[d] + "_batch");
+      batch = o[d] + "_batch";
+    }
+    out.gpu_blocks(batch);
+  }
+  out.gpu_blocks(io).gpu_blocks(jo).gpu_threads(ty).gpu_threads(tx).unroll(ri).unroll(rj);
+
+  acc.compute_at(out, tx).store_in(te::MemoryType::Register);
+  const auto &a = pureArgs(acc);
+  std::string r = rvarNames(acc, 1).at(0), ko = r + "_o", ki = r + "_i";
+  acc.stage(0).reorder({a[rank - 2], a[rank - 1]}).unroll(a[rank - 2]).unroll(a[rank - 1]);
+  te::Stage update = acc.update();
+  update.split(r, ko, ki, tk).reorder({ko, ki, a[rank - 2], a[rank - 1]});
+  update.unroll(a[rank - 2]).unroll(a[rank - 1]);
+  if (tk * rm * rn <= 512)
+    update.unroll(ki);
+  for (const std::string &operand : updateOperands(acc, 1))
+    acc.in(operand).compute_at(acc, ko).store_in(te::MemoryType::GPUShared);
+}
+
 } // namespace
 
 llvm::Error applySchedule(KernelFuncs &k, const Schedule &s, const targets::Target &target) {
@@ -603,7 +668,8 @@ llvm::Error applySchedule(KernelFuncs &k, const Schedule &s, const targets::Targ
   int v = s.has("vector") ? (int)s["vector"] : target.vectorLanesF32;
 
   bool blocked = templ == "matmul_blocked" || templ == "matmul_packed" || templ == "conv2d_direct" ||
-                 templ == "conv2d_blocked" || templ == "depthwise_blocked" || templ == "gpu_simt";
+                 templ == "conv2d_blocked" || templ == "depthwise_blocked" || templ == "gpu_simt" ||
+                 templ == "gpu_tiled";
   if (blocked && k.anchor.hasAccumulator && k.anchor.accumulator.contents() &&
       k.anchor.accumulator.name() == k.output.name()) {
     // The kernel's result is the accumulator itself: store it through a copy
@@ -618,8 +684,14 @@ llvm::Error applySchedule(KernelFuncs &k, const Schedule &s, const targets::Targ
     k.output = copy;
   }
 
-  if (templ == "gpu_simt") {
-    scheduleGpuSimt(k, s);
+  if (templ == "gpu_tiled" && hasSimpleAccumulator(k) && k.outputShape.size() >= 2) {
+    scheduleGpuTiled(k, s);
+    return firstError({&k.output, &k.anchor.accumulator});
+  }
+  if (templ == "gpu_simt" || templ == "gpu_tiled") {
+    // (gpu_tiled's kernels always have a simple accumulator; anything else runs one point per
+    // work-item rather than on a CPU schedule.)
+    scheduleGpuSimt(k, templ == "gpu_simt" ? (int)s["threads"] : 64);
     std::vector<const te::Func *> funcs{&k.output, &k.anchor.accumulator};
     for (const Helper &h : k.anchor.reductions)
       funcs.insert(funcs.end(), {&h.func, &h.partial});

@@ -380,6 +380,63 @@ TemplateSpec gpuSimt() {
   return s;
 }
 
+// ---- gpu_tiled --------------------------------------------------------------------------------
+// Matmul on a GPU: a work-group computes a tile_m x tile_n tile of the output, each work-item a
+// reg_m x reg_n block of it in registers; the tile's operands are staged through shared memory
+// tile_k columns of A and rows of B at a time, each element loaded once per work-group.
+
+TemplateSpec gpuTiled() {
+  auto rows = [](const Workload &w) { return dim(w.output, 2); };
+  auto cols = [](const Workload &w) { return dim(w.output, 1); };
+  auto depth = [](const Workload &w) { return dim(w.anchorOperands.at(0), 1); };
+  auto upTo = [](int64_t lo, int64_t hi, int64_t most) {
+    std::vector<int64_t> v;
+    for (int64_t p = lo; p <= std::min(hi, most); p *= 2)
+      v.push_back(p);
+    return v.empty() ? std::vector<int64_t>{lo} : v;
+  };
+  TemplateSpec s;
+  s.name = "gpu_tiled";
+  s.doc = "GPU matmul: tile_m x tile_n output tiles per work-group, reg_m x reg_n per work-item, "
+          "operands staged in shared memory tile_k at a time";
+  s.anchors = {"matmul"};
+  s.gpu = true;
+  s.accepts = [rows, cols](const Workload &w) { return rows(w) >= 8 && cols(w) >= 32; };
+  s.knobs = {
+      knob("tile_m", "output rows per work-group",
+           [rows, upTo](const Workload &w, const Target &) { return upTo(8, 128, rows(w)); },
+           [](const Workload &, const Target &) { return 64; }),
+      knob("tile_n", "output columns per work-group",
+           [cols, upTo](const Workload &w, const Target &) { return upTo(32, 128, cols(w)); },
+           [](const Workload &, const Target &) { return 64; }),
+      dependentKnob("reg_m", "output rows per work-item (registers)",
+                    [](const Workload &, const Target &) { return std::vector<int64_t>{1, 2, 4, 8}; },
+                    [](const Workload &, const Target &, const Schedule &e) { return std::min<int64_t>(4, e["tile_m"]); }),
+      dependentKnob("reg_n", "output columns per work-item (registers)",
+                    [](const Workload &, const Target &) { return std::vector<int64_t>{1, 2, 4, 8}; },
+                    [](const Workload &, const Target &, const Schedule &) { return 4; }),
+      knob("tile_k", "reduction steps staged in shared memory at a time (divides K)",
+           [depth](const Workload &w, const Target &) {
+             std::vector<int64_t> v;
+             for (int64_t d = 1; d <= std::min<int64_t>(32, depth(w)); ++d)
+               if (depth(w) % d == 0)
+                 v.push_back(d);
+             return v;
+           },
+           [](const Workload &, const Target &) { return 16; }),
+  };
+  s.check = [](const Schedule &sc, const Workload &, const Target &) -> std::string {
+    if (sc["reg_m"] > sc["tile_m"] || sc["reg_n"] > sc["tile_n"])
+      return "the register block is larger than the tile";
+    int64_t threads = sc["tile_m"] / sc["reg_m"] * (sc["tile_n"] / sc["reg_n"]);
+    if (threads < 16 || threads > 1024)
+      return "(tile_m / reg_m) * (tile_n / reg_n) = " + std::to_string(threads) +
+             " work-items per work-group, outside 16 to 1024";
+    return "";
+  };
+  return s;
+}
+
 } // namespace
 
 int64_t Schedule::operator[](const std::string &knob) const {
@@ -411,7 +468,7 @@ bool TemplateSpec::schedules(const Workload &w, const Target &target) const {
 
 const std::vector<TemplateSpec> &templates() {
   static const std::vector<TemplateSpec> all = {matmulBlocked(), matmulPacked(), conv2dDirect(), conv2dBlocked(),
-                                                 depthwiseBlocked(), injective(), gpuSimt()};
+                                                 depthwiseBlocked(), injective(), gpuTiled(), gpuSimt()};
   return all;
 }
 

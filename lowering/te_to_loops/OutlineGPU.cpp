@@ -1,6 +1,7 @@
 #include "lowering/te_to_loops/OutlineGPU.h"
 
 #include "dialects/te/IROperator.h"
+#include "dialects/te/IRPrinter.h"
 #include "dialects/te/IRVisitor.h"
 
 #include <algorithm>
@@ -20,6 +21,8 @@ int64_t GPULaunch::groupSize(int dim) const {
     if (t.dim == dim) return t.extent;
   return 1;
 }
+
+int64_t GPULaunch::workItems() const { return groupSize(0) * groupSize(1) * groupSize(2); }
 
 namespace {
 
@@ -56,6 +59,77 @@ private:
     IRVisitor::visit(op);
   }
 };
+
+/// Checks that every work-item of a group reaches each cooperative loop (and so its barriers):
+/// none may sit inside a branch or loop that depends on the work-item.
+class CheckUniform : public IRVisitor {
+public:
+  explicit CheckUniform(const std::vector<GPUIndex> &threads) {
+    for (const GPUIndex &t : threads) dependent.insert(t.name);
+  }
+  std::string error;
+
+private:
+  using IRVisitor::visit;
+  std::set<std::string> dependent; // variables whose value differs between work-items
+  std::string divergedAt;          // the innermost divergent loop or branch around, if any
+
+  bool depends(const Expr &e) {
+    bool found = false;
+    struct Vars : IRVisitor {
+      const std::set<std::string> &dep;
+      bool &found;
+      Vars(const std::set<std::string> &d, bool &f) : dep(d), found(f) {}
+      void visit(const Variable *op) override { found |= dep.count(op->name) > 0; }
+    } v(dependent, found);
+    v.dispatch(e);
+    return found;
+  }
+  void visit(const LetStmt *op) override {
+    if (depends(op->value)) dependent.insert(op->name);
+    IRVisitor::visit(op);
+  }
+  void visit(const For *op) override {
+    bool varies = depends(op->min) || depends(op->extent);
+    if (op->for_kind == ForKind::GPUCooperative && error.empty() && (varies || !divergedAt.empty()))
+      error = "cooperative loop '" + op->name + "' (filling GPU shared memory) is not reached by every work-item of the group: " +
+              (varies ? "its bounds depend on the work-item" : divergedAt + " depends on the work-item");
+    std::string saved = divergedAt;
+    if (varies || op->for_kind == ForKind::GPUCooperative) {
+      dependent.insert(op->name);
+      divergedAt = "loop '" + op->name + "'";
+    }
+    dispatch(op->body);
+    divergedAt = saved;
+  }
+  void visit(const IfThenElse *op) override {
+    std::string saved = divergedAt;
+    if (depends(op->condition)) divergedAt = "the condition " + to_string(op->condition);
+    dispatch(op->then_case);
+    dispatch(op->else_case);
+    divergedAt = saved;
+  }
+};
+
+/// The bytes of shared memory a launch allocates, or -1 when a size is not a constant.
+int64_t sharedBytes(const Stmt &s) {
+  struct Sum : IRVisitor {
+    int64_t bytes = 0;
+    void visit(const Allocate *op) override {
+      if (op->memory_type == MemoryType::GPUShared && bytes >= 0) {
+        int64_t n = std::max(1, op->type.bits / 8);
+        for (const Expr &e : op->extents) {
+          const int64_t *c = as_const_int(e);
+          n = c && n >= 0 ? n * *c : -1;
+        }
+        bytes = n < 0 ? -1 : bytes + n;
+      }
+      IRVisitor::visit(op);
+    }
+  } sum;
+  sum.dispatch(s);
+  return sum.bytes;
+}
 
 class Outliner {
 public:
@@ -138,6 +212,15 @@ private:
     for (auto it = inner.rbegin(); it != inner.rend(); ++it) s = LetStmt::make((*it)->name, (*it)->value, s);
     for (auto it = lets.rbegin(); it != lets.rend(); ++it) s = LetStmt::make((*it)->name, (*it)->value, s);
     l.body = s;
+
+    CheckUniform uniform(l.threads);
+    uniform.dispatch(l.body);
+    if (!uniform.error.empty()) return fail("launch '" + l.name + "': " + uniform.error);
+    int64_t shared = sharedBytes(l.body);
+    if (shared < 0) return fail("launch '" + l.name + "' has a shared-memory buffer of a size not known at compile time");
+    if (shared > kMaxGPUSharedBytes)
+      return fail("launch '" + l.name + "' needs " + std::to_string(shared) +
+                  " bytes of shared memory; at most " + std::to_string(kMaxGPUSharedBytes) + " fit every GPU");
 
     // Every buffer the launch touches must be an argument or a scratch buffer, in that order.
     UsedBuffers used;

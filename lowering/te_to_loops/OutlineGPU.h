@@ -7,7 +7,9 @@
 // statement with no GPU loop (a scan, a scalar reduction) becomes a launch of one work-item,
 // so it is slow but right. A buffer allocated at the top level (a Func computed at the root,
 // such as softmax's row sums) lives in device memory between launches: a scratch buffer.
-// Allocations inside the thread loops stay private to the work-item.
+// Allocations inside the thread loops stay private to the work-item, except those in GPU
+// shared memory: one per work-group, filled by cooperative loops that every work-item of the
+// group must reach (checked), with barriers around them (added by codegen).
 #pragma once
 
 #include "dialects/te/LoweredFunc.h"
@@ -19,6 +21,10 @@ namespace te {
 /// The most bytes a buffer private to one work-item may take (registers, else the device's
 /// per-thread local memory): codegen for every GPU API refuses larger ones.
 constexpr int64_t kMaxGPUPrivateBytes = 16384;
+/// The most bytes of shared (local) memory one launch may allocate: CUDA's static limit, and
+/// what OpenCL's desktop GPUs offer (mobile ones at least 32 KiB; a kernel over their limit
+/// fails to build, with the driver's message).
+constexpr int64_t kMaxGPUSharedBytes = 48 * 1024;
 
 /// A device buffer a kernel needs besides its arguments.
 struct GPUScratch {
@@ -43,6 +49,7 @@ struct GPULaunch {
 
   int64_t groups(int dim) const;     // work-groups along a dimension (1 when unbound)
   int64_t groupSize(int dim) const;  // work-items per work-group along a dimension
+  int64_t workItems() const;         // work-items per work-group
 };
 
 struct GPUProgram {

@@ -216,26 +216,59 @@ bool box_bounded(const Box &b) {
   return true;
 }
 
-// Applies `fn` to the body of the loop named `loop` (or to the whole stmt if loop is empty).
+/// Called with the body of a compute or store level, and the ranges of the GPU thread loops
+/// around it (and of the lets and loops that depend on them): the work-group's view, which a
+/// Func stored in GPU shared memory is filled for.
+using AtLevel = std::function<Stmt(const Stmt &body, const Scope &groupRanges)>;
+
+// Applies `fn` to the body of the loop named `loop`.
 class AtLoop : public IRMutator {
 public:
-  AtLoop(const std::string &loop, std::function<Stmt(const Stmt &)> fn) : loop_(loop), fn_(fn) {}
+  AtLoop(const std::string &loop, AtLevel fn) : loop_(loop), fn_(fn) {}
   bool found = false;
 
 private:
   std::string loop_;
-  std::function<Stmt(const Stmt &)> fn_;
+  AtLevel fn_;
+  Scope group_;     // thread loops and what depends on them, as ranges
+  int threads_ = 0; // thread loops around the current statement
+
+  bool depends_on_threads(const Expr &e) const {
+    if (!threads_) return false;
+    CollectVarNames c;
+    c.dispatch(e);
+    for (const std::string &n : c.names)
+      if (group_.count(n)) return true;
+    return false;
+  }
   Stmt visit(const For *op) override {
-    if (op->name != loop_) return IRMutator::visit(op);
-    found = true;
-    return For::make(op->name, op->min, op->extent, op->for_kind, fn_(op->body));
+    bool thread = op->for_kind == ForKind::GPUThread;
+    bool relaxed = thread || depends_on_threads(op->min) || depends_on_threads(op->extent);
+    if (relaxed) {
+      Interval mn = bounds_of_expr_in_scope(op->min, group_);
+      Interval mx = bounds_of_expr_in_scope(simplify(op->min + op->extent - 1), group_);
+      group_[op->name] = Interval(mn.min, mx.max);
+    }
+    threads_ += thread;
+    Stmt body = op->name == loop_ ? (found = true, fn_(op->body, group_)) : mutate(op->body);
+    threads_ -= thread;
+    if (relaxed) group_.erase(op->name);
+    if (body.same_as(op->body)) return op;
+    return For::make(op->name, op->min, op->extent, op->for_kind, body);
+  }
+  Stmt visit(const LetStmt *op) override {
+    bool relaxed = depends_on_threads(op->value);
+    if (relaxed) group_[op->name] = bounds_of_expr_in_scope(op->value, group_);
+    Stmt s = IRMutator::visit(op);
+    if (relaxed) group_.erase(op->name);
+    return s;
   }
 };
 
 Status apply_at(const Pipeline &p, const FuncContents &f, const LoopLevel &lvl, const char *what,
-                Stmt &s, std::function<Stmt(const Stmt &)> fn) {
+                Stmt &s, AtLevel fn) {
   if (lvl.kind == LoopLevel::Kind::Root) {
-    s = fn(s);
+    s = fn(s, Scope());
     return Status();
   }
   auto it = p.funcs.find(lvl.func);
@@ -259,6 +292,47 @@ Status apply_at(const Pipeline &p, const FuncContents &f, const LoopLevel &lvl, 
     return Status::error(where + ", but that loop does not enclose the uses of '" + f.name +
                          "' (is '" + lvl.func + "' a consumer of it?)");
   return Status();
+}
+
+/// A Func stored in GPU shared memory is filled by the whole work-group: each stage's pure
+/// loops become one loop over the region's points (the last dimension fastest, so neighbouring
+/// work-items read neighbouring addresses), shared out among the work-items; an update's
+/// reduction loops run inside it, so each point is still reduced by one work-item, in order.
+Result<FuncContents> cooperative(const FuncContents &f) {
+  FuncContents c = f;
+  auto fail = [&](const std::string &why) {
+    return Status::error("schedule error: Func '" + f.name + "' is stored in GPU shared memory: " + why);
+  };
+  if (f.pure_args.empty()) return fail("it has no dimension to share out among the work-items");
+  if (f.schedule.store_set && !(f.schedule.store_level == f.schedule.compute_level))
+    return fail("it must be stored where it is computed");
+  for (size_t i = 0; i < c.defs.size(); i++) {
+    StageSchedule &sched = c.defs[i].schedule;
+    StageInfo info{f.name, int(i), c.defs[i].pointwise};
+    std::vector<std::string> pure, order;
+    for (const Dim &d : sched.dims) {
+      if (d.for_kind != ForKind::Serial || !sched.splits.empty())
+        return fail("its loops are shared out among the work-items and take no schedule of "
+                    "their own");
+      if (!d.is_rvar) pure.push_back(d.name);
+    }
+    if (!info.pointwise || pure.size() != f.pure_args.size())
+      return fail("update " + std::to_string(i - 1) +
+                  " does not write exactly the point it is at, so its points cannot be shared out");
+    order = pure;
+    for (const Dim &d : sched.dims)
+      if (d.is_rvar) order.push_back(d.name);
+    Status st = reorder(sched, info, order);
+    std::string fused = pure[0];
+    for (size_t k = 1; k < pure.size() && st.ok(); k++) {
+      std::string next = "coop" + std::to_string(k);
+      st = fuse(sched, info, fused, pure[k], next);
+      fused = next;
+    }
+    if (st.ok()) st = set_for_kind(sched, info, fused, ForKind::GPUCooperative);
+    if (!st.ok()) return st;
+  }
+  return c;
 }
 
 } // namespace
@@ -361,8 +435,12 @@ Result<Stmt> schedule_functions(const Pipeline &p_in) {
     if (sl.kind == LoopLevel::Kind::Inline) sl = cl;
     bool separate_store = !(sl == cl);
     Status err;
-    Status st = apply_at(p, f, cl, "computed", s, [&](const Stmt &body) -> Stmt {
-      auto boxes = boxes_required(body);
+    bool shared = f.schedule.memory_type == MemoryType::GPUShared;
+    Result<FuncContents> filled = shared ? cooperative(f) : Result<FuncContents>(f);
+    if (!filled.ok()) return filled.status();
+    Status st = apply_at(p, f, cl, "computed", s, [&](const Stmt &body, const Scope &group) -> Stmt {
+      // A Func in shared memory holds what the whole work-group reads.
+      auto boxes = boxes_required(body, shared ? group : Scope());
       auto it2 = boxes.find(f.name);
       if (it2 == boxes.end()) return body; // not used here
       if (!box_bounded(it2->second)) {
@@ -370,10 +448,12 @@ Result<Stmt> schedule_functions(const Pipeline &p_in) {
                             "' read at its compute level");
         return body;
       }
-      Stmt produce = SimplifyExprs().mutate(build_produce(f));
+      Stmt produce = SimplifyExprs().mutate(build_produce(*filled));
       Stmt inner = Block::make(produce, ProducerConsumer::make(f.name, false, body));
       if (!separate_store) {
-        Box provided = boxes_provided(bind_region(f, it2->second, produce))[f.name];
+        // A shared Func's cooperative loops write exactly the region (their fused index
+        // hides that from bounds inference).
+        Box provided = shared ? Box() : boxes_provided(bind_region(f, it2->second, produce))[f.name];
         Box box = box_union(it2->second, provided);
         if (!box_bounded(box)) {
           std::ostringstream dims;
@@ -391,7 +471,7 @@ Result<Stmt> schedule_functions(const Pipeline &p_in) {
     if (!err.ok()) return err;
     if (!separate_store) continue;
     bool encloses = true;
-    st = apply_at(p, f, sl, "stored", s, [&](const Stmt &body) -> Stmt {
+    st = apply_at(p, f, sl, "stored", s, [&](const Stmt &body, const Scope &) -> Stmt {
       Box box = box_union(boxes_required(body)[f.name], boxes_provided(body)[f.name]);
       if (box.empty()) {
         encloses = false;

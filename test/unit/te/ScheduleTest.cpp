@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "TestUtil.h"
+#include "lowering/te_to_loops/OutlineGPU.h"
 
 using namespace strata::te;
 using namespace strata::te::testing;
@@ -182,4 +183,108 @@ TEST_F(Schedule, StoreInStack) {
   RunResult r = run(p);
   // Tile-sized, constant storage: 6 rows (4 + 2 halo) of 33 columns.
   EXPECT_NE(r.ir.find("allocate bx[float32 * 6 * 33] in stack"), std::string::npos) << r.ir;
+}
+
+// ---- GPU shared memory ------------------------------------------------------------------------
+
+namespace {
+
+constexpr int M = 16, N = 32, K = 12;
+
+// out(y, x) = sum_k A(y, k) * B(k, x) + 1, through an accumulator Func.
+Pipe matmul() {
+  Var y("y"), x("x");
+  Input A("A", Float(32), {M, K}), B("B", Float(32), {K, N});
+  RDom k({{0, K}}, "k");
+  Func acc("acc"), out("out");
+  acc(y, x) = 0.0f;
+  acc(y, x) += A(y, k) * B(k, x);
+  out(y, x) = acc(y, x) + 1.0f;
+  out.set_shape({M, N});
+  return {{A, B}, out, {{"acc", acc}}};
+}
+
+// A work-group per 8 x 16 tile, a work-item per 2 x 4 block of it accumulated in registers; the
+// rows of A and columns of B each k-step of 4 needs are staged in shared memory by the group.
+void tiled(Pipe &p, TailStrategy tail = TailStrategy::ShiftInward) {
+  Func &acc = p.funcs["acc"];
+  p.out.split("y", "yo", "yi", 8, tail).split("yi", "ty", "ry", 2)
+      .split("x", "xo", "xi", 16, tail).split("xi", "tx", "rx", 4)
+      .reorder({"yo", "xo", "ty", "tx", "ry", "rx"})
+      .gpu_blocks("yo").gpu_blocks("xo").gpu_threads("ty").gpu_threads("tx");
+  acc.compute_at(p.out, "tx").store_in(MemoryType::Register);
+  acc.update().split("k.x", "ko", "ki", 4).reorder({"ko", "ki", "y", "x"});
+  for (const Input &operand : p.inputs)
+    acc.in(operand.name()).compute_at(acc, "ko").store_in(MemoryType::GPUShared);
+}
+
+} // namespace
+
+TEST_F(Schedule, GpuSharedStagingComputesTheSame) {
+  expect_same_as_unscheduled(matmul, [](Pipe &p) { tiled(p); });
+  Pipe p = matmul();
+  tiled(p);
+  RunResult r = run(p);
+  // The group's whole tile, not a work-item's block: 8 rows x 4 of A, 4 x 16 columns of B.
+  std::string a = p.inputs[0].name() + "_in_" + p.funcs["acc"].name();
+  std::string b = p.inputs[1].name() + "_in_" + p.funcs["acc"].name();
+  EXPECT_NE(r.ir.find("allocate " + a + "[float32 * 8 * 4] in gpu_shared"), std::string::npos) << r.ir;
+  EXPECT_NE(r.ir.find("allocate " + b + "[float32 * 4 * 16] in gpu_shared"), std::string::npos) << r.ir;
+  EXPECT_NE(r.ir.find("gpu_cooperative"), std::string::npos) << r.ir;
+}
+
+TEST_F(Schedule, GpuSharedOutlinesIntoOneLaunch) {
+  Pipe p = matmul();
+  tiled(p);
+  strata::Result<LoweredFunc> f = lower({p.out});
+  ASSERT_TRUE(f.ok()) << f.error();
+  strata::Result<GPUProgram> program = outline_gpu_kernels(*f);
+  ASSERT_TRUE(program.ok()) << program.error();
+  ASSERT_EQ(program->launches.size(), 1u);
+  EXPECT_EQ(program->launches[0].workItems(), 4 * 4);
+}
+
+TEST_F(Schedule, GpuSharedGuardsThatFoldAwayAreFine) {
+  // M and N are multiples of the tiles: the guards of GuardWithIf fold away.
+  Pipe p = matmul();
+  tiled(p, TailStrategy::GuardWithIf);
+  strata::Result<LoweredFunc> f = lower({p.out});
+  ASSERT_TRUE(f.ok()) << f.error();
+  EXPECT_TRUE(outline_gpu_kernels(*f).ok());
+}
+
+TEST_F(Schedule, GpuSharedRefusesDivergentStaging) {
+  // 33 columns in guarded tiles of 16: the last tile's work-items past the end would skip the
+  // staging loop, whose barriers the others wait at.
+  Var y("y"), x("x");
+  Input A("A", Float(32), {M, 48}); // wide enough for the whole last tile
+  Func in("in"), out("out");
+  in(y, x) = A(y, x) * 2.0f;
+  out(y, x) = in(y, x) + 1.0f;
+  out.set_shape({M, 33});
+  out.split("x", "xo", "xi", 16, TailStrategy::GuardWithIf).reorder({"xo", "xi", "y"});
+  out.gpu_blocks("xo").gpu_threads("xi");
+  in.compute_at(out, "y").store_in(MemoryType::GPUShared); // inside the guard on x
+  strata::Result<LoweredFunc> f = lower({out});
+  ASSERT_TRUE(f.ok()) << f.error();
+  strata::Result<GPUProgram> program = outline_gpu_kernels(*f);
+  ASSERT_FALSE(program.ok());
+  EXPECT_NE(program.error().find("is not reached by every work-item of the group"), std::string::npos)
+      << program.error() << "\n" << to_string(f->body);
+}
+
+TEST_F(Schedule, GpuSharedLoopsTakeNoSchedule) {
+  Var y("y"), x("x");
+  Input A("A2", Float(32), {M, N});
+  Func in("in2"), out("out2");
+  in(y, x) = A(y, x) * 2.0f;
+  out(y, x) = in(y, x) + 1.0f;
+  out.set_shape({M, N});
+  out.split("x", "xo", "xi", 16).gpu_blocks("xo").gpu_threads("xi");
+  in.compute_at(out, "xo").store_in(MemoryType::GPUShared).split("x", "a", "b", 2);
+  strata::Result<LoweredFunc> f = lower({out});
+  ASSERT_FALSE(f.ok());
+  EXPECT_NE(f.error().find("Func 'in2' is stored in GPU shared memory: its loops are shared out"),
+            std::string::npos)
+      << f.error();
 }

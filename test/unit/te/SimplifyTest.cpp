@@ -54,6 +54,12 @@ TEST(Simplify, MulDivMod) {
   expect_simplifies((x * 8 + y) % 8, y, {{"y", ConstInterval::range(0, 7)}});
   expect_simplifies(x / 1, x);
   expect_simplifies(x % 1, 0);
+  // A fused index split apart and put back together (floored division, any sign of x).
+  expect_simplifies((x / 12) * 12 + x % 12, x);
+  expect_simplifies(((x / 12) * 12 + x % 12) * 3 + y, x * 3 + y);
+  expect_simplifies((x / 12) * 12 + y % 12, (x / 12) * 12 + y % 12);
+  // c < 0: floored division and Euclidean modulo do not add back up (x = -1: 1 * -4 + 3).
+  EXPECT_FALSE(equal(simplify((x / -4) * -4 + x % -4), x));
 }
 
 TEST(Simplify, FloatsStayIeeeSafe) {
