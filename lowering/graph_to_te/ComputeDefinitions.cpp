@@ -133,7 +133,9 @@ llvm::Expected<OpFuncs> Definer::conv2d(g::Conv2DOp conv) {
   te::RDom r({{i32(0), i32(cinPerGroup)}, {i32(0), i32(KH)}, {i32(0), i32(KW)}}, prefix + "_r");
   Expr iy = y * i32(s[0]) - i32(p[0]) + r.y * i32(d[0]);
   Expr ix = x * i32(s[1]) - i32(p[1]) + r.z * i32(d[1]);
-  Expr ic = (c / i32(coutPerGroup)) * i32(cinPerGroup) + r.x;
+  // Grouped: output channel c reads its group's input channels. Without groups the channel is
+  // r.x alone, so that bounds inference sees a tile's input channels as exactly tile_k wide.
+  Expr ic = conv.getGroups() == 1 ? r.x : (c / i32(coutPerGroup)) * i32(cinPerGroup) + r.x;
   bool padded = p[0] || p[1] || p[2] || p[3];
   // The (zero-padded) input, in coordinates shifted by the top/left pads, as its own pure
   // Func: inlined by default; a schedule can materialize it (packed, and without the

@@ -596,7 +596,7 @@ void scheduleGpuSimt(KernelFuncs &k, int threads) {
   }
 }
 
-// ---- gpu_tiled --------------------------------------------------------------------------------
+// ---- gpu_matmul --------------------------------------------------------------------------------
 
 /// The Funcs and inputs an update of f reads, other than f itself, in order of first read.
 std::vector<std::string> updateOperands(const te::Func &f, int stage) {
@@ -617,11 +617,11 @@ std::vector<std::string> updateOperands(const te::Func &f, int stage) {
   return operands;
 }
 
-/// gpu_tiled (matmul): blocks over (batch, row tiles, column tiles), threads over the tile's
+/// gpu_matmul (matmul): blocks over (batch, row tiles, column tiles), threads over the tile's
 /// reg_m x reg_n blocks; each work-item's block is its accumulator, in registers, around the
 /// reduction split into tile_k steps, before each of which the work-group stages the tile_k
 /// columns of A and rows of B it needs in shared memory.
-void scheduleGpuTiled(KernelFuncs &k, const Schedule &s) {
+void scheduleGpuMatmul(KernelFuncs &k, const Schedule &s) {
   te::Func &out = k.output, &acc = k.anchor.accumulator;
   size_t rank = k.outputShape.size();
   int tm = (int)s["tile_m"], tn = (int)s["tile_n"], rm = (int)s["reg_m"], rn = (int)s["reg_n"];
@@ -660,6 +660,41 @@ void scheduleGpuTiled(KernelFuncs &k, const Schedule &s) {
     acc.in(operand).compute_at(acc, ko).store_in(te::MemoryType::GPUShared);
 }
 
+/// gpu_conv: blocks over (image and channel tiles, row tiles, column tiles), threads over the
+/// tile's (reg_c channels, row, reg_x columns) blocks; each work-item's block is its accumulator,
+/// in registers, around the reduction over input channels in steps of tile_k, before each of
+/// which the work-group stages the weights and the padded input window in shared memory.
+void scheduleGpuConv(KernelFuncs &k, const Schedule &s) {
+  te::Func &out = k.output, &acc = k.anchor.accumulator;
+  int tc = (int)s["tile_c"], rc = (int)s["reg_c"], tx = (int)s["tile_x"], rx = (int)s["reg_x"];
+  int ty = (int)s["tile_y"], tk = (int)s["tile_k"];
+  const auto &o = pureArgs(out);
+  std::string n = o[0], c = o[1], y = o[2], x = o[3];
+  std::string co = c + "_o", ci = c + "_i", ct = c + "_t", cr = c + "_r";
+  std::string yo = y + "_o", yt = y + "_t";
+  std::string xo = x + "_o", xi = x + "_i", xt = x + "_t", xr = x + "_r", nc = c + "_nc";
+  // Tiles no larger than the output, shifted inward at the ends (see gpu_matmul).
+  auto in = te::TailStrategy::ShiftInward;
+  out.split(c, co, ci, tc, in).split(ci, ct, cr, rc).split(y, yo, yt, ty, in)
+      .split(x, xo, xi, tx, in).split(xi, xt, xr, rx)
+      .reorder({n, co, yo, xo, ct, yt, xt, cr, xr})
+      .fuse(n, co, nc)
+      .gpu_blocks(nc).gpu_blocks(yo).gpu_blocks(xo)
+      .gpu_threads(ct).gpu_threads(yt).gpu_threads(xt)
+      .unroll(cr).unroll(xr);
+
+  acc.compute_at(out, xt).store_in(te::MemoryType::Register);
+  const auto &a = pureArgs(acc);
+  auto r = rvarNames(acc, 1); // input channel, ky, kx
+  std::string rco = r[0] + "_o", rci = r[0] + "_i";
+  acc.stage(0).reorder({a[1], a[3]}).unroll(a[1]).unroll(a[3]);
+  te::Stage update = acc.update();
+  update.split(r[0], rco, rci, tk).reorder({rco, rci, r[1], r[2], a[1], a[3]});
+  update.unroll(a[1]).unroll(a[3]).unroll(r[2]);
+  for (const std::string &operand : updateOperands(acc, 1))
+    acc.in(operand).compute_at(acc, rco).store_in(te::MemoryType::GPUShared);
+}
+
 } // namespace
 
 llvm::Error applySchedule(KernelFuncs &k, const Schedule &s, const targets::Target &target) {
@@ -669,7 +704,7 @@ llvm::Error applySchedule(KernelFuncs &k, const Schedule &s, const targets::Targ
 
   bool blocked = templ == "matmul_blocked" || templ == "matmul_packed" || templ == "conv2d_direct" ||
                  templ == "conv2d_blocked" || templ == "depthwise_blocked" || templ == "gpu_simt" ||
-                 templ == "gpu_tiled";
+                 templ == "gpu_matmul" || templ == "gpu_conv";
   if (blocked && k.anchor.hasAccumulator && k.anchor.accumulator.contents() &&
       k.anchor.accumulator.name() == k.output.name()) {
     // The kernel's result is the accumulator itself: store it through a copy
@@ -684,13 +719,17 @@ llvm::Error applySchedule(KernelFuncs &k, const Schedule &s, const targets::Targ
     k.output = copy;
   }
 
-  if (templ == "gpu_tiled" && hasSimpleAccumulator(k) && k.outputShape.size() >= 2) {
-    scheduleGpuTiled(k, s);
+  if (templ == "gpu_matmul" && hasSimpleAccumulator(k) && k.outputShape.size() >= 2) {
+    scheduleGpuMatmul(k, s);
     return firstError({&k.output, &k.anchor.accumulator});
   }
-  if (templ == "gpu_simt" || templ == "gpu_tiled") {
-    // (gpu_tiled's kernels always have a simple accumulator; anything else runs one point per
-    // work-item rather than on a CPU schedule.)
+  if (templ == "gpu_conv" && hasSimpleAccumulator(k) && k.outputShape.size() == 4) {
+    scheduleGpuConv(k, s);
+    return firstError({&k.output, &k.anchor.accumulator});
+  }
+  if (const schedules::TemplateSpec *spec = schedules::findTemplate(templ); spec && spec->gpu) {
+    // gpu_simt, or a kernel the tiled templates cannot take (they always have a simple
+    // accumulator): one point per work-item rather than a CPU schedule.
     scheduleGpuSimt(k, templ == "gpu_simt" ? (int)s["threads"] : 64);
     std::vector<const te::Func *> funcs{&k.output, &k.anchor.accumulator};
     for (const Helper &h : k.anchor.reductions)

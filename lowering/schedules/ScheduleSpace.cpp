@@ -380,12 +380,12 @@ TemplateSpec gpuSimt() {
   return s;
 }
 
-// ---- gpu_tiled --------------------------------------------------------------------------------
+// ---- gpu_matmul --------------------------------------------------------------------------------
 // Matmul on a GPU: a work-group computes a tile_m x tile_n tile of the output, each work-item a
 // reg_m x reg_n block of it in registers; the tile's operands are staged through shared memory
 // tile_k columns of A and rows of B at a time, each element loaded once per work-group.
 
-TemplateSpec gpuTiled() {
+TemplateSpec gpuMatmul() {
   auto rows = [](const Workload &w) { return dim(w.output, 2); };
   auto cols = [](const Workload &w) { return dim(w.output, 1); };
   auto depth = [](const Workload &w) { return dim(w.anchorOperands.at(0), 1); };
@@ -396,7 +396,7 @@ TemplateSpec gpuTiled() {
     return v.empty() ? std::vector<int64_t>{lo} : v;
   };
   TemplateSpec s;
-  s.name = "gpu_tiled";
+  s.name = "gpu_matmul";
   s.doc = "GPU matmul: tile_m x tile_n output tiles per work-group, reg_m x reg_n per work-item, "
           "operands staged in shared memory tile_k at a time";
   s.anchors = {"matmul"};
@@ -437,6 +437,94 @@ TemplateSpec gpuTiled() {
   return s;
 }
 
+// ---- gpu_conv ---------------------------------------------------------------------------------
+// NCHW convolution on a GPU: a work-group computes tile_c output channels x tile_y rows x tile_x
+// columns, each work-item reg_c channels x reg_x columns of it in registers; per step of tile_k
+// input channels the group stages the weights and the (padded) input window it needs in shared
+// memory. Dense and depthwise convolutions.
+
+struct ConvGeometry {
+  int64_t outC, outH, outW, cinPerGroup, kh, kw, sy, sx, dy, dx;
+  bool depthwise; // one input channel per group
+  explicit ConvGeometry(const Workload &w) {
+    const auto &filter = w.anchorOperands.at(1).shape; // O, I/groups, KH, KW
+    outC = dim(w.output, 3), outH = dim(w.output, 2), outW = dim(w.output, 1);
+    cinPerGroup = filter.at(1), kh = filter.at(2), kw = filter.at(3);
+    auto strides = w.attr("strides", {1, 1}), dilations = w.attr("dilations", {1, 1});
+    sy = strides.at(0), sx = strides.at(1), dy = dilations.at(0), dx = dilations.at(1);
+    depthwise = w.attr("groups", {1}).at(0) > 1;
+  }
+  /// Bytes of shared memory a schedule stages per step: weights and the input window.
+  int64_t sharedBytes(const Schedule &sc) const {
+    int64_t tc = sc["tile_c"], tk = sc["tile_k"];
+    int64_t weights = tc * tk * kh * kw;
+    int64_t channels = depthwise ? tc : tk;
+    int64_t rows = (sc["tile_y"] - 1) * sy + (kh - 1) * dy + 1;
+    int64_t cols = (sc["tile_x"] - 1) * sx + (kw - 1) * dx + 1;
+    return 4 * (weights + channels * rows * cols);
+  }
+};
+
+TemplateSpec gpuConv() {
+  auto upTo = [](int64_t hi, int64_t most) { return powersOfTwo(std::min(hi, floorPow2(most))); };
+  TemplateSpec s;
+  s.name = "gpu_conv";
+  s.doc = "GPU convolution: tile_c x tile_y x tile_x outputs per work-group, reg_c x reg_x per "
+          "work-item, weights and input window staged in shared memory tile_k channels at a time";
+  s.anchors = {"conv2d"};
+  s.gpu = true;
+  // Dense or depthwise (one input channel per group), with enough output to tile.
+  s.accepts = [](const Workload &w) {
+    if (w.anchorOperands.size() < 2 || w.output.shape.size() != 4)
+      return false;
+    ConvGeometry g(w);
+    bool groupsOk = w.attr("groups", {1}).at(0) == 1 || g.cinPerGroup == 1;
+    return groupsOk && g.outH * g.outW >= 16 && g.outC * g.outH * g.outW >= 1024;
+  };
+  s.knobs = {
+      knob("tile_c", "output channels per work-group",
+           [upTo](const Workload &w, const Target &) { return upTo(64, ConvGeometry(w).outC); },
+           [](const Workload &, const Target &) { return 32; }),
+      dependentKnob("reg_c", "output channels per work-item (registers)",
+                    [](const Workload &, const Target &) { return std::vector<int64_t>{1, 2, 4, 8}; },
+                    [](const Workload &, const Target &, const Schedule &e) { return std::min<int64_t>(4, e["tile_c"]); }),
+      knob("tile_x", "output columns per work-group",
+           [upTo](const Workload &w, const Target &) { return upTo(64, ConvGeometry(w).outW); },
+           [](const Workload &, const Target &) { return 32; }),
+      dependentKnob("reg_x", "output columns per work-item (registers)",
+                    [](const Workload &, const Target &) { return std::vector<int64_t>{1, 2, 4}; },
+                    [](const Workload &, const Target &, const Schedule &e) { return std::min<int64_t>(2, e["tile_x"]); }),
+      // Rows to make about 128 work-items.
+      dependentKnob("tile_y", "output rows per work-group (a work-item each)",
+                    [upTo](const Workload &w, const Target &) { return upTo(16, ConvGeometry(w).outH); },
+                    [](const Workload &, const Target &, const Schedule &e) {
+                      return 128 / (e["tile_c"] / e["reg_c"] * (e["tile_x"] / e["reg_x"]));
+                    }),
+      knob("tile_k", "input channels staged in shared memory per step (divides them)",
+           [](const Workload &w, const Target &) {
+             ConvGeometry g(w);
+             std::vector<int64_t> v;
+             for (int64_t d = 1; d <= std::min<int64_t>(32, g.cinPerGroup); ++d)
+               if (g.cinPerGroup % d == 0)
+                 v.push_back(d);
+             return v;
+           },
+           [](const Workload &, const Target &) { return 8; }),
+  };
+  s.check = [](const Schedule &sc, const Workload &w, const Target &) -> std::string {
+    if (sc["reg_c"] > sc["tile_c"] || sc["reg_x"] > sc["tile_x"])
+      return "the register block is larger than the tile";
+    int64_t threads = sc["tile_c"] / sc["reg_c"] * sc["tile_y"] * (sc["tile_x"] / sc["reg_x"]);
+    if (threads > 1024)
+      return std::to_string(threads) + " work-items per work-group, more than 1024";
+    if (int64_t bytes = ConvGeometry(w).sharedBytes(sc); bytes > 48 * 1024)
+      return "the staged weights and input window take " + std::to_string(bytes) +
+             " bytes of shared memory, more than 48 KiB";
+    return "";
+  };
+  return s;
+}
+
 } // namespace
 
 int64_t Schedule::operator[](const std::string &knob) const {
@@ -468,7 +556,7 @@ bool TemplateSpec::schedules(const Workload &w, const Target &target) const {
 
 const std::vector<TemplateSpec> &templates() {
   static const std::vector<TemplateSpec> all = {matmulBlocked(), matmulPacked(), conv2dDirect(), conv2dBlocked(),
-                                                 depthwiseBlocked(), injective(), gpuTiled(), gpuSimt()};
+                                                 depthwiseBlocked(), injective(), gpuMatmul(), gpuConv(), gpuSimt()};
   return all;
 }
 
