@@ -11,6 +11,8 @@
 namespace strata {
 
 using RunFn = int32_t(const void *const *, void *const *, void *);
+using RunDeviceFn = int32_t(void *const *, void *const *);
+using ContextFn = int32_t(void **);
 using MessageFn = const char *(int32_t);
 using CountersFn = const uint64_t *();
 using ResetFn = void();
@@ -27,6 +29,9 @@ struct Executable::Impl {
   size_t workspaceBytes = 0, intermediateBytes = 0;
   RunFn *run = nullptr;
   MessageFn *message = nullptr;
+  // Set for GPU targets.
+  RunDeviceFn *runDevice = nullptr;
+  ContextFn *deviceContext = nullptr;
   // Set when compiled with profiling.
   std::vector<KernelInfo> kernels;
   CountersFn *counters = nullptr;
@@ -102,9 +107,14 @@ Result<Executable> compile(const std::string &modelPath, const CompileOptions &o
   impl->message = *message;
   if (target->isGPU()) {
     auto release = impl->engine->lookupFunction<void()>("strata_jit_release");
-    if (!release)
-      return fail(release.takeError());
+    auto runDevice = impl->engine->lookupFunction<RunDeviceFn>("strata_jit_run_device");
+    auto context = impl->engine->lookupFunction<ContextFn>("strata_jit_device_context");
+    if (!release || !runDevice || !context)
+      return fail(llvm::joinErrors(llvm::joinErrors(release.takeError(), runDevice.takeError()),
+                                   context.takeError()));
     impl->release = *release;
+    impl->runDevice = *runDevice;
+    impl->deviceContext = *context;
   }
   impl->inputs = toInfos(compiled->signature.inputs);
   impl->outputs = toInfos(compiled->signature.outputs);
@@ -172,22 +182,66 @@ Status Executable::run(const void *const *inputs, void *const *outputs, void *wo
   return Status::error("run failed: " + message);
 }
 
+/// "run: 2 input buffers given, but the model has 1 inputs (x)", or OK when the counts match.
+static Status checkCounts(const char *api, size_t inputs, size_t outputs, const std::vector<TensorInfo> &ins,
+                          const std::vector<TensorInfo> &outs) {
+  auto count = [&](const char *what, size_t given, const std::vector<TensorInfo> &expected) {
+    std::string names;
+    for (size_t i = 0; i < expected.size(); ++i)
+      names += (i ? ", " : "") + expected[i].name;
+    return Status::error(std::string(api) + ": " + std::to_string(given) + " " + what +
+                         " buffers given, but the model has " + std::to_string(expected.size()) + " " + what +
+                         "s (" + names + ")");
+  };
+  if (inputs != ins.size())
+    return count("input", inputs, ins);
+  if (outputs != outs.size())
+    return count("output", outputs, outs);
+  return Status();
+}
+
 Status Executable::run(const std::vector<const void *> &inputs, const std::vector<void *> &outputs,
                        void *workspace) const {
   if (!impl_)
     return Status::error("run: the Executable is empty (compile failed or was never called)");
-  auto count = [](const char *what, size_t given, const std::vector<TensorInfo> &expected) {
-    std::string names;
-    for (size_t i = 0; i < expected.size(); ++i)
-      names += (i ? ", " : "") + expected[i].name;
-    return Status::error("run: " + std::to_string(given) + " " + what + " buffers given, but the model has " +
-                         std::to_string(expected.size()) + " " + what + "s (" + names + ")");
-  };
-  if (inputs.size() != impl_->inputs.size())
-    return count("input", inputs.size(), impl_->inputs);
-  if (outputs.size() != impl_->outputs.size())
-    return count("output", outputs.size(), impl_->outputs);
+  if (Status s = checkCounts("run", inputs.size(), outputs.size(), impl_->inputs, impl_->outputs); !s.ok())
+    return s;
   return run(inputs.data(), outputs.data(), workspace);
+}
+
+/// The GPU entry points' common checks: an Executable compiled for a GPU target.
+static Status needsDevice(const std::shared_ptr<const Executable::Impl> &impl, const char *api) {
+  if (!impl)
+    return Status::error(std::string(api) + ": the Executable is empty (compile failed or was never called)");
+  if (!impl->runDevice)
+    return Status::error(std::string(api) + ": the model was compiled for the CPU; device buffers need a GPU "
+                                            "target (opencl, cuda-sm80, cuda-sm90)");
+  return Status();
+}
+
+Status Executable::run_device(void *const *inputs, void *const *outputs) const {
+  if (Status s = needsDevice(impl_, "run_device"); !s.ok())
+    return s;
+  int32_t status = impl_->runDevice(inputs, outputs);
+  return status == 0 ? Status() : Status::error("run_device failed: " + std::string(impl_->message(status)));
+}
+
+Status Executable::run_device(const std::vector<void *> &inputs, const std::vector<void *> &outputs) const {
+  if (Status s = needsDevice(impl_, "run_device"); !s.ok())
+    return s;
+  if (Status s = checkCounts("run_device", inputs.size(), outputs.size(), impl_->inputs, impl_->outputs); !s.ok())
+    return s;
+  return run_device(inputs.data(), outputs.data());
+}
+
+Result<void *> Executable::device_context() const {
+  if (Status s = needsDevice(impl_, "device_context"); !s.ok())
+    return s;
+  void *context = nullptr;
+  int32_t status = impl_->deviceContext(&context);
+  if (status != 0)
+    return Status::error("device_context failed: " + std::string(impl_->message(status)));
+  return context;
 }
 
 void set_num_threads(int n) { strata_set_num_threads(n); }

@@ -371,12 +371,26 @@ public:
                 {ptr, ptr, ptr, ptr});
     b.CreateRet(b.CreateCall(deviceRun, {state, programGlobal, run->getArg(0), run->getArg(1)}));
 
+    bool cuda = device.api == DeviceProgram::API::CUDA;
+    // NAME_run_device(inputs, outputs) and NAME_device_context(&context): the runtime's, with
+    // this model's state and program.
+    auto forward = [&](const std::string &suffix, const char *clFn, const char *cudaFn, unsigned args) {
+      std::vector<llvm::Type *> params(args, ptr);
+      Function *f = define(name + suffix, i32, params);
+      IRBuilder<> fb(BasicBlock::Create(ctx, "entry", f));
+      std::vector<Value *> callArgs = {state, programGlobal};
+      for (unsigned a = 0; a < args; ++a)
+        callArgs.push_back(f->getArg(a));
+      std::vector<llvm::Type *> calleeParams(args + 2, ptr);
+      fb.CreateRet(fb.CreateCall(declare(cuda ? cudaFn : clFn, i32, calleeParams), callArgs));
+    };
+    forward("_run_device", "strata_cl_run_device", "strata_cuda_run_device", 2);
+    forward("_device_context", "strata_cl_context", "strata_cuda_context", 1);
+
     // NAME_release: the device resources freed (the next run sets them up again).
     Function *release = define(name + "_release", Type::getVoidTy(ctx), {});
     IRBuilder<> rb(BasicBlock::Create(ctx, "entry", release));
-    rb.CreateCall(declare(device.api == DeviceProgram::API::CUDA ? "strata_cuda_release"
-                                                                 : "strata_cl_release",
-                          Type::getVoidTy(ctx), {ptr}),
+    rb.CreateCall(declare(cuda ? "strata_cuda_release" : "strata_cl_release", Type::getVoidTy(ctx), {ptr}),
                   {state});
     rb.CreateRetVoid();
   }

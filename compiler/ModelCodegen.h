@@ -63,7 +63,10 @@ struct DeviceProgram {
 ///   void NAME_profile_print(double peak_gflops);  // strata_profile_print's table
 /// With `device`, NAME_run instead hands the inputs, outputs and the program to the runtime's
 /// strata_cl_run or strata_cuda_run (the workspace stays on the device; NAME_workspace_size is
-/// 0), `calls` are not used, and `void NAME_release(void)` frees the device resources.
+/// 0), `calls` are not used, and the module also exports
+///   int32_t NAME_run_device(void *const *inputs, void *const *outputs); // device buffers
+///   int32_t NAME_device_context(void **context); // the cl_context / CUcontext they live in
+///   void NAME_release(void);                     // frees the device resources
 void emitModelFunctions(llvm::Module &module, const std::string &name, const ModelSignature &sig,
                         const MemoryPlan &plan, const std::vector<KernelCall> &calls,
                         const std::vector<KernelInfo> *profile = nullptr,

@@ -55,6 +55,7 @@ typedef struct CUstream_st *CUstream;
   X(cuModuleUnload, (CUmodule))                                                                    \
   X(cuMemAlloc_v2, (CUdeviceptr *, size_t))                                                        \
   X(cuMemFree_v2, (CUdeviceptr))                                                                   \
+  X(cuMemGetAddressRange_v2, (CUdeviceptr *, size_t *, CUdeviceptr))                               \
   X(cuMemcpyHtoD_v2, (CUdeviceptr, const void *, size_t))                                          \
   X(cuMemcpyDtoH_v2, (void *, CUdeviceptr, size_t))                                                \
   X(cuLaunchKernel, (CUfunction, unsigned int, unsigned int, unsigned int, unsigned int,           \
@@ -276,11 +277,51 @@ static int32_t cuda_impl_create(const strata_gpu_program *prog, const char *mode
 }
 
 /* ---- Runs ------------------------------------------------------------------------------------- */
-/* One run; the model's lock is held and its context is current. */
+/* A caller's device pointer must lie in an allocation of this context with the whole tensor after it. */
+static int32_t cuda_check_device_buffer(const char *model, const char *kind, int32_t i, CUdeviceptr ptr,
+                                        int64_t bytes) {
+  CUdeviceptr base = 0;
+  size_t size = 0;
+  CUresult err = cuda_api.cuMemGetAddressRange_v2(&base, &size, ptr);
+  if (err != CUDA_SUCCESS)
+    return strata_set_error(STRATA_ERROR_INVALID_ARGUMENT,
+                            "model '%s': %s %d (0x%llx) is not device memory of the model's device (its primary "
+                            "context): cuMemGetAddressRange failed", model, kind, (int)i, (unsigned long long)ptr);
+  if ((int64_t)(base + size - ptr) < bytes)
+    return strata_set_error(STRATA_ERROR_SHAPE,
+                            "model '%s': %s %d (0x%llx) has %lld bytes of its allocation left; the tensor needs %lld",
+                            model, kind, (int)i, (unsigned long long)ptr, (long long)(base + size - ptr),
+                            (long long)bytes);
+  return STRATA_OK;
+}
+
+/* The device address behind a strata buffer index: the model's own buffers, or in a run on
+ * device buffers the caller's inputs and outputs. */
+static CUdeviceptr cuda_run_buffer(const strata_cuda_impl *impl, const strata_gpu_program *p, int32_t buffer,
+                                   int device, const void *const *inputs, void *const *outputs) {
+  int32_t io = buffer - STRATA_GPU_FIRST_INPUT;
+  if (!device || io < 0) return impl->buffers[buffer];
+  return (CUdeviceptr)(uintptr_t)(io < p->num_inputs ? inputs[io] : outputs[io - p->num_inputs]);
+}
+
+/* One run; the model's lock is held and its context is current. Host buffers: inputs copied in,
+ * outputs copied out. Device buffers (device != 0): the caller's device pointers are the
+ * kernels' arguments. */
 static int32_t cuda_run_locked(strata_cuda_impl *impl, const strata_gpu_program *p, const char *model,
-                               const void *const *inputs, void *const *outputs) {
+                               int device, const void *const *inputs, void *const *outputs) {
   CUresult err;
-  for (int32_t i = 0; i < p->num_inputs; ++i) {
+  int32_t status;
+  if (device) {
+    for (int32_t i = 0; i < p->num_inputs; ++i)
+      if ((status = cuda_check_device_buffer(model, "input", i, (CUdeviceptr)(uintptr_t)inputs[i],
+                                             p->input_bytes[i])))
+        return status;
+    for (int32_t i = 0; i < p->num_outputs; ++i)
+      if ((status = cuda_check_device_buffer(model, "output", i, (CUdeviceptr)(uintptr_t)outputs[i],
+                                             p->output_bytes[i])))
+        return status;
+  }
+  for (int32_t i = 0; !device && i < p->num_inputs; ++i) {
     if (p->input_bytes[i] == 0) continue;
     /* Synchronous for pageable memory, so the caller may reuse its buffer as soon as we return. */
     err = cuda_api.cuMemcpyHtoD_v2(impl->buffers[STRATA_GPU_FIRST_INPUT + i], inputs[i],
@@ -290,22 +331,25 @@ static int32_t cuda_run_locked(strata_cuda_impl *impl, const strata_gpu_program 
   for (int32_t l = 0; l < p->num_launches; ++l) {
     const strata_gpu_launch *launch = &p->launches[l];
     for (int32_t a = 0; a < launch->num_args; ++a)
-      impl->arg_values[a] = impl->buffers[launch->args[a].buffer] + (CUdeviceptr)launch->args[a].offset;
+      impl->arg_values[a] = cuda_run_buffer(impl, p, launch->args[a].buffer, device, inputs, outputs) +
+                            (CUdeviceptr)launch->args[a].offset;
     unsigned int grid[3] = {1, 1, 1}, block[3] = {1, 1, 1};
     for (int32_t d = 0; d < launch->dims; ++d) {
       grid[d] = (unsigned int)(launch->global[d] / launch->local[d]);
       block[d] = (unsigned int)launch->local[d];
     }
-    /* The legacy default stream: launches run in order, after the copies before them. */
+    /* The legacy default stream: launches run in order, after the copies before them (and, in a
+     * device run, after the caller's work on blocking streams). */
     err = cuda_api.cuLaunchKernel(impl->functions[launch->kernel], grid[0], grid[1], grid[2], block[0], block[1],
                                   block[2], 0, NULL, launch->num_args > 0 ? impl->arg_pointers : NULL, NULL);
     if (err != CUDA_SUCCESS)
       return cuda_fail(model, err, "cuLaunchKernel(kernel '%s', launch %d)", p->kernel_names[launch->kernel],
                        (int)l);
   }
-  /* Surfaces errors of the kernels themselves (a launch only reports bad configurations). */
+  /* Surfaces errors of the kernels themselves (a launch only reports bad configurations), and in a
+   * device run makes the outputs complete before we return. */
   if ((err = cuda_api.cuCtxSynchronize()) != CUDA_SUCCESS) return cuda_fail(model, err, "cuCtxSynchronize");
-  for (int32_t i = 0; i < p->num_outputs; ++i) {
+  for (int32_t i = 0; !device && i < p->num_outputs; ++i) {
     if (p->output_bytes[i] == 0) continue;
     err = cuda_api.cuMemcpyDtoH_v2(outputs[i], impl->buffers[STRATA_GPU_FIRST_INPUT + p->num_inputs + i],
                                    (size_t)p->output_bytes[i]);
@@ -316,30 +360,65 @@ static int32_t cuda_run_locked(strata_cuda_impl *impl, const strata_gpu_program 
 
 static pthread_mutex_t cuda_setup_lock = PTHREAD_MUTEX_INITIALIZER;
 
-STRATA_RT_WEAK int32_t strata_cuda_run(strata_gpu_state *state, const strata_gpu_program *program,
-                                       const void *const *inputs, void *const *outputs) {
+/* The checked program's state (and with_buffers, the checked buffer arrays), set up on first use,
+ * with its lock held (the caller unlocks). Checks come before the driver is loaded. */
+static int32_t cuda_lock_model(strata_gpu_state *state, const strata_gpu_program *program, const char *api,
+                               int with_buffers, const void *const *inputs, void *const *outputs,
+                               strata_cuda_impl **out) {
   /* UINT32_MAX: cuLaunchKernel's grid and block sizes are unsigned ints. */
-  int32_t status = strata_rt_gpu_check_program(state, program, "strata_cuda_run", inputs, outputs, UINT32_MAX);
+  int32_t status = strata_rt_gpu_check_program(state, program, api, UINT32_MAX);
+  if (status == STRATA_OK && with_buffers) status = strata_rt_gpu_check_buffers(program, inputs, outputs);
   if (status != STRATA_OK) return status;
   const char *model = strata_rt_gpu_model_name(program);
-
   pthread_once(&cuda_loader_once, cuda_load_driver);
   if (cuda_loader_error[0])
     return strata_set_error(STRATA_ERROR_UNSUPPORTED, "model '%s': %s", model, cuda_loader_error);
-
   strata_rt_gpu_impl *base;
   status = strata_rt_gpu_lock_impl(state, &cuda_setup_lock, program, model, cuda_impl_create, &base);
+  if (status == STRATA_OK) *out = (strata_cuda_impl *)base;
+  return status;
+}
+
+/* A run with the primary context current on this thread (and the thread's own restored after). */
+static int32_t cuda_run(strata_gpu_state *state, const strata_gpu_program *program, const char *api,
+                        int device, const void *const *inputs, void *const *outputs) {
+  strata_cuda_impl *impl;
+  int32_t status = cuda_lock_model(state, program, api, 1, inputs, outputs, &impl);
   if (status != STRATA_OK) return status;
-  strata_cuda_impl *impl = (strata_cuda_impl *)base;
-  CUresult err = cuda_api.cuCtxPushCurrent_v2(impl->context);
-  if (err != CUDA_SUCCESS) {
+  const char *model = strata_rt_gpu_model_name(program);
+  CUresult err;
+  if ((err = cuda_api.cuCtxPushCurrent_v2(impl->context)) != CUDA_SUCCESS) {
     status = cuda_fail(model, err, "cuCtxPushCurrent");
   } else {
     CUcontext popped;
-    status = cuda_run_locked(impl, program, model, inputs, outputs);
+    status = cuda_run_locked(impl, program, model, device, inputs, outputs);
     cuda_api.cuCtxPopCurrent_v2(&popped);
   }
-  pthread_mutex_unlock(&base->lock);
+  pthread_mutex_unlock(&impl->base.lock);
+  return status;
+}
+
+STRATA_RT_WEAK int32_t strata_cuda_run(strata_gpu_state *state, const strata_gpu_program *program,
+                                       const void *const *inputs, void *const *outputs) {
+  return cuda_run(state, program, "strata_cuda_run", 0, inputs, outputs);
+}
+
+STRATA_RT_WEAK int32_t strata_cuda_run_device(strata_gpu_state *state, const strata_gpu_program *program,
+                                              void *const *inputs, void *const *outputs) {
+  return cuda_run(state, program, "strata_cuda_run_device", 1, (const void *const *)inputs, outputs);
+}
+
+STRATA_RT_WEAK int32_t strata_cuda_context(strata_gpu_state *state, const strata_gpu_program *program,
+                                           void **context) {
+  if (!context)
+    return strata_set_error(STRATA_ERROR_INVALID_ARGUMENT, "strata_cuda_context: context is NULL");
+  *context = NULL;
+  strata_cuda_impl *impl;
+  int32_t status = cuda_lock_model(state, program, "strata_cuda_context", 0, NULL, NULL, &impl);
+  if (status == STRATA_OK) {
+    *context = impl->context;
+    pthread_mutex_unlock(&impl->base.lock);
+  }
   return status;
 }
 

@@ -23,8 +23,7 @@ STRATA_RT_WEAK int64_t strata_rt_gpu_buffer_bytes(const strata_gpu_program *p, i
 }
 
 STRATA_RT_WEAK int32_t strata_rt_gpu_check_program(const strata_gpu_state *state, const strata_gpu_program *p,
-                                                   const char *api_name_for_messages, const void *const *inputs,
-                                                   void *const *outputs, int64_t max_launch_size) {
+                                                   const char *api_name_for_messages, int64_t max_launch_size) {
 #define BAD(...) strata_set_error(STRATA_ERROR_INVALID_ARGUMENT, __VA_ARGS__)
   if (!state || !p) return BAD("%s: %s is NULL", api_name_for_messages, state ? "program" : "state");
   const char *model = strata_rt_gpu_model_name(p);
@@ -39,14 +38,10 @@ STRATA_RT_WEAK int32_t strata_rt_gpu_check_program(const strata_gpu_state *state
     return BAD("model '%s': bad input or output counts or sizes", model);
   for (int32_t k = 0; k < p->num_kernels; ++k)
     if (!p->kernel_names[k]) return BAD("model '%s': kernel name %d is NULL", model, (int)k);
-  if ((p->num_inputs > 0 && !inputs) || (p->num_outputs > 0 && !outputs))
-    return BAD("model '%s': %s is NULL", model, p->num_inputs > 0 && !inputs ? "inputs" : "outputs");
   for (int32_t i = 0; i < p->num_inputs; ++i)
-    if (p->input_bytes[i] < 0 || !inputs[i])
-      return BAD("model '%s': input %d is NULL or has a negative size", model, (int)i);
+    if (p->input_bytes[i] < 0) return BAD("model '%s': input %d has a negative size", model, (int)i);
   for (int32_t i = 0; i < p->num_outputs; ++i)
-    if (p->output_bytes[i] < 0 || !outputs[i])
-      return BAD("model '%s': output %d is NULL or has a negative size", model, (int)i);
+    if (p->output_bytes[i] < 0) return BAD("model '%s': output %d has a negative size", model, (int)i);
 
   const int32_t num_buffers = strata_rt_gpu_num_buffers(p);
   for (int32_t l = 0; l < p->num_launches; ++l) {
@@ -83,6 +78,20 @@ STRATA_RT_WEAK int32_t strata_rt_gpu_check_program(const strata_gpu_state *state
   }
   return STRATA_OK;
 #undef BAD
+}
+
+STRATA_RT_WEAK int32_t strata_rt_gpu_check_buffers(const strata_gpu_program *p, const void *const *inputs,
+                                                   void *const *outputs) {
+  const char *model = strata_rt_gpu_model_name(p);
+  if ((p->num_inputs > 0 && !inputs) || (p->num_outputs > 0 && !outputs))
+    return strata_set_error(STRATA_ERROR_INVALID_ARGUMENT, "model '%s': %s is NULL", model,
+                            p->num_inputs > 0 && !inputs ? "inputs" : "outputs");
+  for (int32_t i = 0; i < p->num_inputs; ++i)
+    if (!inputs[i]) return strata_set_error(STRATA_ERROR_INVALID_ARGUMENT, "model '%s': input %d is NULL", model, (int)i);
+  for (int32_t i = 0; i < p->num_outputs; ++i)
+    if (!outputs[i])
+      return strata_set_error(STRATA_ERROR_INVALID_ARGUMENT, "model '%s': output %d is NULL", model, (int)i);
+  return STRATA_OK;
 }
 
 STRATA_RT_WEAK int32_t strata_rt_gpu_impl_init(strata_rt_gpu_impl *impl, const strata_gpu_program *p,

@@ -33,6 +33,7 @@ typedef cl_bitfield cl_command_queue_properties;
 typedef cl_uint cl_platform_info;
 typedef cl_uint cl_device_info;
 typedef cl_uint cl_program_build_info;
+typedef cl_uint cl_mem_info;
 typedef intptr_t cl_context_properties;
 typedef struct _cl_platform_id *cl_platform_id;
 typedef struct _cl_device_id *cl_device_id;
@@ -61,6 +62,8 @@ typedef struct _cl_event *cl_event;
 #define CL_DEVICE_NAME 0x102B
 #define CL_CONTEXT_PLATFORM 0x1084
 #define CL_PROGRAM_BUILD_LOG 0x1183
+#define CL_MEM_SIZE 0x1102
+#define CL_MEM_CONTEXT 0x1106
 
 /* X(name, return type, parameter list) for every entry point we dlsym. */
 #define STRATA_CL_FUNCTIONS(X)                                                                     \
@@ -82,6 +85,7 @@ typedef struct _cl_event *cl_event;
   X(clCreateKernel, cl_kernel, (cl_program, const char *, cl_int *))                               \
   X(clCreateBuffer, cl_mem, (cl_context, cl_mem_flags, size_t, void *, cl_int *))                  \
   X(clSetKernelArg, cl_int, (cl_kernel, cl_uint, size_t, const void *))                            \
+  X(clGetMemObjectInfo, cl_int, (cl_mem, cl_mem_info, size_t, void *, size_t *))                   \
   X(clEnqueueWriteBuffer, cl_int,                                                                  \
     (cl_command_queue, cl_mem, cl_bool, size_t, size_t, const void *, cl_uint, const cl_event *,   \
      cl_event *))                                                                                  \
@@ -382,10 +386,48 @@ fail:
 }
 
 /* ---- Runs ------------------------------------------------------------------------------------ */
+/* The cl_mem behind a strata buffer index: the model's own, or in a run on device buffers the
+ * caller's inputs and outputs. */
+static cl_mem run_buffer(const strata_cl_impl *impl, const strata_gpu_program *p, int32_t buffer,
+                         int device, const void *const *inputs, void *const *outputs) {
+  int32_t io = buffer - STRATA_GPU_FIRST_INPUT;
+  if (!device || io < 0) return impl->buffers[buffer];
+  return (cl_mem)(io < p->num_inputs ? (void *)(uintptr_t)inputs[io] : outputs[io - p->num_inputs]);
+}
+
+/* A caller's device buffer must belong to the model's context and hold the whole tensor. */
+static int32_t check_device_buffer(const strata_cl_impl *impl, const char *model, const char *kind, int32_t i,
+                                   cl_mem buffer, int64_t bytes) {
+  cl_context context = NULL;
+  size_t size = 0;
+  cl_int err = cl.clGetMemObjectInfo(buffer, CL_MEM_CONTEXT, sizeof context, &context, NULL);
+  if (err == CL_SUCCESS) err = cl.clGetMemObjectInfo(buffer, CL_MEM_SIZE, sizeof size, &size, NULL);
+  if (err != CL_SUCCESS) return cl_fail(model, err, "clGetMemObjectInfo(%s %d)", kind, (int)i);
+  if (context != impl->context)
+    return strata_set_error(STRATA_ERROR_INVALID_ARGUMENT,
+                            "model '%s': %s %d is a cl_mem of another OpenCL context; create device buffers "
+                            "in the model's context (NAME_device_context)", model, kind, (int)i);
+  if ((int64_t)size < bytes)
+    return strata_set_error(STRATA_ERROR_SHAPE, "model '%s': %s %d is a cl_mem of %lld bytes; the tensor needs %lld",
+                            model, kind, (int)i, (long long)size, (long long)bytes);
+  return STRATA_OK;
+}
+
+/* One run, the model's lock held. Host buffers: inputs copied in, outputs copied out. Device
+ * buffers (device != 0): the caller's cl_mem handles are the kernels' arguments. */
 static int32_t run_locked(strata_cl_impl *impl, const strata_gpu_program *p, const char *model,
-                          const void *const *inputs, void *const *outputs) {
+                          int device, const void *const *inputs, void *const *outputs) {
   cl_int err;
-  for (int32_t i = 0; i < p->num_inputs; ++i) {
+  int32_t status;
+  if (device) {
+    for (int32_t i = 0; i < p->num_inputs; ++i)
+      if ((status = check_device_buffer(impl, model, "input", i, (cl_mem)(uintptr_t)inputs[i], p->input_bytes[i])))
+        return status;
+    for (int32_t i = 0; i < p->num_outputs; ++i)
+      if ((status = check_device_buffer(impl, model, "output", i, (cl_mem)outputs[i], p->output_bytes[i])))
+        return status;
+  }
+  for (int32_t i = 0; !device && i < p->num_inputs; ++i) {
     if (p->input_bytes[i] == 0) continue; /* OpenCL rejects empty transfers */
     /* Blocking, so the caller may reuse its buffer as soon as we return. */
     err = cl.clEnqueueWriteBuffer(impl->queue, impl->buffers[STRATA_GPU_FIRST_INPUT + i], CL_TRUE, 0,
@@ -398,8 +440,9 @@ static int32_t run_locked(strata_cl_impl *impl, const strata_gpu_program *p, con
     const char *name = p->kernel_names[launch->kernel];
     for (int32_t a = 0; a < launch->num_args; ++a) {
       const strata_gpu_arg *arg = &launch->args[a];
+      cl_mem buffer = run_buffer(impl, p, arg->buffer, device, inputs, outputs);
       cl_ulong offset = (cl_ulong)arg->offset;
-      err = cl.clSetKernelArg(kernel, (cl_uint)(2 * a), sizeof(cl_mem), &impl->buffers[arg->buffer]);
+      err = cl.clSetKernelArg(kernel, (cl_uint)(2 * a), sizeof(cl_mem), &buffer);
       if (err == CL_SUCCESS) err = cl.clSetKernelArg(kernel, (cl_uint)(2 * a + 1), sizeof(cl_ulong), &offset);
       if (err != CL_SUCCESS)
         return cl_fail(model, err, "clSetKernelArg(kernel '%s', argument %d, launch %d)", name, (int)a, (int)l);
@@ -415,35 +458,72 @@ static int32_t run_locked(strata_cl_impl *impl, const strata_gpu_program *p, con
       return cl_fail(model, err, "clEnqueueNDRangeKernel(kernel '%s', launch %d)", name, (int)l);
   }
   /* The queue is in order, so a blocking read also waits for every launch before it. */
-  for (int32_t i = 0; i < p->num_outputs; ++i) {
+  for (int32_t i = 0; !device && i < p->num_outputs; ++i) {
     if (p->output_bytes[i] == 0) continue;
     cl_mem buffer = impl->buffers[STRATA_GPU_FIRST_INPUT + p->num_inputs + i];
     err = cl.clEnqueueReadBuffer(impl->queue, buffer, CL_TRUE, 0, (size_t)p->output_bytes[i], outputs[i], 0,
                                  NULL, NULL);
     if (err != CL_SUCCESS) return cl_fail(model, err, "clEnqueueReadBuffer(output %d)", (int)i);
   }
-  /* Also surfaces errors of kernels whose results nobody read back. */
+  /* Also surfaces errors of kernels whose results nobody read back, and in a device run makes
+   * the outputs complete before we return. */
   err = cl.clFinish(impl->queue);
   return err == CL_SUCCESS ? STRATA_OK : cl_fail(model, err, "clFinish");
 }
 
 static pthread_mutex_t setup_lock = PTHREAD_MUTEX_INITIALIZER;
 
-STRATA_RT_WEAK int32_t strata_cl_run(strata_gpu_state *state, const strata_gpu_program *program,
-                                     const void *const *inputs, void *const *outputs) {
+/* The checked program's state (and with_buffers, the checked buffer arrays), set up on first use,
+ * with its lock held (the caller unlocks). Checks come before the driver is loaded. */
+static int32_t lock_model(strata_gpu_state *state, const strata_gpu_program *program, const char *api,
+                          int with_buffers, const void *const *inputs, void *const *outputs,
+                          strata_cl_impl **out) {
   /* INT64_MAX: no launch size limit of our own (the driver checks the device's). */
-  int32_t status = strata_rt_gpu_check_program(state, program, "strata_cl_run", inputs, outputs, INT64_MAX);
+  int32_t status = strata_rt_gpu_check_program(state, program, api, INT64_MAX);
+  if (status == STRATA_OK && with_buffers) status = strata_rt_gpu_check_buffers(program, inputs, outputs);
   if (status != STRATA_OK) return status;
   const char *model = strata_rt_gpu_model_name(program);
-
   pthread_once(&loader_once, load_loader);
   if (loader_error[0]) return strata_set_error(STRATA_ERROR_UNSUPPORTED, "model '%s': %s", model, loader_error);
-
   strata_rt_gpu_impl *base;
   status = strata_rt_gpu_lock_impl(state, &setup_lock, program, model, impl_create, &base);
-  if (status != STRATA_OK) return status;
-  status = run_locked((strata_cl_impl *)base, program, model, inputs, outputs);
-  pthread_mutex_unlock(&base->lock);
+  if (status == STRATA_OK) *out = (strata_cl_impl *)base;
+  return status;
+}
+
+STRATA_RT_WEAK int32_t strata_cl_run(strata_gpu_state *state, const strata_gpu_program *program,
+                                     const void *const *inputs, void *const *outputs) {
+  strata_cl_impl *impl;
+  int32_t status = lock_model(state, program, "strata_cl_run", 1, inputs, outputs, &impl);
+  if (status == STRATA_OK) {
+    status = run_locked(impl, program, strata_rt_gpu_model_name(program), 0, inputs, outputs);
+    pthread_mutex_unlock(&impl->base.lock);
+  }
+  return status;
+}
+
+STRATA_RT_WEAK int32_t strata_cl_run_device(strata_gpu_state *state, const strata_gpu_program *program,
+                                            void *const *inputs, void *const *outputs) {
+  strata_cl_impl *impl;
+  int32_t status = lock_model(state, program, "strata_cl_run_device", 1, (const void *const *)inputs, outputs, &impl);
+  if (status == STRATA_OK) {
+    status = run_locked(impl, program, strata_rt_gpu_model_name(program), 1, (const void *const *)inputs, outputs);
+    pthread_mutex_unlock(&impl->base.lock);
+  }
+  return status;
+}
+
+STRATA_RT_WEAK int32_t strata_cl_context(strata_gpu_state *state, const strata_gpu_program *program,
+                                         void **context) {
+  if (!context)
+    return strata_set_error(STRATA_ERROR_INVALID_ARGUMENT, "strata_cl_context: context is NULL");
+  *context = NULL;
+  strata_cl_impl *impl;
+  int32_t status = lock_model(state, program, "strata_cl_context", 0, NULL, NULL, &impl);
+  if (status == STRATA_OK) {
+    *context = impl->context;
+    pthread_mutex_unlock(&impl->base.lock);
+  }
   return status;
 }
 

@@ -23,14 +23,17 @@ int32_t strata_rt_gpu_num_buffers(const strata_gpu_program *p);
 /* The size the program declares for a device buffer index (see STRATA_GPU_WORKSPACE). */
 int64_t strata_rt_gpu_buffer_bytes(const strata_gpu_program *p, int32_t buffer);
 
-/* Checks a run's state, program and pointers, and the program against itself, before the driver
- * is touched, so a bad program is reported the same way on machines with and without one.
+/* Checks a run's state and program, and the program against itself, before the driver is
+ * touched, so a bad program is reported the same way on machines with and without one.
  * STRATA_ERROR_INVALID_ARGUMENT with a message naming the model (or, where state or p is NULL,
  * api_name_for_messages, e.g. "strata_cl_run"). max_launch_size: the largest work-group size and
  * work-group count per dimension the API can launch (CUDA: UINT32_MAX; INT64_MAX for no limit). */
 int32_t strata_rt_gpu_check_program(const strata_gpu_state *state, const strata_gpu_program *p,
-                                    const char *api_name_for_messages, const void *const *inputs,
-                                    void *const *outputs, int64_t max_launch_size);
+                                    const char *api_name_for_messages, int64_t max_launch_size);
+
+/* Checks that a run has an input and an output array with no NULL entry (host pointers, or
+ * device buffer handles); p has passed strata_rt_gpu_check_program. */
+int32_t strata_rt_gpu_check_buffers(const strata_gpu_program *p, const void *const *inputs, void *const *outputs);
 
 /* The start of each backend's per-model state (strata_gpu_state.impl): a backend's struct has
  * this as its first member, so a pointer to one is a pointer to the other. */

@@ -183,6 +183,25 @@ int32_t strata_cl_run(strata_gpu_state *state, const strata_gpu_program *program
 int32_t strata_cuda_run(strata_gpu_state *state, const strata_gpu_program *program,
                         const void *const *inputs, void *const *outputs);
 
+/* Runs on buffers already on the device, with no copies: inputs[i] and outputs[i] are cl_mem
+ * handles created in the model's context (strata_cl_context), or for CUDA device pointers
+ * (CUdeviceptr values cast to void *) on the model's device. Each must hold the whole tensor
+ * (checked: STRATA_ERROR_SHAPE names the buffer). The caller's writes to the inputs must be
+ * complete before the call (OpenCL: a blocking write or clFinish on the caller's queue; CUDA: work
+ * on the legacy default stream or a blocking stream is ordered before the model's launches); the
+ * outputs are complete when it returns. */
+int32_t strata_cl_run_device(strata_gpu_state *state, const strata_gpu_program *program,
+                             void *const *inputs, void *const *outputs);
+int32_t strata_cuda_run_device(strata_gpu_state *state, const strata_gpu_program *program,
+                               void *const *inputs, void *const *outputs);
+
+/* The context the model runs in, setting the model up if needed: a cl_context (OpenCL; create
+ * the device buffers of strata_cl_run_device in it), or the device's primary CUcontext (CUDA; the
+ * one the CUDA runtime API uses, so cudaMalloc'ed memory on that device works). Owned by the
+ * model: valid until it is released. */
+int32_t strata_cl_context(strata_gpu_state *state, const strata_gpu_program *program, void **context);
+int32_t strata_cuda_context(strata_gpu_state *state, const strata_gpu_program *program, void **context);
+
 /* Frees a model's device resources (context or module, buffers, kernels), waiting for a run in
  * progress; the state is as new, and the next run sets it up again. A NULL or never-used state
  * is fine. (NAME_release of a GPU model calls it.) */

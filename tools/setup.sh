@@ -16,6 +16,8 @@ PACKAGES=(
   # OpenCL: the ICD loader the runtime loads with dlopen, and PoCL (OpenCL on the CPU) for
   # the --target opencl tests
   ocl-icd-libopencl1 pocl-opencl-icd
+  # the device-buffer tests create cl_mem buffers themselves (headers and the loader to link)
+  ocl-icd-opencl-dev
   # ONNX frontend
   libonnx-dev libprotobuf-dev protobuf-compiler libonnx-testdata
   # AArch64 cross-linking and emulation (for the aarch64 target tests)

@@ -64,6 +64,24 @@ std::string headerText(const std::string &name, const ModelSignature &sig, bool 
   os << "const char *" << name << "_error_message(int status);\n";
   os << "void " << name
      << "_set_num_threads(int n); /* default: the machine's cores, or STRATA_NUM_THREADS */\n\n";
+  if (device == targets::Device::OpenCL)
+    os << "/* Data kept on the GPU: runs on device buffers, with no copies. inputs[i] / outputs[i] are\n"
+          "   cl_mem handles (cast to void *) created in the model's context, which "
+       << name << "_device_context\n"
+          "   returns (setting the model up). Each must hold the whole tensor. Finish writing the inputs\n"
+          "   (a blocking write, or clFinish on your queue) before the call; the outputs are complete when\n"
+          "   it returns. Returns 0 on success. */\n"
+       << "int " << name << "_run_device(void *const *inputs, void *const *outputs);\n"
+       << "int " << name << "_device_context(void **cl_context);\n\n";
+  if (device == targets::Device::CUDA)
+    os << "/* Data kept on the GPU: runs on device buffers, with no copies. inputs[i] / outputs[i] are\n"
+          "   device pointers (CUdeviceptr or cudaMalloc'ed memory, cast to void *) on the model's device;\n"
+          "   "
+       << name << "_device_context returns its primary CUcontext (the one the CUDA runtime uses).\n"
+          "   Each must hold the whole tensor. The model launches on the legacy default stream, ordered\n"
+          "   after work on blocking streams; the outputs are complete when it returns. 0 on success. */\n"
+       << "int " << name << "_run_device(void *const *inputs, void *const *outputs);\n"
+       << "int " << name << "_device_context(void **cu_context);\n\n";
   if (device != targets::Device::CPU)
     os << "/* Frees the GPU resources (context or module, device buffers) the first run set up;\n"
           "   a later run sets them up again. Not while a run is in progress. */\n"

@@ -42,6 +42,10 @@ llvm::orc::SymbolMap runtimeSymbols(llvm::orc::LLJIT &jit) {
   add("strata_get_num_threads", &strata_get_num_threads);
   add("strata_cl_run", &strata_cl_run);
   add("strata_cuda_run", &strata_cuda_run);
+  add("strata_cl_run_device", &strata_cl_run_device);
+  add("strata_cuda_run_device", &strata_cuda_run_device);
+  add("strata_cl_context", &strata_cl_context);
+  add("strata_cuda_context", &strata_cuda_context);
   add("strata_cl_release", &strata_cl_release);
   add("strata_cuda_release", &strata_cuda_release);
   return symbols;

@@ -68,7 +68,8 @@ struct ConstantTensor {
 };
 
 struct CompileOptions {
-  /// host, x86-64, x86-64-avx2 or x86-64-avx512 (the JIT runs only what this CPU can).
+  /// host, x86-64, x86-64-avx2 or x86-64-avx512 (the JIT runs only what this CPU can), or a GPU:
+  /// opencl, cuda-sm80, cuda-sm90 (kernels run on the device; run() copies in and out).
   std::string target = "host";
   /// Threads for parallel loops; 0 means the machine's cores (or STRATA_NUM_THREADS).
   int num_threads = 0;
@@ -118,6 +119,18 @@ public:
   /// The same, also checking that there is one buffer per model input and output.
   Status run(const std::vector<const void *> &inputs, const std::vector<void *> &outputs,
              void *workspace = nullptr) const;
+
+  /// GPU targets (opencl, cuda-sm80/90): runs on buffers already on the device, with no
+  /// copies. inputs[i] / outputs[i] are OpenCL cl_mem handles created in device_context()'s
+  /// context, or CUDA device pointers on the model's device, cast to void *; each must hold the
+  /// whole tensor (checked). Finish writing the inputs first (OpenCL: a blocking write or
+  /// clFinish; CUDA: the legacy default stream or a blocking stream orders your work before the
+  /// model's); the outputs are complete when it returns. An error on a CPU target.
+  Status run_device(void *const *inputs, void *const *outputs) const;
+  Status run_device(const std::vector<void *> &inputs, const std::vector<void *> &outputs) const;
+  /// GPU targets: the OpenCL cl_context, or the device's primary CUcontext (the CUDA runtime's),
+  /// that the model runs in; sets the model up on the device. Valid while the Executable lives.
+  Result<void *> device_context() const;
 
   /// Per-kernel times of the runs since compilation or reset_profile(), in run order; empty
   /// unless compiled with CompileOptions::profile.

@@ -204,6 +204,16 @@ TEST(CudaRuntimeTest, BadArgumentsAreRejected) {
     EXPECT_NE(std::string(strata_last_error()).find("program is NULL"), std::string::npos) << strata_last_error();
     EXPECT_EQ(state.impl, nullptr);
   }
+  { // Device buffers: the same checks, before any driver is needed.
+    Model model;
+    strata_gpu_state state{};
+    void *inputs[] = {reinterpret_cast<void *>(uintptr_t(0x1000))}, *outputs[] = {nullptr};
+    EXPECT_EQ(strata_cuda_run_device(&state, &model.program, inputs, outputs), STRATA_ERROR_INVALID_ARGUMENT);
+    EXPECT_NE(std::string(strata_last_error()).find("output 0 is NULL"), std::string::npos) << strata_last_error();
+    EXPECT_EQ(strata_cuda_context(&state, &model.program, nullptr), STRATA_ERROR_INVALID_ARGUMENT);
+    EXPECT_NE(std::string(strata_last_error()).find("context is NULL"), std::string::npos) << strata_last_error();
+    EXPECT_EQ(state.impl, nullptr);
+  }
 }
 
 // Without a driver or device the variable is never read (UNSUPPORTED); with one, a bad value
