@@ -695,6 +695,55 @@ void scheduleGpuConv(KernelFuncs &k, const Schedule &s) {
     acc.in(operand).compute_at(acc, rco).store_in(te::MemoryType::GPUShared);
 }
 
+/// gpu_softmax (softmax along the last axis, rows of at least kMinLaneReduction): a work-group
+/// takes `rows` rows with kReductionLanes work-items on each. The reductions' lane partials (one
+/// per work-item), the max and the sum per row and the sum's reciprocal are staged in shared
+/// memory, each filled cooperatively, so the row is read from global memory twice (max, sum of
+/// exponentials) and written once, in one launch; exp(x - max) is recomputed, never stored.
+/// Returns false (nothing scheduled) for a kernel without lane partials.
+bool scheduleGpuSoftmax(KernelFuncs &k, const Schedule &s) {
+  te::Func &out = k.output;
+  const auto &o = pureArgs(out);
+  size_t rank = o.size();
+  if (rank < 2 || k.anchor.sliceAxis != (int)rank - 1)
+    return false;
+  bool partials = llvm::any_of(k.anchor.reductions, [](const Helper &h) { return h.partial.defined(); });
+  if (!partials)
+    return false;
+  // Rows along the last kept axis, the axes before it fused into one block index (a block index
+  // is one value per group, so the group's region stays exactly its rows).
+  std::string row = o[rank - 2], col = o[rank - 1];
+  std::string ro = row + "_o", rt = row + "_t", co = col + "_o", ct = col + "_t";
+  std::vector<te::VarName> order;
+  std::string batch;
+  if (rank > 2) {
+    batch = o[0];
+    for (size_t d = 1; d + 2 < rank; ++d) {
+      out.fuse(batch, o[d], o[d] + "_batch");
+      batch = o[d] + "_batch";
+    }
+    order.push_back(batch);
+  }
+  // The last group of rows shifts inward (a row computed twice writes the same values), so every
+  // work-item has a row and reaches the staging barriers; columns past the row's end are guarded.
+  out.split(row, ro, rt, (int)s["rows"], te::TailStrategy::ShiftInward)
+      .split(col, co, ct, kReductionLanes, te::TailStrategy::GuardWithIf);
+  order.insert(order.end(), {ro, rt, ct, co});
+  out.reorder(order);
+  if (!batch.empty())
+    out.gpu_blocks(batch);
+  out.gpu_blocks(ro).gpu_threads(rt).gpu_threads(ct);
+  // Staged at the work-item's loop, a shared Func holds the region of the whole group.
+  for (Helper &h : k.anchor.reductions) {
+    if (h.func.dimensions() >= (int)rank)
+      continue; // exp(x - max), inlined where it is read
+    for (te::Func *f : {&h.partial, &h.func})
+      if (f->defined())
+        f->compute_at(out, ct).store_in(te::MemoryType::GPUShared);
+  }
+  return true;
+}
+
 } // namespace
 
 llvm::Error applySchedule(KernelFuncs &k, const Schedule &s, const targets::Target &target) {
@@ -726,6 +775,12 @@ llvm::Error applySchedule(KernelFuncs &k, const Schedule &s, const targets::Targ
   if (templ == "gpu_conv" && hasSimpleAccumulator(k) && k.outputShape.size() == 4) {
     scheduleGpuConv(k, s);
     return firstError({&k.output, &k.anchor.accumulator});
+  }
+  if (templ == "gpu_softmax" && scheduleGpuSoftmax(k, s)) {
+    std::vector<const te::Func *> funcs{&k.output};
+    for (const Helper &h : k.anchor.reductions)
+      funcs.insert(funcs.end(), {&h.func, &h.partial});
+    return firstError(funcs);
   }
   if (const schedules::TemplateSpec *spec = schedules::findTemplate(templ); spec && spec->gpu) {
     // gpu_simt, or a kernel the tiled templates cannot take (they always have a simple

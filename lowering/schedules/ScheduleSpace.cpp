@@ -525,6 +525,34 @@ TemplateSpec gpuConv() {
   return s;
 }
 
+// ---- gpu_softmax ------------------------------------------------------------------------------
+// Softmax along the last axis on a GPU, one launch: a work-group takes `rows` rows, 16 work-items
+// on each (the lowering's 16 interleaved lane partials of the max and the sum, one per work-item),
+// with the partials and per-row results in shared memory.
+
+TemplateSpec gpuSoftmax() {
+  // The rows along the last kept axis (the axes before it are block indices).
+  auto rowsOf = [](const Workload &w) { return dim(w.output, 2); };
+  TemplateSpec s;
+  s.name = "gpu_softmax";
+  s.doc = "GPU softmax along the last axis in one launch: `rows` rows per work-group, 16 work-items "
+          "per row, the max and sum reduced across them in shared memory";
+  s.anchors = {"softmax"};
+  s.gpu = true;
+  // Rows of at least 32 (where the lowering splits the reductions into 16 lanes).
+  s.accepts = [](const Workload &w) {
+    size_t rank = w.output.shape.size();
+    return rank >= 2 && w.attr("axis", {-1}).at(0) == (int64_t)rank - 1 && dim(w.output, 1) >= 32;
+  };
+  s.knobs = {
+      knob("rows", "rows per work-group (16 work-items each)",
+           [rowsOf](const Workload &w, const Target &) { return powersOfTwo(std::min<int64_t>(16, floorPow2(rowsOf(w)))); },
+           [rowsOf](const Workload &w, const Target &) { return std::min<int64_t>(4, floorPow2(rowsOf(w))); }),
+  };
+  s.check = [](const Schedule &, const Workload &, const Target &) { return std::string(); };
+  return s;
+}
+
 } // namespace
 
 int64_t Schedule::operator[](const std::string &knob) const {
@@ -556,7 +584,8 @@ bool TemplateSpec::schedules(const Workload &w, const Target &target) const {
 
 const std::vector<TemplateSpec> &templates() {
   static const std::vector<TemplateSpec> all = {matmulBlocked(), matmulPacked(), conv2dDirect(), conv2dBlocked(),
-                                                 depthwiseBlocked(), injective(), gpuMatmul(), gpuConv(), gpuSimt()};
+                                                 depthwiseBlocked(), injective(), gpuMatmul(), gpuConv(), gpuSoftmax(),
+                                                 gpuSimt()};
   return all;
 }
 

@@ -195,6 +195,9 @@ std::vector<OpCase> allCases() {
                                                        json::object(), 11)});
   cases.push_back(unaryCase("Softmax", {3, 37}));
   cases.push_back(unaryCase("Softmax", {2, 5, 3}, {{"axis", 1}}));
+  // Long rows (GPU: gpu_softmax, rows sharing a work-group, the last group shifted inward).
+  cases.push_back(unaryCase("Softmax", {2, 3, 5, 70}));
+  cases.push_back(unaryCase("Softmax", {1, 2500}));
   // Data movement.
   cases.push_back(unaryCase("Transpose", {2, 3, 5, 7}, {{"perm", {0, 3, 1, 2}}}));
   cases.push_back(unaryCase("Flatten", {2, 3, 5}));

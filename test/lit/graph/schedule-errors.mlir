@@ -52,7 +52,7 @@ func.func @wrong_anchor(%x: tensor<64x64xf32>) -> tensor<64x64xf32> {
 // -----
 
 func.func @unknown_template(%x: tensor<64x64xf32>) -> tensor<64x64xf32> {
-  // expected-error @+1 {{kernel 'elementwise_0': unknown schedule template 'tiled' (templates: matmul_blocked, matmul_packed, conv2d_direct, conv2d_blocked, depthwise_blocked, injective, gpu_matmul, gpu_conv, gpu_simt)}}
+  // expected-error @+1 {{kernel 'elementwise_0': unknown schedule template 'tiled' (templates: matmul_blocked, matmul_packed, conv2d_direct, conv2d_blocked, depthwise_blocked, injective, gpu_matmul, gpu_conv, gpu_softmax, gpu_simt)}}
   %0 = graph.kernel "elementwise_0" anchor "elementwise" schedule {template = "tiled"} (%x) : (tensor<64x64xf32>) -> tensor<64x64xf32> {
   ^bb0(%a: tensor<64x64xf32>):
     %1 = graph.relu %a : tensor<64x64xf32>
