@@ -389,6 +389,7 @@ TemplateSpec gpuMatmul() {
   auto rows = [](const Workload &w) { return dim(w.output, 2); };
   auto cols = [](const Workload &w) { return dim(w.output, 1); };
   auto depth = [](const Workload &w) { return dim(w.anchorOperands.at(0), 1); };
+  auto big = [rows, cols](const Workload &w) { return rows(w) >= 512 && cols(w) >= 512; };
   auto upTo = [](int64_t lo, int64_t hi, int64_t most) {
     std::vector<int64_t> v;
     for (int64_t p = lo; p <= std::min(hi, most); p *= 2)
@@ -403,18 +404,22 @@ TemplateSpec gpuMatmul() {
   s.gpu = true;
   s.accepts = [rows, cols](const Workload &w) { return rows(w) >= 8 && cols(w) >= 32; };
   s.knobs = {
+      // Large products default to the classic FP32 tiling: 128 x 128 per group of 256, an 8 x 8
+      // block per work-item (4 multiply-adds per shared-memory load); smaller ones to 64 x 64.
       knob("tile_m", "output rows per work-group",
            [rows, upTo](const Workload &w, const Target &) { return upTo(8, 128, rows(w)); },
-           [](const Workload &, const Target &) { return 64; }),
+           [big](const Workload &w, const Target &) { return big(w) ? 128 : 64; }),
       knob("tile_n", "output columns per work-group",
            [cols, upTo](const Workload &w, const Target &) { return upTo(32, 128, cols(w)); },
-           [](const Workload &, const Target &) { return 64; }),
+           [big](const Workload &w, const Target &) { return big(w) ? 128 : 64; }),
       dependentKnob("reg_m", "output rows per work-item (registers)",
                     [](const Workload &, const Target &) { return std::vector<int64_t>{1, 2, 4, 8}; },
-                    [](const Workload &, const Target &, const Schedule &e) { return std::min<int64_t>(4, e["tile_m"]); }),
+                    [](const Workload &, const Target &, const Schedule &e) {
+                      return e["tile_m"] >= 128 ? 8 : std::min<int64_t>(4, e["tile_m"]);
+                    }),
       dependentKnob("reg_n", "output columns per work-item (registers)",
                     [](const Workload &, const Target &) { return std::vector<int64_t>{1, 2, 4, 8}; },
-                    [](const Workload &, const Target &, const Schedule &) { return 4; }),
+                    [](const Workload &, const Target &, const Schedule &e) { return e["tile_n"] >= 128 ? 8 : 4; }),
       knob("tile_k", "reduction steps staged in shared memory at a time (divides K)",
            [depth](const Workload &w, const Target &) {
              std::vector<int64_t> v;

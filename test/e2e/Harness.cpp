@@ -4,6 +4,7 @@
 #include "compiler/HostRun.h"
 
 #include "compiler/Pipeline.h"
+#include "compiler/aot/AotCompiler.h"
 #include "compiler/conformance/RefCheck.h"
 
 #include "llvm/Support/FileSystem.h"
@@ -15,7 +16,10 @@
 #include <fstream>
 #include <iostream>
 #include <optional>
+#include <cctype>
+#include <sstream>
 #include <dlfcn.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 namespace strata::testing {
@@ -121,14 +125,84 @@ bool checkPtxInstead(const std::string &path, const CompileOptions &options) {
 void expectMatchesReference(const std::string &path, double atol, double rtol,
                             const CompileOptions &given, uint32_t seed) {
   CompileOptions options = withTestTarget(given);
-  if (checkPtxInstead(path, options))
+  bool exporting = std::getenv("STRATA_E2E_EXPORT") && options.target != "host";
+  if (!exporting && checkPtxInstead(path, options))
     return;
   auto exe = compile(path, options);
   ASSERT_TRUE(exe.ok()) << exe.error();
   auto inputs = randomInputs(*exe, seed);
   auto expected = runReference(path, inputs, options);
+  if (exportForDevice(path, options, inputs, expected, atol, rtol))
+    return;
   auto actual = runCompiled(*exe, inputs);
   expectClose(actual, expected, atol, rtol);
+}
+
+bool exportForDevice(const std::string &path, const CompileOptions &options, const std::vector<HostTensor> &inputs,
+                     const std::vector<HostTensor> &expected, double atol, double rtol) {
+  const char *dir = std::getenv("STRATA_E2E_EXPORT");
+  if (!dir || !*dir || options.target == "host")
+    return false;
+  auto target = targets::parseTarget(options.target);
+  if (!target || !target->isGPU()) {
+    if (!target)
+      ADD_FAILURE() << llvm::toString(target.takeError());
+    return false;
+  }
+  // The library's symbol prefix: the test's unique name as a C identifier.
+  const auto *test = ::testing::UnitTest::GetInstance()->current_test_info();
+  std::string name = std::string("e2e_") + test->test_suite_name() + "_" + test->name();
+  for (char &c : name)
+    if (!std::isalnum((unsigned char)c))
+      c = '_';
+  std::string base = std::string(dir) + "/" + name;
+  PipelineOptions po;
+  po.target = *target;
+  po.name = name;
+  po.import.inputShapes = options.input_shapes;
+  if (auto err = aot::compileToStaticLibrary(path, base, po)) {
+    ADD_FAILURE() << llvm::toString(std::move(err));
+    return true;
+  }
+  auto cc = llvm::sys::findProgramByName("cc"), ar = llvm::sys::findProgramByName("ar");
+  if (!cc || !ar) {
+    ADD_FAILURE() << "no C compiler (cc) or ar to link " << base << ".so";
+    return true;
+  }
+  // Only the model's object: device_check carries the runtime (and exports it to the libraries),
+  // so that hundreds of cases do not each hold a copy.
+  std::string object = base + ".o";
+  std::optional<llvm::StringRef> toObject[] = {std::nullopt, llvm::StringRef(object), std::nullopt};
+  int rc = llvm::sys::ExecuteAndWait(*ar, {*ar, "p", base + ".a", name + ".o"}, std::nullopt, toObject);
+  if (rc == 0)
+    rc = llvm::sys::ExecuteAndWait(*cc, {*cc, "-shared", "-o", base + ".so", base + ".o"});
+  EXPECT_EQ(rc, 0) << "ar p / cc -shared failed for " << base << ".a";
+  for (const char *ext : {".a", ".h", ".o"})
+    llvm::sys::fs::remove(base + ext);
+  // name, library, atol, rtol, then the input files and the expected output files.
+  std::ostringstream line;
+  line << name << "\t" << name << ".so\t" << atol << "\t" << rtol << "\t" << inputs.size();
+  auto write = [&](const HostTensor &t, const std::string &file) {
+    std::vector<char> bytes(t.numBytes());
+    t.toBytes(bytes.data());
+    std::ofstream(std::string(dir) + "/" + file, std::ios::binary).write(bytes.data(), (std::streamsize)bytes.size());
+    line << "\t" << file;
+  };
+  for (size_t i = 0; i < inputs.size(); ++i)
+    write(inputs[i], name + ".in" + std::to_string(i) + ".bin");
+  line << "\t" << expected.size();
+  for (size_t i = 0; i < expected.size(); ++i)
+    write(expected[i], name + ".out" + std::to_string(i) + ".bin");
+  line << "\n";
+  // One write with O_APPEND: whole lines, also from the parallel test processes.
+  std::string text = line.str();
+  int fd = ::open((std::string(dir) + "/manifest.tsv").c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+  EXPECT_GE(fd, 0) << "cannot open " << dir << "/manifest.tsv";
+  if (fd >= 0) {
+    EXPECT_EQ(::write(fd, text.data(), text.size()), (ssize_t)text.size());
+    ::close(fd);
+  }
+  return true;
 }
 
 std::string writeTempFile(const std::string &name, const std::string &text) {

@@ -32,8 +32,16 @@ CompileOptions withTestTarget(CompileOptions options);
 /// returns true; false otherwise (the caller runs the model).
 bool checkPtxInstead(const std::string &path, const CompileOptions &options);
 
+/// With $STRATA_E2E_EXPORT=DIR and a GPU target: compiles `path` ahead of time into a shared
+/// library DIR/<test>.so, writes `inputs` and the `expected` outputs beside it as raw bytes and
+/// appends a line for them to DIR/manifest.tsv, for bench/gpu's device_check to run on a
+/// machine with the GPU; returns true (the test has nothing left to do here). Returns false
+/// when the variable is unset or the target is the CPU.
+bool exportForDevice(const std::string &path, const CompileOptions &options, const std::vector<HostTensor> &inputs,
+                     const std::vector<HostTensor> &expected, double atol, double rtol);
+
 /// Compiles `path` (for withTestTarget(options)), runs it on seeded inputs, and compares with
-/// the reference.
+/// the reference (or exports all three for the device, see exportForDevice).
 void expectMatchesReference(const std::string &path, double atol = 1e-4, double rtol = 1e-4,
                             const CompileOptions &options = {}, uint32_t seed = 1);
 

@@ -54,12 +54,14 @@ TEST_P(RealModelTest, ReferenceInterpreterMatchesOnnxRuntime) {
 
 TEST_P(RealModelTest, JitMatchesOnnxRuntime) {
   const RealModel &m = GetParam();
+  HostTensor in = readRawF32(kModels + "/ref/" + m.refCase + ".input.bin", m.inShape);
+  HostTensor want = readRawF32(kModels + "/ref/" + m.refCase + ".output0.bin", m.outShape);
+  if (exportForDevice(kModels + "/" + m.file, withTestTarget(optionsFor(m)), {in}, {want}, 1e-4, 0))
+    return;
   if (checkPtxInstead(kModels + "/" + m.file, withTestTarget(optionsFor(m))))
     return;
   auto exe = compile(kModels + "/" + m.file, withTestTarget(optionsFor(m)));
   ASSERT_TRUE(exe.ok()) << exe.error();
-  HostTensor in = readRawF32(kModels + "/ref/" + m.refCase + ".input.bin", m.inShape);
-  HostTensor want = readRawF32(kModels + "/ref/" + m.refCase + ".output0.bin", m.outShape);
   expectClose(runCompiled(*exe, {in}), {want}, 1e-4, 0);
 }
 

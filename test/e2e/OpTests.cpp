@@ -139,6 +139,10 @@ std::vector<OpCase> allCases() {
   cases.push_back({"matmul_batched_broadcast", model({input("a", {2, 3, 5, 9}), input("b", {3, 9, 17})},
                                                      {node("MatMul", {"a", "b"}, {"y"})}, {"y"})});
   cases.push_back({"matmul_vector", model({input("a", {9}), input("b", {4, 9, 6})}, {node("MatMul", {"a", "b"}, {"y"})}, {"y"})});
+  // GPU: gpu_matmul's large-product tiling (128 x 128 per group, 8 x 8 per work-item), the last
+  // tile shifted inward on both axes.
+  cases.push_back({"matmul_large_tiles", model({input("a", {520, 48}), input("b", {48, 600})},
+                                               {node("MatMul", {"a", "b"}, {"y"})}, {"y"})});
   cases.push_back({"gemm_transB_bias", model({input("a", {5, 33})}, {node("Gemm", {"a", "w", "c"}, {"y"}, {{"transB", 1}, {"alpha", 0.5}, {"beta", 2.0}})},
                                              {"y"}, {{"w", randomTensor({21, 33}, 9)}, {"c", randomTensor({21}, 10)}})});
   cases.push_back({"gemm_transA", model({input("a", {12, 5})}, {node("Gemm", {"a", "w"}, {"y"}, {{"transA", 1}})},
