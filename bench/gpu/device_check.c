@@ -119,7 +119,8 @@ static int compare_double(const void *a, const void *b) {
   return (x > y) - (x < y);
 }
 
-/* Compares float32 with |a - b| <= atol + rtol |b| (NaN matches NaN), other types bit for bit.
+/* Compares float32 with |a - b| <= atol + rtol |b| (NaN matches NaN, an infinity only itself), other
+ * types bit for bit.
  * Returns the number of mismatches; describes the worst float one in `why`. */
 static size_t compare(const void *actual, const void *expected, size_t bytes, int dtype, double atol, double rtol,
                       char *why, size_t why_size) {
@@ -135,6 +136,13 @@ static size_t compare(const void *actual, const void *expected, size_t bytes, in
   size_t at = 0;
   for (size_t i = 0; i < bytes / 4; ++i) {
     if (isnan(a[i]) && isnan(e[i])) continue;
+    if (isinf(a[i]) || isinf(e[i])) { /* an infinity must be the same infinity */
+      if (a[i] != e[i]) {
+        ++bad;
+        worst = INFINITY, at = i;
+      }
+      continue;
+    }
     double err = fabs((double)a[i] - (double)e[i]), limit = atol + rtol * fabs((double)e[i]);
     if (!(err <= limit) && !(a[i] == e[i])) {
       ++bad;

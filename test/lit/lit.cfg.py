@@ -11,6 +11,7 @@ config.environment["PATH"] = os.pathsep.join(
     config.strata_tools_dirs + [config.llvm_tools_dir, os.environ["PATH"]])
 config.substitutions.append(("%models", os.path.join(config.strata_source_dir, "test", "models")))
 config.substitutions.append(("%inputs", os.path.join(config.strata_test_source, "Inputs")))
+config.substitutions.append(("%e2e_tests", config.strata_e2e_tests))
 config.substitutions.append(("%examples", os.path.join(config.strata_source_dir, "examples")))
 import shutil
 if shutil.which("aarch64-linux-gnu-gcc") and shutil.which("qemu-aarch64"):
