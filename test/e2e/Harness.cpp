@@ -17,6 +17,7 @@
 #include <iostream>
 #include <optional>
 #include <cctype>
+#include <map>
 #include <sstream>
 #include <dlfcn.h>
 #include <fcntl.h>
@@ -155,6 +156,10 @@ bool exportForDevice(const std::string &path, const CompileOptions &options, con
   for (char &c : name)
     if (!std::isalnum((unsigned char)c))
       c = '_';
+  // A test that checks several models: one library each.
+  static std::map<std::string, int> exported;
+  if (int n = exported[name]++; n > 0)
+    name += "_" + std::to_string(n + 1);
   std::string base = std::string(dir) + "/" + name;
   PipelineOptions po;
   po.target = *target;
