@@ -28,8 +28,8 @@ void expectClose(const std::vector<HostTensor> &actual, const std::vector<HostTe
 CompileOptions withTestTarget(CompileOptions options);
 
 /// For a cuda-* target on a machine without a CUDA driver: compiles `path` to PTX and checks
-/// it with ptxas for the target's SM (a note, not a failure, when ptxas is not installed), and
-/// returns true; false otherwise (the caller runs the model).
+/// it with ptxas for the target's SM, and for cuda-sm80 also for sm_90 (a note, not a failure,
+/// when ptxas is not installed), and returns true; false otherwise (the caller runs the model).
 bool checkPtxInstead(const std::string &path, const CompileOptions &options);
 
 /// With $STRATA_E2E_EXPORT=DIR and a GPU target: compiles `path` ahead of time into a shared

@@ -6,6 +6,7 @@
 //   strata bench MODEL [--runs N] [--threads N] [--target T] [--profile]
 //
 //===----------------------------------------------------------------------===//
+#include "CommandLine.h"
 #include "TuneCommand.h"
 #include "compiler/HostRun.h"
 #include "compiler/Npy.h"
@@ -36,62 +37,8 @@
 
 namespace {
 
-const char *kUsage = R"(usage: strata <command> [options]
-
-Strata compiles deep learning models (.onnx, .json graph, .mlir graph dialect)
-into native code.
-
-commands:
-  compile MODEL -o OUT     ahead-of-time: writes OUT.a (kernels, weights, runtime;
-                           links with -lpthread -lm) and OUT.h
-      --name NAME          symbol prefix of the library (default: model)
-      --target T           host, x86-64, x86-64-avx2, x86-64-avx512, aarch64, opencl,
-                           cuda-sm80, cuda-sm90 (default: host; opencl: kernels as
-                           OpenCL C on the machine's OpenCL device, STRATA_OPENCL_DEVICE;
-                           cuda-*: kernels as PTX on an NVIDIA GPU, STRATA_CUDA_DEVICE)
-      --input-shape NAME=D0,D1,...   fix a dynamic input shape (repeatable)
-      --emit STAGE         print a stage instead of writing files:
-                           graph, schedules (one line per kernel: schedule,
-                           FLOPs, bytes, workload key, model nodes), te,
-                           loops, llvm, asm, opencl (the kernels' OpenCL C), ptx
-      --time               print the time of every compiler stage
-      --profile            time every kernel call (NAME_profile_print etc.)
-      --tuning-log LOG     schedules from a tuning log (strata tune): each kernel takes
-                           the best record for its workload on exactly this target
-      --threads N          with --tuning-log: prefer records measured with N threads
-      --auto-schedule      kernels without a record take the schedule the pretrained cost
-                           model of the target's ISA ranks best (no measurements)
-      --auto-schedule-model FILE   the same with a model from 'strata tune train-model'
-  run MODEL                JIT-compile and run once
-      --input NAME=FILE.npy          an input (repeatable; every model input is needed)
-      --output DIR         write every output as DIR/<output name>.npy
-      --target T, --threads N, --input-shape NAME=D0,..., --tuning-log LOG,
-      --auto-schedule, --auto-schedule-model FILE
-  check MODEL              run the reference interpreter and compare outputs
-      --input NAME=FILE    .npy, or raw float32 (.bin) in the input's shape
-      --actual FILE        first output to check (.npy or raw float32)
-      --expected FILE      also compare the reference with this (e.g. ONNX Runtime's)
-      --tolerance T        absolute tolerance (default 1e-4), --input-shape NAME=D0,...
-  bench MODEL              JIT-compile and time runs on random inputs
-      --runs N (default 100), --warmup N (default 10), --threads N, --target T,
-      --input-shape NAME=D0,..., --tuning-log LOG, --auto-schedule[-model FILE]
-      --profile            also print one row per kernel, longest first: time,
-                           share, GFLOP/s and % of the FMA peak (measured),
-                           schedule and the model nodes it covers
-  tune MODEL -o LOG.jsonl  search each kernel's schedule space, measuring candidates;
-                           'strata tune --help' for its options and 'tune merge'
-  onnx-test [DIR...]       run ONNX's backend node tests (default: every test in
-                           /usr/share/libonnx-testdata/data/node) and print a table
-                           by op; last line: N passed, M failed, K skipped
-      --markdown FILE      also write the table as Markdown (docs/onnx-coverage.md)
-      --verbose            print every test as it finishes
-  help                     this text
-
-Every command also takes --help.
-)";
-
 int usageError(const std::string &msg) {
-  llvm::errs() << "strata: error: " << msg << "\n(run 'strata help' for usage)\n";
+  llvm::errs() << "strata: error: " << msg << "\n(run 'strata help' for the commands, 'strata CMD --help' for one's options)\n";
   return 2;
 }
 
@@ -176,6 +123,12 @@ bool parseArgs(int argc, char **argv, Args &a, std::string &err) {
       return true;
     };
     std::string v;
+    if (arg.size() > 1 && arg[0] == '-') {
+      if (std::string bad = strata::cli::checkOption(a.command, arg); !bad.empty()) {
+        err = bad;
+        return false;
+      }
+    }
     if (arg == "--help" || arg == "-h") {
       a.help = true;
     } else if (arg == "-o" || arg == "--output-prefix") {
@@ -595,17 +548,23 @@ int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
   Args a;
   std::string err;
-  if (argc >= 2 && (std::string(argv[1]) == "help" || std::string(argv[1]) == "--help" ||
-                    std::string(argv[1]) == "-h")) {
-    llvm::outs() << kUsage;
+  std::string command = argc >= 2 ? argv[1] : "";
+  if (command == "help" || command == "--help" || command == "-h") {
+    llvm::outs() << strata::cli::overview();
     return 0;
   }
-  if (argc >= 2 && std::string(argv[1]) == "tune")
+  if (command == "--version") {
+    llvm::outs() << strata::cli::versionText();
+    return 0;
+  }
+  if (command == "tune")
     return commandTune(argc, argv);
+  if (!command.empty() && !strata::cli::isCommand(command))
+    return usageError("unknown command '" + command + "' (" + strata::cli::commandList() + ")");
   if (!parseArgs(argc, argv, a, err))
     return usageError(err);
   if (a.help) {
-    llvm::outs() << kUsage;
+    llvm::outs() << strata::cli::commandHelp(a.command);
     return 0;
   }
   if (a.command == "compile")
@@ -618,6 +577,5 @@ int main(int argc, char **argv) {
     return commandCheck(a);
   if (a.command == "onnx-test")
     return commandOnnxTest(a);
-  return usageError("unknown command '" + a.command +
-                    "' (compile, run, check, bench, tune, onnx-test, help)");
+  return usageError("unknown command '" + a.command + "' (" + strata::cli::commandList() + ")");
 }
