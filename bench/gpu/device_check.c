@@ -176,15 +176,19 @@ static void folder_of(const char *path, char *out, size_t size) {
   else snprintf(out, size, ".");
 }
 
+/* A manifest, and its folder in dir (the paths in it are relative to that). */
+static FILE *open_manifest(const char *manifest, char *dir, size_t size) {
+  folder_of(manifest, dir, size);
+  FILE *f = fopen(manifest, "r");
+  if (!f) fprintf(stderr, "cannot read %s\n", manifest);
+  return f;
+}
+
 /* ---- e2e --------------------------------------------------------------------------------------- */
 static int run_e2e(const char *manifest) {
   char dir[1024], line[65536];
-  folder_of(manifest, dir, sizeof dir);
-  FILE *f = fopen(manifest, "r");
-  if (!f) {
-    fprintf(stderr, "cannot read %s\n", manifest);
-    return 1;
-  }
+  FILE *f = open_manifest(manifest, dir, sizeof dir);
+  if (!f) return 1;
   int passed = 0, failed = 0;
   double start = now_s();
   while (fgets(line, sizeof line, f)) {
@@ -390,12 +394,8 @@ static int run_sgemm(const char *manifest) {
   double peak = measure_fma_peak_gflops();
   printf("device: %s, %d SMs; FP32 FMA peak measured: %.0f GFLOP/s\n", device_name, num_sms, peak);
   char dir[1024], line[4096];
-  folder_of(manifest, dir, sizeof dir);
-  FILE *f = fopen(manifest, "r");
-  if (!f) {
-    fprintf(stderr, "cannot read %s\n", manifest);
-    return 1;
-  }
+  FILE *f = open_manifest(manifest, dir, sizeof dir);
+  if (!f) return 1;
   int failed = 0;
   printf("%-8s %12s %12s %10s %12s %12s\n", "n", "Strata", "cuBLAS", "ratio", "Strata %pk", "max |diff|");
   while (fgets(line, sizeof line, f)) {
@@ -456,12 +456,8 @@ static int run_model(void *p) {
 
 static int run_models(const char *manifest) {
   char dir[1024], line[4096];
-  folder_of(manifest, dir, sizeof dir);
-  FILE *f = fopen(manifest, "r");
-  if (!f) {
-    fprintf(stderr, "cannot read %s\n", manifest);
-    return 1;
-  }
+  FILE *f = open_manifest(manifest, dir, sizeof dir);
+  if (!f) return 1;
   int failed = 0;
   printf("%-6s %12s %12s %10s  %s\n", "model", "GPU ms", "CPU ms", "CPU/GPU", "outputs");
   while (fgets(line, sizeof line, f)) {
