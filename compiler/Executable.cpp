@@ -246,4 +246,6 @@ Result<void *> Executable::device_context() const {
 
 void set_num_threads(int n) { strata_set_num_threads(n); }
 
+const char *version() { return STRATA_VERSION; }
+
 } // namespace strata

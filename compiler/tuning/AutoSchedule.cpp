@@ -6,15 +6,30 @@
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
 
+#include <dlfcn.h>
+
 namespace strata::tuning {
 
 llvm::Expected<std::shared_ptr<const CostModel>> loadCostModel(const std::string &path,
                                                                const targets::Target &target) {
   std::string file = path;
   if (file.empty()) {
-    llvm::SmallString<256> shipped(STRATA_PRETRAINED_DIR);
-    llvm::sys::path::append(shipped, target.isaName() + ".json");
-    file = std::string(shipped);
+    // The source tree's models (a build), else those installed beside the binary that holds
+    // this code (strata or libstrata_jit.so in PREFIX/bin or PREFIX/lib: PREFIX/share/strata).
+    std::vector<std::string> dirs = {STRATA_PRETRAINED_DIR};
+    Dl_info info;
+    if (dladdr(reinterpret_cast<void *>(&loadCostModel), &info) && info.dli_fname) {
+      llvm::SmallString<256> installed(llvm::sys::path::parent_path(info.dli_fname));
+      llvm::sys::path::append(installed, "..", "share", "strata", "pretrained");
+      dirs.push_back(std::string(installed));
+    }
+    for (const std::string &dir : dirs) {
+      llvm::SmallString<256> shipped(dir);
+      llvm::sys::path::append(shipped, target.isaName() + ".json");
+      file = std::string(shipped);
+      if (llvm::sys::fs::exists(file))
+        break;
+    }
     if (!llvm::sys::fs::exists(file))
       return llvm::createStringError(
           llvm::inconvertibleErrorCode(),

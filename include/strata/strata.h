@@ -153,4 +153,7 @@ Result<Executable> compile(const std::string &model_path, const CompileOptions &
 /// Sets the number of threads parallel loops use (process-wide).
 void set_num_threads(int n);
 
+/// Strata's version ("0.9.0").
+const char *version();
+
 } // namespace strata
