@@ -18,6 +18,9 @@ PACKAGES=(
   ocl-icd-libopencl1 pocl-opencl-icd
   # the device-buffer tests create cl_mem buffers themselves (headers and the loader to link)
   ocl-icd-opencl-dev
+  # the Python package: its module (pybind11) and its pytest suite; pip install . builds with
+  # scikit-build-core and pybind11 from PyPI instead
+  python3-dev pybind11-dev python3-numpy python3-pytest python3-onnx
   # ONNX frontend
   libonnx-dev libprotobuf-dev protobuf-compiler libonnx-testdata
   # AArch64 cross-linking and emulation (for the aarch64 target tests)
