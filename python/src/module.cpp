@@ -22,6 +22,8 @@
 #include <pybind11/stl.h>
 
 #include <map>
+#include <thread>
+#include <unistd.h>
 #include <string>
 #include <vector>
 
@@ -170,16 +172,72 @@ void exportLibrary(const std::string &path, const std::string &out, const std::s
     raise(error);
 }
 
-/// `strata tune ARGS...`: the CLI's own command, its progress display on stderr.
-int tune(const std::vector<std::string> &args) {
+/// Copies everything written to stderr (fd 2, also by child processes) to where it went before,
+/// keeping the last error line ("strata tune: error: ..."), while in scope.
+class StderrTee {
+public:
+  StderrTee() {
+    int fds[2];
+    if (::pipe(fds) != 0)
+      return;
+    saved_ = ::dup(2);
+    ::dup2(fds[1], 2);
+    ::close(fds[1]);
+    read_ = fds[0];
+    reader_ = std::thread([this] {
+      char buf[4096];
+      std::string line;
+      for (ssize_t n; (n = ::read(read_, buf, sizeof buf)) > 0;) {
+        (void)!::write(saved_, buf, (size_t)n);
+        for (ssize_t i = 0; i < n; ++i) {
+          if (buf[i] != '\n') {
+            line += buf[i];
+            continue;
+          }
+          if (line.find("error: ") != std::string::npos)
+            error_ = line;
+          line.clear();
+        }
+      }
+    });
+  }
+  /// Restores stderr and returns the last error line ("" if none).
+  std::string finish() {
+    if (read_ < 0)
+      return "";
+    ::dup2(saved_, 2); // the pipe's last writer in this process goes away: the reader sees EOF
+    reader_.join();
+    ::close(read_), ::close(saved_);
+    read_ = -1;
+    return error_;
+  }
+  ~StderrTee() { finish(); }
+
+private:
+  int read_ = -1, saved_ = -1;
+  std::thread reader_;
+  std::string error_;
+};
+
+/// `strata tune ARGS...`: the CLI's own command, its progress display on stderr; a failure raises
+/// with its error message.
+void tune(const std::vector<std::string> &args) {
   std::vector<std::string> argv = {"strata", "tune"};
   argv.insert(argv.end(), args.begin(), args.end());
   std::vector<char *> ptrs;
   for (std::string &a : argv)
     ptrs.push_back(a.data());
   ptrs.push_back(nullptr);
-  py::gil_scoped_release release;
-  return commandTune((int)argv.size(), ptrs.data());
+  int status;
+  std::string error;
+  {
+    py::gil_scoped_release release;
+    StderrTee tee;
+    status = commandTune((int)argv.size(), ptrs.data());
+    error = tee.finish();
+  }
+  if (status != 0)
+    raise(error.empty() ? "strata tune failed (exit status " + std::to_string(status) + ")" : error);
 }
 
 } // namespace
