@@ -176,6 +176,18 @@ TemplateSpec matmulPacked() {
 // registers around the (in-channel, ky, kx) loops. Registers: oc_block * ow_block accumulators +
 // ow_block input vectors + one broadcast weight.
 
+/// A depthwise convolution of stride 1 (channels that do not fill the vector blocks of
+/// graph-block-layout, e.g. 200 on AVX-512, stay NCHW): one channel per register block, the
+/// widest row block, the input read in place. Measured on AVX-512 (cls, 1 thread, scrubbed
+/// caches): 5x5 depthwise 200 channels @2x96 took 175 us with the general default (6 channels x
+/// 4 vectors, packed rows), 70 us so.
+bool depthwiseUnitStride(const Workload &w) {
+  int64_t groups = w.attr("groups", {1}).at(0);
+  std::vector<int64_t> strides = w.attr("strides", {1, 1});
+  return groups > 1 && groups == dim(w.output, 3) &&
+         std::all_of(strides.begin(), strides.end(), [](int64_t s) { return s == 1; });
+}
+
 TemplateSpec conv2dDirect() {
   auto width = [](const Workload &w) { return dim(w.output, 1); };
   auto channels = [](const Workload &w) { return dim(w.output, 3); };
@@ -195,16 +207,20 @@ TemplateSpec conv2dDirect() {
            [](const Workload &, const Target &t) { return t.vectorLanesF32; }),
       knob("oc_block", "output channels per register block",
            [channels](const Workload &w, const Target &) { return range(1, std::min<int64_t>(channels(w), 16)); },
-           [](const Workload &, const Target &) { return 6; }),
-      knob("ow_block", "vectors of output width per register block",
-           [width, lanes](const Workload &w, const Target &t) {
-             return range(1, std::min<int64_t>(8, std::max<int64_t>(1, width(w) / lanes(w, t))));
-           },
-           [](const Workload &, const Target &t) { return wide(t) ? 4 : 2; }),
+           [](const Workload &w, const Target &) { return depthwiseUnitStride(w) ? 1 : 6; }),
+      dependentKnob("ow_block", "vectors of output width per register block",
+                    [width, lanes](const Workload &w, const Target &t) {
+                      return range(1, std::min<int64_t>(8, std::max<int64_t>(1, width(w) / lanes(w, t))));
+                    },
+                    [width](const Workload &w, const Target &t, const Schedule &earlier) -> int64_t {
+                      if (!depthwiseUnitStride(w))
+                        return wide(t) ? 4 : 2;
+                      return std::clamp<int64_t>(width(w) / earlier["vector"], 1, 6);
+                    }),
       knob("pack_input", "0: read the input in place; 1: padded input rows per output row; "
                          "2: the input block of each output tile",
            [](const Workload &, const Target &) { return std::vector<int64_t>{0, 1, 2}; },
-           [](const Workload &, const Target &) { return 1; }),
+           [](const Workload &w, const Target &) { return depthwiseUnitStride(w) ? 0 : 1; }),
       knob("unroll_kw", "unroll the kernel-width loop (kernels 2 to 7 wide)",
            [kernelWidth](const Workload &w, const Target &) {
              int64_t kw = kernelWidth(w);
@@ -276,6 +292,14 @@ int64_t defaultPackInput(const Workload &w) {
   int64_t fmasPerValue = outChannels / groups * filter[2] * filter[3] / (strides[0] * strides[1]);
   if (fmasPerValue < 64)
     return 0;
+  // 1x1, stride 1, no padding: the rows are dense already and packing only copies them. Equal
+  // on AVX2 (1x1 12->96, above); on AVX-512 (Zen 4, det's 1x1 96->96 @40, 384->384 @10) 0 was
+  // up to 9% faster.
+  auto pads = w.attr("pads", {0, 0, 0, 0});
+  bool pointwise = filter[2] == 1 && filter[3] == 1 && strides[0] * strides[1] == 1 &&
+                   std::all_of(pads.begin(), pads.end(), [](int64_t p) { return p == 0; });
+  if (pointwise)
+    return 0;
   bool stridedPlainInput = in.back() == 1 && strides[0] * strides[1] > 1;
   return stridedPlainInput ? 2 : 1;
 }
@@ -291,7 +315,11 @@ KnobSpec packInputBlocked() {
 // block, ky, kx, input channel) loops; per input channel one weight vector per channel block and
 // one broadcast input value per column. Registers: oc_block * ow_block + oc_block + 1. The default
 // leaves 3 registers spare: on AVX2 (1 thread) 2 x 4 and 3 x 3 blocks beat 2 x 5 by 5-10% and
-// 2 x 6 by 25-40% on 3x3 64->64 @56, 3x3 256->256 @14 and 3x3 96->24 @80.
+// 2 x 6 by 25-40% on 3x3 64->64 @56, 3x3 256->256 @14 and 3x3 96->24 @80. AVX-512's 32 registers
+// would hold 2 x 10, but on Zen 4 (det, 1 thread, scrubbed caches) 10 accumulators beat 20: 3x3
+// 96->32 @80 2 x 10 4.27 ms, 2 x 5 3.86 ms; 1x1 384->384 @10 0.35-0.39 ms, 1 x 10 and 2 x 5 0.26.
+constexpr int64_t kMostBlockedAccumulators = 12;
+
 TemplateSpec conv2dBlocked() {
   TemplateSpec s;
   s.name = "conv2d_blocked";
@@ -310,7 +338,9 @@ TemplateSpec conv2dBlocked() {
                     },
                     [](const Workload &w, const Target &t, const Schedule &earlier) {
                       int64_t ocb = earlier["oc_block"];
-                      return columnBlock(blockedWidth(w), (t.vectorRegisters - 4 - ocb) / ocb);
+                      int64_t columns = std::min((t.vectorRegisters - 4 - ocb) / ocb,
+                                                 kMostBlockedAccumulators / ocb);
+                      return columnBlock(blockedWidth(w), columns);
                     }),
       packInputBlocked(),
       flag("unroll_kw", "unroll the kernel-width loop", 1),
@@ -323,7 +353,9 @@ TemplateSpec conv2dBlocked() {
 }
 
 // Depthwise: ow_block output columns of one channel block around the unrolled taps; per tap one
-// weight vector and ow_block input vectors. Registers: ow_block + 2.
+// weight vector and ow_block input vectors. Registers: ow_block + 2. On AVX-512 (Zen 4, cls and
+// det's 17 depthwise kernels, 1 thread) 4 to 6 columns were best or within 10% of it in 15 of 17,
+// 13 to 16 columns 1.2x to 2.7x slower.
 TemplateSpec depthwiseBlocked() {
   TemplateSpec s;
   s.name = "depthwise_blocked";
@@ -333,7 +365,7 @@ TemplateSpec depthwiseBlocked() {
   s.knobs = {
       knob("ow_block", "output columns per register block",
            [](const Workload &w, const Target &) { return range(1, std::min<int64_t>(16, blockedWidth(w))); },
-           [](const Workload &w, const Target &t) { return columnBlock(blockedWidth(w), wide(t) ? 16 : 8); }),
+           [](const Workload &w, const Target &t) { return columnBlock(blockedWidth(w), wide(t) ? 6 : 8); }),
       packInputBlocked(),
   };
   s.check = [](const Schedule &sc, const Workload &, const Target &t) {
