@@ -421,7 +421,6 @@ TemplateSpec gpuMatmul() {
   auto rows = [](const Workload &w) { return dim(w.output, 2); };
   auto cols = [](const Workload &w) { return dim(w.output, 1); };
   auto depth = [](const Workload &w) { return dim(w.anchorOperands.at(0), 1); };
-  auto big = [rows, cols](const Workload &w) { return rows(w) >= 512 && cols(w) >= 512; };
   auto upTo = [](int64_t lo, int64_t hi, int64_t most) {
     std::vector<int64_t> v;
     for (int64_t p = lo; p <= std::min(hi, most); p *= 2)
@@ -436,14 +435,15 @@ TemplateSpec gpuMatmul() {
   s.gpu = true;
   s.accepts = [rows, cols](const Workload &w) { return rows(w) >= 8 && cols(w) >= 32; };
   s.knobs = {
-      // Large products default to the classic FP32 tiling: 128 x 128 per group of 256, an 8 x 8
-      // block per work-item (4 multiply-adds per shared-memory load); smaller ones to 64 x 64.
+      // 64 x 64 per group of 256, a 4 x 4 block per work-item. Measured on an H100 (sgemm 4096,
+      // 14 tilings): 22.5 TFLOP/s, 0.44x cuBLAS; the classic 128 x 128 with 8 x 8 blocks (more
+      // reuse per shared-memory load, but 94 registers and half the groups) 17.0, 0.33x.
       knob("tile_m", "output rows per work-group",
            [rows, upTo](const Workload &w, const Target &) { return upTo(8, 128, rows(w)); },
-           [big](const Workload &w, const Target &) { return big(w) ? 128 : 64; }),
+           [](const Workload &, const Target &) { return 64; }),
       knob("tile_n", "output columns per work-group",
            [cols, upTo](const Workload &w, const Target &) { return upTo(32, 128, cols(w)); },
-           [big](const Workload &w, const Target &) { return big(w) ? 128 : 64; }),
+           [](const Workload &, const Target &) { return 64; }),
       dependentKnob("reg_m", "output rows per work-item (registers)",
                     [](const Workload &, const Target &) { return std::vector<int64_t>{1, 2, 4, 8}; },
                     [](const Workload &, const Target &, const Schedule &e) {
