@@ -176,16 +176,18 @@ TemplateSpec matmulPacked() {
 // registers around the (in-channel, ky, kx) loops. Registers: oc_block * ow_block accumulators +
 // ow_block input vectors + one broadcast weight.
 
-/// A depthwise convolution of stride 1 (channels that do not fill the vector blocks of
-/// graph-block-layout, e.g. 200 on AVX-512, stay NCHW): one channel per register block, the
-/// widest row block, the input read in place. Measured on AVX-512 (cls, 1 thread, scrubbed
-/// caches): 5x5 depthwise 200 channels @2x96 took 175 us with the general default (6 channels x
-/// 4 vectors, packed rows), 70 us so.
+bool allEqualTo(const std::vector<int64_t> &values, int64_t v) {
+  return std::all_of(values.begin(), values.end(), [v](int64_t x) { return x == v; });
+}
+
+/// A depthwise convolution of stride 1 (channels that do not fill graph-block-layout's blocks,
+/// e.g. 200 with blocks of 16, stay NCHW): one channel per register block, the widest row
+/// block, the input read in place. Measured on AVX-512 (cls with blocks of 16, 1 thread,
+/// scrubbed caches): 5x5 depthwise 200 channels @2x96 took 175 us with the general default
+/// (6 channels x 4 vectors, packed rows), 70 us so.
 bool depthwiseUnitStride(const Workload &w) {
   int64_t groups = w.attr("groups", {1}).at(0);
-  std::vector<int64_t> strides = w.attr("strides", {1, 1});
-  return groups > 1 && groups == dim(w.output, 3) &&
-         std::all_of(strides.begin(), strides.end(), [](int64_t s) { return s == 1; });
+  return groups > 1 && groups == dim(w.output, 3) && allEqualTo(w.attr("strides", {1, 1}), 1);
 }
 
 TemplateSpec conv2dDirect() {
@@ -295,9 +297,8 @@ int64_t defaultPackInput(const Workload &w) {
   // 1x1, stride 1, no padding: the rows are dense already and packing only copies them. Equal
   // on AVX2 (1x1 12->96, above); on AVX-512 (Zen 4, det's 1x1 96->96 @40, 384->384 @10) 0 was
   // up to 9% faster.
-  auto pads = w.attr("pads", {0, 0, 0, 0});
-  bool pointwise = filter[2] == 1 && filter[3] == 1 && strides[0] * strides[1] == 1 &&
-                   std::all_of(pads.begin(), pads.end(), [](int64_t p) { return p == 0; });
+  bool pointwise = filter[2] == 1 && filter[3] == 1 && allEqualTo(strides, 1) &&
+                   allEqualTo(w.attr("pads", {0, 0, 0, 0}), 0);
   if (pointwise)
     return 0;
   bool stridedPlainInput = in.back() == 1 && strides[0] * strides[1] > 1;

@@ -186,9 +186,9 @@ TEST(ProfileTest, EveryKernelIsTimedOncePerRunAndResultsAreUnchanged) {
     }
   }
   // The first conv: 3x3 stride 2, 3 -> 8 channels, 24x96 output; its BatchNormalization was
-  // folded in, so both nodes are named. Its 8 output channels fill one block of the host's
-  // vector width (8 lanes for AVX2, 16 for AVX-512, the padding cut off after the conv), and
-  // FLOPs count the work the kernel does.
+  // folded in, so both nodes are named. Its 8 output channels fill one block of the width
+  // graph-block-layout chose for the host (8, or 16 on AVX-512 where the model's channels fill
+  // blocks of 16, the padding cut off after the conv), and FLOPs count the work the kernel does.
   EXPECT_EQ(rows[0].name, "conv2d_blocked_0"); // its 3-channel input read as blocks of one
   const std::string &key = rows[0].workload; // "...->f32:1x1x24x96x8):conv2d_blocked{...}"
   std::string outShape = key.substr(0, key.find(')', key.find("->")));
