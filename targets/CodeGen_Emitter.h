@@ -160,7 +160,7 @@ private:
   // work-group and work-item indices).
   bool gpu() const { return codegen_.target().arch == Arch::NVPTX64; }
   void emitGPUIndexLoop(const te::For *op);
-  void emitCooperativeLoop(const te::For *op);
+  llvm::Value *gpuLocalId();
   void emitBarrier();
   llvm::Value *sharedBuffer(const te::Allocate *op, int64_t count);
   // The kernel's thread indices (x first) and work-group extents, for cooperative loops.

@@ -465,6 +465,15 @@ llvm::Value *Emitter::emitIntrinsic(const te::Call *op) {
                         : integerPow(args[0], args[1]);
   if (name == te::intrinsic::fmuladd)
     return b_.CreateIntrinsic(llvm::Intrinsic::fmuladd, {args[0]->getType()}, args);
+  if (name == te::intrinsic::gpu_local_id || name == te::intrinsic::gpu_barrier) {
+    if (!gpu()) {
+      fail("intrinsic '" + name + "' in code for CPU target '" + codegen_.target().name + "'");
+      return b_.getInt32(0);
+    }
+    if (name == te::intrinsic::gpu_local_id) return gpuLocalId();
+    emitBarrier();
+    return b_.getInt32(0);
+  }
 
 #define STRATA_LIBM_CALL(f)                                                                        \
   if (name == te::intrinsic::f) return perLaneLibmCall(t.bits == 32 ? #f "f" : #f, args[0]);

@@ -113,9 +113,8 @@ public:
     indent = 1;
     std::string indices = flushPending() + prologue.str(); // the mins' lets, then the indices
     out.str("");
-    launch = &l;
     stmt(l.body);
-    if (cooperative) // the work-item's index within its group, x fastest
+    if (usesLocalId) // the work-item's index within its group, x fastest
       indices += "  const int strata_lid = (int)get_local_id(0) + " + std::to_string(l.groupSize(0)) +
                  " * ((int)get_local_id(1) + " + std::to_string(l.groupSize(1)) +
                  " * (int)get_local_id(2));\n";
@@ -229,6 +228,10 @@ private:
     Type t = op->type;
     const std::string &n = op->name;
     auto arg = [&](size_t i) { return expr(op->args.at(i)); };
+    if (n == te::intrinsic::gpu_local_id) {
+      usesLocalId = true;
+      return "strata_lid";
+    }
     if (n == te::intrinsic::abs) {
       if (t.is_float()) return "fabs(" + arg(0) + ")";
       if (t.is_uint()) return arg(0);
@@ -345,8 +348,18 @@ private:
       return;
     case IRNodeType::LetStmt: {
       const auto *op = s.as<te::LetStmt>();
+      // The same name again (an unrolled loop's copies): a block of its own, as C wants.
+      bool again = !declared.insert(op->name).second;
+      if (again) {
+        line("{");
+        ++indent;
+      }
       line("const " + type(op->value.type()) + " " + ident(op->name) + " = " + expr(op->value) + ";");
       stmt(op->body);
+      if (again) {
+        --indent;
+        line("}");
+      }
       return;
     }
     case IRNodeType::Store: {
@@ -360,24 +373,17 @@ private:
     case IRNodeType::For: {
       const auto *op = s.as<te::For>();
       std::string v = ident(op->name);
-      bool shared = op->for_kind == te::ForKind::GPUCooperative;
-      if (shared) barrier(); // the group is done reading what the loop overwrites
+      if (op->for_kind == te::ForKind::GPUCooperative) // shared out by CooperativeLoops.h
+        return fail("cooperative loop '" + op->name + "' was not shared out among the work-items (lowered without share_cooperative_loops, or in thread loops of an extent not known at compile time)");
       line("const int " + v + "_lo = " + expr(op->min) + ", " + v + "_hi = " + v + "_lo + " +
            expr(op->extent) + ";");
-      if (shared) {
-        cooperative = true;
-        line("for (int " + v + " = " + v + "_lo + strata_lid; " + v + " < " + v + "_hi; " + v +
-             " += " + std::to_string(launch->workItems()) + ") {");
-      } else {
-        line("for (int " + v + " = " + v + "_lo; " + v + " < " + v + "_hi; ++" + v + ") {");
-      }
+      line("for (int " + v + " = " + v + "_lo; " + v + " < " + v + "_hi; ++" + v + ") {");
       ++indent;
       memorySinceBarrier = true; // the previous iteration's
       stmt(op->body);
       --indent;
       line("}");
       memorySinceBarrier = true;
-      if (shared) barrier(); // what the group wrote is visible to all of it
       return;
     }
     case IRNodeType::IfThenElse: {
@@ -420,6 +426,8 @@ private:
     case IRNodeType::ProducerConsumer: stmt(s.as<te::ProducerConsumer>()->body); return;
     case IRNodeType::Evaluate: {
       const auto *op = s.as<te::Evaluate>();
+      if (const auto *c = op->value.as<te::Call>(); c && c->is_intrinsic(te::intrinsic::gpu_barrier))
+        return barrier();
       if (!te::is_const(op->value)) line("(void)" + expr(op->value) + ";");
       return;
     }
@@ -435,12 +443,12 @@ private:
 
   const te::LoweredFunc &f;
   const te::GPUProgram &program;
-  const te::GPULaunch *launch = nullptr;
   std::map<std::string, std::string> idents;
   std::set<std::string> used;
   std::ostringstream out, pending, locals;
   int indent = 1;
-  bool cooperative = false;        // a loop is shared out among the group's work-items
+  bool usesLocalId = false;        // the kernel reads strata_lid
+  std::set<std::string> declared;  // the names of the kernel's LetStmts so far
   bool memorySinceBarrier = true;  // loads or stores since the last barrier (or maybe)
 };
 

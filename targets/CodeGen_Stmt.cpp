@@ -81,9 +81,10 @@ void Emitter::visit(const te::For *op) {
     return;
   }
   case te::ForKind::GPUCooperative:
-    // Shared out among a GPU work-group's work-items; elsewhere one thread runs it all.
+    // Lowering shares it out among a GPU work-group's work-items (CooperativeLoops.h); on a
+    // CPU one thread runs it all.
     if (gpu())
-      return emitCooperativeLoop(op);
+      return fail("cooperative loop '" + op->name + "' was not shared out among the work-items (lowered without share_cooperative_loops, or in thread loops of an extent not known at compile time)");
     emitSerialLoop(op, nullptr);
     return;
   case te::ForKind::GPUBlock:
@@ -124,36 +125,12 @@ void Emitter::emitGPUIndexLoop(const te::For *op) {
   pop(vars_, op->name);
 }
 
-// Work-item i of the group runs iterations min + i, min + i + group size, ...; the group meets
-// at a barrier before (it is done reading what the loop overwrites) and after (what it wrote is
-// visible to all of it).
-void Emitter::emitCooperativeLoop(const te::For *op) {
-  emitBarrier();
+// The work-item's index within its group, dimension 0 (x) fastest.
+llvm::Value *Emitter::gpuLocalId() {
   llvm::Value *lid = b_.getInt32(0);
-  int64_t groupSize = 1;
-  for (auto it = gpuThreadIds_.rbegin(); it != gpuThreadIds_.rend(); ++it) {
+  for (auto it = gpuThreadIds_.rbegin(); it != gpuThreadIds_.rend(); ++it)
     lid = b_.CreateAdd(b_.CreateMul(lid, b_.getInt32(int32_t(it->second))), it->first);
-    groupSize *= it->second;
-  }
-  llvm::Value *min = codegen(op->min);
-  llvm::Value *end = b_.CreateAdd(min, codegen(op->extent), op->name + ".end", false, true);
-  llvm::Value *first = b_.CreateAdd(min, lid, op->name + ".first", false, true);
-  llvm::BasicBlock *preheader = b_.GetInsertBlock();
-  auto *loop = llvm::BasicBlock::Create(ctx_, op->name + ".loop", fn_);
-  auto *after = llvm::BasicBlock::Create(ctx_, op->name + ".after", fn_);
-  b_.CreateCondBr(b_.CreateICmpSLT(first, end), loop, after);
-  b_.SetInsertPoint(loop);
-  llvm::PHINode *var = b_.CreatePHI(min->getType(), 2, op->name);
-  var->addIncoming(first, preheader);
-  push(vars_, op->name, static_cast<llvm::Value *>(var));
-  codegen(op->body);
-  pop(vars_, op->name);
-  llvm::Value *next = b_.CreateAdd(var, b_.getInt32(int32_t(groupSize)), op->name + ".next", false, true);
-  var->addIncoming(next, b_.GetInsertBlock());
-  b_.CreateCondBr(b_.CreateICmpSLT(next, end), loop, after);
-  b_.SetInsertPoint(after);
-  memorySinceBarrier_ = true;
-  emitBarrier();
+  return lid;
 }
 
 /// A work-group barrier, unless nothing touched memory since the last one.

@@ -397,7 +397,7 @@ static int run_sgemm(const char *manifest) {
   FILE *f = open_manifest(manifest, dir, sizeof dir);
   if (!f) return 1;
   int failed = 0;
-  printf("%-8s %12s %12s %10s %12s %12s\n", "n", "Strata", "cuBLAS", "ratio", "Strata %pk", "max |diff|");
+  printf("%-24s %12s %12s %10s %12s %12s\n", "case", "Strata", "cuBLAS", "ratio", "Strata %pk", "max |diff|");
   while (fgets(line, sizeof line, f)) {
     char *fld[4];
     if (split_tabs(line, fld, 4) < 3) continue;
@@ -428,7 +428,7 @@ static int run_sgemm(const char *manifest) {
       }
     }
     double gs = ts > 0 ? flops / ts * 1e-9 : 0, gb = tb > 0 ? flops / tb * 1e-9 : 0;
-    printf("%-8d %9.0f GF %9.0f GF %9.2fx %11.1f%% %12.3g\n", s.n, gs, gb, gb > 0 ? gs / gb : 0,
+    printf("%-24s %9.0f GF %9.0f GF %9.2fx %11.1f%% %12.3g\n", fld[0], gs, gb, gb > 0 ? gs / gb : 0,
            peak > 0 ? 100 * gs / peak : 0, diff);
     /* |C| is about sqrt(n) / 3 here; FP32 sums in another order differ by far less than this. */
     if (ts <= 0 || (tb > 0 && !(diff >= 0 && diff <= 1e-2))) ++failed;

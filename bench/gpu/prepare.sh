@@ -7,10 +7,12 @@
 # writes BUILD_DIR/gpu-check.tar.gz (about 5 minutes on 2 cores). On the GPU machine, one command:
 #   tar xzf gpu-check.tar.gz && sh gpu-check/run.sh
 # which prints the e2e results, sgemm vs cuBLAS (GFLOP/s, ratio, % of the FP32 FMA peak it
-# measures) and the models' GPU latency against the same models on that machine's CPU.
+# measures; at 4096 also a dozen gpu_matmul tilings, to pick the default from) and the models'
+# GPU latency against the same models on that machine's CPU.
 #   --arch    the SM the PTX is for (default sm90: H100/H200; sm80 also runs there, through the
 #             driver's PTX compiler)
-#   --quick   sgemm at 1024 and 2048 only, the models cls and rec only
+#   --quick   sgemm at 1024 and 2048 only (no sweep of tilings at 4096), the models cls and rec
+#             only
 #   --target  another GPU target instead of cuda-ARCH (opencl: the whole check runs here on PoCL,
 #             which checks the check; its timings mean nothing)
 # The machine running this needs cc and ar; Strata must be built (tools/build.sh).
@@ -83,6 +85,32 @@ EOF
   printf 'sgemm_%s\tsgemm_%s.so\t%s\n' "$n" "$n" "$n" >> "$out/sgemm.tsv"
 done
 
+# gpu_matmul's tilings at 4096 against cuBLAS in the same run, so that one run on a GPU says
+# which default to keep: TILE_M TILE_N REG_M REG_N TILE_K DOUBLE_BUFFER each.
+: > "$out/sgemm_sweep.tsv"
+if [ -z "$quick" ]; then
+  echo "prepare: sgemm 4096 tilings"
+  n=4096
+  printf '{"opset": 17, "inputs": [{"name": "a", "shape": [%s, %s], "dtype": "float32"}, {"name": "b", "shape": [%s, %s], "dtype": "float32"}], "nodes": [{"op": "MatMul", "inputs": ["a", "b"], "outputs": ["y"], "attrs": {}}], "outputs": ["y"]}\n' \
+    $n $n $n $n > "$out/sweep.json"
+  "$strata" tune "$out/sweep.json" --target "$target" --simulate --trials 1 -o "$out/sweep.jsonl" > /dev/null 2>&1
+  for v in "64 64 4 4 16 0" "64 64 4 4 16 1" "64 64 4 4 8 1" "64 64 4 4 32 1" "128 64 8 4 16 0" \
+           "128 64 8 4 16 1" "128 64 8 4 8 1" "64 128 4 8 16 1" "128 128 8 8 8 0" "128 128 8 8 8 1" \
+           "128 128 8 8 16 1" "128 128 8 4 8 1"; do
+    set -- $v
+    tag="m$1n$2r$3x$4k$5d$6"
+    sed "s/\"knobs\":{[^}]*}/\"knobs\":{\"double_buffer\":$6,\"reg_m\":$3,\"reg_n\":$4,\"tile_k\":$5,\"tile_m\":$1,\"tile_n\":$2}/" \
+      "$out/sweep.jsonl" > "$out/$tag.jsonl"
+    "$strata" compile "$out/sweep.json" --target "$target" --tuning-log "$out/$tag.jsonl" --name "$tag" -o "$out/$tag" 2>&1 \
+      | grep -v '^strata: wrote' || true
+    printf '  %s: %s\n' "$tag" "$("$strata" compile "$out/sweep.json" --target "$target" --tuning-log "$out/$tag.jsonl" --emit schedules | tail -1 | cut -f2,7)"
+    shared "$tag"
+    rm -f "$out/$tag.a" "$out/$tag.jsonl"
+    printf '%s\t%s.so\t%s\n' "$tag" "$tag" "$n" >> "$out/sgemm_sweep.tsv"
+  done
+  rm -f "$out/sweep.json" "$out/sweep.jsonl"
+fi
+
 echo "prepare: models (the GPU and, for comparison, that machine's CPU with AVX2)"
 : > "$out/models.tsv"
 list="cls:ppocr_cls_mobilenetv3.onnx:1,3,48,192:cls_1x3x48x192 det:ppocr_v4_det.onnx:1,3,320,320:det_textlines_1x3x320x320 rec:ppocr_v4_rec.onnx:1,3,48,320:rec_1x3x48x320"
@@ -120,6 +148,10 @@ nvidia-smi --query-gpu=name,driver_version,clocks.max.sm --format=csv,noheader 2
 ./device_check e2e e2e/manifest.tsv || status=1
 echo "sgemm schedules:"; for f in sgemm_*.schedule; do printf '  %s: %s\n' "${f%.schedule}" "$(cat "$f")"; done
 ./device_check sgemm sgemm.tsv || status=1
+if [ -s sgemm_sweep.tsv ]; then
+  echo "sgemm 4096, gpu_matmul tilings (m TILE_M n TILE_N r REG_M x REG_N k TILE_K d DOUBLE_BUFFER):"
+  ./device_check sgemm sgemm_sweep.tsv || status=1
+fi
 ./device_check models models.tsv || status=1
 exit $status
 EOF

@@ -188,6 +188,9 @@ private:
   }
   void visit(const Call *op) override {
     if (op->call_type != CallType::Intrinsic) return fail("unflattened call to '" + op->name + "'");
+    if (op->is_intrinsic(intrinsic::gpu_local_id) || op->is_intrinsic(intrinsic::gpu_barrier))
+      return fail("'" + op->name + "' needs a GPU work-group; the interpreter runs cooperative loops "
+                  "before lowering shares them out");
     std::vector<Val> args;
     for (const Expr &a : op->args) args.push_back(eval(a));
     Val r = make(op->type);

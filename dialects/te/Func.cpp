@@ -454,6 +454,10 @@ Func &Func::store_in(MemoryType m) {
   c_->schedule.memory_type = m;
   return *this;
 }
+Func &Func::double_buffer() {
+  c_->schedule.double_buffer = true;
+  return *this;
+}
 
 namespace {
 /// Renames the reads of one Func or Input.

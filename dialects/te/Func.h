@@ -224,6 +224,11 @@ public:
   Func &store_root();
   Func &store_at(const Func &consumer, const VarName &loop);
   Func &store_in(MemoryType m);
+  /// For a Func in GPU shared memory computed inside a serial loop: the work-items load their
+  /// shares of the next iteration's values into registers before the group computes on this
+  /// iteration's, so the loads' latency overlaps the computation (register double buffering).
+  /// Lowering skips it where the values cannot be loaded early (see CooperativeLoops.h).
+  Func &double_buffer();
   /// A pure copy of `callee` (an Input or Func this Func reads) that this Func reads instead:
   /// a wrapper with a schedule of its own, such as a tile staged in GPU shared memory
   /// (Halide's in()). Inlined unless scheduled, so the computation does not change.

@@ -220,6 +220,7 @@ int intrinsic_arity(const std::string &name) {
 #undef STRATA_TE_UNARY
   if (name == intrinsic::pow) return 2;
   if (name == intrinsic::fmuladd) return 3;
+  if (name == intrinsic::gpu_local_id || name == intrinsic::gpu_barrier) return 0;
   return -1;
 }
 } // namespace
@@ -235,7 +236,9 @@ Expr Call::make(Type t, const std::string &name, std::vector<Expr> args, CallTyp
     for (const Expr &a : args)
       TE_CHECK(a.type() == t, "intrinsic '" + name + "': argument type " + to_string(a.type()) +
                                   " != result type " + to_string(t));
-    TE_CHECK(t.is_float() || (name == intrinsic::abs && t.is_int_or_uint()) || (name == intrinsic::pow && t.is_int()),
+    bool gpu = name == intrinsic::gpu_local_id || name == intrinsic::gpu_barrier;
+    TE_CHECK(gpu ? t == Int(32)
+                 : t.is_float() || (name == intrinsic::abs && t.is_int_or_uint()) || (name == intrinsic::pow && t.is_int()),
              "intrinsic '" + name + "' on " + to_string(t));
   } else {
     for (const Expr &a : args)

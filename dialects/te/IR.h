@@ -346,6 +346,12 @@ constexpr const char *fmuladd = "fmuladd";
 // Math computed by libm, one call per lane (sinf for f32, sin for f64).
 #define STRATA_TE_FOR_EACH_LIBM_FUNCTION(X)                                                        \
   X(sin) X(cos) X(tan) X(asin) X(acos) X(atan) X(sinh) X(cosh) X(asinh) X(acosh) X(atanh)
+// GPU work-group intrinsics, Int(32) and without arguments, made by lowering: gpu_local_id is
+// the work-item's index in its group (dimension 0 fastest); gpu_barrier, in an Evaluate, makes
+// the group wait until every work-item has reached it and sees the others' shared-memory
+// writes (every work-item must reach it: OutlineGPU checks).
+constexpr const char *gpu_local_id = "gpu_local_id";
+constexpr const char *gpu_barrier = "gpu_barrier";
 #define STRATA_TE_DECLARE_INTRINSIC(f) constexpr const char *f = #f;
 STRATA_TE_FOR_EACH_LIBM_FUNCTION(STRATA_TE_DECLARE_INTRINSIC)
 #undef STRATA_TE_DECLARE_INTRINSIC
@@ -367,8 +373,8 @@ struct Call : ExprNode<Call, IRNodeType::Call> {
 
 /// GPUCooperative: the iterations are shared out among the work-items of a GPU work-group
 /// (work-item i runs min + i, min + i + group size, ...), which meet at a barrier before and
-/// after the loop; it fills a Func stored in GPU shared memory (ScheduleFunctions). Every
-/// work-item of the group must reach it (OutlineGPU checks). Serial on a CPU.
+/// after the loop; it fills a Func stored in GPU shared memory (ScheduleFunctions). Lowering
+/// makes the sharing and the barriers explicit (CooperativeLoops.h); serial on a CPU.
 enum class ForKind : uint8_t {
   Serial, Parallel, Vectorized, Unrolled, GPUBlock, GPUThread, GPUCooperative
 };

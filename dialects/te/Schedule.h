@@ -101,6 +101,9 @@ struct FuncSchedule {
   bool compute_set = false, store_set = false;
   LoopLevel compute_level, store_level;
   MemoryType memory_type = MemoryType::Auto;
+  /// GPU shared memory only: each work-item loads its share of the next iteration's tile into
+  /// registers while the group computes on this one (Func::double_buffer).
+  bool double_buffer = false;
 };
 
 } // namespace te

@@ -121,7 +121,7 @@ Expr Simplifier::visit(const Mod *op) {
       int64_t k = floor_div(rb.min, c);
       return k == 0 ? rest : mutate(Sub::make(rest, make_const(t, k * c)));
     }
-    if (!q.terms.empty()) return Mod::make(rest, b);
+    if (!q.terms.empty() || q.constant != 0) return Mod::make(rest, b);
   }
   if (a.same_as(op->a) && b.same_as(op->b)) return op;
   return Mod::make(a, b);

@@ -119,6 +119,7 @@ llvm::Expected<te::LoweredFunc> lowerKernel(graph::KernelOp kernel,
 
   te::LowerOptions lo;
   lo.name = fn;
+  lo.share_cooperative_loops = target.isGPU();
   auto lowered = te::lower({funcs.output}, lo);
   if (!lowered.ok())
     return fail(lowered.error());

@@ -617,6 +617,18 @@ std::vector<std::string> updateOperands(const te::Func &f, int stage) {
   return operands;
 }
 
+/// The operands of the accumulator's update staged in shared memory at each iteration of its
+/// loop `step`; double-buffered, each work-item loads its share of the next step's operands
+/// into registers while the group computes on this step's.
+void stageInSharedMemory(te::Func &acc, const std::string &step, bool doubleBuffer) {
+  for (const std::string &operand : updateOperands(acc, 1)) {
+    te::Func staged = acc.in(operand);
+    staged.compute_at(acc, step).store_in(te::MemoryType::GPUShared);
+    if (doubleBuffer)
+      staged.double_buffer();
+  }
+}
+
 /// gpu_matmul (matmul): blocks over (batch, row tiles, column tiles), threads over the tile's
 /// reg_m x reg_n blocks; each work-item's block is its accumulator, in registers, around the
 /// reduction split into tile_k steps, before each of which the work-group stages the tile_k
@@ -656,8 +668,7 @@ void scheduleGpuMatmul(KernelFuncs &k, const Schedule &s) {
   update.unroll(a[rank - 2]).unroll(a[rank - 1]);
   if (tk * rm * rn <= 512)
     update.unroll(ki);
-  for (const std::string &operand : updateOperands(acc, 1))
-    acc.in(operand).compute_at(acc, ko).store_in(te::MemoryType::GPUShared);
+  stageInSharedMemory(acc, ko, s["double_buffer"] != 0);
 }
 
 /// gpu_conv: blocks over (image and channel tiles, row tiles, column tiles), threads over the
@@ -691,8 +702,7 @@ void scheduleGpuConv(KernelFuncs &k, const Schedule &s) {
   te::Stage update = acc.update();
   update.split(r[0], rco, rci, tk).reorder({rco, rci, r[1], r[2], a[1], a[3]});
   update.unroll(a[1]).unroll(a[3]).unroll(r[2]);
-  for (const std::string &operand : updateOperands(acc, 1))
-    acc.in(operand).compute_at(acc, rco).store_in(te::MemoryType::GPUShared);
+  stageInSharedMemory(acc, rco, s["double_buffer"] != 0);
 }
 
 /// gpu_softmax (softmax along the last axis, rows of at least kMinLaneReduction): a work-group

@@ -414,6 +414,14 @@ TemplateSpec gpuSimt() {
 }
 
 // ---- gpu_matmul --------------------------------------------------------------------------------
+
+/// The tiled GPU templates' operands staged in shared memory, double-buffered or not.
+KnobSpec doubleBufferKnob() {
+  // Off until measured on a GPU: the loads of step k + 1 overlap step k's arithmetic, for a
+  // few more registers per work-item (CooperativeLoops.h).
+  return flag("double_buffer",
+              "load the next tile_k step's operands into registers while computing this one", 0);
+}
 // Matmul on a GPU: a work-group computes a tile_m x tile_n tile of the output, each work-item a
 // reg_m x reg_n block of it in registers; the tile's operands are staged through shared memory
 // tile_k columns of A and rows of B at a time, each element loaded once per work-group.
@@ -462,6 +470,7 @@ TemplateSpec gpuMatmul() {
              return v;
            },
            [](const Workload &, const Target &) { return 16; }),
+      doubleBufferKnob(),
   };
   s.check = [](const Schedule &sc, const Workload &, const Target &) -> std::string {
     if (sc["reg_m"] > sc["tile_m"] || sc["reg_n"] > sc["tile_n"])
@@ -548,6 +557,7 @@ TemplateSpec gpuConv() {
              return v;
            },
            [](const Workload &, const Target &) { return 8; }),
+      doubleBufferKnob(),
   };
   s.check = [](const Schedule &sc, const Workload &w, const Target &) -> std::string {
     if (sc["reg_c"] > sc["tile_c"] || sc["reg_x"] > sc["tile_x"])

@@ -5,6 +5,7 @@
 #include "dialects/te/IRPrinter.h"
 #include "dialects/te/IRVisitor.h"
 #include "dialects/te/Simplify.h"
+#include "lowering/te_to_loops/CooperativeLoops.h"
 #include "lowering/te_to_loops/RemoveTrivialLoops.h"
 #include "lowering/te_to_loops/ScheduleFunctions.h"
 #include "lowering/te_to_loops/StorageFlattening.h"
@@ -101,6 +102,15 @@ Result<LoweredFunc> lower(const std::vector<Func> &outputs, const LowerOptions &
 
   s = remove_trivial_loops(s);
   log("remove trivial loops", s);
+
+  if (options.share_cooperative_loops) {
+    std::set<std::string> doubleBuffered;
+    for (const auto &[name, f] : p->funcs)
+      if (f->schedule.double_buffer && f->schedule.memory_type == MemoryType::GPUShared)
+        doubleBuffered.insert(name);
+    s = lower_cooperative_loops(s, doubleBuffered);
+    log("cooperative loops", s);
+  }
 
   s = vectorize_loops(s);
   log("vectorize", s);

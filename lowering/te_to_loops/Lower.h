@@ -17,6 +17,10 @@ struct LowerOptions {
   std::string name = "kernel";
   /// When set, the IR is printed here after every pass.
   std::ostream *log = nullptr;
+  /// For a GPU: cooperative loops become each work-item's shares between barriers, with
+  /// double buffering where scheduled (CooperativeLoops.h). Left alone, a cooperative loop
+  /// means the same thing serially, as the IR interpreter runs it.
+  bool share_cooperative_loops = false;
 };
 
 /// Lowers the pipeline computing `outputs` (each with a shape, see Func::set_shape) into one

@@ -60,8 +60,9 @@ private:
   }
 };
 
-/// Checks that every work-item of a group reaches each cooperative loop (and so its barriers):
-/// none may sit inside a branch or loop that depends on the work-item.
+/// Checks that every work-item of a group reaches each barrier (and each cooperative loop not
+/// yet shared out, whose barriers they will be): none may sit inside a branch or loop that
+/// depends on the work-item.
 class CheckUniform : public IRVisitor {
 public:
   explicit CheckUniform(const std::vector<GPUIndex> &threads) {
@@ -81,6 +82,10 @@ private:
       bool &found;
       Vars(const std::set<std::string> &d, bool &f) : dep(d), found(f) {}
       void visit(const Variable *op) override { found |= dep.count(op->name) > 0; }
+      void visit(const Call *op) override {
+        found |= op->is_intrinsic(intrinsic::gpu_local_id);
+        IRVisitor::visit(op);
+      }
     } v(dependent, found);
     v.dispatch(e);
     return found;
@@ -95,7 +100,7 @@ private:
       error = "cooperative loop '" + op->name + "' (filling GPU shared memory) is not reached by every work-item of the group: " +
               (varies ? "its bounds depend on the work-item" : divergedAt + " depends on the work-item");
     std::string saved = divergedAt;
-    if (varies || op->for_kind == ForKind::GPUCooperative) {
+    if (varies) {
       dependent.insert(op->name);
       divergedAt = "loop '" + op->name + "'";
     }
@@ -108,6 +113,13 @@ private:
     dispatch(op->then_case);
     dispatch(op->else_case);
     divergedAt = saved;
+  }
+  void visit(const Evaluate *op) override {
+    const Call *c = op->value.as<Call>();
+    if (c && c->is_intrinsic(intrinsic::gpu_barrier) && error.empty() && !divergedAt.empty())
+      error = "a barrier (around GPU shared memory being filled) is not reached by every work-item of the group: " +
+              divergedAt + " depends on the work-item";
+    IRVisitor::visit(op);
   }
 };
 

@@ -8,8 +8,8 @@
 // so it is slow but right. A buffer allocated at the top level (a Func computed at the root,
 // such as softmax's row sums) lives in device memory between launches: a scratch buffer.
 // Allocations inside the thread loops stay private to the work-item, except those in GPU
-// shared memory: one per work-group, filled by cooperative loops that every work-item of the
-// group must reach (checked), with barriers around them (added by codegen).
+// shared memory: one per work-group, filled by the group's work-items together between
+// barriers that every work-item must reach (checked; see CooperativeLoops.h).
 #pragma once
 
 #include "dialects/te/LoweredFunc.h"

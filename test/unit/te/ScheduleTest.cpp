@@ -218,6 +218,13 @@ void tiled(Pipe &p, TailStrategy tail = TailStrategy::ShiftInward) {
     acc.in(operand.name()).compute_at(acc, "ko").store_in(MemoryType::GPUShared);
 }
 
+/// What a GPU target lowers with: cooperative loops shared out among the work-items.
+LowerOptions gpuLowering() {
+  LowerOptions o;
+  o.share_cooperative_loops = true;
+  return o;
+}
+
 } // namespace
 
 TEST_F(Schedule, GpuSharedStagingComputesTheSame) {
@@ -233,10 +240,29 @@ TEST_F(Schedule, GpuSharedStagingComputesTheSame) {
   EXPECT_NE(r.ir.find("gpu_cooperative"), std::string::npos) << r.ir;
 }
 
+TEST_F(Schedule, GpuSharedStagingIsSharedOutForTheGPU) {
+  // 16 work-items stage 8 x 4 values of A (2 each) and 4 x 16 of B (4 each) between barriers.
+  Pipe p = matmul();
+  tiled(p);
+  strata::Result<LoweredFunc> f = lower({p.out}, gpuLowering());
+  ASSERT_TRUE(f.ok()) << f.error();
+  std::string ir = to_string(f->body);
+  EXPECT_EQ(ir.find("gpu_cooperative"), std::string::npos) << ir;
+  std::string a = p.inputs[0].name() + "_in_" + p.funcs["acc"].name();
+  EXPECT_NE(ir.find(a + "[gpu_local_id()] ="), std::string::npos) << ir;
+  EXPECT_NE(ir.find(a + "[(gpu_local_id() + 16)] ="), std::string::npos) << ir;
+  EXPECT_EQ(ir.find(a + "[(gpu_local_id() + 32)] ="), std::string::npos) << ir;
+  EXPECT_NE(ir.find("gpu_barrier()"), std::string::npos) << ir;
+  // The interpreter runs only the cooperative form, and says so.
+  std::map<std::string, HostBuffer *> none;
+  strata::Status st = evaluate(f->body, none);
+  EXPECT_FALSE(st.ok());
+}
+
 TEST_F(Schedule, GpuSharedOutlinesIntoOneLaunch) {
   Pipe p = matmul();
   tiled(p);
-  strata::Result<LoweredFunc> f = lower({p.out});
+  strata::Result<LoweredFunc> f = lower({p.out}, gpuLowering());
   ASSERT_TRUE(f.ok()) << f.error();
   strata::Result<GPUProgram> program = outline_gpu_kernels(*f);
   ASSERT_TRUE(program.ok()) << program.error();
@@ -248,7 +274,7 @@ TEST_F(Schedule, GpuSharedGuardsThatFoldAwayAreFine) {
   // M and N are multiples of the tiles: the guards of GuardWithIf fold away.
   Pipe p = matmul();
   tiled(p, TailStrategy::GuardWithIf);
-  strata::Result<LoweredFunc> f = lower({p.out});
+  strata::Result<LoweredFunc> f = lower({p.out}, gpuLowering());
   ASSERT_TRUE(f.ok()) << f.error();
   EXPECT_TRUE(outline_gpu_kernels(*f).ok());
 }
@@ -265,7 +291,7 @@ TEST_F(Schedule, GpuSharedRefusesDivergentStaging) {
   out.split("x", "xo", "xi", 16, TailStrategy::GuardWithIf).reorder({"xo", "xi", "y"});
   out.gpu_blocks("xo").gpu_threads("xi");
   in.compute_at(out, "y").store_in(MemoryType::GPUShared); // inside the guard on x
-  strata::Result<LoweredFunc> f = lower({out});
+  strata::Result<LoweredFunc> f = lower({out}, gpuLowering());
   ASSERT_TRUE(f.ok()) << f.error();
   strata::Result<GPUProgram> program = outline_gpu_kernels(*f);
   ASSERT_FALSE(program.ok());

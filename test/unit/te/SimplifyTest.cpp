@@ -49,6 +49,9 @@ TEST(Simplify, MulDivMod) {
   expect_simplifies(x * 0, 0);
   expect_simplifies((x * 8) / 8, x);
   expect_simplifies((x * 8 + y) % 8, y % 8);
+  // A constant multiple of the divisor drops out too (a work-item's later shares).
+  expect_simplifies((y + 256) % 16, y % 16);
+  expect_simplifies((y - 20) % 8, (y + 4) % 8);
   expect_simplifies((x * 8 + 3) / 8, x);
   expect_simplifies((x * 8 + y) / 8, x, {{"y", ConstInterval::range(0, 7)}});
   expect_simplifies((x * 8 + y) % 8, y, {{"y", ConstInterval::range(0, 7)}});

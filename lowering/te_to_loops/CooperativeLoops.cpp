@@ -1,0 +1,250 @@
+#include "lowering/te_to_loops/CooperativeLoops.h"
+
+#include "dialects/te/IROperator.h"
+#include "dialects/te/IRVisitor.h"
+#include "dialects/te/Simplify.h"
+#include "dialects/te/Substitute.h"
+
+#include <functional>
+#include <map>
+#include <vector>
+
+namespace strata {
+namespace te {
+
+namespace {
+
+Expr localId() { return Call::make(Int(32), intrinsic::gpu_local_id, {}, CallType::Intrinsic); }
+Stmt barrier() { return Evaluate::make(Call::make(Int(32), intrinsic::gpu_barrier, {}, CallType::Intrinsic)); }
+
+/// The innermost statement of a cooperative loop's body under its lets: the Store that fills
+/// the shared Func, or null.
+const Store *fillingStore(const For *coop) {
+  Stmt s = coop->body;
+  while (const LetStmt *l = s.as<LetStmt>()) s = l->body;
+  return s.as<Store>();
+}
+
+/// Replaces the Store to `name` (the one that fills a shared Func) by make(store).
+class ReplaceStore : public IRMutator {
+public:
+  ReplaceStore(const std::string &name, std::function<Stmt(const Store *)> make)
+      : name(name), make(std::move(make)) {}
+
+private:
+  using IRMutator::visit;
+  const std::string &name;
+  std::function<Stmt(const Store *)> make;
+  Stmt visit(const Store *op) override { return op->name == name ? make(op) : IRMutator::visit(op); }
+};
+
+/// Buffers a statement allocates or writes.
+class WrittenBuffers : public IRVisitor {
+public:
+  std::set<std::string> names;
+
+private:
+  using IRVisitor::visit;
+  void visit(const Store *op) override {
+    names.insert(op->name);
+    IRVisitor::visit(op);
+  }
+  void visit(const Allocate *op) override {
+    names.insert(op->name);
+    IRVisitor::visit(op);
+  }
+};
+
+/// Whether an expression loads from one of `names`.
+bool loadsFrom(const Expr &e, const std::set<std::string> &names) {
+  struct Loads : IRVisitor {
+    const std::set<std::string> &names;
+    bool found = false;
+    explicit Loads(const std::set<std::string> &n) : names(n) {}
+    void visit(const Load *op) override {
+      found |= names.count(op->name) > 0;
+      IRVisitor::visit(op);
+    }
+  } loads(names);
+  loads.dispatch(e);
+  return loads.found;
+}
+
+class Lowerer : public IRMutator {
+public:
+  explicit Lowerer(const std::set<std::string> &doubleBuffered) : doubleBuffered(doubleBuffered) {}
+
+private:
+  using IRMutator::visit;
+  const std::set<std::string> &doubleBuffered;
+  int64_t groupSize = 1;   // the product of the enclosing GPU thread loops' extents
+  bool knownGroup = true;  // false inside a thread loop of an extent not known here
+
+  /// Work-item gpu_local_id's shares of the cooperative loop `coop`, `body(j)` the share j (in
+  /// which coop's variable stands for the iteration): straight-line code for a constant extent
+  /// (a double-buffered Func's shares are registers, indexed by constants), only the last share
+  /// guarded when the group does not divide the extent; else a guarded loop over j.
+  Stmt shares(const For *coop, const std::function<Stmt(const Expr &)> &body) {
+    Expr extent = simplify(coop->extent);
+    auto share = [&](const Expr &offset, const Expr &j, bool guarded) {
+      Stmt s = substitute(coop->name, coop->min + offset, body(j));
+      return guarded ? IfThenElse::make(offset < extent, s) : s;
+    };
+    if (const int64_t *e = as_const_int(extent)) {
+      std::vector<Stmt> all;
+      for (int64_t j = 0; j * groupSize < *e; ++j)
+        all.push_back(share(localId() + int(j * groupSize), make_const(Int(32), j), (j + 1) * groupSize > *e));
+      return Block::make(all);
+    }
+    std::string j = coop->name + ".share";
+    Expr jv = Variable::make(Int(32), j);
+    return For::make(j, 0, simplify((extent + int(groupSize - 1)) / int(groupSize)), ForKind::Serial,
+                     share(localId() + jv * int(groupSize), jv, true));
+  }
+
+  Stmt visit(const For *op) override {
+    if (op->for_kind == ForKind::GPUThread) {
+      int64_t saved = groupSize;
+      bool savedKnown = knownGroup;
+      const int64_t *e = as_const_int(op->extent);
+      knownGroup &= e != nullptr;
+      groupSize *= e ? *e : 1;
+      Stmt s = IRMutator::visit(op);
+      groupSize = saved;
+      knownGroup = savedKnown;
+      return s;
+    }
+    if (op->for_kind == ForKind::GPUCooperative) {
+      if (!knownGroup) return IRMutator::visit(op); // codegen refuses it, with the reason
+      Stmt body = mutate(op->body);
+      if (groupSize == 1) return For::make(op->name, op->min, op->extent, ForKind::Serial, body);
+      return Block::make({barrier(), shares(op, [&](const Expr &) { return body; }), barrier()});
+    }
+    if (op->for_kind == ForKind::Serial && groupSize > 1 && knownGroup && !doubleBuffered.empty())
+      if (Stmt s = pipeline(op); s.defined()) return s;
+    return IRMutator::visit(op);
+  }
+
+  // ---- double buffering ----
+
+  struct Staged {
+    const For *coop;         // as it is in the serial loop's body
+    Stmt early;              // the same loop with the lets around it in the body substituted
+    const Store *store;      // its Store to the shared Func
+    std::string registers;   // the work-item's share, loaded an iteration early
+    int64_t share = 0;
+  };
+
+  /// The cooperative loops of double-buffered Funcs among the statements that start each
+  /// iteration of `loop` (not inside a nested loop or branch), in the order they run.
+  void findStaged(const Stmt &s, std::vector<std::pair<std::string, Expr>> &lets,
+                  std::vector<Staged> &out) {
+    if (const Block *b = s.as<Block>()) {
+      for (const Stmt &part : b->stmts) findStaged(part, lets, out);
+    } else if (const LetStmt *l = s.as<LetStmt>()) {
+      lets.push_back({l->name, l->value});
+      findStaged(l->body, lets, out);
+      lets.pop_back();
+    } else if (const Allocate *a = s.as<Allocate>()) {
+      findStaged(a->body, lets, out);
+    } else if (const ProducerConsumer *pc = s.as<ProducerConsumer>()) {
+      findStaged(pc->body, lets, out);
+    } else if (const For *f = s.as<For>(); f && f->for_kind == ForKind::GPUCooperative) {
+      const Store *store = fillingStore(f);
+      if (!store || !doubleBuffered.count(store->name)) return;
+      Stmt early = s;
+      for (auto it = lets.rbegin(); it != lets.rend(); ++it) early = substitute(it->first, it->second, early);
+      out.push_back({f, early, store, store->name + ".prefetch", 0});
+    }
+  }
+
+  /// The serial loop with its double-buffered Funcs' loads an iteration ahead, or an undefined
+  /// Stmt when it has none that qualify.
+  Stmt pipeline(const For *loop) {
+    std::vector<std::pair<std::string, Expr>> lets;
+    std::vector<Staged> found, staged;
+    findStaged(loop->body, lets, found);
+    WrittenBuffers written;
+    written.dispatch(loop->body);
+    for (Staged &st : found) {
+      const For *early = st.early.as<For>();
+      const Store *store = fillingStore(early);
+      const int64_t *extent = as_const_int(simplify(early->extent));
+      if (!extent || !store) continue;
+      st.share = (*extent + groupSize - 1) / groupSize;
+      // Loaded an iteration early, so from buffers the iteration does not write.
+      Stmt values = ReplaceStore(store->name, [](const Store *s) { return Evaluate::make(s->value); })
+                        .mutate(early->body);
+      struct Reads : IRVisitor {
+        std::vector<Expr> loads;
+        void visit(const Load *op) override { loads.push_back(op); }
+      } reads;
+      reads.dispatch(values);
+      bool safe = st.share <= kMaxDoubleBufferShare;
+      for (const Expr &l : reads.loads) safe &= !loadsFrom(l, written.names);
+      if (safe) staged.push_back(st);
+    }
+    if (staged.empty()) return Stmt();
+
+    Expr end = loop->min + loop->extent, next = Variable::make(Int(32), loop->name) + 1;
+    // Work-item gpu_local_id's shares of every staged Func at iteration `at`, into registers.
+    auto fetch = [&](const Expr &at) {
+      std::vector<Stmt> loads;
+      for (const Staged &st : staged) {
+        const For *early = st.early.as<For>();
+        loads.push_back(substitute(loop->name, at, shares(early, [&](const Expr &j) {
+          return ReplaceStore(st.store->name, [&](const Store *s) {
+                   return Store::make(st.registers, s->value, j);
+                 }).mutate(mutate(early->body));
+        })));
+      }
+      return Block::make(loads);
+    };
+    // Each staged loop stores the registers instead; the last one then loads the next shares.
+    struct Rewrite : IRMutator {
+      Lowerer &self;
+      const std::vector<Staged> &staged;
+      Stmt prefetch;
+      Rewrite(Lowerer &s, const std::vector<Staged> &st, Stmt p) : self(s), staged(st), prefetch(std::move(p)) {}
+      using IRMutator::visit;
+      Stmt visit(const For *op) override {
+        for (size_t i = 0; i < staged.size(); ++i) {
+          if (staged[i].coop != op) continue;
+          const Staged &st = staged[i];
+          Type t = st.store->value.type();
+          Stmt fill = self.shares(op, [&](const Expr &j) {
+            return ReplaceStore(st.store->name, [&](const Store *s) {
+                     return Store::make(s->name, Load::make(t, st.registers, j), s->index);
+                   }).mutate(self.mutate(op->body));
+          });
+          std::vector<Stmt> parts{barrier(), fill, barrier()};
+          if (i + 1 == staged.size()) parts.push_back(prefetch);
+          return Block::make(parts);
+        }
+        return self.mutate(Stmt(op));
+      }
+      // Only the statements that start the iteration hold staged loops; everything else is
+      // lowered as usual.
+      Stmt visit(const IfThenElse *op) override { return self.mutate(Stmt(op)); }
+    };
+    Stmt body = Rewrite(*this, staged, IfThenElse::make(next < end, fetch(next))).mutate(loop->body);
+    Stmt s = For::make(loop->name, loop->min, loop->extent, loop->for_kind, body);
+    const int64_t *iterations = as_const_int(simplify(loop->extent));
+    Stmt first = fetch(loop->min);
+    if (!iterations || *iterations < 1) first = IfThenElse::make(loop->extent > 0, first);
+    s = Block::make(first, s);
+    for (auto it = staged.rbegin(); it != staged.rend(); ++it)
+      s = Allocate::make(it->registers, it->store->value.type(), {make_const(Int(32), it->share)},
+                         MemoryType::Register, s);
+    return s;
+  }
+};
+
+} // namespace
+
+Stmt lower_cooperative_loops(const Stmt &s, const std::set<std::string> &doubleBuffered) {
+  return Lowerer(doubleBuffered).mutate(s);
+}
+
+} // namespace te
+} // namespace strata
