@@ -60,6 +60,8 @@ typedef struct _cl_event *cl_event;
 #define CL_MEM_COPY_HOST_PTR (1u << 5)
 #define CL_PLATFORM_NAME 0x0902
 #define CL_DEVICE_NAME 0x102B
+#define CL_DEVICE_SINGLE_FP_CONFIG 0x101B
+#define CL_FP_CORRECTLY_ROUNDED_DIVIDE_SQRT (1u << 7)
 #define CL_CONTEXT_PLATFORM 0x1084
 #define CL_PROGRAM_BUILD_LOG 0x1183
 #define CL_MEM_SIZE 0x1102
@@ -349,7 +351,13 @@ static int32_t impl_create(const strata_gpu_program *prog, const char *model, st
     status = cl_fail(model, err, "clCreateProgramWithSource");
     goto fail;
   }
-  err = cl.clBuildProgram(impl->program, 1, &device, "-cl-std=CL1.2", NULL, NULL);
+  /* Division and sqrt as on the CPU (IEEE, correctly rounded) where the device offers it;
+   * elsewhere OpenCL allows them 2.5 and 3 ulp. */
+  cl_bitfield fp = 0;
+  int exact = cl.clGetDeviceInfo(device, CL_DEVICE_SINGLE_FP_CONFIG, sizeof fp, &fp, NULL) == CL_SUCCESS &&
+              (fp & CL_FP_CORRECTLY_ROUNDED_DIVIDE_SQRT);
+  err = cl.clBuildProgram(impl->program, 1, &device,
+                          exact ? "-cl-std=CL1.2 -cl-fp32-correctly-rounded-divide-sqrt" : "-cl-std=CL1.2", NULL, NULL);
   if (err != CL_SUCCESS) {
     status = err == CL_BUILD_PROGRAM_FAILURE ? build_failure(model, impl->program, device)
                                              : cl_fail(model, err, "clBuildProgram");
