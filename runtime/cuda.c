@@ -35,6 +35,7 @@ typedef struct CUfunc_st *CUfunction;
 typedef struct CUstream_st *CUstream;
 
 #define CUDA_SUCCESS 0
+#define CUDA_ERROR_OUT_OF_MEMORY 2
 #define CUDA_ERROR_NO_DEVICE 100
 #define CU_JIT_ERROR_LOG_BUFFER 5
 #define CU_JIT_ERROR_LOG_BUFFER_SIZE_BYTES 6
@@ -102,7 +103,8 @@ static void cuda_describe(CUresult err, char *out, size_t size) {
   else snprintf(out, size, "CUDA error %d (%s)", (int)err, text);
 }
 
-/* A failed driver call: STRATA_ERROR_CUDA, naming the call and the driver's error. */
+/* A failed driver call, naming the call and the driver's error: STRATA_ERROR_OUT_OF_MEMORY for
+ * an allocation, else STRATA_ERROR_GPU_DRIVER, as for OpenCL. */
 static int32_t cuda_fail(const char *model, CUresult err, const char *call_fmt, ...)
     __attribute__((format(printf, 3, 4)));
 static int32_t cuda_fail(const char *model, CUresult err, const char *call_fmt, ...) {
@@ -112,7 +114,8 @@ static int32_t cuda_fail(const char *model, CUresult err, const char *call_fmt, 
   vsnprintf(call, sizeof call, call_fmt, args);
   va_end(args);
   cuda_describe(err, what, sizeof what);
-  return strata_set_error(STRATA_ERROR_CUDA, "model '%s': %s failed: %s", model, call, what);
+  int32_t status = err == CUDA_ERROR_OUT_OF_MEMORY ? STRATA_ERROR_OUT_OF_MEMORY : STRATA_ERROR_GPU_DRIVER;
+  return strata_set_error(status, "model '%s': %s failed: %s", model, call, what);
 }
 
 /* ---- Device selection ------------------------------------------------------------------------- */

@@ -16,7 +16,7 @@ STRATA_RT_WEAK const char *strata_status_string(int status) {
   case STRATA_ERROR_THREAD: return "thread creation failed";
   case STRATA_ERROR_SHAPE: return "shape mismatch";
   case STRATA_ERROR_UNSUPPORTED: return "unsupported";
-  case STRATA_ERROR_CUDA: return "CUDA error";
+  case STRATA_ERROR_GPU_DRIVER: return "GPU driver error";
   case STRATA_ERROR_INTERNAL: return "internal error";
   case STRATA_ERROR_KERNEL: return "kernel failed";
   default: return "unknown status";

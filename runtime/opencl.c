@@ -168,8 +168,8 @@ static const char *cl_error_name(cl_int err, char unknown[24]) {
   }
 }
 
-/* A failed cl call. There is no OpenCL status code: allocation failures are
- * STRATA_ERROR_OUT_OF_MEMORY, everything else STRATA_ERROR_KERNEL (the model cannot run). */
+/* A failed cl call: allocation failures are STRATA_ERROR_OUT_OF_MEMORY, everything else
+ * STRATA_ERROR_GPU_DRIVER, as for CUDA. */
 static int32_t cl_fail(const char *model, cl_int err, const char *call_fmt, ...)
     __attribute__((format(printf, 3, 4)));
 static int32_t cl_fail(const char *model, cl_int err, const char *call_fmt, ...) {
@@ -180,7 +180,7 @@ static int32_t cl_fail(const char *model, cl_int err, const char *call_fmt, ...)
   va_end(args);
   int32_t status = err == CL_OUT_OF_HOST_MEMORY || err == CL_MEM_OBJECT_ALLOCATION_FAILURE
                        ? STRATA_ERROR_OUT_OF_MEMORY
-                       : STRATA_ERROR_KERNEL;
+                       : STRATA_ERROR_GPU_DRIVER;
   return strata_set_error(status, "model '%s': %s failed: %s", model, call, cl_error_name(err, unknown));
 }
 

@@ -32,7 +32,8 @@ typedef enum strata_status {
   STRATA_ERROR_THREAD = 3,      /* a thread could not be created */
   STRATA_ERROR_SHAPE = 4,       /* a buffer has the wrong shape or size */
   STRATA_ERROR_UNSUPPORTED = 5, /* feature not available (e.g. no CUDA driver) */
-  STRATA_ERROR_CUDA = 6,
+  STRATA_ERROR_GPU_DRIVER = 6,  /* a CUDA or OpenCL driver call failed (the message names it) */
+  STRATA_ERROR_CUDA = STRATA_ERROR_GPU_DRIVER, /* its former name */
   STRATA_ERROR_INTERNAL = 7,
   STRATA_ERROR_KERNEL = 8,      /* a kernel task reported failure */
 } strata_status;

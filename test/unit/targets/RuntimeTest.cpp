@@ -215,7 +215,7 @@ TEST_F(RuntimeTest, ErrorsAreThreadLocal) {
   std::string other;
   std::thread([&] {
     other = strata_last_error();
-    strata_set_error(STRATA_ERROR_CUDA, "worker");
+    strata_set_error(STRATA_ERROR_GPU_DRIVER, "worker");
   }).join();
   EXPECT_EQ(other, "");
   EXPECT_STREQ(strata_last_error(), "main thread 1");
