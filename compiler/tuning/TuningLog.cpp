@@ -95,6 +95,8 @@ std::string toJsonLine(const Record &r) {
   };
   if (!r.errorMessage.empty())
     j["error_message"] = r.errorMessage;
+  if (r.confirmed)
+    j["confirmed"] = true;
   if (!r.features.empty()) {
     j["features"] = r.features;
     j["features_version"] = r.featuresVersion;
@@ -134,6 +136,7 @@ llvm::Expected<Record> parseRecord(const std::string &line) {
     if (timing != "hot" && timing != "scrubbed")
       return fail("unknown timing '" + timing + "' (hot or scrubbed)");
     r.hotCache = timing == "hot";
+    r.confirmed = j.value("confirmed", false);
     std::string error = j.at("error").get<std::string>();
     auto known = std::find_if(std::begin(kErrors), std::end(kErrors),
                               [&](MeasureError e) { return error == errorName(e); });
@@ -209,9 +212,9 @@ void TuningDatabase::add(const Record &r) {
     return;
   auto key = std::make_tuple(r.workload, r.target.str(), r.threads);
   auto it = bestOf.find(key);
-  // Scrubbed before hot, then the faster; ties go to the smaller record text, so the best does
-  // not depend on the order records come in.
-  auto rank = [](const Record &x) { return std::make_tuple(x.hotCache, x.medianMs()); };
+  // Scrubbed before hot, confirmed before not, then the faster; ties go to the smaller record
+  // text, so the best does not depend on the order records come in.
+  auto rank = [](const Record &x) { return std::make_tuple(x.hotCache, !x.confirmed, x.medianMs()); };
   if (it == bestOf.end() || rank(r) < rank(it->second) ||
       (rank(r) == rank(it->second) && toJsonLine(r) < toJsonLine(it->second)))
     bestOf[key] = r;

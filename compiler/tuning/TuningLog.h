@@ -56,6 +56,11 @@ struct Record {
   /// default) or back to back with hot caches ("timing": "hot"; records written before the
   /// field existed were all timed hot). The two do not rank alike, so they are never compared.
   bool hotCache = false;
+  /// Timed at the end of a sweep side by side with the other contender of its task (the
+  /// default and the best, alternating), which takes out the luck of a best picked among many
+  /// noisy times and the drift of a machine over a long sweep ("confirmed": true). Confirmed
+  /// records rank before the others.
+  bool confirmed = false;
   MeasureError error = MeasureError::None;
   std::string errorMessage;
   std::string host, date; // where and when (UTC, ISO 8601) it was measured
@@ -99,7 +104,7 @@ private:
 };
 
 /// The best successful record per (workload, target key, threads); a record timed with
-/// scrubbed caches is preferred to any timed hot.
+/// scrubbed caches is preferred to any timed hot, then a confirmed one to any other.
 class TuningDatabase {
 public:
   void add(const Record &r);

@@ -170,6 +170,24 @@ TEST(TuningDatabase, ScrubbedTimingBeatsHot) {
   EXPECT_EQ(db.best("w", avx2, 1)->schedule["mr"], 5);
 }
 
+TEST(TuningDatabase, ConfirmedTimingsBeatLuckierOnes) {
+  // The end of a sweep times the default and the best side by side: those records decide,
+  // even where an unconfirmed record of another candidate (or the same) looked faster.
+  Record lucky = makeRecord("w", {0.5}, 1, "x86-64-avx2", 4);
+  Record best = makeRecord("w", {0.9}, 1, "x86-64-avx2", 4), dflt = makeRecord("w", {0.8}, 1, "x86-64-avx2", 6);
+  best.confirmed = dflt.confirmed = true;
+  auto back = parseRecord(toJsonLine(best));
+  ASSERT_TRUE((bool)back) << llvm::toString(back.takeError());
+  EXPECT_TRUE(back->confirmed);
+  EXPECT_EQ(toJsonLine(lucky).find("confirmed"), std::string::npos); // absent when false
+  TargetKey avx2 = TargetKey::of(*targets::parseTarget("x86-64-avx2"));
+  TuningDatabase db;
+  db.addAll({lucky, best});
+  EXPECT_EQ(db.best("w", avx2, 1)->medianMs(), 0.9);
+  db.add(dflt); // side by side, the default was the faster
+  EXPECT_EQ(db.best("w", avx2, 1)->schedule["mr"], 6);
+}
+
 TEST(TuningDatabase, TiesDoNotDependOnOrder) {
   Record a = makeRecord("w", {1.0}, 1, "x86-64-avx2", 4), b = makeRecord("w", {1.0}, 1, "x86-64-avx2", 5);
   TargetKey avx2 = TargetKey::of(*targets::parseTarget("x86-64-avx2"));
