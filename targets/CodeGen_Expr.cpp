@@ -481,7 +481,7 @@ llvm::Value *Emitter::emitIntrinsic(const te::Call *op) {
 #undef STRATA_LIBM_CALL
 
   // exp/log/tanh/erf: inline polynomials for f32 (and f16 via f32); libm for f64.
-  using MathFn = llvm::Value *(*)(llvm::IRBuilderBase &, llvm::Value *);
+  using MathFn = llvm::Value *(*)(llvm::IRBuilderBase &, llvm::Value *, const math::MathTarget &);
   MathFn f32 = nullptr;
   ID f64Intrinsic = llvm::Intrinsic::not_intrinsic;
   const char *f64Libm = nullptr;
@@ -493,10 +493,14 @@ llvm::Value *Emitter::emitIntrinsic(const te::Call *op) {
     fail("unsupported intrinsic '" + name + "'");
     return nullptr;
   }
-  if (t.bits == 32) return f32(b_, args[0]);
+  const targets::Target &target = codegen_.target();
+  math::MathTarget mt;
+  mt.avx512f = !gpu() && target.hasFeature("avx512f");
+  mt.avx512vl = !gpu() && target.hasFeature("avx512vl");
+  if (t.bits == 32) return f32(b_, args[0], mt);
   if (t.bits == 16) {
     llvm::Value *wide = b_.CreateFPExt(args[0], llvmType(te::Float(32, t.lanes)));
-    return b_.CreateFPTrunc(f32(b_, wide), args[0]->getType());
+    return b_.CreateFPTrunc(f32(b_, wide, mt), args[0]->getType());
   }
   if (f64Intrinsic != llvm::Intrinsic::not_intrinsic) return unary(f64Intrinsic);
   return perLaneLibmCall(f64Libm, args[0]);

@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "llvm/IR/Intrinsics.h"
+#include "llvm/IR/IntrinsicsX86.h"
 
 namespace strata::targets::math {
 
@@ -46,9 +47,29 @@ llvm::Value *pow2(llvm::IRBuilderBase &b, llvm::Value *xLike, llvm::Value *n) {
   return b.CreateBitCast(bits, xLike->getType());
 }
 
+// y * 2^n for a float n with AVX-512's vscalefps (rounded once, overflow to inf, underflow
+// through denormals), or null where the target or the vector width has none.
+llvm::Value *scalef(llvm::IRBuilderBase &b, llvm::Value *y, llvm::Value *n, const MathTarget &t) {
+  auto *vt = llvm::dyn_cast<llvm::FixedVectorType>(y->getType());
+  if (!vt || !t.avx512f)
+    return nullptr;
+  unsigned lanes = vt->getNumElements();
+  llvm::Intrinsic::ID id = lanes == 16                 ? llvm::Intrinsic::x86_avx512_mask_scalef_ps_512
+                           : lanes == 8 && t.avx512vl ? llvm::Intrinsic::x86_avx512_mask_scalef_ps_256
+                           : lanes == 4 && t.avx512vl ? llvm::Intrinsic::x86_avx512_mask_scalef_ps_128
+                                                      : llvm::Intrinsic::not_intrinsic;
+  if (id == llvm::Intrinsic::not_intrinsic)
+    return nullptr;
+  std::vector<llvm::Value *> args{y, n, llvm::UndefValue::get(vt)};
+  args.push_back(lanes == 16 ? b.getInt16(0xffff) : b.getInt8(lanes == 8 ? 0xff : 0x0f));
+  if (lanes == 16)
+    args.push_back(b.getInt32(4)); // the current rounding mode
+  return b.CreateIntrinsic(id, {}, args);
+}
+
 } // namespace
 
-llvm::Value *emitExpF32(llvm::IRBuilderBase &b, llvm::Value *x) {
+llvm::Value *emitExpF32(llvm::IRBuilderBase &b, llvm::Value *x, const MathTarget &t) {
   // exp(x) = 2^n * exp(r), n = round(x / ln2), r = x - n ln2 in [-ln2/2, ln2/2].
   // Clamping to [-104, 89] keeps n in [-150, 129]; 2^n is applied as two halves so the
   // result overflows to inf or underflows through denormals to 0 like libm does.
@@ -61,14 +82,17 @@ llvm::Value *emitExpF32(llvm::IRBuilderBase &b, llvm::Value *x) {
   llvm::Value *p = horner(b, r, {1.9875691500E-4, 1.3981999507E-3, 8.3334519073E-3,
                                  4.1665795894E-2, 1.6666665459E-1, 5.0000001201E-1});
   llvm::Value *y = b.CreateFAdd(b.CreateFAdd(b.CreateFMul(p, b.CreateFMul(r, r)), r), f(x, 1.0));
+  // A NaN passes the clamps (each keeps x where its compare is false) and every operation
+  // after them, so it comes out NaN without a select of its own.
+  if (llvm::Value *scaled = scalef(b, y, n, t))
+    return scaled;
   llvm::Value *ni = b.CreateFPToSI(n, intTypeLike(x));
   llvm::Value *n1 = b.CreateAShr(ni, i(x, 1));
   llvm::Value *n2 = b.CreateSub(ni, n1);
-  y = b.CreateFMul(b.CreateFMul(y, pow2(b, x, n1)), pow2(b, x, n2));
-  return b.CreateSelect(isNaN(b, x), x, y);
+  return b.CreateFMul(b.CreateFMul(y, pow2(b, x, n1)), pow2(b, x, n2));
 }
 
-llvm::Value *emitLogF32(llvm::IRBuilderBase &b, llvm::Value *x) {
+llvm::Value *emitLogF32(llvm::IRBuilderBase &b, llvm::Value *x, const MathTarget &) {
   // x = m * 2^e with m in [sqrt(1/2), sqrt(2)); log(x) = log1p(m - 1) + e ln2.
   // Denormals are scaled by 2^23 first so the exponent field is meaningful.
   llvm::Value *denormal = b.CreateFCmpOLT(x, f(x, std::numeric_limits<float>::min()));
@@ -98,7 +122,7 @@ llvm::Value *emitLogF32(llvm::IRBuilderBase &b, llvm::Value *x) {
   return b.CreateSelect(isNaN(b, x), x, result);
 }
 
-llvm::Value *emitTanhF32(llvm::IRBuilderBase &b, llvm::Value *x) {
+llvm::Value *emitTanhF32(llvm::IRBuilderBase &b, llvm::Value *x, const MathTarget &t) {
   // Small |x|: odd polynomial (no cancellation near 0). Otherwise 1 - 2 / (exp(2|x|) + 1),
   // which saturates to 1 for large |x| because exp overflows to inf.
   llvm::Value *ax = b.CreateUnaryIntrinsic(llvm::Intrinsic::fabs, x);
@@ -106,13 +130,13 @@ llvm::Value *emitTanhF32(llvm::IRBuilderBase &b, llvm::Value *x) {
   llvm::Value *p = horner(b, z, {-5.70498872745E-3, 2.06390887954E-2, -5.37397155531E-2,
                                  1.33314422036E-1, -3.33332819422E-1});
   llvm::Value *small = b.CreateFAdd(b.CreateFMul(b.CreateFMul(p, z), x), x);
-  llvm::Value *e = emitExpF32(b, b.CreateFAdd(ax, ax));
+  llvm::Value *e = emitExpF32(b, b.CreateFAdd(ax, ax), t);
   llvm::Value *large = b.CreateFSub(f(x, 1.0), b.CreateFDiv(f(x, 2.0), b.CreateFAdd(e, f(x, 1.0))));
   large = b.CreateBinaryIntrinsic(llvm::Intrinsic::copysign, large, x);
   return b.CreateSelect(b.CreateFCmpOLT(ax, f(x, 0.625)), small, large);
 }
 
-llvm::Value *emitErfF32(llvm::IRBuilderBase &b, llvm::Value *x) {
+llvm::Value *emitErfF32(llvm::IRBuilderBase &b, llvm::Value *x, const MathTarget &target) {
   // |x| < 1: Cephes' odd polynomial, accurate in relative terms near 0.
   // |x| >= 1: Abramowitz & Stegun 7.1.26, 1 - t P(t) exp(-x^2) with t = 1 / (1 + p|x|),
   // absolute error 1.5e-7, which is relative error < 2e-7 since erf(1) > 0.84.
@@ -126,7 +150,7 @@ llvm::Value *emitErfF32(llvm::IRBuilderBase &b, llvm::Value *x) {
   llvm::Value *q = b.CreateFMul(horner(b, t, {1.061405429, -1.453152027, 1.421413741, -0.284496736,
                                               0.254829592}),
                                 t);
-  llvm::Value *large = b.CreateFSub(f(x, 1.0), b.CreateFMul(q, emitExpF32(b, b.CreateFNeg(z))));
+  llvm::Value *large = b.CreateFSub(f(x, 1.0), b.CreateFMul(q, emitExpF32(b, b.CreateFNeg(z), target)));
   large = b.CreateBinaryIntrinsic(llvm::Intrinsic::copysign, large, x);
   return b.CreateSelect(b.CreateFCmpOLT(ax, f(x, 1.0)), small, large);
 }

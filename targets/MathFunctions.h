@@ -13,11 +13,17 @@
 
 namespace strata::targets::math {
 
+/// Instructions of the target the functions use where they help: AVX-512's vscalefps applies
+/// exp's 2^n in one instruction instead of nine (the same bits: both round y * 2^n once).
+struct MathTarget {
+  bool avx512f = false, avx512vl = false;
+};
+
 // Each takes and returns a float or a fixed vector of floats.
-llvm::Value *emitExpF32(llvm::IRBuilderBase &b, llvm::Value *x);
-llvm::Value *emitLogF32(llvm::IRBuilderBase &b, llvm::Value *x);
-llvm::Value *emitTanhF32(llvm::IRBuilderBase &b, llvm::Value *x);
-llvm::Value *emitErfF32(llvm::IRBuilderBase &b, llvm::Value *x);
+llvm::Value *emitExpF32(llvm::IRBuilderBase &b, llvm::Value *x, const MathTarget &t = {});
+llvm::Value *emitLogF32(llvm::IRBuilderBase &b, llvm::Value *x, const MathTarget &t = {});
+llvm::Value *emitTanhF32(llvm::IRBuilderBase &b, llvm::Value *x, const MathTarget &t = {});
+llvm::Value *emitErfF32(llvm::IRBuilderBase &b, llvm::Value *x, const MathTarget &t = {});
 
 } // namespace strata::targets::math
 

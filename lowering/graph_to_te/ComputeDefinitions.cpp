@@ -60,8 +60,9 @@ llvm::Error unsupported(Operation *op, const std::string &what) {
 
 class Definer {
 public:
-  Definer(Operation *op, ArrayRef<TensorValue> operands, const std::string &prefix)
-      : op(op), operands(operands), prefix(prefix), outShape(shapeOf(op->getResult(0))),
+  Definer(Operation *op, ArrayRef<TensorValue> operands, const std::string &prefix, int reductionLanes)
+      : op(op), operands(operands), prefix(prefix), reductionLanes(reductionLanes),
+        outShape(shapeOf(op->getResult(0))),
         outType(teType(llvm::cast<RankedTensorType>(op->getResult(0).getType()).getElementType())) {
     for (size_t d = 0; d < outShape.size(); ++d)
       vars.push_back(te::Var(prefix + "_d" + std::to_string(d)));
@@ -118,6 +119,7 @@ private:
   Operation *op;
   ArrayRef<TensorValue> operands;
   std::string prefix;
+  int reductionLanes; // lane partials of a long reduction along the last axis
   std::vector<int> outShape;
   te::Type outType;
   std::vector<te::Var> vars;
@@ -283,7 +285,7 @@ llvm::Expected<OpFuncs> Definer::pool(bool isMax, ArrayRef<int64_t> kernel,
 /// Folds term(input coordinates) over `axes` of an input of `shape` into a Func over the
 /// kept coordinates `kept`: total = init, then total = fold(total, term) at every reduced
 /// point. `at` holds the input coordinates of the kept axes (its entries on reduced axes are
-/// replaced). A long reduction along the last axis goes through kReductionLanes interleaved
+/// replaced). A long reduction along the last axis goes through reductionLanes interleaved
 /// partials (then the tail, then the partials, into the total), which the schedule vectorizes.
 Helper Definer::reduction(const std::string &suffix, const std::vector<int> &shape,
                           ArrayRef<int64_t> axes, std::vector<Expr> at, const std::vector<Expr> &kept,
@@ -308,14 +310,14 @@ Helper Definer::reduction(const std::string &suffix, const std::vector<int> &sha
   te::Func total = func(suffix);
   total(kept) = init;
   Helper h{total, 0, {}};
-  if (axes.back() != last || n < kMinLaneReduction) {
+  if (axes.back() != last || n < 2 * reductionLanes) {
     te::RDom r(ranges(0, n), prefix + suffix + "_r");
     total(kept) = fold(total(kept), term(coords(r, same)));
     if (axes.back() != last)
       h.columns = n;
     return h;
   }
-  const int lanes = kReductionLanes, full = n / lanes * lanes;
+  const int lanes = reductionLanes, full = n / lanes * lanes;
   te::Var lane(prefix + suffix + "_lane");
   std::vector<Expr> laneArgs = kept;
   laneArgs.push_back(lane);
@@ -638,9 +640,13 @@ llvm::Expected<OpFuncs> Definer::define() {
 
 } // namespace
 
+int reductionLanes(const targets::Target &target) {
+  return target.isGPU() ? kGpuReductionLanes : 4 * target.vectorLanesF32;
+}
+
 llvm::Expected<OpFuncs> defineOp(Operation *op, ArrayRef<TensorValue> operands,
-                                 const std::string &prefix) {
-  return Definer(op, operands, prefix).define();
+                                 const std::string &prefix, int reductionLanes) {
+  return Definer(op, operands, prefix, reductionLanes).define();
 }
 
 } // namespace strata::lowering

@@ -7,6 +7,7 @@
 #pragma once
 
 #include "dialects/te/Func.h"
+#include "targets/Target.h"
 
 #include "mlir/IR/Operation.h"
 #include "llvm/Support/Error.h"
@@ -28,13 +29,14 @@ struct TensorValue {
   static TensorValue of(const te::Func &f, std::vector<int> shape);
 };
 
-/// Long reductions along the contiguous (last) axis are split into this many
-/// interleaved partial results, lane l combining elements l, l + 16, l + 32, ...:
-/// the schedule vectorizes across the lanes (4 AVX2 or 2 AVX-512 vectors of
-/// doubles, enough independent chains to hide the add latency).
-constexpr int kReductionLanes = 16;
-/// Shorter reduced extents along the last axis are one scalar chain.
-constexpr int kMinLaneReduction = 2 * kReductionLanes;
+/// Long reductions along the contiguous (last) axis are split into `lanes` interleaved partial
+/// results, lane l combining elements l, l + lanes, l + 2 lanes, ...; reduced extents shorter
+/// than 2 * lanes are one scalar chain. A CPU vectorizes across the lanes: four vectors of f32
+/// (16 SSE/NEON, 32 AVX2, 64 AVX-512 lanes) are four independent chains of a max, or eight of
+/// an f64 sum, enough to hide the latency of the combining op. A GPU's gpu_softmax puts a
+/// work-item on each of kGpuReductionLanes.
+constexpr int kGpuReductionLanes = 16;
+int reductionLanes(const targets::Target &target);
 
 /// A helper Func of a reduction or softmax (the reduction's total, softmax's max, exp and
 /// sum), over the kept coordinates; the schedule template places and vectorizes it.
@@ -44,8 +46,8 @@ struct Helper {
   /// axis and is not reduced: the template vectorizes across it (with the reduction loops
   /// outside, each lane accumulating its own column). 0 otherwise.
   int columns = 0;
-  /// When defined, partial(kept..., lane) holds kReductionLanes interleaved partial
-  /// results, which func's last update combines.
+  /// When defined, partial(kept..., lane) holds the interleaved lane partials (see
+  /// reductionLanes), which func's last update combines.
   te::Func partial;
 };
 
@@ -66,9 +68,10 @@ struct OpFuncs {
   int sliceAxis = -1;
 };
 
-/// Defines the Funcs of one graph op. `prefix` makes the Func names unique.
+/// Defines the Funcs of one graph op. `prefix` makes the Func names unique; long reductions
+/// take `reductionLanes` lane partials.
 llvm::Expected<OpFuncs> defineOp(mlir::Operation *op, llvm::ArrayRef<TensorValue> operands,
-                                 const std::string &prefix);
+                                 const std::string &prefix, int reductionLanes);
 
 te::Type teType(mlir::Type elementType);
 

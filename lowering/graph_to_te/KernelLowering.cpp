@@ -46,7 +46,7 @@ llvm::Expected<te::LoweredFunc> lowerKernel(graph::KernelOp kernel,
     std::vector<TensorValue> operands;
     for (Value v : op.getOperands())
       operands.push_back(values.lookup(v));
-    auto defined = defineOp(&op, operands, fn + "_" + std::to_string(index++));
+    auto defined = defineOp(&op, operands, fn + "_" + std::to_string(index++), reductionLanes(target));
     if (!defined)
       return defined.takeError();
     auto type = llvm::cast<RankedTensorType>(op.getResult(0).getType());

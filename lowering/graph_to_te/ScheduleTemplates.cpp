@@ -137,7 +137,7 @@ void parallelOutermost(te::Func &f, const std::vector<int> &shape) {
     f.stage(stage).parallel(pureArgs(f)[d]);
 }
 
-/// Lane partials (see kReductionLanes): computed at each point of the total that combines
+/// Lane partials (see reductionLanes): computed at each point of the total that combines
 /// them, so the lanes stay in registers, and vectorized across the lanes inside the
 /// reduction loops.
 void scheduleLanes(te::Func &partial, const te::Func &total) {
@@ -705,8 +705,8 @@ void scheduleGpuConv(KernelFuncs &k, const Schedule &s) {
   stageInSharedMemory(acc, rco, s["double_buffer"] != 0);
 }
 
-/// gpu_softmax (softmax along the last axis, rows of at least kMinLaneReduction): a work-group
-/// takes `rows` rows with kReductionLanes work-items on each. The reductions' lane partials (one
+/// gpu_softmax (softmax along the last axis, rows of at least 2 * kGpuReductionLanes): a
+/// work-group takes `rows` rows with kGpuReductionLanes work-items on each. The reductions' lane partials (one
 /// per work-item), the max and the sum per row and the sum's reciprocal are staged in shared
 /// memory, each filled cooperatively, so the row is read from global memory twice (max, sum of
 /// exponentials) and written once, in one launch; exp(x - max) is recomputed, never stored.
@@ -737,7 +737,7 @@ bool scheduleGpuSoftmax(KernelFuncs &k, const Schedule &s) {
   // The last group of rows shifts inward (a row computed twice writes the same values), so every
   // work-item has a row and reaches the staging barriers; columns past the row's end are guarded.
   out.split(row, ro, rt, (int)s["rows"], te::TailStrategy::ShiftInward)
-      .split(col, co, ct, kReductionLanes, te::TailStrategy::GuardWithIf);
+      .split(col, co, ct, kGpuReductionLanes, te::TailStrategy::GuardWithIf);
   order.insert(order.end(), {ro, rt, ct, co});
   out.reorder(order);
   if (!batch.empty())
