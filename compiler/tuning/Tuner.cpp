@@ -185,9 +185,10 @@ llvm::Error tune(const TuneOptions &o, llvm::raw_ostream &stream) {
       return log.takeError();
     for (const std::string &w : log->warnings)
       out.message() << "strata tune: warning: " << w << "\n";
+    // Confirmed records re-time schedules the log has already; they are no trials.
     for (Record &r : log->records)
       if (r.target == key && r.threads == o.measure.threads &&
-          r.hotCache == !o.measure.scrubCaches)
+          r.hotCache == !o.measure.scrubCaches && !r.confirmed)
         earlier.push_back(std::move(r));
     out.message() << "strata tune: resuming " << o.logPath << " (" << earlier.size()
                   << " records for this target, thread count and timing)\n";

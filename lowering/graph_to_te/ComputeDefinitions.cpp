@@ -310,14 +310,18 @@ Helper Definer::reduction(const std::string &suffix, const std::vector<int> &sha
   te::Func total = func(suffix);
   total(kept) = init;
   Helper h{total, 0, {}};
-  if (axes.back() != last || n < 2 * reductionLanes) {
+  // Fewer lanes for a shorter reduction (down to 16), so that it still has lanes to spread.
+  int lanes = reductionLanes;
+  while (lanes > kMinReductionLanes && n < 2 * lanes)
+    lanes /= 2;
+  if (axes.back() != last || n < 2 * lanes) {
     te::RDom r(ranges(0, n), prefix + suffix + "_r");
     total(kept) = fold(total(kept), term(coords(r, same)));
     if (axes.back() != last)
       h.columns = n;
     return h;
   }
-  const int lanes = reductionLanes, full = n / lanes * lanes;
+  const int full = n / lanes * lanes;
   te::Var lane(prefix + suffix + "_lane");
   std::vector<Expr> laneArgs = kept;
   laneArgs.push_back(lane);

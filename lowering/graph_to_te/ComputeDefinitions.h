@@ -30,11 +30,13 @@ struct TensorValue {
 };
 
 /// Long reductions along the contiguous (last) axis are split into `lanes` interleaved partial
-/// results, lane l combining elements l, l + lanes, l + 2 lanes, ...; reduced extents shorter
-/// than 2 * lanes are one scalar chain. A CPU vectorizes across the lanes: four vectors of f32
-/// (16 SSE/NEON, 32 AVX2, 64 AVX-512 lanes) are four independent chains of a max, or eight of
-/// an f64 sum, enough to hide the latency of the combining op. A GPU's gpu_softmax puts a
-/// work-item on each of kGpuReductionLanes.
+/// results, lane l combining elements l, l + lanes, l + 2 lanes, ...: reductionLanes(target),
+/// halved while the extent is under 2 * lanes, down to kMinReductionLanes; shorter extents are
+/// one scalar chain. A CPU vectorizes across the lanes: four vectors of f32 (16 SSE/NEON, 32
+/// AVX2, 64 AVX-512 lanes) are four independent chains of a max, or eight of an f64 sum, enough
+/// to hide the latency of the combining op. A GPU's gpu_softmax puts a work-item on each of
+/// kGpuReductionLanes.
+constexpr int kMinReductionLanes = 16;
 constexpr int kGpuReductionLanes = 16;
 int reductionLanes(const targets::Target &target);
 
