@@ -240,10 +240,142 @@ private:
   }
 };
 
+// ---- fewer barriers ----
+
+bool isBarrier(const Stmt &s) {
+  const Evaluate *e = s.as<Evaluate>();
+  const Call *c = e ? e->value.as<Call>() : nullptr;
+  return c && c->is_intrinsic(intrinsic::gpu_barrier);
+}
+
+/// Finds the barriers that separate nothing: in each straight-line stretch of code (a loop's
+/// body, a branch, the kernel), a barrier between two stretches of shared-memory accesses that
+/// do not conflict (neither writes a buffer the other touches) is not needed, and the two
+/// merge. Consecutive fills of different buffers (A's tile, then B's) then share one barrier
+/// before and one after. A loop or branch with barriers inside counts as touching every buffer.
+class RedundantBarriers : public IRVisitor {
+public:
+  std::set<const IRNode *> redundant;
+
+  void region(const Stmt &s) {
+    Stretch saved = current;
+    std::vector<const IRNode *> savedBarriers = barriers;
+    std::vector<Stretch> savedStretches = stretches;
+    current = Stretch{{}, {}, true}; // what came before the region is not known here
+    barriers.clear();
+    stretches.clear();
+    dispatch(s);
+    current.unknown = true; // nor is what follows it
+    stretches.push_back(current);
+    // stretches[i] and stretches[i + 1] are on either side of barriers[i].
+    Stretch left = stretches[0];
+    for (size_t i = 0; i < barriers.size(); ++i) {
+      const Stretch &right = stretches[i + 1];
+      if (!left.conflicts(right)) {
+        redundant.insert(barriers[i]);
+        left.merge(right);
+      } else {
+        left = right;
+      }
+    }
+    current = saved;
+    barriers = savedBarriers;
+    stretches = savedStretches;
+  }
+
+private:
+  using IRVisitor::visit;
+  struct Stretch {
+    std::set<std::string> reads, writes;
+    bool unknown = false;
+    bool conflicts(const Stretch &o) const {
+      if (unknown || o.unknown) return true;
+      for (const std::string &w : writes)
+        if (o.reads.count(w) || o.writes.count(w)) return true;
+      for (const std::string &w : o.writes)
+        if (reads.count(w)) return true;
+      return false;
+    }
+    void merge(const Stretch &o) {
+      reads.insert(o.reads.begin(), o.reads.end());
+      writes.insert(o.writes.begin(), o.writes.end());
+      unknown |= o.unknown;
+    }
+  };
+  std::set<std::string> shared; // buffers in GPU shared memory
+  Stretch current;
+  std::vector<const IRNode *> barriers;
+  std::vector<Stretch> stretches;
+
+  void visit(const Allocate *op) override {
+    if (op->memory_type == MemoryType::GPUShared) shared.insert(op->name);
+    IRVisitor::visit(op);
+  }
+  void visit(const Load *op) override {
+    if (shared.count(op->name)) current.reads.insert(op->name);
+    IRVisitor::visit(op);
+  }
+  void visit(const Store *op) override {
+    if (shared.count(op->name)) current.writes.insert(op->name);
+    IRVisitor::visit(op);
+  }
+  void visit(const Evaluate *op) override {
+    if (isBarrier(Stmt(op))) {
+      barriers.push_back(op);
+      stretches.push_back(current);
+      current = Stretch{};
+      return;
+    }
+    IRVisitor::visit(op);
+  }
+  // A loop or branch without barriers only adds its accesses to the stretch; one with
+  // barriers is a region of its own, and touches every buffer as far as this one can tell.
+  static bool hasBarrier(const Stmt &s) {
+    struct Find : IRVisitor {
+      bool found = false;
+      void visit(const Evaluate *op) override { found |= isBarrier(Stmt(op)); }
+    } find;
+    if (s.defined()) find.dispatch(s);
+    return find.found;
+  }
+  void visit(const For *op) override {
+    if (!hasBarrier(op->body)) return IRVisitor::visit(op);
+    dispatch(op->min);
+    dispatch(op->extent);
+    region(op->body);
+    current.unknown = true;
+  }
+  void visit(const IfThenElse *op) override {
+    if (!hasBarrier(op->then_case) && !hasBarrier(op->else_case)) return IRVisitor::visit(op);
+    dispatch(op->condition);
+    region(op->then_case);
+    if (op->else_case.defined()) region(op->else_case);
+    current.unknown = true;
+  }
+};
+
+class RemoveBarriers : public IRMutator {
+public:
+  explicit RemoveBarriers(const std::set<const IRNode *> &gone) : gone(gone) {}
+
+private:
+  using IRMutator::visit;
+  const std::set<const IRNode *> &gone;
+  Stmt visit(const Block *op) override {
+    std::vector<Stmt> kept;
+    for (const Stmt &s : op->stmts)
+      if (!gone.count(s.get())) kept.push_back(mutate(s));
+    return Block::make(kept);
+  }
+};
+
 } // namespace
 
 Stmt lower_cooperative_loops(const Stmt &s, const std::set<std::string> &doubleBuffered) {
-  return Lowerer(doubleBuffered).mutate(s);
+  Stmt shared = Lowerer(doubleBuffered).mutate(s);
+  RedundantBarriers find;
+  find.region(shared);
+  return find.redundant.empty() ? shared : RemoveBarriers(find.redundant).mutate(shared);
 }
 
 } // namespace te
