@@ -89,7 +89,7 @@ private:
   OpFuncs pure(Expr value) {
     te::Func f = func();
     f(args()) = value;
-    return {f, te::Func(), false, {}};
+    return {f, te::Func(), false, {}, {}};
   }
 
   llvm::Expected<OpFuncs> binary(std::function<Expr(Expr, Expr)> fn) {
@@ -156,7 +156,7 @@ llvm::Expected<OpFuncs> Definer::conv2d(g::Conv2DOp conv) {
   te::Func acc = func("_acc");
   acc(args()) = conv.getBias() ? operands[2]({c}) : f32(0);
   acc(args()) += w({c, r.x, r.y, r.z}) * tap;
-  OpFuncs funcs{acc, acc, true, {}};
+  OpFuncs funcs{acc, acc, true, {}, {}};
   funcs.prologue.push_back(pad);
   return funcs;
 }
@@ -193,7 +193,7 @@ llvm::Expected<OpFuncs> Definer::conv2dBlocked(g::Conv2DBlockedOp conv) {
   te::Func acc = func("_acc");
   acc(args()) = conv.getBias() ? operands[2]({c, lane}) : f32(0);
   acc(args()) += weight * tap;
-  OpFuncs funcs{acc, acc, true, {}};
+  OpFuncs funcs{acc, acc, true, {}, {}};
   funcs.prologue.push_back(pad);
   return funcs;
 }
@@ -222,7 +222,7 @@ llvm::Expected<OpFuncs> Definer::matmul() {
   te::Func acc = func("_acc");
   acc(args()) = f32(0);
   acc(args()) += a(operandIndex(a, vars[rank - 2], r.x)) * bv(operandIndex(b, r.x, vars[rank - 1]));
-  OpFuncs funcs{acc, acc, true, {}};
+  OpFuncs funcs{acc, acc, true, {}, {}};
   funcs.prologue.push_back(bv);
   return funcs;
 }
@@ -237,7 +237,7 @@ llvm::Expected<OpFuncs> Definer::matmulPacked() {
   te::Func acc = func("_acc");
   acc(args()) = f32(0);
   acc(args()) += a(row) * b({vars[rank - 2], r.x, vars[rank - 1]});
-  return OpFuncs{acc, acc, true, {}};
+  return OpFuncs{acc, acc, true, {}, {}};
 }
 
 llvm::Expected<OpFuncs> Definer::pool(bool isMax, ArrayRef<int64_t> kernel,
@@ -259,7 +259,7 @@ llvm::Expected<OpFuncs> Definer::pool(bool isMax, ArrayRef<int64_t> kernel,
     Expr lowest = f32(-std::numeric_limits<float>::infinity());
     acc(args()) = lowest;
     acc(args()) = te::max(acc(args()), te::select(inside, tap, lowest));
-    return OpFuncs{acc, acc, true, {}};
+    return OpFuncs{acc, acc, true, {}, {}};
   }
   acc(args()) = f32(0);
   acc(args()) += te::select(inside, tap, f32(0));
@@ -279,7 +279,7 @@ llvm::Expected<OpFuncs> Definer::pool(bool isMax, ArrayRef<int64_t> kernel,
   Expr countX = taps(x0, kernel[1], dilations[1], loX, hiX);
   te::Func avg = func();
   avg(args()) = acc(args()) / te::cast(te::Float(32), countY * countX);
-  return OpFuncs{avg, acc, true, {}};
+  return OpFuncs{avg, acc, true, {}, {}};
 }
 
 /// Folds term(input coordinates) over `axes` of an input of `shape` into a Func over the
