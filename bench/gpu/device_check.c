@@ -459,13 +459,16 @@ static int run_models(const char *manifest) {
   FILE *f = open_manifest(manifest, dir, sizeof dir);
   if (!f) return 1;
   int failed = 0;
-  printf("%-6s %12s %12s %10s  %s\n", "model", "GPU ms", "CPU ms", "CPU/GPU", "outputs");
+  printf("%-8s %12s %12s %10s  %s\n", "model", "GPU ms", "CPU ms", "CPU/GPU", "outputs");
   while (fgets(line, sizeof line, f)) {
     char *fld[8];
-    if (split_tabs(line, fld, 8) < 6) continue;
+    int fields = split_tabs(line, fld, 8);
+    if (fields < 6) continue;
+    /* The libraries' symbol prefixes: NAME_gpu and NAME_cpu, or the CPU's from field 7 (a GPU
+     * variant of a model beside the same CPU library). */
     char gpu_name[300], cpu_name[300];
     snprintf(gpu_name, sizeof gpu_name, "%s_gpu", fld[0]);
-    snprintf(cpu_name, sizeof cpu_name, "%s_cpu", fld[0]);
+    snprintf(cpu_name, sizeof cpu_name, "%s_cpu", fields >= 7 ? fld[6] : fld[0]);
     model g, c;
     if (!model_open(&g, dir, gpu_name, fld[1]) || !model_open(&c, dir, cpu_name, fld[2]) || g.num_inputs() != 1) {
       ++failed;
@@ -485,7 +488,7 @@ static int run_models(const char *manifest) {
     double atol = atof(fld[5]);
     size_t bad = tg > 0 ? compare(outs_g[0], want, out_bytes, 0, atol, 0, why_ref, sizeof why_ref) : 1;
     bad += tc > 0 ? compare(outs_g[0], outs_c[0], out_bytes, 0, atol, 0, why_cpu, sizeof why_cpu) : 1;
-    printf("%-6s %12.3f %12.3f %9.2fx  %s%s%s\n", fld[0], tg * 1e3, tc * 1e3, tg > 0 ? tc / tg : 0,
+    printf("%-8s %12.3f %12.3f %9.2fx  %s%s%s\n", fld[0], tg * 1e3, tc * 1e3, tg > 0 ? tc / tg : 0,
            bad ? "MISMATCH " : "match ONNX Runtime and the CPU", why_ref, why_cpu);
     failed += bad != 0;
     for (int i = 0; i < 16; ++i) free(outs_g[i]), free(outs_c[i]);

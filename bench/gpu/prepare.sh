@@ -8,7 +8,8 @@
 #   tar xzf gpu-check.tar.gz && sh gpu-check/run.sh
 # which prints the e2e results, sgemm vs cuBLAS (GFLOP/s, ratio, % of the FP32 FMA peak it
 # measures; at 4096 also a dozen gpu_matmul tilings, to pick the default from) and the models'
-# GPU latency against the same models on that machine's CPU.
+# GPU latency against the same models on that machine's CPU (each also with its tiled kernels
+# double-buffered: NAME_db).
 #   --arch    the SM the PTX is for (default sm90: H100/H200; sm80 also runs there, through the
 #             driver's PTX compiler)
 #   --quick   sgemm at 1024 and 2048 only (no sweep of tilings at 4096), the models cls and rec
@@ -131,6 +132,21 @@ EOF
   cp "$models/ref/$ref.output0.bin" "$out/$name.expected.bin"
   printf '%s\t%s_gpu.so\t%s_cpu.so\t%s.input.bin\t%s.expected.bin\t1e-4\n' "$name" "$name" "$name" "$name" "$name" \
     >> "$out/models.tsv"
+  # The same model with every tiled kernel double-buffered (a log of each task's default with
+  # the knob set: simulated tuning measures the defaults first, one trial per task).
+  if [ -z "$quick" ]; then
+    tasks=$("$strata" compile "$models/$file" --input-shape "x=$shape" --target "$target" --emit schedules |
+      tail -n +2 | cut -f5 | sort -u | wc -l)
+    "$strata" tune "$models/$file" --input-shape "x=$shape" --target "$target" --simulate --trials "$tasks" \
+      -o "$out/${name}_db.jsonl" > /dev/null 2>&1
+    sed -i 's/"double_buffer":0/"double_buffer":1/' "$out/${name}_db.jsonl"
+    "$strata" compile "$models/$file" --input-shape "x=$shape" --target "$target" --name "${name}_db_gpu" \
+      --tuning-log "$out/${name}_db.jsonl" -o "$out/${name}_db_gpu" 2>&1 | grep -v '^strata: wrote' || true
+    shared "${name}_db_gpu"
+    rm -f "$out/${name}_db_gpu.a" "$out/${name}_db.jsonl"
+    printf '%s_db\t%s_db_gpu.so\t%s_cpu.so\t%s.input.bin\t%s.expected.bin\t1e-4\t%s\n' "$name" "$name" "$name" \
+      "$name" "$name" "$name" >> "$out/models.tsv"
+  fi
 done
 
 echo "prepare: device_check"
