@@ -6,13 +6,15 @@
 #include "dialects/te/Substitute.h"
 
 #include <functional>
-#include <map>
 #include <vector>
 
 namespace strata {
 namespace te {
 
 namespace {
+
+/// The most shares a work-item fills as straight-line code; more are a loop.
+constexpr int64_t kMaxUnrolledShares = 16;
 
 Expr localId() { return Call::make(Int(32), intrinsic::gpu_local_id, {}, CallType::Intrinsic); }
 Stmt barrier() { return Evaluate::make(Call::make(Int(32), intrinsic::gpu_barrier, {}, CallType::Intrinsic)); }
@@ -82,15 +84,17 @@ private:
 
   /// Work-item gpu_local_id's shares of the cooperative loop `coop`, `body(j)` the share j (in
   /// which coop's variable stands for the iteration): straight-line code for a constant extent
-  /// (a double-buffered Func's shares are registers, indexed by constants), only the last share
-  /// guarded when the group does not divide the extent; else a guarded loop over j.
+  /// of at most kMaxUnrolledShares shares (a double-buffered Func's shares are registers,
+  /// indexed by constants), only the last share guarded when the group does not divide the
+  /// extent; else a loop over j.
   Stmt shares(const For *coop, const std::function<Stmt(const Expr &)> &body) {
     Expr extent = simplify(coop->extent);
     auto share = [&](const Expr &offset, const Expr &j, bool guarded) {
       Stmt s = substitute(coop->name, coop->min + offset, body(j));
       return guarded ? IfThenElse::make(offset < extent, s) : s;
     };
-    if (const int64_t *e = as_const_int(extent)) {
+    const int64_t *e = as_const_int(extent);
+    if (e && *e <= kMaxUnrolledShares * groupSize) {
       std::vector<Stmt> all;
       for (int64_t j = 0; j * groupSize < *e; ++j)
         all.push_back(share(localId() + int(j * groupSize), make_const(Int(32), j), (j + 1) * groupSize > *e));
@@ -99,7 +103,7 @@ private:
     std::string j = coop->name + ".share";
     Expr jv = Variable::make(Int(32), j);
     return For::make(j, 0, simplify((extent + int(groupSize - 1)) / int(groupSize)), ForKind::Serial,
-                     share(localId() + jv * int(groupSize), jv, true));
+                     share(localId() + jv * int(groupSize), jv, !e || *e % groupSize != 0));
   }
 
   Stmt visit(const For *op) override {
