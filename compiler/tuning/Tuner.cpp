@@ -424,27 +424,28 @@ llvm::Error tune(const TuneOptions &o, llvm::raw_ostream &stream) {
     os << " (" << confirmed.size() << " timed again side by side with their defaults)";
   os << ":\n";
   for (const auto &tp : work) {
-    Tuning &t = *tp;
+    const Tuning &t = *tp;
     const Record *b = t.search.best();
+    double defaultMs = t.defaultMs;
     if (auto c = confirmed.find(&t); c != confirmed.end()) {
       // The log's choice: the faster of the two timed side by side.
-      t.defaultMs = c->second.first.medianMs();
-      b = c->second.second.medianMs() < t.defaultMs ? &c->second.second : &c->second.first;
+      defaultMs = c->second.first.medianMs();
+      b = c->second.second.medianMs() < defaultMs ? &c->second.second : &c->second.first;
     }
     double best = b ? b->medianMs() : NAN;
     os << llvm::formatv("  {0,-24} x{1,-3} default {2,12}  best {3,12}", t.task->kernelName,
-                        t.task->count, fmtMs(t.defaultMs), fmtMs(best));
-    if (b && std::isfinite(t.defaultMs))
-      os << llvm::formatv("  {0:F2}x", t.defaultMs / best) << "  " << b->schedule.str();
+                        t.task->count, fmtMs(defaultMs), fmtMs(best));
+    if (b && std::isfinite(defaultMs))
+      os << llvm::formatv("  {0:F2}x", defaultMs / best) << "  " << b->schedule.str();
     os << "\n";
-    if (b && std::isfinite(t.defaultMs)) {
+    if (b && std::isfinite(defaultMs)) {
       bestTotal += t.task->count * best;
-      defaultTotal += t.task->count * t.defaultMs;
+      defaultTotal += t.task->count * defaultMs;
     } else {
       complete = false;
     }
     trace.tasks.push_back({t.task->kernelName, t.task->workload, b ? b->schedule.str() : "",
-                           t.task->count, (double)t.task->w.flops, t.defaultMs, best,
+                           t.task->count, (double)t.task->w.flops, defaultMs, best,
                            taskCurves[&t]});
   }
   if (defaultTotal > 0)

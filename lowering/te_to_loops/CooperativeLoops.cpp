@@ -57,8 +57,8 @@ private:
   }
 };
 
-/// Whether an expression loads from one of `names`.
-bool loadsFrom(const Expr &e, const std::set<std::string> &names) {
+/// Whether a statement loads from one of `names`.
+bool loadsFrom(const Stmt &s, const std::set<std::string> &names) {
   struct Loads : IRVisitor {
     const std::set<std::string> &names;
     bool found = false;
@@ -68,7 +68,7 @@ bool loadsFrom(const Expr &e, const std::set<std::string> &names) {
       IRVisitor::visit(op);
     }
   } loads(names);
-  loads.dispatch(e);
+  loads.dispatch(s);
   return loads.found;
 }
 
@@ -179,14 +179,8 @@ private:
       // Loaded an iteration early, so from buffers the iteration does not write.
       Stmt values = ReplaceStore(store->name, [](const Store *s) { return Evaluate::make(s->value); })
                         .mutate(early->body);
-      struct Reads : IRVisitor {
-        std::vector<Expr> loads;
-        void visit(const Load *op) override { loads.push_back(op); }
-      } reads;
-      reads.dispatch(values);
-      bool safe = st.share <= kMaxDoubleBufferShare;
-      for (const Expr &l : reads.loads) safe &= !loadsFrom(l, written.names);
-      if (safe) staged.push_back(st);
+      if (st.share <= kMaxDoubleBufferShare && !loadsFrom(values, written.names))
+        staged.push_back(st);
     }
     if (staged.empty()) return Stmt();
 
