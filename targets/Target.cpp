@@ -115,6 +115,8 @@ Target detectHost() {
   else
     t.vectorLanesF32 = 4;
   t.vectorRegisters = t.arch == Arch::AArch64 || t.vectorLanesF32 == 16 ? 32 : 16;
+  if (t.cpu == "znver4" && t.vectorLanesF32 == 16)
+    t.vectorFmasPerCycle = 1;
   long l1 = sysconf(_SC_LEVEL1_DCACHE_SIZE), l2 = sysconf(_SC_LEVEL2_CACHE_SIZE);
   if (l1 > 0) t.l1CacheBytes = static_cast<int>(l1);
   if (l2 > 0) t.l2CacheBytes = static_cast<int>(l2);

@@ -34,6 +34,9 @@ struct Target {
   std::string features; // LLVM feature string, e.g. "+avx2,+fma"; sorted, comma-separated
   int vectorLanesF32 = 4;        // natural SIMD width in f32 lanes (4 SSE/NEON, 8 AVX2, 16 AVX-512)
   int vectorRegisters = 16;      // architectural vector registers (16 SSE/AVX2, 32 AVX-512/NEON)
+  // Full-width vector FMAs a core starts per cycle: 2 on most x86 and Arm cores; 1 for AVX-512
+  // on Zen 4, which runs a 512-bit op as two 256-bit halves (set for the host only).
+  int vectorFmasPerCycle = 2;
   int l1CacheBytes = 32 * 1024;  // per-core L1 data cache
   int l2CacheBytes = 1024 * 1024; // per-core L2 cache
   int cores = 8;                 // cores to plan parallelism for (a guess for named targets)

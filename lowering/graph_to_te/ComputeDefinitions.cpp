@@ -415,8 +415,12 @@ llvm::Expected<OpFuncs> Definer::softmax(int64_t axis) {
       outer.push_back(vars[dd]);
   int64_t axes[] = {axis};
   te::Type f64 = te::Float(64);
+  // The max may skip NaNs: a NaN in the row makes its exp, the sum and so every output NaN
+  // anyway. select(x > acc, x, acc) is one x86 max instruction; a NaN-propagating max is four
+  // (softmax 40x19000: 0.335 -> 0.317 ms, AVX-512, 1 thread).
   Helper mx = reduction("_max", in.shape, axes, args(), outer,
-                        f32(-std::numeric_limits<float>::infinity()), maximum,
+                        f32(-std::numeric_limits<float>::infinity()),
+                        [](Expr acc, Expr x) { return te::select(x > acc, x, acc); },
                         [&](const std::vector<Expr> &idx) { return in(idx); });
   te::Func ex = func("_exp"), recip = func("_recip"), out = func();
   ex(args()) = te::exp(in(args()) - mx.func(outer));
