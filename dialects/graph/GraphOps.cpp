@@ -500,6 +500,10 @@ LogicalResult GatherOp::verify() {
   if (out.getShape() != ArrayRef<int64_t>(expect) || in.getElementType() != out.getElementType())
     return emitOpError("result shape ") << shapeStr(out.getShape()) << " should be "
                                         << shapeStr(expect);
+  // Indices are clamped into the axis, which an empty axis has no room for.
+  if (in.getDimSize(axis) == 0 && out.getNumElements() > 0)
+    return emitOpError("gathers from axis ") << axis << ", which is empty, into a non-empty result "
+                                             << shapeStr(out.getShape());
   return success();
 }
 

@@ -315,6 +315,9 @@ llvm::Error GraphBuilder::convertResize(const NodeDesc &n) {
       out[d] = toDim(policyScale * in[d] + 0.5);
     }
   for (int64_t d = 0; d < rank; ++d) {
+    if (in[d] == 0 && out[d] > 0)
+      return fail(n, "input dimension " + std::to_string(d) + " is empty, so there is nothing to " +
+                         "resample into the output's " + std::to_string(out[d]));
     if (out[d] < 1)
       return fail(n, "output dimension " + std::to_string(d) + " would be " +
                          std::to_string(out[d]) + "; empty results are not supported");
