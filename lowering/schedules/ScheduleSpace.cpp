@@ -75,10 +75,15 @@ KnobSpec knob(std::string name, std::string doc, Values values,
                        [want](const Workload &w, const Target &t, const Schedule &) { return want(w, t); });
 }
 
-KnobSpec flag(std::string name, std::string doc, int64_t dflt) {
+KnobSpec flag(std::string name, std::string doc,
+              std::function<int64_t(const Workload &, const Target &)> want) {
   return knob(std::move(name), std::move(doc), [](const Workload &, const Target &) {
     return std::vector<int64_t>{0, 1};
-  }, [dflt](const Workload &, const Target &) { return dflt; });
+  }, std::move(want));
+}
+
+KnobSpec flag(std::string name, std::string doc, int64_t dflt) {
+  return flag(std::move(name), std::move(doc), [dflt](const Workload &, const Target &) { return dflt; });
 }
 
 int64_t dim(const TensorType &t, int fromEnd) {
@@ -359,8 +364,7 @@ TemplateSpec conv2dBlocked() {
                       return columnBlock(blockedWidth(w), columns);
                     }),
       packInputBlocked(),
-      knob("unroll_kw", "unroll the kernel-width loop",
-           [](const Workload &, const Target &) { return std::vector<int64_t>{0, 1}; },
+      flag("unroll_kw", "unroll the kernel-width loop",
            [](const Workload &w, const Target &t) { return oneBlockTiles(w, t) ? 0 : 1; }),
   };
   s.check = [](const Schedule &sc, const Workload &, const Target &t) {
