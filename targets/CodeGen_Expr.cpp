@@ -6,6 +6,7 @@
 #include "llvm/IR/Intrinsics.h"
 #include "llvm/IR/MDBuilder.h"
 #include "llvm/IR/Module.h"
+#include "llvm/IR/PatternMatch.h"
 #include "llvm/Support/MathExtras.h"
 #include "runtime/strata_runtime.h"
 #include "targets/CodeGen_Emitter.h"
@@ -292,15 +293,34 @@ void Emitter::visit(const te::Mod *op) {
   value_ = d.isZero ? b_.CreateSelect(d.isZero, zero, r) : r;
 }
 
-// Float min/max are select(a < b, a, b) / select(a > b, a, b): NaN picks b (IR.h). This is
+namespace {
+
+/// True if `v` is a float constant (or a vector of them) without NaNs.
+bool isNonNaNConstant(llvm::Value *v) {
+  return llvm::isa<llvm::Constant>(v) && llvm::PatternMatch::match(v, llvm::PatternMatch::m_NonNaN());
+}
+
+/// NaN-propagating float min/max (numpy's minimum/maximum, the reference interpreter):
+/// isnan(a) ? a : (a `ordered` b ? a : b), so NaN in b picks b. Against a constant b that is not
+/// NaN, one unordered compare says the same, a `unordered` b ? a : b. It must: LLVM 19's
+/// InstCombine folds the two selects over a = fabs(x) and b = 0 into x > 0 ? |x| : 0, which is
+/// wrong for negative x (tools/fuzz-models found Abs -> Relu returning 0), while it folds the
+/// single compare right.
+llvm::Value *floatMinMax(llvm::IRBuilderBase &b, llvm::Value *x, llvm::Value *y, bool isMax) {
+  if (isNonNaNConstant(y))
+    return b.CreateSelect(isMax ? b.CreateFCmpUGT(x, y) : b.CreateFCmpULT(x, y), x, y);
+  llvm::Value *ordered = isMax ? b.CreateFCmpOGT(x, y) : b.CreateFCmpOLT(x, y);
+  return b.CreateSelect(b.CreateFCmpUNO(x, x), x, b.CreateSelect(ordered, x, y));
+}
+
+} // namespace
+
+// Float min/max are select(a < b, a, b) / select(a > b, a, b) where neither is NaN: this is
 // exactly what x86 minps/maxps compute.
 void Emitter::visit(const te::Min *op) {
   llvm::Value *a = codegen(op->a), *b = codegen(op->b);
   te::Type t = op->type;
-  // Floats: NaN-propagating (numpy's minimum, the reference interpreter): a < b ? a : b gives b
-  // where b is NaN, and a where a is NaN.
-  if (t.is_float())
-    value_ = b_.CreateSelect(b_.CreateFCmpUNO(a, a), a, b_.CreateSelect(b_.CreateFCmpOLT(a, b), a, b));
+  if (t.is_float()) value_ = floatMinMax(b_, a, b, false);
   else if (t.is_int()) value_ = b_.CreateBinaryIntrinsic(llvm::Intrinsic::smin, a, b);
   else value_ = b_.CreateBinaryIntrinsic(llvm::Intrinsic::umin, a, b);
 }
@@ -308,9 +328,7 @@ void Emitter::visit(const te::Min *op) {
 void Emitter::visit(const te::Max *op) {
   llvm::Value *a = codegen(op->a), *b = codegen(op->b);
   te::Type t = op->type;
-  // Floats: NaN-propagating, as Min.
-  if (t.is_float())
-    value_ = b_.CreateSelect(b_.CreateFCmpUNO(a, a), a, b_.CreateSelect(b_.CreateFCmpOGT(a, b), a, b));
+  if (t.is_float()) value_ = floatMinMax(b_, a, b, true);
   else if (t.is_int()) value_ = b_.CreateBinaryIntrinsic(llvm::Intrinsic::smax, a, b);
   else value_ = b_.CreateBinaryIntrinsic(llvm::Intrinsic::umax, a, b);
 }
