@@ -1106,6 +1106,19 @@ bool Gen::pool2d() {
         --out[i];
     } else {
       out[i] = (H + s[i] - 1) / s[i];
+      int64_t total = std::max<int64_t>(0, (out[i] - 1) * s[i] + span - H);
+      pads[i] = autoPad == "SAME_UPPER" ? total / 2 : total - total / 2;
+    }
+    // A window of padding only has no value: MaxPool gives -inf, an average without the padding
+    // 0 / 0 (neither within the operand's range, which later ops rely on).
+    for (int64_t o = 0; o < out[i]; ++o) {
+      bool any = false;
+      for (int64_t j = 0; j < k[i] && !any; ++j) {
+        int64_t at = o * s[i] - (autoPad == "VALID" ? 0 : pads[i]) + j * d[i];
+        any = at >= 0 && at < H;
+      }
+      if (!any)
+        return false;
     }
   }
   json attrs = {{"kernel_shape", k}};
