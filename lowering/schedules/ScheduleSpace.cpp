@@ -332,9 +332,10 @@ constexpr int64_t kMostBlockedAccumulators = 12;
 /// a tile reads one block's weights. Zen 4, 1 thread, kernel ms, 2 x N unrolled -> 1 x N:
 /// 3x3 64->64 @56 2.49 -> 2.03 (2 threads 1.27 -> 1.04), 256->256 @14 2.33 -> 2.02, 96->96 @40
 /// 2.49 -> 2.31, 1x1 384->384 @10 0.259 -> 0.253; rec's 1x1 convs 90-93% -> 94-96% of peak.
-/// With two FMAs per cycle a one-block tile would wait on its loads.
+/// With two FMAs per cycle a one-block tile would wait on its loads; with fewer than 4 columns
+/// its accumulators could not hide the FMA latency (4 cycles).
 bool oneBlockTiles(const Workload &w, const Target &t) {
-  return t.vectorFmasPerCycle == 1 && dim(w.output, 1) == t.vectorLanesF32;
+  return t.vectorFmasPerCycle == 1 && dim(w.output, 1) == t.vectorLanesF32 && blockedWidth(w) >= 4;
 }
 
 TemplateSpec conv2dBlocked() {
