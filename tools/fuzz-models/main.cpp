@@ -47,6 +47,8 @@ options:
   --threads T     models run at once, each in its own process (default 1)
   --timeout SEC   per model (default 120)
   --compile-threads N  threads of the compiled models' parallel loops (default 1)
+  --target T      compile every model for T (e.g. opencl: the GPU path on this machine's
+                  OpenCL device); by default models take turns between host, x86-64 and AVX2
   --keep DIR      write each failing model as DIR/seedS-I.json, with the reason in
                   DIR/seedS-I.txt
   --print I       print model I of the batch as a JSON graph and exit
@@ -63,7 +65,7 @@ options:
 struct Options {
   uint64_t seed = 1, count = 100, first = 0;
   int threads = 1, timeout = 120, compileThreads = 1;
-  std::string keep;
+  std::string keep, target; // target: empty for the rotation of targetOf
   std::vector<std::string> replay;
   bool noFork = false, verbose = false, perturb = false;
 };
@@ -92,7 +94,9 @@ std::string tempDir() {
 
 /// Models take turns: this CPU, baseline x86-64 (SSE2), and AVX2 where this CPU has it (so an
 /// AVX-512 machine checks AVX2 code too: 16 registers, 8 lanes, other register blocks).
-std::string targetOf(uint64_t index) {
+std::string targetOf(const Options &opt, uint64_t index) {
+  if (!opt.target.empty())
+    return opt.target;
   if (index % 3 == 1)
     return "x86-64";
 #if defined(__x86_64__)
@@ -154,7 +158,7 @@ uint32_t inputSeedOf(uint64_t seed, uint64_t index) { return (uint32_t)(seed * 7
 
 std::string runModel(const Options &opt, uint64_t index) {
   fuzz::GeneratedModel m = fuzz::generateModel(opt.seed, index);
-  return checkModel(opt, m.graph, m.atol, m.rtol, targetOf(index), inputSeedOf(opt.seed, index),
+  return checkModel(opt, m.graph, m.atol, m.rtol, targetOf(opt, index), inputSeedOf(opt.seed, index),
                     std::to_string(opt.seed) + "-" + std::to_string(index));
 }
 
@@ -163,7 +167,7 @@ std::string runModel(const Options &opt, uint64_t index) {
 nlohmann::json keptModel(const Options &opt, uint64_t index, const std::string &reason) {
   fuzz::GeneratedModel m = fuzz::generateModel(opt.seed, index);
   nlohmann::json j = m.graph;
-  j["fuzz"] = {{"seed", opt.seed}, {"index", index}, {"target", targetOf(index)},
+  j["fuzz"] = {{"seed", opt.seed}, {"index", index}, {"target", targetOf(opt, index)},
                {"input_seed", inputSeedOf(opt.seed, index)}, {"atol", m.atol}, {"rtol", m.rtol},
                {"found", reason}};
   return j;
@@ -178,7 +182,7 @@ std::string replayModel(const Options &opt, const std::string &file) {
   nlohmann::json f = j.value("fuzz", nlohmann::json::object());
   std::vector<double> atol = f.value("atol", std::vector<double>{});
   std::string tag = std::to_string(std::hash<std::string>()(file));
-  return checkModel(opt, j, atol, f.value("rtol", 1e-4), f.value("target", std::string("host")),
+  return checkModel(opt, j, atol, f.value("rtol", 1e-4), opt.target.empty() ? f.value("target", std::string("host")) : opt.target,
                     f.value("input_seed", 1u), tag);
 }
 
@@ -225,6 +229,8 @@ int main(int argc, char **argv) {
       opt.threads = std::max<int>(1, (int)number());
     } else if (a == "--compile-threads") {
       opt.compileThreads = std::max<int>(1, (int)number());
+    } else if (a == "--target") {
+      opt.target = value();
     } else if (a == "--timeout") {
       opt.timeout = std::max<int>(1, (int)number());
     } else if (a == "--keep") {
