@@ -11,6 +11,7 @@
 #include "compiler/HostRun.h"
 #include "compiler/conformance/ChildProcess.h"
 #include "compiler/conformance/RefCheck.h"
+#include "targets/Target.h"
 #include "strata/strata.h"
 
 #include <algorithm>
@@ -182,8 +183,8 @@ std::string replayModel(const Options &opt, const std::string &file) {
   nlohmann::json f = j.value("fuzz", nlohmann::json::object());
   std::vector<double> atol = f.value("atol", std::vector<double>{});
   std::string tag = std::to_string(std::hash<std::string>()(file));
-  return checkModel(opt, j, atol, f.value("rtol", 1e-4), opt.target.empty() ? f.value("target", std::string("host")) : opt.target,
-                    f.value("input_seed", 1u), tag);
+  std::string target = opt.target.empty() ? f.value("target", std::string("host")) : opt.target;
+  return checkModel(opt, j, atol, f.value("rtol", 1e-4), target, f.value("input_seed", 1u), tag);
 }
 
 struct Summary {
@@ -230,7 +231,14 @@ int main(int argc, char **argv) {
     } else if (a == "--compile-threads") {
       opt.compileThreads = std::max<int>(1, (int)number());
     } else if (a == "--target") {
+      // Checked here: a target every model fails to compile for would count as rejections.
       opt.target = value();
+      auto t = targets::parseTarget(opt.target);
+      llvm::Error e = t ? t->checkRunsOnHost() : t.takeError();
+      if (e) {
+        std::cerr << "fuzz-models: --target: " << llvm::toString(std::move(e)) << "\n";
+        return 2;
+      }
     } else if (a == "--timeout") {
       opt.timeout = std::max<int>(1, (int)number());
     } else if (a == "--keep") {
