@@ -102,3 +102,51 @@ TEST(Search, DeterministicNovelValidAndExhaustive) {
 }
 
 } // namespace
+
+namespace {
+
+/// The conv2d_blocked task of a 3x3 conv with `width` output columns, compiled for AVX-512
+/// (channel blocks of 16).
+Task blockedConvTask(int width) {
+  std::string path = ::testing::TempDir() + "/" + std::to_string(::getpid()) + "_conv" +
+                     std::to_string(width) + ".json";
+  std::ofstream(path) << R"({"opset": 17,
+    "inputs": [{"name": "x", "shape": [1, 64, 16, )" << width << R"(], "dtype": "float32"}],
+    "nodes": [{"op": "Conv", "inputs": ["x", "w"], "outputs": ["y"], "attrs": {"pads": [1, 1, 1, 1]}}],
+    "outputs": ["y"],
+    "initializers": {"w": {"shape": [64, 64, 3, 3], "random": {"seed": 1, "min": -1, "max": 1}}}})";
+  PipelineOptions po;
+  po.target = *targets::parseTarget("x86-64-avx512");
+  auto tasks = extractTasks(path, po);
+  EXPECT_TRUE((bool)tasks) << (tasks ? "" : llvm::toString(tasks.takeError()));
+  if (tasks)
+    for (Task &t : *tasks)
+      if (t.defaultSchedule.templateName == "conv2d_blocked")
+        return t;
+  ADD_FAILURE() << "no conv2d_blocked task";
+  return {};
+}
+
+} // namespace
+
+// Where a core starts one 512-bit FMA per cycle (Zen 4), a default tile is one channel block x
+// up to 14 columns with kx rolled; with two per cycle, or under 4 columns, the usual blocks.
+TEST(Defaults, ConvTilesFollowTheFmaRate) {
+  Task task = blockedConvTask(16);
+  ASSERT_FALSE(task.workload.empty());
+  targets::Target zen4 = *targets::parseTarget("x86-64-avx512");
+  zen4.vectorFmasPerCycle = 1;
+  schedules::Schedule one = schedules::defaultSchedule(task.w, zen4);
+  EXPECT_EQ(one["oc_block"], 1) << one.str();
+  EXPECT_EQ(one["ow_block"], 8) << one.str(); // 2 tiles of 8 columns (14 + 2 costs more)
+  EXPECT_EQ(one["unroll_kw"], 0) << one.str();
+
+  schedules::Schedule usual = schedules::defaultSchedule(task.w, *targets::parseTarget("x86-64-avx512"));
+  EXPECT_GT(usual["oc_block"], 1) << usual.str();
+  EXPECT_EQ(usual["unroll_kw"], 1) << usual.str();
+
+  Task narrow = blockedConvTask(3);
+  ASSERT_FALSE(narrow.workload.empty());
+  EXPECT_GT(schedules::defaultSchedule(narrow.w, zen4)["oc_block"], 1)
+      << "3 columns of one block are 3 accumulators, too few to hide the FMA latency";
+}
