@@ -458,6 +458,38 @@ Func &Func::double_buffer() {
   c_->schedule.double_buffer = true;
   return *this;
 }
+namespace {
+std::string argument_list(const FuncContents &f) {
+  std::string list;
+  for (const std::string &a : f.pure_args) list += (list.empty() ? "" : ", ") + a;
+  return list;
+}
+} // namespace
+
+Func &Func::reorder_storage(const std::vector<VarName> &order) {
+  std::vector<std::string> names, sorted;
+  for (const VarName &v : order) names.push_back(v.name);
+  sorted = names;
+  std::sort(sorted.begin(), sorted.end());
+  std::vector<std::string> args = c_->pure_args;
+  std::sort(args.begin(), args.end());
+  if (sorted != args)
+    return record(Status::error("schedule error: reorder_storage of Func '" + c_->name +
+                                "' must name each of its arguments once (" +
+                                argument_list(*c_) + ")"));
+  c_->schedule.storage_order = names;
+  return *this;
+}
+Func &Func::pad_storage(const VarName &var, int elements) {
+  if (std::find(c_->pure_args.begin(), c_->pure_args.end(), var.name) == c_->pure_args.end())
+    return record(Status::error("schedule error: Func '" + c_->name + "' has no argument '" +
+                                var.name + "' to pad (arguments: " + argument_list(*c_) + ")"));
+  if (elements < 0)
+    return record(Status::error("schedule error: pad_storage of Func '" + c_->name + "' by " +
+                                std::to_string(elements) + " elements (must be >= 0)"));
+  c_->schedule.storage_padding.push_back({var.name, elements});
+  return *this;
+}
 
 namespace {
 /// Renames the reads of one Func or Input.

@@ -229,6 +229,13 @@ public:
   /// iteration's, so the loads' latency overlaps the computation (register double buffering).
   /// Lowering skips it where the values cannot be loaded early (see CooperativeLoops.h).
   Func &double_buffer();
+  /// Lays the storage out with its dimensions in this order, outermost first (Halide's
+  /// reorder_storage): a tile read along another dimension than it is loaded along, such as a
+  /// matmul operand staged k-major. The values and the loops do not change.
+  Func &reorder_storage(const std::vector<VarName> &order);
+  /// Adds `elements` to the storage extent of dimension `var`, so that the dimensions outside it
+  /// stride past it: shifts the rows of a shared-memory tile to other banks.
+  Func &pad_storage(const VarName &var, int elements);
   /// A pure copy of `callee` (an Input or Func this Func reads) that this Func reads instead:
   /// a wrapper with a schedule of its own, such as a tile staged in GPU shared memory
   /// (Halide's in()). Inlined unless scheduled, so the computation does not change.

@@ -104,6 +104,12 @@ struct FuncSchedule {
   /// GPU shared memory only: each work-item loads its share of the next iteration's tile into
   /// registers while the group computes on this one (Func::double_buffer).
   bool double_buffer = false;
+  /// The storage's dimensions by pure argument name, outermost first (Func::reorder_storage);
+  /// empty: the arguments' order, row-major.
+  std::vector<std::string> storage_order;
+  /// Elements added to a dimension's storage extent, by pure argument name (Func::pad_storage):
+  /// the dimensions outside it get a longer stride.
+  std::vector<std::pair<std::string, int>> storage_padding;
 };
 
 } // namespace te

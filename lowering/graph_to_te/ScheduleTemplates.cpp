@@ -618,36 +618,47 @@ std::vector<std::string> updateOperands(const te::Func &f, int stage) {
 }
 
 /// The operands of the accumulator's update staged in shared memory at each iteration of its
-/// loop `step`; double-buffered, each work-item loads its share of the next step's operands
-/// into registers while the group computes on this step's.
-void stageInSharedMemory(te::Func &acc, const std::string &step, bool doubleBuffer) {
+/// loop `step`, in the order the update reads them; double-buffered, each work-item loads its
+/// share of the next step's operands into registers while the group computes on this step's.
+std::vector<te::Func> stageInSharedMemory(te::Func &acc, const std::string &step, bool doubleBuffer) {
+  std::vector<te::Func> staged;
   for (const std::string &operand : updateOperands(acc, 1)) {
-    te::Func staged = acc.in(operand);
-    staged.compute_at(acc, step).store_in(te::MemoryType::GPUShared);
+    te::Func tile = acc.in(operand);
+    tile.compute_at(acc, step).store_in(te::MemoryType::GPUShared);
     if (doubleBuffer)
-      staged.double_buffer();
+      tile.double_buffer();
+    staged.push_back(tile);
   }
+  return staged;
 }
 
 /// gpu_matmul (matmul): blocks over (batch, row tiles, column tiles), threads over the tile's
 /// reg_m x reg_n blocks; each work-item's block is its accumulator, in registers, around the
 /// reduction split into tile_k steps, before each of which the work-group stages the tile_k
-/// columns of A and rows of B it needs in shared memory.
+/// columns of A and rows of B it needs in shared memory. A warp spans warp_n blocks of a row of
+/// blocks (the column threads split in two when warp_n is fewer), and A's tile may be stored
+/// k-major and padded, which sets which work-items' shared-memory reads share banks.
 void scheduleGpuMatmul(KernelFuncs &k, const Schedule &s) {
   te::Func &out = k.output, &acc = k.anchor.accumulator;
   size_t rank = k.outputShape.size();
   int tm = (int)s["tile_m"], tn = (int)s["tile_n"], rm = (int)s["reg_m"], rn = (int)s["reg_n"];
-  int tk = (int)s["tile_k"];
+  int tk = (int)s["tile_k"], warpN = (int)s["warp_n"];
   const auto &o = pureArgs(out);
   std::string i = o[rank - 2], j = o[rank - 1];
   std::string io = i + "_o", ii = i + "_i", ty = i + "_t", ri = i + "_r";
-  std::string jo = j + "_o", ji = j + "_i", tx = j + "_t", rj = j + "_r";
+  std::string jo = j + "_o", ji = j + "_i", tx = j + "_t", rj = j + "_r", txo = j + "_tw";
   // Tiles no larger than the output (the template's space): a shifted-inward last tile keeps
   // every work-item's block in range, so all of them reach the staging barriers.
   out.split(i, io, ii, tm, te::TailStrategy::ShiftInward).split(ii, ty, ri, rm)
       .split(j, jo, ji, tn, te::TailStrategy::ShiftInward).split(ji, tx, rj, rn);
+  bool splitWarp = warpN < tn / rn;
+  if (splitWarp)
+    out.split(tx, txo, tx, warpN); // threads (txo, ty, tx): tx the fastest, warp_n of it
   std::vector<te::VarName> order(o.begin(), o.end() - 2);
-  order.insert(order.end(), {io, jo, ty, tx, ri, rj});
+  order.insert(order.end(), {io, jo});
+  if (splitWarp)
+    order.push_back(txo);
+  order.insert(order.end(), {ty, tx, ri, rj});
   out.reorder(order);
   if (rank > 2) {
     std::string batch = o[0];
@@ -657,7 +668,10 @@ void scheduleGpuMatmul(KernelFuncs &k, const Schedule &s) {
     }
     out.gpu_blocks(batch);
   }
-  out.gpu_blocks(io).gpu_blocks(jo).gpu_threads(ty).gpu_threads(tx).unroll(ri).unroll(rj);
+  out.gpu_blocks(io).gpu_blocks(jo);
+  if (splitWarp)
+    out.gpu_threads(txo);
+  out.gpu_threads(ty).gpu_threads(tx).unroll(ri).unroll(rj);
 
   acc.compute_at(out, tx).store_in(te::MemoryType::Register);
   const auto &a = pureArgs(acc);
@@ -668,7 +682,16 @@ void scheduleGpuMatmul(KernelFuncs &k, const Schedule &s) {
   update.unroll(a[rank - 2]).unroll(a[rank - 1]);
   if (tk * rm * rn <= 512)
     update.unroll(ki);
-  stageInSharedMemory(acc, ko, s["double_buffer"] != 0);
+  std::vector<te::Func> staged = stageInSharedMemory(acc, ko, s["double_buffer"] != 0);
+  if (s["a_k_major"] && !staged.empty()) {
+    // A's tile (rows x k) stored k-major: a work-item reads its reg_m rows at one k as one
+    // vector; 4 elements of padding per k put the group's stores of consecutive k in other banks.
+    te::Func &tileA = staged.front();
+    const auto &t = pureArgs(tileA);
+    std::vector<te::VarName> storage(t.begin(), t.end() - 2);
+    storage.insert(storage.end(), {t[t.size() - 1], t[t.size() - 2]});
+    tileA.reorder_storage(storage).pad_storage(t[t.size() - 2], 4);
+  }
 }
 
 /// gpu_conv: blocks over (image and channel tiles, row tiles, column tiles), threads over the

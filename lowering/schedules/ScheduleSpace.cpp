@@ -493,6 +493,16 @@ TemplateSpec gpuMatmul() {
            },
            [](const Workload &, const Target &) { return 16; }),
       doubleBufferKnob(),
+      // Which work-items share a warp, and so the banks of their shared-memory reads: with 8 x 8
+      // blocks, 16 column blocks a warp read B at a 32-byte stride, a 2-way conflict; 4 or 8 do
+      // not (counted, not measured: the default keeps a warp on one row of blocks).
+      dependentKnob("warp_n", "column blocks (work-items) along a warp; fewer put more rows in it",
+                    [](const Workload &, const Target &) { return std::vector<int64_t>{4, 8, 16, 32}; },
+                    [](const Workload &, const Target &, const Schedule &e) {
+                      return std::min<int64_t>(32, e["tile_n"] / std::max<int64_t>(1, e["reg_n"]));
+                    }),
+      flag("a_k_major", "store A's shared-memory tile k-major, padded by 4 per k (vector reads of "
+                        "a work-item's rows, no conflicts between its rows)", 0),
   };
   s.check = [](const Schedule &sc, const Workload &, const Target &) -> std::string {
     if (sc["reg_m"] > sc["tile_m"] || sc["reg_n"] > sc["tile_n"])
@@ -501,6 +511,10 @@ TemplateSpec gpuMatmul() {
     if (threads < 16 || threads > 1024)
       return "(tile_m / reg_m) * (tile_n / reg_n) = " + std::to_string(threads) +
              " work-items per work-group, outside 16 to 1024";
+    int64_t columnItems = sc["tile_n"] / sc["reg_n"];
+    if (sc["warp_n"] < columnItems ? columnItems % sc["warp_n"] != 0 : sc["warp_n"] != std::min<int64_t>(32, columnItems))
+      return "warp_n = " + std::to_string(sc["warp_n"]) + " must divide tile_n / reg_n = " +
+             std::to_string(columnItems) + " (or be min(32, tile_n / reg_n), one row of blocks a warp)";
     return "";
   };
   return s;

@@ -1,5 +1,7 @@
 #include "lowering/te_to_loops/StorageFlattening.h"
 
+#include <algorithm>
+
 #include "dialects/te/Bounds.h"
 #include "dialects/te/IROperator.h"
 #include "dialects/te/IRVisitor.h"
@@ -16,7 +18,7 @@ struct Layout {
 
 class Flatten : public IRMutator {
 public:
-  explicit Flatten(const Pipeline &p) {
+  explicit Flatten(const Pipeline &p) : pipeline_(p) {
     auto dense = [](const std::vector<int> &shape) {
       Layout l;
       int64_t stride = 1;
@@ -33,6 +35,7 @@ public:
   }
 
 private:
+  const Pipeline &pipeline_;
   std::map<std::string, Layout> layouts_;
   Scope scope_; // enclosing loops and lets, to bound allocation sizes
 
@@ -62,7 +65,7 @@ private:
 
   Stmt visit(const Realize *op) override {
     Layout l;
-    std::vector<Expr> extents;
+    std::vector<Expr> extents; // by argument, padded
     for (const Range &r : op->bounds) {
       Expr e = simplify(r.extent);
       Interval b = bounds_of_expr_in_scope(e, scope_);
@@ -70,16 +73,35 @@ private:
       l.mins.push_back(r.min);
       extents.push_back(e);
     }
+    // The storage's dimension order (outermost first) and padding from the Func's schedule.
+    std::vector<size_t> order;
+    for (size_t i = 0; i < extents.size(); i++) order.push_back(i);
+    auto f = pipeline_.funcs.find(op->name);
+    if (f != pipeline_.funcs.end()) {
+      const FuncSchedule &sched = f->second->schedule;
+      const std::vector<std::string> &args = f->second->pure_args;
+      auto argIndex = [&](const std::string &a) {
+        return size_t(std::find(args.begin(), args.end(), a) - args.begin());
+      };
+      if (!sched.storage_order.empty()) {
+        order.clear();
+        for (const std::string &a : sched.storage_order) order.push_back(argIndex(a));
+      }
+      for (const auto &[a, pad] : sched.storage_padding)
+        extents[argIndex(a)] = simplify(extents[argIndex(a)] + pad);
+    }
     l.strides.resize(extents.size());
+    std::vector<Expr> storageExtents(extents.size());
     Expr stride = make_one(Int(32));
-    for (int i = int(extents.size()) - 1; i >= 0; i--) {
-      l.strides[i] = stride;
-      stride = simplify(stride * extents[i]);
+    for (int j = int(order.size()) - 1; j >= 0; j--) {
+      l.strides[order[j]] = stride;
+      storageExtents[j] = extents[order[j]];
+      stride = simplify(stride * extents[order[j]]);
     }
     layouts_[op->name] = l;
     Stmt body = mutate(op->body);
     layouts_.erase(op->name);
-    return Allocate::make(op->name, op->types[0], extents, op->memory_type, body);
+    return Allocate::make(op->name, op->types[0], storageExtents, op->memory_type, body);
   }
 
   Stmt visit(const For *op) override {

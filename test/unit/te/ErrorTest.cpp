@@ -35,6 +35,28 @@ TEST_F(Errors, NoSuchLoop) {
   EXPECT_EQ(lower_error(c.conv), c.conv.error().message());
 }
 
+TEST_F(Errors, StorageLayoutNamesTheArguments) {
+  Conv c;
+  c.conv.reorder_storage({"x", "y", "c"});
+  EXPECT_EQ(c.conv.error().message(), "schedule error: reorder_storage of Func 'conv' must name "
+                                      "each of its arguments once (n, c, y, x)");
+  EXPECT_EQ(lower_error(c.conv), c.conv.error().message());
+}
+
+TEST_F(Errors, StoragePaddingNamesTheArgument) {
+  Conv c;
+  c.conv.pad_storage("xi", 4);
+  EXPECT_EQ(c.conv.error().message(),
+            "schedule error: Func 'conv' has no argument 'xi' to pad (arguments: n, c, y, x)");
+}
+
+TEST_F(Errors, StoragePaddingIsNotNegative) {
+  Conv c;
+  c.conv.pad_storage("x", -1);
+  EXPECT_EQ(c.conv.error().message(),
+            "schedule error: pad_storage of Func 'conv' by -1 elements (must be >= 0)");
+}
+
 TEST_F(Errors, UpdateStageNamedInMessage) {
   Conv c;
   c.conv.update().split("q", "qo", "qi", 4);

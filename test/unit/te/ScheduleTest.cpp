@@ -185,6 +185,19 @@ TEST_F(Schedule, StoreInStack) {
   EXPECT_NE(r.ir.find("allocate bx[float32 * 6 * 33] in stack"), std::string::npos) << r.ir;
 }
 
+TEST_F(Schedule, StorageReorderedAndPadded) {
+  auto layout = [](Pipe &p) {
+    p.funcs["bx"].compute_root().reorder_storage({"x", "y"}).pad_storage("y", 3);
+  };
+  expect_same_as_unscheduled(blur, layout);
+  Pipe p = blur();
+  layout(p);
+  RunResult r = run(p);
+  // Column-major, each column's 19 rows padded to 22.
+  EXPECT_NE(r.ir.find("allocate bx[float32 * 33 * 22]"), std::string::npos) << r.ir;
+  EXPECT_NE(r.ir.find("bx[(bx.s0.y + (bx.s0.x * 22))] ="), std::string::npos) << r.ir;
+}
+
 // ---- GPU shared memory ------------------------------------------------------------------------
 
 namespace {
@@ -238,6 +251,25 @@ TEST_F(Schedule, GpuSharedStagingComputesTheSame) {
   EXPECT_NE(r.ir.find("allocate " + a + "[float32 * 8 * 4] in gpu_shared"), std::string::npos) << r.ir;
   EXPECT_NE(r.ir.find("allocate " + b + "[float32 * 4 * 16] in gpu_shared"), std::string::npos) << r.ir;
   EXPECT_NE(r.ir.find("gpu_cooperative"), std::string::npos) << r.ir;
+}
+
+TEST_F(Schedule, GpuSharedStagingKMajorAndPadded) {
+  // A's tile stored k-major with 4 elements of padding per k, as gpu_matmul's a_k_major does.
+  auto kMajor = [](Pipe &p) {
+    tiled(p);
+    for (const auto &callee : p.funcs["acc"].contents()->callees)
+      if (callee->name == p.inputs[0].name() + "_in_" + p.funcs["acc"].name()) {
+        Func staged(callee);
+        staged.reorder_storage({staged.name() + "_1", staged.name() + "_0"})
+            .pad_storage(staged.name() + "_0", 4);
+      }
+  };
+  expect_same_as_unscheduled(matmul, kMajor);
+  Pipe p = matmul();
+  kMajor(p);
+  RunResult r = run(p);
+  std::string a = p.inputs[0].name() + "_in_" + p.funcs["acc"].name();
+  EXPECT_NE(r.ir.find("allocate " + a + "[float32 * 4 * 12] in gpu_shared"), std::string::npos) << r.ir;
 }
 
 TEST_F(Schedule, GpuSharedStagingIsSharedOutForTheGPU) {
