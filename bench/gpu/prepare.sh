@@ -169,7 +169,7 @@ nvidia-smi --query-gpu=name,driver_version,clocks.max.sm --format=csv,noheader 2
 echo "sgemm schedules:"; for f in sgemm_*.schedule; do printf '  %s: %s\n' "${f%.schedule}" "$(cat "$f")"; done
 ./device_check sgemm sgemm.tsv || status=1
 if [ -s sgemm_sweep.tsv ]; then
-  echo "sgemm 4096, gpu_matmul tilings (m TILE_M n TILE_N r REG_M x REG_N k TILE_K d DOUBLE_BUFFER):"
+  echo "sgemm 4096, gpu_matmul tilings (m TILE_M n TILE_N r REG_M x REG_N k TILE_K d DOUBLE_BUFFER w WARP_N a A_K_MAJOR):"
   ./device_check sgemm sgemm_sweep.tsv || status=1
 fi
 ./device_check models models.tsv || status=1
