@@ -6,11 +6,13 @@
 // kept. See --help.
 //
 //===----------------------------------------------------------------------===//
+#include "tools/fuzz-models/EmulatedRun.h"
 #include "tools/fuzz-models/Generator.h"
 
 #include "compiler/HostRun.h"
 #include "compiler/conformance/ChildProcess.h"
 #include "compiler/conformance/RefCheck.h"
+#include "compiler/frontends/JsonReader.h"
 #include "targets/Target.h"
 #include "strata/strata.h"
 
@@ -25,6 +27,7 @@
 #include <regex>
 #include <sstream>
 #include <string>
+#include <variant>
 
 #include <unistd.h>
 
@@ -49,7 +52,9 @@ options:
   --timeout SEC   per model (default 120)
   --compile-threads N  threads of the compiled models' parallel loops (default 1)
   --target T      compile every model for T (e.g. opencl: the GPU path on this machine's
-                  OpenCL device); by default models take turns between host, x86-64 and AVX2
+                  OpenCL device; aarch64: ahead of time, linked by aarch64-linux-gnu-gcc and
+                  run under qemu-aarch64); by default models take turns between host, x86-64
+                  and AVX2
   --keep DIR      write each failing model as DIR/seedS-I.json, with the reason in
                   DIR/seedS-I.txt
   --print I       print model I of the batch as a JSON graph and exit
@@ -107,6 +112,49 @@ std::string targetOf(const Options &opt, uint64_t index) {
   return "host";
 }
 
+/// A compile error as a result: errors of the compiler's own stages (a schedule's bounds,
+/// codegen) on a model the importer accepted are failures, not rejections.
+std::string compileFailure(const std::string &e) {
+  if (e.find("bounds error") != std::string::npos || e.find(": schedule: ") != std::string::npos ||
+      e.find("LLVM") != std::string::npos)
+    return "internal\t" + e;
+  return "rejected\t" + categoryOf(e) + "\t" + e;
+}
+
+/// The model's inputs as written in its JSON graph.
+llvm::Expected<std::vector<TensorInfo>> declaredInputs(const std::string &path) {
+  auto desc = frontend::readJson(path);
+  if (!desc)
+    return desc.takeError();
+  std::vector<TensorInfo> infos;
+  for (const frontend::ValueInfo &v : desc->inputs)
+    infos.push_back({v.name, toElementType(v.dtype), v.shape});
+  return infos;
+}
+
+/// Compiles the model for a target this machine runs under qemu-user, runs the reference on the
+/// same seeded inputs, then the compiled model; the outputs, or a result line for checkModel.
+std::variant<std::vector<HostTensor>, std::string>
+runEmulated(const Options &opt, const std::string &path, const targets::Target &target, uint32_t inputSeed,
+            const std::string &tag, std::vector<HostTensor> &expected) {
+  auto model = fuzz::EmulatedModel::compile(path, target, tempDir() + "/fuzz-models-" + std::to_string(::getpid()) +
+                                                              "-" + tag + "." + target.name);
+  if (!model)
+    return compileFailure(llvm::toString(model.takeError()));
+  auto infos = declaredInputs(path);
+  if (!infos)
+    return "reference\tcannot read the model's inputs: " + llvm::toString(infos.takeError());
+  auto inputs = conformance::randomInputs(*infos, inputSeed);
+  auto reference = conformance::runReference(path, inputs);
+  if (!reference)
+    return "reference\tcompiled, but the reference interpreter failed: " + llvm::toString(reference.takeError());
+  expected = std::move(*reference);
+  auto actual = model->run(inputs, expected, opt.timeout);
+  if (!actual)
+    return "mismatch\t" + llvm::toString(actual.takeError());
+  return std::move(*actual);
+}
+
 /// Compiles and runs one model; the result as "matched", "rejected\t<category>\t<message>",
 /// "mismatch\t<what>" or "reference\t<message>". `atol` per output (1e-4 where missing).
 std::string checkModel(const Options &opt, const nlohmann::json &graph, const std::vector<double> &atol,
@@ -118,36 +166,41 @@ std::string checkModel(const Options &opt, const nlohmann::json &graph, const st
     ~Cleanup() { std::remove(path.c_str()); }
   } cleanup{path};
 
-  CompileOptions co;
-  co.num_threads = opt.compileThreads;
-  co.target = target;
-  auto exe = compile(path, co);
-  if (!exe.ok()) {
-    // Errors of the compiler's own stages (a schedule's bounds, codegen) on a model the importer
-    // accepted are failures, not rejections.
-    const std::string &e = exe.error();
-    if (e.find("bounds error") != std::string::npos || e.find(": schedule: ") != std::string::npos ||
-        e.find("LLVM") != std::string::npos)
-      return "internal\t" + e;
-    return "rejected\t" + categoryOf(e) + "\t" + e;
+  std::vector<HostTensor> actual, expected;
+  auto parsed = targets::parseTarget(target);
+  if (parsed && fuzz::emulationUnavailable(*parsed).empty()) {
+    auto result = runEmulated(opt, path, *parsed, inputSeed, tag, expected);
+    if (auto *line = std::get_if<std::string>(&result))
+      return *line;
+    actual = std::move(std::get<std::vector<HostTensor>>(result));
+  } else {
+    llvm::consumeError(parsed.takeError());
+    CompileOptions co;
+    co.num_threads = opt.compileThreads;
+    co.target = target;
+    auto exe = compile(path, co);
+    if (!exe.ok())
+      return compileFailure(exe.error());
+    auto inputs = conformance::randomInputs(exe->inputs(), inputSeed);
+    auto reference = conformance::runReference(path, inputs, co);
+    if (!reference)
+      return "reference\tcompiled, but the reference interpreter failed: " + llvm::toString(reference.takeError());
+    expected = std::move(*reference);
+    auto ran = runOnHost(*exe, inputs);
+    if (!ran)
+      return "mismatch\trun error: " + llvm::toString(ran.takeError());
+    actual = std::move(*ran);
   }
-  auto inputs = conformance::randomInputs(exe->inputs(), inputSeed);
-  auto expected = conformance::runReference(path, inputs, co);
-  if (!expected)
-    return "reference\tcompiled, but the reference interpreter failed: " + llvm::toString(expected.takeError());
-  auto actual = runOnHost(*exe, inputs);
-  if (!actual)
-    return "mismatch\trun error: " + llvm::toString(actual.takeError());
   if (opt.perturb)
-    for (HostTensor &t : *actual)
+    for (HostTensor &t : actual)
       if (t.numElements() > 0)
         t.isFloat() ? t.setF(0, t.f(0) + 1e-2f) : t.setI(0, t.dtype == DType::Bool ? !t.i(0) : t.i(0) + 1);
-  if (actual->size() != expected->size())
-    return "mismatch\t" + std::to_string(actual->size()) + " outputs, the reference " +
-           std::to_string(expected->size());
-  for (size_t o = 0; o < actual->size(); ++o) {
+  if (actual.size() != expected.size())
+    return "mismatch\t" + std::to_string(actual.size()) + " outputs, the reference " +
+           std::to_string(expected.size());
+  for (size_t o = 0; o < actual.size(); ++o) {
     double tol = o < atol.size() ? atol[o] : 1e-4;
-    std::string diff = conformance::compareOutputs({(*actual)[o]}, {(*expected)[o]}, tol, rtol);
+    std::string diff = conformance::compareOutputs({actual[o]}, {expected[o]}, tol, rtol);
     if (!diff.empty())
       return "mismatch\toutput " + std::to_string(o) + " ('" + graph["outputs"][o].get<std::string>() + "')" +
              diff.substr(diff.find(':'));
@@ -235,8 +288,13 @@ int main(int argc, char **argv) {
       opt.target = value();
       auto t = targets::parseTarget(opt.target);
       llvm::Error e = t ? t->checkRunsOnHost() : t.takeError();
-      if (e) {
-        std::cerr << "fuzz-models: --target: " << llvm::toString(std::move(e)) << "\n";
+      if (e && t && fuzz::emulationUnavailable(*t).empty()) {
+        llvm::consumeError(std::move(e)); // a foreign CPU, run under qemu-user
+      } else if (e) {
+        std::string why = llvm::toString(std::move(e));
+        if (t && t->arch == targets::Arch::AArch64)
+          why += "; " + fuzz::emulationUnavailable(*t);
+        std::cerr << "fuzz-models: --target: " << why << "\n";
         return 2;
       }
     } else if (a == "--timeout") {
