@@ -555,10 +555,33 @@ void bindGpuFunc(te::Func &f, int threads) {
     bindGpuStage(f, stage, threads);
 }
 
+/// A reduction's helpers (one value per output point: a sum, an extreme and its index) computed
+/// in the point's work-item, in registers: the lane partials with their lanes unrolled inside
+/// the reduction's loop (the work-item reads its elements in order), the fold of the lanes
+/// unrolled, so every register index is a constant.
+void computeHelpersInThread(KernelFuncs &k, const std::string &thread) {
+  for (Helper &h : k.anchor.reductions) {
+    if (te::Func &p = h.partial; p.defined()) {
+      const auto &args = pureArgs(p);
+      std::vector<te::VarName> order(args.begin(), args.end() - 1);
+      for (const std::string &r : rvarNames(p, 1))
+        order.push_back(r);
+      order.push_back(args.back());
+      p.compute_at(k.output, thread).store_in(te::MemoryType::Register).unroll(args.back());
+      p.update().reorder(order).unroll(args.back());
+      int fold = h.func.num_update_definitions(); // the last update combines the lanes
+      for (const std::string &r : rvarNames(h.func, fold))
+        h.func.update(fold - 1).unroll(r);
+    }
+    h.func.compute_at(k.output, thread).store_in(te::MemoryType::Register);
+  }
+}
+
 /// gpu_simt: a thread per output point. The accumulator (conv, matmul, pool) lives in the
 /// point's thread, private; the reduction helpers (softmax, means) and their lane partials
-/// are launches of their own before the output.
-void scheduleGpuSimt(KernelFuncs &k, int threads) {
+/// are launches of their own before the output, unless `helpersInThread` puts a reduction's
+/// (one value per point) in the point's work-item.
+void scheduleGpuSimt(KernelFuncs &k, int threads, bool helpersInThread) {
   // Work-groups no larger than the output, so that every work-item's point is in range (the
   // accumulator is computed at it).
   int64_t points = numElements(k.outputShape);
@@ -586,6 +609,10 @@ void scheduleGpuSimt(KernelFuncs &k, int threads) {
     } else {
       bindGpuFunc(acc, threads);
     }
+  }
+  if (helpersInThread && !thread.empty() && k.anchor.sliceAxis < 0) {
+    computeHelpersInThread(k, thread);
+    return;
   }
   for (Helper &h : k.anchor.reductions) {
     bindGpuFunc(h.func, threads);
@@ -818,7 +845,8 @@ llvm::Error applySchedule(KernelFuncs &k, const Schedule &s, const targets::Targ
   if (const schedules::TemplateSpec *spec = schedules::findTemplate(templ); spec && spec->gpu) {
     // gpu_simt, or a kernel the tiled templates cannot take (they always have a simple
     // accumulator): one point per work-item rather than a CPU schedule.
-    scheduleGpuSimt(k, templ == "gpu_simt" ? (int)s["threads"] : 64);
+    bool simt = templ == "gpu_simt";
+    scheduleGpuSimt(k, simt ? (int)s["threads"] : 64, simt && s.has("helpers_in_thread") && s["helpers_in_thread"]);
     std::vector<const te::Func *> funcs{&k.output, &k.anchor.accumulator};
     for (const Helper &h : k.anchor.reductions)
       funcs.insert(funcs.end(), {&h.func, &h.partial});

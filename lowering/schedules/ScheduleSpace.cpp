@@ -418,7 +418,24 @@ TemplateSpec injective() {
 // ---- gpu_simt ---------------------------------------------------------------------------------
 // Any kernel on a GPU: one thread per output point (all output dimensions fused, split into
 // work-groups of `threads`), the reduction of each point in its thread's registers. Reduction
-// helpers (softmax's max and sum, a mean's sum) run first as launches of their own.
+// helpers (softmax's max and sum, a mean's sum) run first as launches of their own, their lane
+// partials across work-items; a reduction's helpers (one value per output point) can instead be
+// computed in the point's work-item, the whole kernel one launch.
+
+/// Elements a reduction kernel folds into each output point; 0 for other kernels.
+int64_t foldedPerPoint(const Workload &w) {
+  static const char *const kReductions[] = {"reduce_sum", "reduce_mean", "reduce_max",
+                                            "reduce_prod", "arg_max", "arg_min"};
+  int64_t points = w.output.numElements();
+  if (!llvm::is_contained(kReductions, w.anchor) || w.anchorOperands.empty() || points <= 0)
+    return 0;
+  return w.anchorOperands[0].numElements() / points;
+}
+
+/// Up to this many elements a point, a work-item folds its reduction alone rather than with 16
+/// work-items and two more launches (per stage: init, update, fold). Counted, not measured: a
+/// launch costs a few microseconds, about what a work-item takes to fold 4096 elements.
+constexpr int64_t kGpuThreadReductionMax = 4096;
 
 TemplateSpec gpuSimt() {
   TemplateSpec s;
@@ -430,6 +447,16 @@ TemplateSpec gpuSimt() {
       knob("threads", "work-items per work-group",
            [](const Workload &, const Target &) { return std::vector<int64_t>{32, 64, 128, 256}; },
            [](const Workload &, const Target &) { return 64; }),
+      knob("helpers_in_thread",
+           "a reduction's helpers (its sum or extreme and their lane partials) in each output "
+           "point's work-item, one launch; 0: launches of their own, lanes across work-items",
+           [](const Workload &w, const Target &) {
+             return foldedPerPoint(w) > 0 ? std::vector<int64_t>{0, 1} : std::vector<int64_t>{0};
+           },
+           [](const Workload &w, const Target &) {
+             int64_t folded = foldedPerPoint(w);
+             return folded > 0 && folded <= kGpuThreadReductionMax ? 1 : 0;
+           }),
   };
   s.check = [](const Schedule &, const Workload &, const Target &) { return std::string(); };
   return s;
