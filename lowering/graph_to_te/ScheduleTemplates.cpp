@@ -711,8 +711,9 @@ void scheduleGpuMatmul(KernelFuncs &k, const Schedule &s) {
     update.unroll(ki);
   std::vector<te::Func> staged = stageInSharedMemory(acc, ko, s["double_buffer"] != 0);
   if (s["a_k_major"] && !staged.empty()) {
-    // A's tile (rows x k) stored k-major: a work-item reads its reg_m rows at one k as one
-    // vector; 4 elements of padding per k put the group's stores of consecutive k in other banks.
+    // A's tile (rows x k; the update reads acc + A * B, so A is staged first) stored k-major: a
+    // work-item reads its reg_m rows at one k as one vector; 4 elements of padding per k put the
+    // group's stores of consecutive k in other banks.
     te::Func &tileA = staged.front();
     const auto &t = pureArgs(tileA);
     std::vector<te::VarName> storage(t.begin(), t.end() - 2);

@@ -7,6 +7,7 @@
 #include <fstream>
 #include <numeric>
 #include <set>
+#include <tuple>
 
 using namespace strata;
 using namespace strata::tuning;
@@ -149,4 +150,49 @@ TEST(Defaults, ConvTilesFollowTheFmaRate) {
   ASSERT_FALSE(narrow.workload.empty());
   EXPECT_GT(schedules::defaultSchedule(narrow.w, zen4)["oc_block"], 1)
       << "3 columns of one block are 3 accumulators, too few to hide the FMA latency";
+}
+
+namespace {
+
+/// The tasks of a GlobalAveragePool over `h` x `w` and a Relu, compiled for OpenCL.
+std::vector<Task> gpuReduceTasks(int h, int w) {
+  std::string path = ::testing::TempDir() + "/" + std::to_string(::getpid()) + "_gap" + std::to_string(h) +
+                     "x" + std::to_string(w) + ".json";
+  std::ofstream(path) << R"({"opset": 17,
+    "inputs": [{"name": "x", "shape": [1, 8, )" << h << ", " << w << R"(], "dtype": "float32"}],
+    "nodes": [{"op": "Relu", "inputs": ["x"], "outputs": ["r"]},
+              {"op": "Exp", "inputs": ["r"], "outputs": ["e"]},
+              {"op": "GlobalAveragePool", "inputs": ["x"], "outputs": ["y"]}],
+    "outputs": ["e", "y"]})";
+  PipelineOptions po;
+  po.target = *targets::parseTarget("opencl");
+  auto tasks = extractTasks(path, po);
+  EXPECT_TRUE((bool)tasks) << (tasks ? "" : llvm::toString(tasks.takeError()));
+  return tasks ? std::move(*tasks) : std::vector<Task>{};
+}
+
+} // namespace
+
+TEST(Defaults, SmallGpuReductionsFoldInTheirWorkItem) {
+  // Up to kGpuThreadReductionMax (4096) elements a point: one launch; more: lanes across
+  // work-items. Kernels without a reduction have no choice to tune.
+  for (auto [h, w, inThread] : {std::tuple{64, 64, 1}, std::tuple{64, 65, 0}}) {
+    std::vector<Task> tasks = gpuReduceTasks(h, w);
+    int reductions = 0;
+    for (const Task &t : tasks) {
+      const schedules::Schedule &s = t.defaultSchedule;
+      ASSERT_EQ(s.templateName, "gpu_simt") << s.str();
+      if (t.w.anchor == "reduce_mean") {
+        ++reductions;
+        EXPECT_EQ(s["helpers_in_thread"], inThread) << h << "x" << w << ": " << s.str();
+      } else {
+        EXPECT_EQ(s["helpers_in_thread"], 0) << s.str();
+        const schedules::TemplateSpec *spec = schedules::findTemplate("gpu_simt");
+        for (const schedules::KnobSpec &k : spec->knobs)
+          if (k.name == "helpers_in_thread")
+            EXPECT_EQ(k.values(t.w, *targets::parseTarget("opencl")), std::vector<int64_t>{0});
+      }
+    }
+    EXPECT_EQ(reductions, 1);
+  }
 }
