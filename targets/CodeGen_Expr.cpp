@@ -183,7 +183,20 @@ void Emitter::visit(const te::Cast *op) {
       value_ = b_.CreateTrunc(b_.CreateIntrinsic(llvm::Intrinsic::fptosi_sat, {wide, v->getType()}, {v}), dst);
     }
   } else if (to.is_float()) {
-    value_ = from.is_int() ? b_.CreateSIToFP(v, dst) : b_.CreateUIToFP(v, dst);
+    auto convert = [&](llvm::Value *x, llvm::Type *t) {
+      return from.is_int() ? b_.CreateSIToFP(x, t) : b_.CreateUIToFP(x, t);
+    };
+    if (from.bits == 64 && to.bits < 64 && to.lanes > 1 && codegen_.target().arch == Arch::AArch64) {
+      // LLVM 19 lowers a vector of 64-bit integers to float on AArch64 through double
+      // (scvtf .2d, then fcvtn): two roundings, so 2^60 + 2^36 + 1 becomes 2^60, not
+      // 2^60 + 2^37. The scalar scvtf rounds once: lane by lane.
+      value_ = llvm::PoisonValue::get(dst);
+      for (int i = 0; i < to.lanes; ++i)
+        value_ = b_.CreateInsertElement(value_, convert(b_.CreateExtractElement(v, (uint64_t)i), dst->getScalarType()),
+                                        (uint64_t)i);
+    } else {
+      value_ = convert(v, dst);
+    }
   } else if (from.is_int_or_uint() && to.is_int_or_uint()) {
     value_ = b_.CreateIntCast(v, dst, /*isSigned=*/from.is_int());
   } else {

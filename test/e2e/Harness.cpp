@@ -5,6 +5,7 @@
 
 #include "compiler/Pipeline.h"
 #include "compiler/aot/AotCompiler.h"
+#include "compiler/conformance/EmulatedRun.h"
 #include "compiler/conformance/RefCheck.h"
 
 #include "llvm/Support/FileSystem.h"
@@ -129,17 +130,63 @@ bool checkPtxInstead(const std::string &path, const CompileOptions &options) {
   return true;
 }
 
+bool isEmulated(const CompileOptions &options) {
+  auto target = targets::parseTarget(options.target);
+  if (!target) {
+    llvm::consumeError(target.takeError());
+    return false;
+  }
+  return target->arch != targets::hostTarget().arch && !target->isGPU();
+}
+
+bool runEmulatedInstead(const std::string &path, const CompileOptions &options, const std::vector<HostTensor> &inputs,
+                        const std::vector<HostTensor> &expected, double atol, double rtol) {
+  if (!isEmulated(options))
+    return false;
+  auto target = targets::parseTarget(options.target);
+  if (std::string why = conformance::emulationUnavailable(*target); !why.empty()) {
+    ADD_FAILURE() << why;
+    return true;
+  }
+  PipelineOptions po;
+  po.target = *target;
+  po.import.inputShapes = options.input_shapes;
+  std::string name = ::testing::UnitTest::GetInstance()->current_test_info()->name();
+  for (char &c : name)
+    if (!std::isalnum((unsigned char)c))
+      c = '_';
+  std::string dir = ::testing::TempDir() + "/" + std::to_string(::getpid()) + "_emulated_" + name;
+  auto model = conformance::EmulatedModel::compile(path, po, dir);
+  if (!model) {
+    ADD_FAILURE() << llvm::toString(model.takeError());
+    return true;
+  }
+  auto actual = model->run(inputs, expected, 300);
+  if (!actual) {
+    ADD_FAILURE() << llvm::toString(actual.takeError());
+    return true;
+  }
+  expectClose(*actual, expected, atol, rtol);
+  return true;
+}
+
 void expectMatchesReference(const std::string &path, double atol, double rtol,
                             const CompileOptions &given, uint32_t seed) {
   CompileOptions options = withTestTarget(given);
   bool exporting = std::getenv("STRATA_E2E_EXPORT") && options.target != "host";
   if (!exporting && checkPtxInstead(path, options))
     return;
-  auto exe = compile(path, options);
+  // An emulated target's signature and seeded inputs come from the host's compile.
+  CompileOptions local = options;
+  if (isEmulated(options))
+    local.target = "host";
+  auto exe = compile(path, local);
   ASSERT_TRUE(exe.ok()) << exe.error();
   auto inputs = randomInputs(*exe, seed);
   auto expected = runReference(path, inputs, options);
   if (exportForDevice(path, options, inputs, expected, atol, rtol))
+    return;
+  if (runEmulatedInstead(path, options, inputs, expected, atol, rtol))
     return;
   auto actual = runCompiled(*exe, inputs);
   expectClose(actual, expected, atol, rtol);

@@ -40,6 +40,16 @@ bool checkPtxInstead(const std::string &path, const CompileOptions &options);
 bool exportForDevice(const std::string &path, const CompileOptions &options, const std::vector<HostTensor> &inputs,
                      const std::vector<HostTensor> &expected, double atol, double rtol);
 
+/// Whether `options.target` is a CPU this machine runs only under qemu-user (aarch64): its
+/// models' signatures and inputs come from a compile for the host.
+bool isEmulated(const CompileOptions &options);
+
+/// For an emulated target: compiles `path` ahead of time for it, links it by the cross
+/// compiler, runs it under qemu-user on `inputs`, compares with `expected` and returns true (a
+/// failure names a missing cross compiler or emulator). False for targets that run here.
+bool runEmulatedInstead(const std::string &path, const CompileOptions &options, const std::vector<HostTensor> &inputs,
+                        const std::vector<HostTensor> &expected, double atol, double rtol);
+
 /// Compiles `path` (for withTestTarget(options)), runs it on seeded inputs, and compares with
 /// the reference (or exports all three for the device, see exportForDevice).
 void expectMatchesReference(const std::string &path, double atol = 1e-4, double rtol = 1e-4,

@@ -31,6 +31,8 @@ void expectOpCaseOutputs(const OpCase &c, const std::vector<HostTensor> &inputs,
     return;
   if (checkPtxInstead(path, withTestTarget({})))
     return;
+  if (runEmulatedInstead(path, withTestTarget({}), inputs, expected, c.atol, c.rtol))
+    return;
   auto exe = compile(path, withTestTarget({}));
   ASSERT_TRUE(exe.ok()) << exe.error();
   {

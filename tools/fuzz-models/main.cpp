@@ -6,11 +6,11 @@
 // kept. See --help.
 //
 //===----------------------------------------------------------------------===//
-#include "tools/fuzz-models/EmulatedRun.h"
 #include "tools/fuzz-models/Generator.h"
 
 #include "compiler/HostRun.h"
 #include "compiler/conformance/ChildProcess.h"
+#include "compiler/conformance/EmulatedRun.h"
 #include "compiler/conformance/RefCheck.h"
 #include "compiler/frontends/JsonReader.h"
 #include "targets/Target.h"
@@ -137,8 +137,10 @@ llvm::Expected<std::vector<TensorInfo>> declaredInputs(const std::string &path) 
 std::variant<std::vector<HostTensor>, std::string>
 runEmulated(const Options &opt, const std::string &path, const targets::Target &target, uint32_t inputSeed,
             const std::string &tag, std::vector<HostTensor> &expected) {
-  auto model = fuzz::EmulatedModel::compile(path, target, tempDir() + "/fuzz-models-" + std::to_string(::getpid()) +
-                                                              "-" + tag + "." + target.name);
+  PipelineOptions po;
+  po.target = target;
+  auto model = conformance::EmulatedModel::compile(
+      path, po, tempDir() + "/fuzz-models-" + std::to_string(::getpid()) + "-" + tag + "." + target.name);
   if (!model)
     return compileFailure(llvm::toString(model.takeError()));
   auto infos = declaredInputs(path);
@@ -168,7 +170,7 @@ std::string checkModel(const Options &opt, const nlohmann::json &graph, const st
 
   std::vector<HostTensor> actual, expected;
   auto parsed = targets::parseTarget(target);
-  if (parsed && fuzz::emulationUnavailable(*parsed).empty()) {
+  if (parsed && conformance::emulationUnavailable(*parsed).empty()) {
     auto result = runEmulated(opt, path, *parsed, inputSeed, tag, expected);
     if (auto *line = std::get_if<std::string>(&result))
       return *line;
@@ -288,12 +290,12 @@ int main(int argc, char **argv) {
       opt.target = value();
       auto t = targets::parseTarget(opt.target);
       llvm::Error e = t ? t->checkRunsOnHost() : t.takeError();
-      if (e && t && fuzz::emulationUnavailable(*t).empty()) {
+      if (e && t && conformance::emulationUnavailable(*t).empty()) {
         llvm::consumeError(std::move(e)); // a foreign CPU, run under qemu-user
       } else if (e) {
         std::string why = llvm::toString(std::move(e));
         if (t && t->arch == targets::Arch::AArch64)
-          why += "; " + fuzz::emulationUnavailable(*t);
+          why += "; " + conformance::emulationUnavailable(*t);
         std::cerr << "fuzz-models: --target: " << why << "\n";
         return 2;
       }

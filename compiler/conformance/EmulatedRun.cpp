@@ -1,4 +1,4 @@
-#include "tools/fuzz-models/EmulatedRun.h"
+#include "compiler/conformance/EmulatedRun.h"
 
 #include "compiler/aot/AotCompiler.h"
 
@@ -9,7 +9,7 @@
 #include <optional>
 #include <sstream>
 
-namespace strata::fuzz {
+namespace strata::conformance {
 
 namespace {
 
@@ -111,13 +111,12 @@ std::string emulationUnavailable(const targets::Target &target) {
   return "";
 }
 
-llvm::Expected<EmulatedModel> EmulatedModel::compile(const std::string &modelPath, const targets::Target &target,
+llvm::Expected<EmulatedModel> EmulatedModel::compile(const std::string &modelPath, const PipelineOptions &options,
                                                      const std::string &dir) {
   if (std::error_code ec = llvm::sys::fs::create_directories(dir))
     return llvm::createStringError("cannot create " + dir + ": " + ec.message());
-  EmulatedModel model(dir, target);
-  PipelineOptions po;
-  po.target = target;
+  EmulatedModel model(dir, options.target);
+  PipelineOptions po = options;
   po.name = "m";
   if (llvm::Error e = aot::compileToStaticLibrary(modelPath, dir + "/m", po))
     return std::move(e);
@@ -159,4 +158,4 @@ EmulatedModel::~EmulatedModel() {
     llvm::sys::fs::remove_directories(dir_);
 }
 
-} // namespace strata::fuzz
+} // namespace strata::conformance

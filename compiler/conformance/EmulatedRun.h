@@ -1,13 +1,14 @@
 //===- EmulatedRun.h - run a model compiled for another CPU under QEMU ----===//
 //
-// fuzz-models checks targets this machine cannot run (aarch64) the way a user
-// ships them: compiled ahead of time, linked by the cross compiler with a
-// small C runner, run under qemu-user.
+// The e2e tests and fuzz-models check targets this machine cannot run
+// (aarch64) the way a user ships them: compiled ahead of time, linked by the
+// cross compiler with a small C runner, run under qemu-user.
 //
 //===----------------------------------------------------------------------===//
 #pragma once
 
 #include "dialects/graph/reference/HostTensor.h"
+#include "compiler/Pipeline.h"
 #include "targets/Target.h"
 
 #include "llvm/Support/Error.h"
@@ -15,7 +16,7 @@
 #include <string>
 #include <vector>
 
-namespace strata::fuzz {
+namespace strata::conformance {
 
 /// Whether models for `target` run here under emulation: "" when they do, else why not
 /// (a foreign CPU without its cross compiler and qemu-user, or a target with no emulator).
@@ -24,9 +25,9 @@ std::string emulationUnavailable(const targets::Target &target);
 /// A model compiled ahead of time for an emulated target, in a folder of its own.
 class EmulatedModel {
 public:
-  /// Compiles `modelPath` for `target` into `dir` (created; removed with this object). A
-  /// compile error comes back as the compiler's message.
-  static llvm::Expected<EmulatedModel> compile(const std::string &modelPath, const targets::Target &target,
+  /// Compiles `modelPath` with `options` (its target, import options) into `dir` (created;
+  /// removed with this object). A compile error comes back as the compiler's message.
+  static llvm::Expected<EmulatedModel> compile(const std::string &modelPath, const PipelineOptions &options,
                                                const std::string &dir);
   /// Links the model with the runner and runs it on `inputs` under qemu-user; the outputs get
   /// the element types and shapes of `like` (the reference's outputs).
@@ -45,4 +46,4 @@ private:
   targets::Target target_;
 };
 
-} // namespace strata::fuzz
+} // namespace strata::conformance
