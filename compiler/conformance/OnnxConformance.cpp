@@ -2,6 +2,7 @@
 #include "compiler/conformance/OnnxConformance.h"
 
 #include "compiler/conformance/ChildProcess.h"
+#include "compiler/conformance/EmulatedRun.h"
 #include "compiler/conformance/RefCheck.h"
 
 #include "compiler/HostRun.h"
@@ -16,12 +17,15 @@
 #include "llvm/Support/Path.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstring>
 #include <fstream>
 #include <map>
 #include <set>
 #include <sstream>
+
+#include <unistd.h>
 
 
 namespace strata::conformance {
@@ -104,8 +108,7 @@ std::string constantInputNamed(const std::string &error) {
 /// that decide shapes (a Reshape's shape, a Slice's starts) bound as constants,
 /// as a static-shape compiler must.
 Result<Executable> compileFor(const std::string &dir, const frontend::ModelDesc &model,
-                              const std::vector<HostTensor> &inputs) {
-  CompileOptions co;
+                              const std::vector<HostTensor> &inputs, CompileOptions &co) {
   co.num_threads = 1;
   for (size_t i = 0; i < inputs.size() && i < model.inputs.size(); ++i)
     co.input_shapes[model.inputs[i].name] = inputs[i].shape;
@@ -133,6 +136,26 @@ Result<Executable> compileFor(const std::string &dir, const frontend::ModelDesc 
   }
 }
 
+/// The model compiled ahead of time for an emulated target with the options of the host's
+/// compile (input shapes, constant inputs), run under qemu-user; outputs typed like `wants`.
+llvm::Expected<std::vector<HostTensor>> runEmulated(const std::string &dir, const CompileOptions &co,
+                                                    const targets::Target &target,
+                                                    const std::vector<HostTensor> &inputs,
+                                                    const std::vector<HostTensor> &wants) {
+  PipelineOptions po;
+  po.target = target;
+  po.import.inputShapes = co.input_shapes;
+  for (const auto &[name, c] : co.constant_inputs)
+    po.import.constantInputs[name] = HostTensor::fromBytes(toDType(c.dtype), c.shape, c.data.data());
+  const char *tmp = std::getenv("TMPDIR");
+  std::string work = std::string(tmp && *tmp ? tmp : "/tmp") + "/strata-onnx-test-" + std::to_string(::getpid()) +
+                     "-" + llvm::sys::path::filename(dir).str();
+  auto model = EmulatedModel::compile(dir + "/model.onnx", po, work);
+  if (!model)
+    return model.takeError();
+  return model->run(inputs, wants, 60);
+}
+
 /// Runs one test in this process: its outcome and reason (runTest names and groups it).
 TestResult runInProcess(const std::string &dir, const ConformanceOptions &options) {
   TestResult r;
@@ -153,6 +176,11 @@ TestResult runInProcess(const std::string &dir, const ConformanceOptions &option
     std::string msg = llvm::toString(std::move(err));
     return fail(errorOutcome(msg), firstLine(msg));
   }
+
+  auto target = targets::parseTarget(options.target);
+  if (!target)
+    return fail(Outcome::Failed, llvm::toString(target.takeError()));
+  bool emulated = !target->isGPU() && target->arch != targets::hostTarget().arch;
 
   std::vector<std::string> sets;
   std::error_code ec;
@@ -175,7 +203,11 @@ TestResult runInProcess(const std::string &dir, const ConformanceOptions &option
       inputs.push_back(std::move(*t));
     }
     auto outFiles = dataFiles(set, "output_");
-    auto exe = compileFor(dir, *model, inputs);
+    // An emulated target's signature (the inputs left after binding constants) comes from a
+    // compile for the host.
+    CompileOptions co;
+    co.target = emulated ? "host" : options.target;
+    auto exe = compileFor(dir, *model, inputs, co);
     if (!exe.ok()) {
       Outcome o = errorOutcome(exe.error());
       return fail(o, (o == Outcome::Failed ? "compile error: " : "") + firstLine(exe.error()));
@@ -195,15 +227,22 @@ TestResult runInProcess(const std::string &dir, const ConformanceOptions &option
         return fail(Outcome::Failed, "no test data for input '" + info.name + "'");
       runInputs.push_back(*t);
     }
-    auto outs = runOnHost(*exe, runInputs);
-    if (!outs)
-      return fail(Outcome::Failed, "run error: " + llvm::toString(outs.takeError()));
-    for (size_t o = 0; o < outFiles.size(); ++o) {
-      auto want = frontend::readTensorFile(outFiles[o]);
+    std::vector<HostTensor> wants;
+    for (const std::string &f : outFiles) {
+      auto want = frontend::readTensorFile(f);
       if (!want) {
         std::string msg = llvm::toString(want.takeError());
         return fail(errorOutcome(msg), firstLine(msg));
       }
+      wants.push_back(std::move(*want));
+    }
+    auto outs = emulated ? runEmulated(dir, co, *target, runInputs, wants) : runOnHost(*exe, runInputs);
+    if (!outs) {
+      std::string msg = llvm::toString(outs.takeError());
+      return fail(emulated ? errorOutcome(msg) : Outcome::Failed, "run error: " + msg);
+    }
+    for (size_t o = 0; o < outFiles.size(); ++o) {
+      const HostTensor *want = &wants[o];
       std::string diff = compareOutputs({(*outs)[o]}, {*want}, options.atol, options.rtol);
       if (!diff.empty())
         return fail(Outcome::Failed, "mismatch in " + setName + " output " + std::to_string(o) +

@@ -26,6 +26,8 @@ struct ConformanceOptions {
   double rtol = 1e-3, atol = 1e-7;
   int timeoutSeconds = 60;
   bool verbose = false; // print each test as it finishes
+  /// What the tests compile for: a target this machine runs, or one it emulates (aarch64).
+  std::string target = "host";
 };
 
 /// Default location of the node tests (Debian's libonnx-testdata).

@@ -2,7 +2,7 @@
 # Runs `strata onnx-test` on a suite of ONNX node tests for ctest: prints the last
 # line (N passed, M failed, K skipped) and fails, listing the failures, unless
 # nothing failed. The full table goes to REPORT.
-# Usage: run-node-tests.sh STRATA REPORT [DIR...]   (no DIR: Debian's libonnx-testdata)
+# Usage: run-node-tests.sh STRATA REPORT [DIR...] [--target T]   (no DIR: Debian's libonnx-testdata)
 set -uo pipefail
 strata="$1" report="$2"
 shift 2

@@ -94,7 +94,10 @@ const std::vector<Command> &commands() {
        "Run ONNX's backend node tests (default: every test in /usr/share/libonnx-testdata/data/node) and print "
        "a table by op; the last line says N passed, M failed, K skipped.",
        {{"--markdown", "FILE", "also write the table as Markdown (docs/onnx-coverage.md)"},
-        {"--verbose", "", "print every test as it finishes"}}},
+        {"--verbose", "", "print every test as it finishes"},
+        {"--target", "T",
+         "compile the tests for T (default host; opencl: on this machine's OpenCL device; aarch64: ahead "
+         "of time, linked by aarch64-linux-gnu-gcc and run under qemu-aarch64)"}}},
       {"help", "strata help", "This overview; 'strata CMD --help' for a command's options.", {}},
   };
   return all;

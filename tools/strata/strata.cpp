@@ -12,6 +12,7 @@
 #include "compiler/Npy.h"
 #include "compiler/aot/AotCompiler.h"
 #include "compiler/tuning/AutoSchedule.h"
+#include "compiler/conformance/EmulatedRun.h"
 #include "compiler/conformance/OnnxConformance.h"
 #include "compiler/frontends/Importer.h"
 #include "dialects/graph/reference/Interpreter.h"
@@ -461,6 +462,16 @@ int commandOnnxTest(const Args &a) {
     return usageError("onnx-test: no test folders (with model.onnx) found");
   ConformanceOptions options;
   options.verbose = a.verbose;
+  options.target = a.target;
+  // Checked here: a target no test can run on would count every test as failed.
+  auto target = strata::targets::parseTarget(a.target);
+  if (!target)
+    return usageError("onnx-test: " + llvm::toString(target.takeError()));
+  if (llvm::Error e = target->checkRunsOnHost()) {
+    std::string why = llvm::toString(std::move(e));
+    if (std::string emulation = emulationUnavailable(*target); !emulation.empty())
+      return usageError("onnx-test: " + why + (target->isGPU() ? "" : "; " + emulation));
+  }
   std::vector<TestResult> results;
   for (size_t i = 0; i < tests.size(); ++i) {
     results.push_back(runTest(tests[i], options));
