@@ -48,6 +48,17 @@ TensorValue TensorValue::of(const te::Func &f, std::vector<int> shape) {
 
 namespace {
 
+/// f(a, b) on tensor values: integers wrap (two's complement, as the reference interpreter,
+/// numpy and ONNX Runtime compute), so signed ones are computed in the unsigned type of their
+/// width and cast back. TE's signed arithmetic never overflows (IR.h): the simplifier and
+/// codegen may assume it does not, and folded (x + 1 > x) to true for x = INT64_MAX.
+Expr wrapping(Expr a, Expr b, const std::function<Expr(Expr, Expr)> &f) {
+  if (!a.type().is_int())
+    return f(a, b);
+  te::Type u = te::UInt(a.type().bits, a.type().lanes);
+  return te::cast(a.type(), f(te::cast(u, a), te::cast(u, b)));
+}
+
 std::vector<int> shapeOf(Value v) {
   auto s = llvm::cast<RankedTensorType>(v.getType()).getShape();
   return std::vector<int>(s.begin(), s.end());
@@ -480,9 +491,11 @@ llvm::Expected<OpFuncs> Definer::reshape() {
 llvm::Expected<OpFuncs> Definer::define() {
   auto one = [this](double v) { return f32(v); };
   return llvm::TypeSwitch<Operation *, llvm::Expected<OpFuncs>>(op)
-      .Case([&](g::AddOp) { return binary([](Expr a, Expr b) { return a + b; }); })
-      .Case([&](g::SubOp) { return binary([](Expr a, Expr b) { return a - b; }); })
-      .Case([&](g::MulOp) { return binary([](Expr a, Expr b) { return a * b; }); })
+      .Case([&](g::AddOp) { return binary([](Expr a, Expr b) { return wrapping(a, b, add); }); })
+      .Case([&](g::SubOp) {
+        return binary([](Expr a, Expr b) { return wrapping(a, b, [](Expr x, Expr y) { return x - y; }); });
+      })
+      .Case([&](g::MulOp) { return binary([](Expr a, Expr b) { return wrapping(a, b, mul); }); })
       .Case([&](g::DivOp) {
         // Integer division truncates toward zero (C, ONNX, the reference
         // interpreter); TE's rounds toward negative infinity, which is one less
@@ -528,10 +541,18 @@ llvm::Expected<OpFuncs> Definer::define() {
       .Case([&](g::ExpOp) { return unary([](Expr x) { return te::exp(x); }); })
       .Case([&](g::LogOp) { return unary([](Expr x) { return te::log(x); }); })
       .Case([&](g::SqrtOp) { return unary([](Expr x) { return te::sqrt(x); }); })
-      .Case([&](g::NegOp) { return unary([](Expr x) { return -x; }); })
-      .Case([&](g::AbsOp) {
+      .Case([&](g::NegOp) {
         return unary([](Expr x) {
-          return x.type().is_float() ? te::abs(x) : te::select(x < te::make_zero(x.type()), -x, x);
+          return x.type().is_float() ? -x : wrapping(te::make_zero(x.type()), x, [](Expr z, Expr y) { return z - y; });
+        });
+      })
+      .Case([&](g::AbsOp) {
+        // |INT64_MIN| wraps to itself, as in the reference.
+        return unary([](Expr x) {
+          if (x.type().is_float())
+            return te::abs(x);
+          Expr zero = te::make_zero(x.type());
+          return te::select(x < zero, wrapping(zero, x, [](Expr z, Expr y) { return z - y; }), x);
         });
       })
       .Case([&](g::ErfOp) { return unary([](Expr x) { return te::erf(x); }); })

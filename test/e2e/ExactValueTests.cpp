@@ -181,6 +181,20 @@ TEST(ExactInt64, ComparisonsAtTheExtremes) {
                int64Tensor({3}, {MIN, A - 1, A - 1})});
 }
 
+TEST(ExactInt64, OverflowWrapsBeforeAComparison) {
+  // (x + 1 > x), (x - 1 < x), (x * 2 > x) as numpy computes them: false where the arithmetic
+  // wraps (INT64_MAX + 1 is INT64_MIN), not folded to true; -x and |x| of INT64_MIN wrap to it.
+  json m = model({typedInput("x", {4}, "int64")},
+                 {node("Add", {"x", "one"}, {"s"}), node("Greater", {"s", "x"}, {"up"}),
+                  node("Sub", {"x", "one"}, {"d"}), node("Less", {"d", "x"}, {"down"}),
+                  node("Mul", {"x", "two"}, {"m"}), node("Greater", {"m", "x"}, {"twice"}),
+                  node("Neg", {"x"}, {"neg"}), node("Abs", {"x"}, {"abs"})},
+                 {"up", "down", "twice", "neg", "abs"}, {{"one", int64Const({}, {1})}, {"two", int64Const({}, {2})}});
+  expectExact("wrap", m, {int64Tensor({4}, {C, MIN, 5, C / 2 + 1})},
+              {boolTensor({4}, {0, 1, 1, 1}), boolTensor({4}, {1, 0, 1, 1}), boolTensor({4}, {0, 1, 1, 0}),
+               int64Tensor({4}, {-C, MIN, -5, -(C / 2 + 1)}), int64Tensor({4}, {C, MIN, 5, C / 2 + 1})});
+}
+
 TEST(ExactInt64, IntegerReductionsAreRefused) {
   // Reductions compute in float32, so an int64 input is refused rather than rounded.
   json m = model({typedInput("x", {3}, "int64")}, {node("ReduceMin", {"x"}, {"y"}, {{"keepdims", 0}})}, {"y"});
