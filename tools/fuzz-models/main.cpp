@@ -24,6 +24,8 @@
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <random>
+#include <set>
 #include <regex>
 #include <sstream>
 #include <string>
@@ -60,6 +62,8 @@ options:
   --print I       print model I of the batch as a JSON graph and exit
   --replay PATH   instead of generating: check kept models (a .json file or a folder of
                   them, as --keep writes them; each must compile and match the reference)
+  --wide-ints     integer inputs also take values at the edges of int64 (INT64_MIN/MAX,
+                  2^53 + 1, 2^62, ...), not only the generator's small ones
   --perturb       add 1e-2 to the first element of every compiled float output and flip
                   the first element of the others (checks that mismatches are caught:
                   every model that compiles must then fail)
@@ -73,7 +77,7 @@ struct Options {
   int threads = 1, timeout = 120, compileThreads = 1;
   std::string keep, target; // target: empty for the rotation of targetOf
   std::vector<std::string> replay;
-  bool noFork = false, verbose = false, perturb = false;
+  bool noFork = false, verbose = false, perturb = false, wideInts = false;
 };
 
 /// The message without the model's path, numbers and quoted names: a category.
@@ -112,6 +116,58 @@ std::string targetOf(const Options &opt, uint64_t index) {
   return "host";
 }
 
+/// Names whose values end up as indices, sizes or counts (an operand past the first of a
+/// gather, scatter, slice, pad, ..., and everything computed into one): out of range they are
+/// invalid input, which Strata clamps rather than checks.
+std::set<std::string> indexValues(const nlohmann::json &graph) {
+  static const std::set<std::string> kIndexed = {"Gather", "GatherElements", "GatherND", "ScatterElements",
+                                                 "ScatterND", "OneHot", "Slice", "Reshape", "Tile", "Expand",
+                                                 "TopK", "Pad", "Resize", "Split", "Squeeze", "Unsqueeze",
+                                                 "ReduceSum", "ReduceMean", "ReduceMax", "ReduceMin", "CumSum",
+                                                 "ConstantOfShape", "Range", "Upsample"};
+  std::set<std::string> index;
+  const auto &nodes = graph["nodes"];
+  for (const auto &n : nodes)
+    if (kIndexed.count(n["op"].get<std::string>()))
+      for (size_t i = 1; i < n["inputs"].size(); ++i)
+        index.insert(n["inputs"][i].get<std::string>());
+  // Backwards through the producers until nothing changes.
+  for (bool grew = true; grew;) {
+    grew = false;
+    for (const auto &n : nodes)
+      for (const auto &o : n["outputs"])
+        if (index.count(o.get<std::string>()))
+          for (const auto &in : n["inputs"])
+            grew |= index.insert(in.get<std::string>()).second;
+  }
+  return index;
+}
+
+/// The model's seeded inputs; with --wide-ints, about half of the elements of every integer
+/// input that is not an index are replaced by values at the edges of int64 and of exactness in
+/// float (INT64_MIN/MAX, 2^53 + 1, 2^62, 2^31, ...), wrapped to the input's type: the
+/// generator's own values are small.
+std::vector<HostTensor> seededInputs(const Options &opt, const nlohmann::json &graph,
+                                     const std::vector<TensorInfo> &infos, uint32_t seed) {
+  std::vector<HostTensor> inputs = conformance::randomInputs(infos, seed);
+  if (!opt.wideInts)
+    return inputs;
+  std::set<std::string> index = indexValues(graph);
+  static const int64_t kEdges[] = {INT64_MIN, INT64_MAX, INT64_MIN + 1, INT64_MAX - 1,
+                                   (int64_t(1) << 53) + 1, -(int64_t(1) << 53) - 1, int64_t(1) << 62,
+                                   -(int64_t(1) << 62) + 3, (int64_t(1) << 31), -(int64_t(1) << 31) - 1,
+                                   (int64_t(1) << 32) + 7, (int64_t(1) << 60) + (int64_t(1) << 36) + 1};
+  std::mt19937_64 rng(seed * 31 + 7);
+  for (size_t k = 0; k < inputs.size(); ++k) {
+    HostTensor &t = inputs[k];
+    if (!t.isFloat() && t.dtype != DType::Bool && !index.count(infos[k].name))
+      for (int64_t i = 0; i < t.numElements(); ++i)
+        if (rng() % 2)
+          t.setI(i, rng() % 4 ? kEdges[rng() % std::size(kEdges)] : (int64_t)rng());
+  }
+  return inputs;
+}
+
 /// A compile error as a result: errors of the compiler's own stages (a schedule's bounds,
 /// codegen) on a model the importer accepted are failures, not rejections.
 std::string compileFailure(const std::string &e) {
@@ -135,8 +191,8 @@ llvm::Expected<std::vector<TensorInfo>> declaredInputs(const std::string &path) 
 /// Compiles the model for a target this machine runs under qemu-user, runs the reference on the
 /// same seeded inputs, then the compiled model; the outputs, or a result line for checkModel.
 std::variant<std::vector<HostTensor>, std::string>
-runEmulated(const Options &opt, const std::string &path, const targets::Target &target, uint32_t inputSeed,
-            const std::string &tag, std::vector<HostTensor> &expected) {
+runEmulated(const Options &opt, const nlohmann::json &graph, const std::string &path, const targets::Target &target,
+            uint32_t inputSeed, const std::string &tag, std::vector<HostTensor> &expected) {
   PipelineOptions po;
   po.target = target;
   auto model = conformance::EmulatedModel::compile(
@@ -146,7 +202,7 @@ runEmulated(const Options &opt, const std::string &path, const targets::Target &
   auto infos = declaredInputs(path);
   if (!infos)
     return "reference\tcannot read the model's inputs: " + llvm::toString(infos.takeError());
-  auto inputs = conformance::randomInputs(*infos, inputSeed);
+  auto inputs = seededInputs(opt, graph, *infos, inputSeed);
   auto reference = conformance::runReference(path, inputs);
   if (!reference)
     return "reference\tcompiled, but the reference interpreter failed: " + llvm::toString(reference.takeError());
@@ -171,7 +227,7 @@ std::string checkModel(const Options &opt, const nlohmann::json &graph, const st
   std::vector<HostTensor> actual, expected;
   auto parsed = targets::parseTarget(target);
   if (parsed && conformance::emulationUnavailable(*parsed).empty()) {
-    auto result = runEmulated(opt, path, *parsed, inputSeed, tag, expected);
+    auto result = runEmulated(opt, graph, path, *parsed, inputSeed, tag, expected);
     if (auto *line = std::get_if<std::string>(&result))
       return *line;
     actual = std::move(std::get<std::vector<HostTensor>>(result));
@@ -183,7 +239,7 @@ std::string checkModel(const Options &opt, const nlohmann::json &graph, const st
     auto exe = compile(path, co);
     if (!exe.ok())
       return compileFailure(exe.error());
-    auto inputs = conformance::randomInputs(exe->inputs(), inputSeed);
+    auto inputs = seededInputs(opt, graph, exe->inputs(), inputSeed);
     auto reference = conformance::runReference(path, inputs, co);
     if (!reference)
       return "reference\tcompiled, but the reference interpreter failed: " + llvm::toString(reference.takeError());
@@ -320,6 +376,8 @@ int main(int argc, char **argv) {
       }
     } else if (a == "--perturb") {
       opt.perturb = true;
+    } else if (a == "--wide-ints") {
+      opt.wideInts = true;
     } else if (a == "--no-fork") {
       opt.noFork = true;
     } else if (a == "--verbose") {
