@@ -280,7 +280,8 @@ nlohmann::json keptModel(const Options &opt, uint64_t index, const std::string &
   fuzz::GeneratedModel m = fuzz::generateModel(opt.seed, index);
   nlohmann::json j = m.graph;
   j["fuzz"] = {{"seed", opt.seed}, {"index", index}, {"target", targetOf(opt, index)},
-               {"input_seed", inputSeedOf(opt.seed, index)}, {"atol", m.atol}, {"rtol", m.rtol},
+               {"input_seed", inputSeedOf(opt.seed, index)}, {"wide_ints", opt.wideInts}, {"atol", m.atol},
+               {"rtol", m.rtol},
                {"found", reason}};
   return j;
 }
@@ -295,7 +296,9 @@ std::string replayModel(const Options &opt, const std::string &file) {
   std::vector<double> atol = f.value("atol", std::vector<double>{});
   std::string tag = std::to_string(std::hash<std::string>()(file));
   std::string target = opt.target.empty() ? f.value("target", std::string("host")) : opt.target;
-  return checkModel(opt, j, atol, f.value("rtol", 1e-4), target, f.value("input_seed", 1u), tag);
+  Options replay = opt;
+  replay.wideInts = f.value("wide_ints", opt.wideInts);
+  return checkModel(replay, j, atol, f.value("rtol", 1e-4), target, f.value("input_seed", 1u), tag);
 }
 
 struct Summary {
