@@ -653,9 +653,15 @@ llvm::Expected<OpFuncs> Definer::define() {
         const TensorValue &in = operands[0], &indices = operands[1];
         size_t r = indices.shape.size();
         std::vector<Expr> at(vars.begin() + axis, vars.begin() + axis + r);
-        Expr k = te::cast(te::Int(32), indices(at));
+        // Negative indices count from the end; out of range (invalid in ONNX) they clamp, as in
+        // the reference: in the indices' own type, so that 2^32 + 1 clamps rather than
+        // truncating to 1.
+        Expr k = indices(at);
         int n = in.shape[axis];
-        k = te::clamp(te::select(k < i32(0), k + i32(n), k), i32(0), i32(n - 1));
+        te::Type t = k.type();
+        Expr zero = te::make_zero(t);
+        k = te::cast(te::Int(32), te::clamp(te::select(k < zero, k + te::make_const(t, n), k), zero,
+                                            te::make_const(t, n - 1)));
         std::vector<Expr> idx(vars.begin(), vars.begin() + axis);
         idx.push_back(k);
         idx.insert(idx.end(), vars.begin() + axis + r, vars.end());

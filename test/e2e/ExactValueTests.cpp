@@ -195,6 +195,15 @@ TEST(ExactInt64, OverflowWrapsBeforeAComparison) {
                int64Tensor({4}, {-C, MIN, -5, -(C / 2 + 1)}), int64Tensor({4}, {C, MIN, 5, C / 2 + 1})});
 }
 
+TEST(ExactInt64, GatherClampsOutOfRangeIndicesInInt64) {
+  // Out-of-range indices are invalid in ONNX; Strata clamps them (compiled code and reference
+  // alike) in int64, so 2^32 + 1 reads the last element rather than element 1.
+  json m = model({typedInput("i", {4}, "int64")}, {node("Gather", {"d", "i"}, {"y"}, {{"axis", 0}})}, {"y"},
+                 {{"d", floatConst({5}, {10, 11, 12, 13, 14})}});
+  expectExact("gather_clamp", m, {int64Tensor({4}, {(int64_t(1) << 32) + 1, -(int64_t(1) << 40), -1, 2})},
+              {floatTensor({4}, {14, 10, 14, 12})});
+}
+
 TEST(ExactInt64, IntegerReductionsAreRefused) {
   // Reductions compute in float32, so an int64 input is refused rather than rounded.
   json m = model({typedInput("x", {3}, "int64")}, {node("ReduceMin", {"x"}, {"y"}, {{"keepdims", 0}})}, {"y"});
