@@ -20,7 +20,7 @@ struct Emulator {
 /// The cross compiler, emulator and libraries of a foreign CPU's Linux (tools/setup.sh installs
 /// them for aarch64); none for the host's own CPUs.
 std::optional<Emulator> emulatorFor(const targets::Target &t) {
-  if (t.arch == targets::Arch::AArch64 && !t.isGPU())
+  if (isForeignCpu(t) && t.arch == targets::Arch::AArch64)
     return Emulator{"aarch64-linux-gnu-gcc", "qemu-aarch64", "/usr/aarch64-linux-gnu"};
   return std::nullopt;
 }
@@ -99,6 +99,10 @@ llvm::Error execute(const std::vector<std::string> &args, const std::string &log
 }
 
 } // namespace
+
+bool isForeignCpu(const targets::Target &target) {
+  return !target.isGPU() && target.arch != targets::hostTarget().arch;
+}
 
 std::string emulationUnavailable(const targets::Target &target) {
   std::optional<Emulator> e = emulatorFor(target);

@@ -18,6 +18,10 @@
 
 namespace strata::conformance {
 
+/// A CPU target of another architecture than this machine's: its code runs here only under
+/// emulation (run() then needs the cross compiler and qemu-user; emulationUnavailable says).
+bool isForeignCpu(const targets::Target &target);
+
 /// Whether models for `target` run here under emulation: "" when they do, else why not
 /// (a foreign CPU without its cross compiler and qemu-user, or a target with no emulator).
 std::string emulationUnavailable(const targets::Target &target);

@@ -180,7 +180,7 @@ TestResult runInProcess(const std::string &dir, const ConformanceOptions &option
   auto target = targets::parseTarget(options.target);
   if (!target)
     return fail(Outcome::Failed, llvm::toString(target.takeError()));
-  bool emulated = !target->isGPU() && target->arch != targets::hostTarget().arch;
+  bool emulated = isForeignCpu(*target);
 
   std::vector<std::string> sets;
   std::error_code ec;

@@ -136,7 +136,7 @@ bool isEmulated(const CompileOptions &options) {
     llvm::consumeError(target.takeError());
     return false;
   }
-  return target->arch != targets::hostTarget().arch && !target->isGPU();
+  return conformance::isForeignCpu(*target);
 }
 
 bool runEmulatedInstead(const std::string &path, const CompileOptions &options, const std::vector<HostTensor> &inputs,

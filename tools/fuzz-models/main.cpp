@@ -226,7 +226,7 @@ std::string checkModel(const Options &opt, const nlohmann::json &graph, const st
 
   std::vector<HostTensor> actual, expected;
   auto parsed = targets::parseTarget(target);
-  if (parsed && conformance::emulationUnavailable(*parsed).empty()) {
+  if (parsed && conformance::isForeignCpu(*parsed)) {
     auto result = runEmulated(opt, graph, path, *parsed, inputSeed, tag, expected);
     if (auto *line = std::get_if<std::string>(&result))
       return *line;
