@@ -80,7 +80,7 @@ Result<Executable> compile(const std::string &modelPath, const CompileOptions &o
       return Status::error("constant input '" + name + "' has " + std::to_string(c.data.size()) +
                            " bytes of data for " + std::to_string(info.num_bytes()) + " (" +
                            shapeStr(c.shape) + " " + dtypeName(toDType(c.dtype)) + ")");
-    po.import.constantInputs[name] = HostTensor::fromBytes(toDType(c.dtype), c.shape, c.data.data());
+    po.import.constantInputs[name] = fromConstantTensor(c);
   }
   auto compiled = compileModel(modelPath, po);
   if (!compiled)

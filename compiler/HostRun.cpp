@@ -30,6 +30,10 @@ ElementType toElementType(DType t) {
   return ElementType::Float32;
 }
 
+HostTensor fromConstantTensor(const ConstantTensor &c) {
+  return HostTensor::fromBytes(toDType(c.dtype), c.shape, c.data.data());
+}
+
 ConstantTensor toConstantTensor(const HostTensor &t) {
   ConstantTensor c{toElementType(t.dtype), t.shape, std::vector<uint8_t>(t.numBytes())};
   t.toBytes(c.data.data());

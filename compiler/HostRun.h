@@ -18,6 +18,8 @@ ElementType toElementType(DType t);
 
 /// A HostTensor as a compile-time constant input (CompileOptions::constant_inputs).
 ConstantTensor toConstantTensor(const HostTensor &t);
+/// Its inverse; `c.data` must hold the shape's bytes (the caller checks).
+HostTensor fromConstantTensor(const ConstantTensor &c);
 
 /// Runs `exe` on inputs in its input order; each must have the input's shape
 /// and element type. Optionally reports the call's latency.

@@ -17,7 +17,6 @@
 #include "llvm/Support/Path.h"
 
 #include <algorithm>
-#include <cctype>
 #include <cmath>
 #include <cstring>
 #include <fstream>
@@ -146,7 +145,7 @@ llvm::Expected<std::vector<HostTensor>> runEmulated(const std::string &dir, cons
   po.target = target;
   po.import.inputShapes = co.input_shapes;
   for (const auto &[name, c] : co.constant_inputs)
-    po.import.constantInputs[name] = HostTensor::fromBytes(toDType(c.dtype), c.shape, c.data.data());
+    po.import.constantInputs[name] = fromConstantTensor(c);
   const char *tmp = std::getenv("TMPDIR");
   std::string work = std::string(tmp && *tmp ? tmp : "/tmp") + "/strata-onnx-test-" + std::to_string(::getpid()) +
                      "-" + llvm::sys::path::filename(dir).str();
@@ -242,8 +241,7 @@ TestResult runInProcess(const std::string &dir, const ConformanceOptions &option
       return fail(emulated ? errorOutcome(msg) : Outcome::Failed, "run error: " + msg);
     }
     for (size_t o = 0; o < outFiles.size(); ++o) {
-      const HostTensor *want = &wants[o];
-      std::string diff = compareOutputs({(*outs)[o]}, {*want}, options.atol, options.rtol);
+      std::string diff = compareOutputs({(*outs)[o]}, {wants[o]}, options.atol, options.rtol);
       if (!diff.empty())
         return fail(Outcome::Failed, "mismatch in " + setName + " output " + std::to_string(o) +
                                          diff.substr(diff.find(':')));
