@@ -151,11 +151,8 @@ bool runEmulatedInstead(const std::string &path, const CompileOptions &options, 
   PipelineOptions po;
   po.target = *target;
   po.import.inputShapes = options.input_shapes;
-  std::string name = ::testing::UnitTest::GetInstance()->current_test_info()->name();
-  for (char &c : name)
-    if (!std::isalnum((unsigned char)c))
-      c = '_';
-  std::string dir = ::testing::TempDir() + "/" + std::to_string(::getpid()) + "_emulated_" + name;
+  std::string dir = ::testing::TempDir() + "/" + std::to_string(::getpid()) + "_emulated_" +
+                    identifierOf(::testing::UnitTest::GetInstance()->current_test_info()->name());
   auto model = conformance::EmulatedModel::compile(path, po, dir);
   if (!model) {
     ADD_FAILURE() << llvm::toString(model.takeError());
@@ -205,10 +202,7 @@ bool exportForDevice(const std::string &path, const CompileOptions &options, con
   }
   // The library's symbol prefix: the test's unique name as a C identifier.
   const auto *test = ::testing::UnitTest::GetInstance()->current_test_info();
-  std::string name = std::string("e2e_") + test->test_suite_name() + "_" + test->name();
-  for (char &c : name)
-    if (!std::isalnum((unsigned char)c))
-      c = '_';
+  std::string name = identifierOf(std::string("e2e_") + test->test_suite_name() + "_" + test->name());
   // A test that checks several models: one library each.
   static std::map<std::string, int> exported;
   if (int n = exported[name]++; n > 0)
@@ -261,6 +255,13 @@ bool exportForDevice(const std::string &path, const CompileOptions &options, con
     ::close(fd);
   }
   return true;
+}
+
+std::string identifierOf(std::string s) {
+  for (char &c : s)
+    if (!std::isalnum((unsigned char)c))
+      c = '_';
+  return s;
 }
 
 std::string writeTempFile(const std::string &name, const std::string &text) {

@@ -55,6 +55,9 @@ bool runEmulatedInstead(const std::string &path, const CompileOptions &options, 
 void expectMatchesReference(const std::string &path, double atol = 1e-4, double rtol = 1e-4,
                             const CompileOptions &options = {}, uint32_t seed = 1);
 
+/// `s` with every character that is not a letter or digit made '_' (file names, C identifiers).
+std::string identifierOf(std::string s);
+
 /// Writes text to a fresh file in the test's temporary directory.
 std::string writeTempFile(const std::string &name, const std::string &text);
 

@@ -8,24 +8,17 @@
 
 namespace strata::testing {
 
-static std::string sanitize(std::string s) {
-  for (char &ch : s)
-    if (!std::isalnum((unsigned char)ch))
-      ch = '_';
-  return s;
-}
-
 void runOpCase(const OpCase &c) {
   // The test's own name is unique (several cases share an op name) and ctest runs cases in
   // parallel processes.
-  std::string file = sanitize(::testing::UnitTest::GetInstance()->current_test_info()->name());
+  std::string file = identifierOf(::testing::UnitTest::GetInstance()->current_test_info()->name());
   std::string path = writeTempFile(file + ".json", c.model.dump());
   expectMatchesReference(path, c.atol, c.rtol);
 }
 
 void expectOpCaseOutputs(const OpCase &c, const std::vector<HostTensor> &inputs,
                          const std::vector<HostTensor> &expected) {
-  std::string file = sanitize(::testing::UnitTest::GetInstance()->current_test_info()->name());
+  std::string file = identifierOf(::testing::UnitTest::GetInstance()->current_test_info()->name());
   std::string path = writeTempFile(file + ".json", c.model.dump());
   if (exportForDevice(path, withTestTarget({}), inputs, expected, c.atol, c.rtol))
     return;
@@ -46,7 +39,7 @@ void expectOpCaseOutputs(const OpCase &c, const std::vector<HostTensor> &inputs,
 }
 
 std::string opCaseTestName(const OpCase &c, size_t index) {
-  return sanitize(c.name + "_" + std::to_string(index));
+  return identifierOf(c.name + "_" + std::to_string(index));
 }
 
 } // namespace strata::testing
