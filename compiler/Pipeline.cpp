@@ -31,6 +31,7 @@
 #include "targets/CodeGen_NVPTX.h"
 #include "targets/CodeGen_OpenCL.h"
 #include "lowering/te_to_loops/OutlineGPU.h"
+#include "runtime/strata_runtime.h"
 #include "targets/Emit.h"
 #include "dialects/te/IRVisitor.h"
 
@@ -272,7 +273,8 @@ static te::LoweredFunc launchFunction(const te::LoweredFunc &f, const te::GPUPro
                             [&](const te::LoweredArg &a) { return a.name == buffer; });
     if (arg != f.args.end()) {
       k.args.push_back(*arg);
-      k.args.back().alignment = std::max(1, arg->type.bits / 8); // an offset into a buffer
+      // A device buffer plus an offset (a multiple of STRATA_ALIGNMENT): see strata_runtime.h.
+      k.args.back().alignment = STRATA_GPU_BUFFER_ALIGNMENT;
       continue;
     }
     for (const te::GPUScratch &s : program.scratch)

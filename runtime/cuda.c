@@ -280,12 +280,19 @@ static int32_t cuda_impl_create(const strata_gpu_program *prog, const char *mode
 }
 
 /* ---- Runs ------------------------------------------------------------------------------------- */
-/* A caller's device pointer must lie in an allocation of this context with the whole tensor after it. */
+/* A caller's device pointer must be aligned and lie in an allocation of this context with the
+ * whole tensor after it. */
 static int32_t cuda_check_device_buffer(const char *model, const char *kind, int32_t i, CUdeviceptr ptr,
                                         int64_t bytes) {
   CUdeviceptr base = 0;
   size_t size = 0;
-  CUresult err = cuda_api.cuMemGetAddressRange_v2(&base, &size, ptr);
+  CUresult err;
+  if (ptr % STRATA_GPU_BUFFER_ALIGNMENT != 0)
+    return strata_set_error(STRATA_ERROR_INVALID_ARGUMENT,
+                            "model '%s': %s %d (0x%llx) is not %d-byte aligned, as its kernels' 16-byte "
+                            "loads need (cudaMalloc returns 256-byte aligned memory)",
+                            model, kind, (int)i, (unsigned long long)ptr, STRATA_GPU_BUFFER_ALIGNMENT);
+  err = cuda_api.cuMemGetAddressRange_v2(&base, &size, ptr);
   if (err != CUDA_SUCCESS)
     return strata_set_error(STRATA_ERROR_INVALID_ARGUMENT,
                             "model '%s': %s %d (0x%llx) is not device memory of the model's device (its primary "

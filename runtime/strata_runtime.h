@@ -134,6 +134,11 @@ double strata_measure_peak_gflops(void);
 #define STRATA_GPU_WORKSPACE 0 /* workspace_bytes: intermediate tensors and kernel scratch */
 #define STRATA_GPU_CONSTANTS 1 /* the weights, uploaded once */
 #define STRATA_GPU_FIRST_INPUT 2 /* inputs 0..num_inputs-1, then outputs 0..num_outputs-1 */
+/* Every device buffer starts at a multiple of this many bytes, and every launch argument's offset
+ * into one is a multiple of STRATA_ALIGNMENT, so kernels may load 16 bytes at a time: the
+ * runtime's own buffers are (cuMemAlloc: 256 bytes; OpenCL: the device's base address
+ * alignment), and a caller's device buffers must be (strata_cuda_run_device checks). */
+#define STRATA_GPU_BUFFER_ALIGNMENT 16
 
 typedef struct strata_gpu_arg {
   int32_t buffer; /* a device buffer index (above) */
@@ -190,7 +195,8 @@ int32_t strata_cuda_run(strata_gpu_state *state, const strata_gpu_program *progr
  * (checked: STRATA_ERROR_SHAPE names the buffer). The caller's writes to the inputs must be
  * complete before the call (OpenCL: a blocking write or clFinish on the caller's queue; CUDA: work
  * on the legacy default stream or a blocking stream is ordered before the model's launches); the
- * outputs are complete when it returns. */
+ * outputs are complete when it returns. CUDA device pointers must be STRATA_GPU_BUFFER_ALIGNMENT
+ * aligned (cudaMalloc's are; checked: STRATA_ERROR_INVALID_ARGUMENT names the buffer). */
 int32_t strata_cl_run_device(strata_gpu_state *state, const strata_gpu_program *program,
                              void *const *inputs, void *const *outputs);
 int32_t strata_cuda_run_device(strata_gpu_state *state, const strata_gpu_program *program,

@@ -116,6 +116,11 @@ int64_t Emitter::knownMultiple(const Expr &e) {
   if (const auto *mul = e.as<te::Mul>())
     return std::min(kCap, knownMultiple(mul->a) * knownMultiple(mul->b));
   if (const auto *let = e.as<te::Let>()) return knownMultiple(let->body);
+  // Either operand's value (a tile shifted inward at the edge: min(x_o * 64, n - 64)).
+  if (const auto *mn = e.as<te::Min>()) return std::min(knownMultiple(mn->a), knownMultiple(mn->b));
+  if (const auto *mx = e.as<te::Max>()) return std::min(knownMultiple(mx->a), knownMultiple(mx->b));
+  if (const auto *sel = e.as<te::Select>())
+    return std::min(knownMultiple(sel->true_value), knownMultiple(sel->false_value));
   return 1;
 }
 

@@ -7,7 +7,7 @@
 # writes BUILD_DIR/gpu-check.tar.gz (about 5 minutes on 2 cores). On the GPU machine, one command:
 #   tar xzf gpu-check.tar.gz && sh gpu-check/run.sh
 # which prints the e2e results, sgemm vs cuBLAS (GFLOP/s, ratio, % of the FP32 FMA peak it
-# measures; at 4096 also 20 gpu_matmul tilings, to pick the default from) and the models'
+# measures; at 4096 also 28 gpu_matmul tilings, to pick the default from) and the models'
 # GPU latency against the same models on that machine's CPU (each also with its tiled kernels
 # double-buffered: NAME_db).
 #   --arch    the SM the PTX is for (default sm90: H100/H200; sm80 also runs there, through the
@@ -87,8 +87,9 @@ EOF
 done
 
 # gpu_matmul's tilings at 4096 against cuBLAS in the same run, so that one run on a GPU says
-# which default to keep: TILE_M TILE_N REG_M REG_N TILE_K DOUBLE_BUFFER WARP_N A_K_MAJOR each.
-# The last eight change which work-items' shared-memory reads share banks (warp_n, a_k_major;
+# which default to keep: TILE_M TILE_N REG_M REG_N TILE_K DOUBLE_BUFFER WARP_N A_K_MAJOR
+# VECTOR_LOADS each. The eight from the 13th change which work-items' shared-memory reads share
+# banks (warp_n, a_k_major); the last eight load the tiles 16 bytes at a time (vector_loads;
 # design doc, "Not yet": counted, not measured).
 : > "$out/sgemm_sweep.tsv"
 if [ -z "$quick" ]; then
@@ -97,14 +98,16 @@ if [ -z "$quick" ]; then
   printf '{"opset": 17, "inputs": [{"name": "a", "shape": [%s, %s], "dtype": "float32"}, {"name": "b", "shape": [%s, %s], "dtype": "float32"}], "nodes": [{"op": "MatMul", "inputs": ["a", "b"], "outputs": ["y"], "attrs": {}}], "outputs": ["y"]}\n' \
     $n $n $n $n > "$out/sweep.json"
   "$strata" tune "$out/sweep.json" --target "$target" --simulate --trials 1 -o "$out/sweep.jsonl" > /dev/null 2>&1
-  for v in "64 64 4 4 16 0 16 0" "64 64 4 4 16 1 16 0" "64 64 4 4 8 1 16 0" "64 64 4 4 32 1 16 0" \
-           "128 64 8 4 16 0 16 0" "128 64 8 4 16 1 16 0" "128 64 8 4 8 1 16 0" "64 128 4 8 16 1 16 0" \
-           "128 128 8 8 8 0 16 0" "128 128 8 8 8 1 16 0" "128 128 8 8 16 1 16 0" "128 128 8 4 8 1 32 0" \
-           "64 64 4 4 16 1 16 1" "64 64 4 4 16 1 8 1" "128 64 8 4 16 1 16 1" "128 64 8 4 16 1 8 1" \
-           "128 128 8 8 8 1 4 1" "128 128 8 8 8 1 8 1" "128 128 8 8 16 1 4 1" "128 128 8 4 8 1 8 1"; do
+  for v in "64 64 4 4 16 0 16 0 0" "64 64 4 4 16 1 16 0 0" "64 64 4 4 8 1 16 0 0" "64 64 4 4 32 1 16 0 0" \
+           "128 64 8 4 16 0 16 0 0" "128 64 8 4 16 1 16 0 0" "128 64 8 4 8 1 16 0 0" "64 128 4 8 16 1 16 0 0" \
+           "128 128 8 8 8 0 16 0 0" "128 128 8 8 8 1 16 0 0" "128 128 8 8 16 1 16 0 0" "128 128 8 4 8 1 32 0 0" \
+           "64 64 4 4 16 1 16 1 0" "64 64 4 4 16 1 8 1 0" "128 64 8 4 16 1 16 1 0" "128 64 8 4 16 1 8 1 0" \
+           "128 128 8 8 8 1 4 1 0" "128 128 8 8 8 1 8 1 0" "128 128 8 8 16 1 4 1 0" "128 128 8 4 8 1 8 1 0" \
+           "64 64 4 4 16 0 16 0 1" "64 64 4 4 16 1 8 1 1" "128 64 8 4 16 1 16 0 1" "128 64 8 4 16 1 8 1 1" \
+           "128 128 8 8 8 0 16 0 1" "128 128 8 8 8 1 8 1 1" "128 128 8 8 16 1 4 1 1" "128 128 8 4 8 1 8 1 1"; do
     set -- $v
-    tag="m$1n$2r$3x$4k$5d$6w$7a$8"
-    sed "s/\"knobs\":{[^}]*}/\"knobs\":{\"a_k_major\":$8,\"double_buffer\":$6,\"reg_m\":$3,\"reg_n\":$4,\"tile_k\":$5,\"tile_m\":$1,\"tile_n\":$2,\"warp_n\":$7}/" \
+    tag="m$1n$2r$3x$4k$5d$6w$7a$8v$9"
+    sed "s/\"knobs\":{[^}]*}/\"knobs\":{\"a_k_major\":$8,\"double_buffer\":$6,\"reg_m\":$3,\"reg_n\":$4,\"tile_k\":$5,\"tile_m\":$1,\"tile_n\":$2,\"vector_loads\":$9,\"warp_n\":$7}/" \
       "$out/sweep.jsonl" > "$out/$tag.jsonl"
     "$strata" compile "$out/sweep.json" --target "$target" --tuning-log "$out/$tag.jsonl" --name "$tag" -o "$out/$tag" 2>&1 \
       | grep -v '^strata: wrote' || true
@@ -169,7 +172,7 @@ nvidia-smi --query-gpu=name,driver_version,clocks.max.sm --format=csv,noheader 2
 echo "sgemm schedules:"; for f in sgemm_*.schedule; do printf '  %s: %s\n' "${f%.schedule}" "$(cat "$f")"; done
 ./device_check sgemm sgemm.tsv || status=1
 if [ -s sgemm_sweep.tsv ]; then
-  echo "sgemm 4096, gpu_matmul tilings (m TILE_M n TILE_N r REG_M x REG_N k TILE_K d DOUBLE_BUFFER w WARP_N a A_K_MAJOR):"
+  echo "sgemm 4096, gpu_matmul tilings (m TILE_M n TILE_N r REG_M x REG_N k TILE_K d DOUBLE_BUFFER w WARP_N a A_K_MAJOR v VECTOR_LOADS):"
   ./device_check sgemm sgemm_sweep.tsv || status=1
 fi
 ./device_check models models.tsv || status=1

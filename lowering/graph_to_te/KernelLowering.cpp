@@ -120,6 +120,7 @@ llvm::Expected<te::LoweredFunc> lowerKernel(graph::KernelOp kernel,
   te::LowerOptions lo;
   lo.name = fn;
   lo.share_cooperative_loops = target.isGPU();
+  lo.vectorize = target.device != targets::Device::OpenCL;
   auto lowered = te::lower({funcs.output}, lo);
   if (!lowered.ok())
     return fail(lowered.error());

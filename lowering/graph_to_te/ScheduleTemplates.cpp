@@ -664,7 +664,8 @@ std::vector<te::Func> stageInSharedMemory(te::Func &acc, const std::string &step
 /// reduction split into tile_k steps, before each of which the work-group stages the tile_k
 /// columns of A and rows of B it needs in shared memory. A warp spans warp_n blocks of a row of
 /// blocks (the column threads split in two when warp_n is fewer), and A's tile may be stored
-/// k-major and padded, which sets which work-items' shared-memory reads share banks.
+/// k-major and padded, which sets which work-items' shared-memory reads share banks; with
+/// vector_loads each work-item loads 4 neighbouring values of a tile at a time (16 bytes).
 void scheduleGpuMatmul(KernelFuncs &k, const Schedule &s) {
   te::Func &out = k.output, &acc = k.anchor.accumulator;
   size_t rank = k.outputShape.size();
@@ -720,6 +721,9 @@ void scheduleGpuMatmul(KernelFuncs &k, const Schedule &s) {
     storage.insert(storage.end(), {t[t.size() - 1], t[t.size() - 2]});
     tileA.reorder_storage(storage).pad_storage(t[t.size() - 2], 4);
   }
+  if (s["vector_loads"])
+    for (te::Func &tile : staged) // the space checks that tile_k and tile_n are multiples of 4
+      tile.vectorize(pureArgs(tile).back(), 4);
 }
 
 /// gpu_conv: blocks over (image and channel tiles, row tiles, column tiles), threads over the

@@ -530,6 +530,8 @@ TemplateSpec gpuMatmul() {
                     }),
       flag("a_k_major", "store A's shared-memory tile k-major, padded by 4 per k (vector reads of "
                         "a work-item's rows, no conflicts between its rows)", 0),
+      flag("vector_loads", "each work-item loads 4 neighbouring values of a shared-memory tile at "
+                           "a time, one 16-byte load (tile_k and tile_n multiples of 4)", 0),
   };
   s.check = [](const Schedule &sc, const Workload &, const Target &) -> std::string {
     if (sc["reg_m"] > sc["tile_m"] || sc["reg_n"] > sc["tile_n"])
@@ -542,6 +544,9 @@ TemplateSpec gpuMatmul() {
     if (sc["warp_n"] < columnItems ? columnItems % sc["warp_n"] != 0 : sc["warp_n"] != std::min<int64_t>(32, columnItems))
       return "warp_n = " + std::to_string(sc["warp_n"]) + " must divide tile_n / reg_n = " +
              std::to_string(columnItems) + " (or be min(32, tile_n / reg_n), one row of blocks a warp)";
+    if (sc["vector_loads"] && (sc["tile_k"] % 4 != 0 || sc["tile_n"] % 4 != 0))
+      return "vector_loads needs tile_k and tile_n multiples of 4 (they are " + std::to_string(sc["tile_k"]) +
+             " and " + std::to_string(sc["tile_n"]) + ")";
     return "";
   };
   return s;

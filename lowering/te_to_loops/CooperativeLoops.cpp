@@ -19,11 +19,17 @@ constexpr int64_t kMaxUnrolledShares = 16;
 Expr localId() { return Call::make(Int(32), intrinsic::gpu_local_id, {}, CallType::Intrinsic); }
 Stmt barrier() { return Evaluate::make(Call::make(Int(32), intrinsic::gpu_barrier, {}, CallType::Intrinsic)); }
 
-/// The innermost statement of a cooperative loop's body under its lets: the Store that fills
-/// the shared Func, or null.
-const Store *fillingStore(const For *coop) {
+/// The innermost statement of a cooperative loop's body under its lets (and inside the vector
+/// loop of a vectorized fill, which `lanes` is set to): the Store that fills the shared Func, or
+/// null.
+const Store *fillingStore(const For *coop, const For **lanes = nullptr) {
   Stmt s = coop->body;
   while (const LetStmt *l = s.as<LetStmt>()) s = l->body;
+  if (const For *v = s.as<For>(); v && v->for_kind == ForKind::Vectorized) {
+    if (lanes) *lanes = v;
+    s = v->body;
+    while (const LetStmt *l = s.as<LetStmt>()) s = l->body;
+  }
   return s.as<Store>();
 }
 
@@ -136,7 +142,11 @@ private:
     Stmt early;              // the same loop with the lets around it in the body substituted
     const Store *store;      // its Store to the shared Func
     std::string registers;   // the work-item's share, loaded an iteration early
-    int64_t share = 0;
+    int64_t share = 0;       // points of the cooperative loop a work-item fills
+    int64_t lanes = 1;       // values a point holds: the vector loop's extent, if vectorized
+    Expr lane = 0;           // which of them: the vector loop's variable from its start
+    /// Where in the registers share j, lane `lane` goes.
+    Expr slot(const Expr &j) const { return lanes == 1 ? j : j * int(lanes) + lane; }
   };
 
   /// The cooperative loops of double-buffered Funcs among the statements that start each
@@ -171,15 +181,20 @@ private:
     WrittenBuffers written;
     written.dispatch(loop->body);
     for (Staged &st : found) {
-      const For *early = st.early.as<For>();
-      const Store *store = fillingStore(early);
+      const For *early = st.early.as<For>(), *vector = nullptr;
+      const Store *store = fillingStore(early, &vector);
       const int64_t *extent = as_const_int(simplify(early->extent));
-      if (!extent || !store) continue;
+      const int64_t *lanes = vector ? as_const_int(simplify(vector->extent)) : nullptr;
+      if (!extent || !store || (vector && !lanes)) continue;
       st.share = (*extent + groupSize - 1) / groupSize;
+      if (vector) {
+        st.lanes = *lanes;
+        st.lane = Variable::make(Int(32), vector->name) - vector->min;
+      }
       // Loaded an iteration early, so from buffers the iteration does not write.
       Stmt values = ReplaceStore(store->name, [](const Store *s) { return Evaluate::make(s->value); })
                         .mutate(early->body);
-      if (st.share <= kMaxDoubleBufferShare && !loadsFrom(values, written.names))
+      if (st.share * st.lanes <= kMaxDoubleBufferShare && !loadsFrom(values, written.names))
         staged.push_back(st);
     }
     if (staged.empty()) return Stmt();
@@ -192,7 +207,7 @@ private:
         const For *early = st.early.as<For>();
         loads.push_back(substitute(loop->name, at, shares(early, [&](const Expr &j) {
           return ReplaceStore(st.store->name, [&](const Store *s) {
-                   return Store::make(st.registers, s->value, j);
+                   return Store::make(st.registers, s->value, st.slot(j));
                  }).mutate(mutate(early->body));
         })));
       }
@@ -212,7 +227,7 @@ private:
           Type t = st.store->value.type();
           Stmt fill = self.shares(op, [&](const Expr &j) {
             return ReplaceStore(st.store->name, [&](const Store *s) {
-                     return Store::make(s->name, Load::make(t, st.registers, j), s->index);
+                     return Store::make(s->name, Load::make(t, st.registers, st.slot(j)), s->index);
                    }).mutate(self.mutate(op->body));
           });
           std::vector<Stmt> parts{barrier(), fill, barrier()};
@@ -232,7 +247,7 @@ private:
     if (!iterations || *iterations < 1) first = IfThenElse::make(loop->extent > 0, first);
     s = Block::make(first, s);
     for (auto it = staged.rbegin(); it != staged.rend(); ++it)
-      s = Allocate::make(it->registers, it->store->value.type(), {make_const(Int(32), it->share)},
+      s = Allocate::make(it->registers, it->store->value.type(), {make_const(Int(32), it->share * it->lanes)},
                          MemoryType::Register, s);
     return s;
   }

@@ -75,6 +75,15 @@ class ContractMulAdd : public IRMutator {
   }
 };
 
+/// Vectorized loops become unrolled ones (LowerOptions::vectorize off).
+class UnrollVectorLoops : public IRMutator {
+  using IRMutator::visit;
+  Stmt visit(const For *op) override {
+    if (op->for_kind != ForKind::Vectorized) return IRMutator::visit(op);
+    return For::make(op->name, op->min, op->extent, ForKind::Unrolled, mutate(op->body));
+  }
+};
+
 } // namespace
 
 Result<LoweredFunc> lower(const std::vector<Func> &outputs, const LowerOptions &options) {
@@ -112,8 +121,12 @@ Result<LoweredFunc> lower(const std::vector<Func> &outputs, const LowerOptions &
     log("cooperative loops", s);
   }
 
-  s = vectorize_loops(s);
-  log("vectorize", s);
+  if (options.vectorize) {
+    s = vectorize_loops(s);
+    log("vectorize", s);
+  } else {
+    s = UnrollVectorLoops().mutate(s);
+  }
 
   s = unroll_loops(s);
   log("unroll", s);

@@ -21,6 +21,9 @@ struct LowerOptions {
   /// double buffering where scheduled (CooperativeLoops.h). Left alone, a cooperative loop
   /// means the same thing serially, as the IR interpreter runs it.
   bool share_cooperative_loops = false;
+  /// False: vectorized loops are unrolled instead, for code emitted one lane at a time (OpenCL
+  /// C, whose compiler vectorizes for its device).
+  bool vectorize = true;
 };
 
 /// Lowers the pipeline computing `outputs` (each with a shape, see Func::set_shape) into one

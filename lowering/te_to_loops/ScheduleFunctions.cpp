@@ -216,10 +216,34 @@ bool box_bounded(const Box &b) {
   return true;
 }
 
-/// Called with the body of a compute or store level, and the ranges of the GPU thread loops
-/// around it (and of the lets and loops that depend on them): the work-group's view, which a
-/// Func stored in GPU shared memory is filled for.
-using AtLevel = std::function<Stmt(const Stmt &body, const Scope &groupRanges)>;
+/// A let or loop around a statement: its value, or the loop's min and extent.
+struct Enclosing {
+  std::string name;
+  bool loop = false;
+  Expr value, min, extent;
+};
+/// The lets and loops around a statement, outermost first.
+using EnclosingLets = std::vector<Enclosing>;
+
+/// The range of `e` over every iteration of the loops around it.
+Interval range_over(const Expr &e, const EnclosingLets &around) {
+  Interval r(e, e);
+  for (auto it = around.rbegin(); it != around.rend(); ++it) {
+    if (!it->loop) {
+      r = Interval(substitute(it->name, it->value, r.min), substitute(it->name, it->value, r.max));
+      continue;
+    }
+    Scope loop;
+    loop[it->name] = Interval(it->min, simplify(it->min + it->extent - 1));
+    r = Interval(bounds_of_expr_in_scope(r.min, loop).min, bounds_of_expr_in_scope(r.max, loop).max);
+  }
+  return Interval(simplify(r.min), simplify(r.max));
+}
+
+/// Called with the body of a compute or store level, the ranges of the GPU thread loops around
+/// it (and of the lets and loops that depend on them): the work-group's view, which a Func
+/// stored in GPU shared memory is filled for; and the lets around it.
+using AtLevel = std::function<Stmt(const Stmt &body, const Scope &groupRanges, const EnclosingLets &lets)>;
 
 // Applies `fn` to the body of the loop named `loop`.
 class AtLoop : public IRMutator {
@@ -231,6 +255,7 @@ private:
   std::string loop_;
   AtLevel fn_;
   Scope group_;     // thread loops and what depends on them, as ranges
+  EnclosingLets lets_;
   int threads_ = 0; // thread loops around the current statement
 
   bool depends_on_threads(const Expr &e) const {
@@ -250,7 +275,9 @@ private:
       group_[op->name] = Interval(mn.min, mx.max);
     }
     threads_ += thread;
-    Stmt body = op->name == loop_ ? (found = true, fn_(op->body, group_)) : mutate(op->body);
+    lets_.push_back({op->name, true, Expr(), op->min, op->extent});
+    Stmt body = op->name == loop_ ? (found = true, fn_(op->body, group_, lets_)) : mutate(op->body);
+    lets_.pop_back();
     threads_ -= thread;
     if (relaxed) group_.erase(op->name);
     if (body.same_as(op->body)) return op;
@@ -259,7 +286,9 @@ private:
   Stmt visit(const LetStmt *op) override {
     bool relaxed = depends_on_threads(op->value);
     if (relaxed) group_[op->name] = bounds_of_expr_in_scope(op->value, group_);
+    lets_.push_back({op->name, false, op->value, Expr(), Expr()});
     Stmt s = IRMutator::visit(op);
+    lets_.pop_back();
     if (relaxed) group_.erase(op->name);
     return s;
   }
@@ -268,7 +297,7 @@ private:
 Status apply_at(const Pipeline &p, const FuncContents &f, const LoopLevel &lvl, const char *what,
                 Stmt &s, AtLevel fn) {
   if (lvl.kind == LoopLevel::Kind::Root) {
-    s = fn(s, Scope());
+    s = fn(s, Scope(), EnclosingLets());
     return Status();
   }
   auto it = p.funcs.find(lvl.func);
@@ -294,10 +323,23 @@ Status apply_at(const Pipeline &p, const FuncContents &f, const LoopLevel &lvl, 
   return Status();
 }
 
+/// The lanes of a Func in GPU shared memory whose pure definition is vectorized along its last
+/// dimension (each work-item then fills that many neighbouring points at a time), or 0.
+int cooperative_lanes(const FuncContents &f) {
+  const StageSchedule &sched = f.defs[0].schedule;
+  return sched.splits.size() == 1 && sched.dims.back().for_kind == ForKind::Vectorized
+             ? sched.splits[0].factor
+             : 0;
+}
+
 /// A Func stored in GPU shared memory is filled by the whole work-group: each stage's pure
 /// loops become one loop over the region's points (the last dimension fastest, so neighbouring
 /// work-items read neighbouring addresses), shared out among the work-items; an update's
 /// reduction loops run inside it, so each point is still reduced by one work-item, in order.
+/// The one schedule it takes is vectorize(last dimension, lanes) on its pure definition: the
+/// vector loop stays inside, so a work-item loads `lanes` neighbouring values at once (one
+/// 16-byte load for 4 floats); its region along that dimension must be a multiple of `lanes`
+/// (checked where it is computed), so the split needs no tail.
 Result<FuncContents> cooperative(const FuncContents &f) {
   FuncContents c = f;
   auto fail = [&](const std::string &why) {
@@ -310,10 +352,15 @@ Result<FuncContents> cooperative(const FuncContents &f) {
     StageSchedule &sched = c.defs[i].schedule;
     StageInfo info{f.name, int(i), c.defs[i].pointwise};
     std::vector<std::string> pure, order;
-    for (const Dim &d : sched.dims) {
-      if (d.for_kind != ForKind::Serial || !sched.splits.empty())
+    bool vectorized = i == 0 && cooperative_lanes(f) > 0 && !sched.splits[0].is_fuse &&
+                      sched.splits[0].old_id == f.pure_args.back();
+    if (vectorized) sched.splits[0].tail = TailStrategy::RoundUp;
+    for (size_t k = 0; k < sched.dims.size(); k++) {
+      const Dim &d = sched.dims[k];
+      if (vectorized && k + 1 == sched.dims.size()) break; // the vector loop stays innermost
+      if (d.for_kind != ForKind::Serial || (!sched.splits.empty() && !vectorized))
         return fail("its loops are shared out among the work-items and take no schedule of "
-                    "their own");
+                    "their own but vectorize(" + f.pure_args.back() + ", lanes) in its pure definition");
       if (!d.is_rvar) pure.push_back(d.name);
     }
     if (!info.pointwise || pure.size() != f.pure_args.size())
@@ -438,7 +485,7 @@ Result<Stmt> schedule_functions(const Pipeline &p_in) {
     bool shared = f.schedule.memory_type == MemoryType::GPUShared;
     Result<FuncContents> filled = shared ? cooperative(f) : Result<FuncContents>(f);
     if (!filled.ok()) return filled.status();
-    Status st = apply_at(p, f, cl, "computed", s, [&](const Stmt &body, const Scope &group) -> Stmt {
+    Status st = apply_at(p, f, cl, "computed", s, [&](const Stmt &body, const Scope &group, const EnclosingLets &lets) -> Stmt {
       // A Func in shared memory holds what the whole work-group reads.
       auto boxes = boxes_required(body, shared ? group : Scope());
       auto it2 = boxes.find(f.name);
@@ -447,6 +494,20 @@ Result<Stmt> schedule_functions(const Pipeline &p_in) {
         err = Status::error("bounds error: cannot bound the region of Func '" + f.name +
                             "' read at its compute level");
         return body;
+      }
+      if (int lanes = shared ? cooperative_lanes(f) : 0) {
+        const Interval &last = it2->second.back();
+        Expr points = simplify(last.max - last.min + 1);
+        Interval range = range_over(points, lets);
+        const int64_t *least = as_const_int(range.min), *most = as_const_int(range.max);
+        if (!least || !most || *least != *most || *least % lanes != 0) {
+          err = Status::error("schedule error: Func '" + f.name + "' in GPU shared memory is vectorized by " +
+                              std::to_string(lanes) + " along '" + f.pure_args.back() +
+                              "', but its region there (" +
+                              to_string(least && most && *least == *most ? range.min : points) +
+                              " points) is not a multiple of " + std::to_string(lanes));
+          return body;
+        }
       }
       Stmt produce = SimplifyExprs().mutate(build_produce(*filled));
       Stmt inner = Block::make(produce, ProducerConsumer::make(f.name, false, body));
@@ -471,7 +532,7 @@ Result<Stmt> schedule_functions(const Pipeline &p_in) {
     if (!err.ok()) return err;
     if (!separate_store) continue;
     bool encloses = true;
-    st = apply_at(p, f, sl, "stored", s, [&](const Stmt &body, const Scope &) -> Stmt {
+    st = apply_at(p, f, sl, "stored", s, [&](const Stmt &body, const Scope &, const EnclosingLets &) -> Stmt {
       Box box = box_union(boxes_required(body)[f.name], boxes_provided(body)[f.name]);
       if (box.empty()) {
         encloses = false;

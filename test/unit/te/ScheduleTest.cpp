@@ -350,3 +350,51 @@ TEST_F(Schedule, GpuSharedLoopsTakeNoSchedule) {
             std::string::npos)
       << f.error();
 }
+
+namespace {
+
+/// The staged tiles of tiled(), each vectorized by `lanes` along its last dimension (k for A's
+/// 8 x 4 tile, x for B's 4 x 16), as gpu_matmul's vector_loads does.
+void tiledVectorLoads(Pipe &p, int lanes) {
+  tiled(p);
+  for (const auto &callee : p.funcs["acc"].contents()->callees) {
+    Func staged(callee);
+    staged.vectorize(staged.name() + "_1", lanes);
+  }
+}
+
+} // namespace
+
+TEST_F(Schedule, GpuSharedVectorLoadsComputeTheSame) {
+  expect_same_as_unscheduled(matmul, [](Pipe &p) { tiledVectorLoads(p, 4); });
+}
+
+TEST_F(Schedule, GpuSharedVectorLoadsAreSharedOutAsVectors) {
+  // A's 8 x 4 tile is 8 vectors of 4 for 16 work-items (the first 8 load one each), B's 4 x 16
+  // is 16 (one each); each is one vector load and store.
+  Pipe p = matmul();
+  tiledVectorLoads(p, 4);
+  strata::Result<LoweredFunc> f = lower({p.out}, gpuLowering());
+  ASSERT_TRUE(f.ok()) << f.error();
+  std::string ir = to_string(f->body);
+  std::string a = p.inputs[0].name() + "_in_" + p.funcs["acc"].name();
+  std::string b = p.inputs[1].name() + "_in_" + p.funcs["acc"].name();
+  EXPECT_NE(ir.find("if ((gpu_local_id() < 8)) {\n"), std::string::npos) << ir;
+  EXPECT_NE(ir.find(a + "[ramp((gpu_local_id() * 4), 1, 4)] = " + p.inputs[0].name() + "[ramp("),
+            std::string::npos) << ir;
+  EXPECT_NE(ir.find(b + "[ramp((gpu_local_id() * 4), 1, 4)] = " + p.inputs[1].name() + "[ramp("),
+            std::string::npos) << ir;
+  EXPECT_TRUE(outline_gpu_kernels(*f).ok());
+}
+
+TEST_F(Schedule, GpuSharedVectorLoadsNeedAWholeNumberOfVectors) {
+  // A's tile is 4 wide along k: vectors of 8 would read past it.
+  Pipe p = matmul();
+  tiledVectorLoads(p, 8);
+  strata::Result<LoweredFunc> f = lower({p.out}, gpuLowering());
+  ASSERT_FALSE(f.ok());
+  EXPECT_NE(f.error().find("in GPU shared memory is vectorized by 8 along '" + p.inputs[0].name() + "_in_" +
+                           p.funcs["acc"].name() + "_1', but its region there (4 points) is not a multiple of 8"),
+            std::string::npos)
+      << f.error();
+}
