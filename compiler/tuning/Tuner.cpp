@@ -168,14 +168,28 @@ llvm::Error tune(const TuneOptions &o, llvm::raw_ostream &stream) {
   TargetKey key = TargetKey::of(o.pipeline.target);
   llvm::raw_ostream &head = out.message();
   head << "strata tune: " << o.modelPath << ": " << tasks->size() << " tasks (" << kernels
-       << " kernels), target " << key.triple << " " << key.cpu << " " << key.vectorBits
-       << "-bit vectors, " << o.measure.threads << " thread"
+       << " kernels), target " << key.triple << " " << key.cpu;
+  if (!o.pipeline.target.isGPU())
+    head << " " << key.vectorBits << "-bit vectors";
+  head << ", " << o.measure.threads << " thread"
        << (o.measure.threads == 1 ? "" : "s") << ", " << total << " trials";
   if (o.shardCount > 1)
     head << ", shard " << o.shardIndex << "/" << o.shardCount;
   if (o.measure.simulate)
     head << " (simulated timing)";
   head << "\n";
+
+  // A GPU target is timed on its device. Where none runs (no driver, no device, no OpenCL
+  // platform), one run of the first default schedule says so, before a log is touched, instead
+  // of every candidate failing alike.
+  if (o.pipeline.target.isGPU() && !o.measure.simulate && !tasks->empty()) {
+    const Task &first = tasks->front();
+    Record probe = measureInChildren({{&first, first.defaultSchedule}}, o.measure, 1, /*check=*/false).at(0);
+    if (probe.error == MeasureError::RunError)
+      return fail("cannot time schedules for target '" + o.measure.target + "' on this machine: kernel '" +
+                  first.kernelName + "' with its default schedule: " + probe.errorMessage +
+                  " (tune where the model will run; --simulate only exercises the tuner)");
+  }
 
   // Resume: what the log already has for this target and thread count is not measured again.
   std::vector<Record> earlier;
