@@ -188,17 +188,20 @@ TEST(ProfileTest, EveryKernelIsTimedOncePerRunAndResultsAreUnchanged) {
     }
   }
   // The first conv: 3x3 stride 2, 3 -> 8 channels, 24x96 output; its BatchNormalization was
-  // folded in, so both nodes are named. Its 8 output channels fill one block of the width
-  // graph-block-layout chose for the host (8, or 16 on AVX-512 where the model's channels fill
-  // blocks of 16, the padding cut off after the conv), and FLOPs count the work the kernel does.
+  // folded in and its hardswish (x * clip(x + 3, 0, 6) / 6: add, clip, mul, div, reading x
+  // twice) fused as its epilogue, so all those nodes are named. Its 8 output channels fill one
+  // block of the width graph-block-layout chose for the host (8, or 16 on AVX-512 where the
+  // model's channels fill blocks of 16, the padding cut off after the conv), and FLOPs count the
+  // work the kernel does: the conv's, and one per output element for each epilogue op.
   EXPECT_EQ(rows[0].name, "conv2d_blocked_0"); // its 3-channel input read as blocks of one
   const std::string &key = rows[0].workload; // "...->f32:1x1x24x96x8):conv2d_blocked{...}"
   std::string outShape = key.substr(0, key.find(')', key.find("->")));
   int64_t lanes = std::atoll(outShape.substr(outShape.rfind('x') + 1).c_str());
   EXPECT_TRUE(lanes == 8 || lanes == 16) << rows[0].workload;
-  EXPECT_EQ(rows[0].flops, 2LL * lanes * 24 * 96 * 3 * 3 * 3);
+  EXPECT_EQ(rows[0].flops, 2LL * lanes * 24 * 96 * 3 * 3 * 3 + 4LL * lanes * 24 * 96);
   EXPECT_NE(rows[0].nodes.find("Conv"), std::string::npos) << rows[0].nodes;
   EXPECT_NE(rows[0].nodes.find("BatchNormalization"), std::string::npos) << rows[0].nodes;
+  EXPECT_NE(rows[0].nodes.find("Clip"), std::string::npos) << rows[0].nodes;
   EXPECT_GT(convFlops, 10'000'000);
   EXPECT_GT(blockedConvs, 20); // graph-block-layout: channel counts are multiples of 8 (or 16)
   profiled->reset_profile();

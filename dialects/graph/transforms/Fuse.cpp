@@ -1,10 +1,9 @@
 //===- Fuse.cpp - group ops into graph.kernel regions ---------------------===//
 //
-// Greedy chain fusion in program order. A kernel is an anchor (conv2d,
-// matmul, pooling, reduction, softmax, data movement, or the first op of an
-// elementwise chain) followed by elementwise ops that consume its single
-// result at the same shape. Same shape matters: an epilogue that broadcasts
-// the result to a larger shape would recompute the anchor per element.
+// Greedy fusion in program order. A kernel is an anchor (conv2d, matmul,
+// pooling, reduction, softmax, data movement, or the first op of an
+// elementwise chain) followed by the elementwise ops computed from its result
+// at the same shape that end in one value (its epilogue, see epilogueOf).
 // A kernel of injective ops only (elementwise, gather, transpose, slice,
 // expand, concat) also absorbs the injective producers of its other operands
 // that have no other use, so that e.g. the taps of a resize become one pass.
@@ -72,19 +71,46 @@ SmallVector<Operation *> prologueOf(Operation *reduction) {
   return prologue;
 }
 
-/// The next op to pull into a chain ending in `tail`, or null. Ops in `reserved` belong to a
-/// later reduction's prologue.
-Operation *nextEpilogue(Operation *tail, const llvm::DenseSet<Operation *> &reserved) {
-  if (tail->getNumResults() != 1 || !tail->getResult(0).hasOneUse())
-    return nullptr;
-  Operation *user = *tail->getResult(0).getUsers().begin();
-  if (!isElementwise(user) || user->getBlock() != tail->getBlock() || reserved.count(user))
-    return nullptr;
-  if (user->getResult(0).getType() != tail->getResult(0).getType() &&
-      llvm::cast<RankedTensorType>(user->getResult(0).getType()).getShape() !=
-          llvm::cast<RankedTensorType>(tail->getResult(0).getType()).getShape())
-    return nullptr;
-  return user;
+/// The elementwise ops to pull into a kernel whose result is `tail`'s: the longest run of
+/// the ops after it in the block that read it or each other (skipping ops that read neither)
+/// and end in a single value that the rest of the program reads, all at `tail`'s shape. A
+/// chain (each op the only reader of the one before) is the common case; a value read twice
+/// within the run also qualifies, as in hardswish x * relu6(x + 3) / 6 or swish x * sigmoid(x),
+/// which then never reach memory in between. Same shape matters: an epilogue that broadcasts
+/// the result to a larger shape would recompute the anchor per element. Ops in `reserved`
+/// belong to a later reduction's prologue.
+SmallVector<Operation *> epilogueOf(Operation *tail, const llvm::DenseSet<Operation *> &reserved) {
+  constexpr int kMaxScan = 32; // ops looked at past the last one taken
+  SmallVector<Operation *> taken, best;
+  if (tail->getNumResults() != 1)
+    return best;
+  auto shape = llvm::cast<RankedTensorType>(tail->getResult(0).getType()).getShape();
+  llvm::SmallPtrSet<Operation *, 8> group{tail};
+  // Values of the group that something outside it still reads.
+  auto escaping = [&] {
+    SmallVector<Value> out;
+    for (Operation *op : group)
+      for (Value r : op->getResults())
+        if (llvm::any_of(r.getUsers(), [&](Operation *u) { return !group.count(u); }))
+          out.push_back(r);
+    return out;
+  };
+  int scanned = 0;
+  for (Operation *op = tail->getNextNode(); op && scanned < kMaxScan; op = op->getNextNode(), ++scanned) {
+    bool readsGroup = llvm::any_of(op->getOperands(), [&](Value v) { return group.count(v.getDefiningOp()); });
+    if (!readsGroup)
+      continue;
+    if (!isElementwise(op) || reserved.count(op) || op->getNumResults() != 1 ||
+        llvm::cast<RankedTensorType>(op->getResult(0).getType()).getShape() != shape)
+      break;
+    group.insert(op);
+    taken.push_back(op);
+    scanned = 0;
+    SmallVector<Value> open = escaping();
+    if (open.size() == 1 && open[0] == op->getResult(0))
+      best = taken;
+  }
+  return best;
 }
 
 struct FusePass : public strata::graph::impl::FuseBase<FusePass> {
@@ -107,8 +133,7 @@ struct FusePass : public strata::graph::impl::FuseBase<FusePass> {
           anchor->hasTrait<OpTrait::IsTerminator>())
         continue;
       SmallVector<Operation *> chain{anchor};
-      while (Operation *next = nextEpilogue(chain.back(), reserved))
-        chain.push_back(next);
+      chain.append(epilogueOf(anchor, reserved));
       if (llvm::all_of(chain, isInjective))
         absorbProducers(chain, fused);
       if (auto it = prologues.find(anchor); it != prologues.end() && !it->second.empty()) {

@@ -80,3 +80,43 @@ func.func @reduction_prologue(%x: tensor<2x16xf32>) -> tensor<2x16xf32> {
   %y = graph.div %d, %v : (tensor<2x16xf32>, tensor<2x1xf32>) -> tensor<2x16xf32>
   return %y : tensor<2x16xf32>
 }
+
+// Tests that an epilogue reading the anchor's result twice fuses (swish: x * sigmoid(x)), past
+// an op in between that reads neither, which stays a kernel of its own.
+// CHECK-LABEL: func @diamond_epilogue
+// CHECK: %[[R:.*]] = graph.kernel "elementwise_0" anchor "elementwise"(%arg2)
+// CHECK:   graph.relu
+// CHECK: graph.kernel "matmul_0" anchor "matmul"(%arg0, %arg1, %[[R]])
+// CHECK:   graph.matmul
+// CHECK:   graph.sigmoid
+// CHECK:   graph.mul
+// CHECK:   graph.add
+// CHECK:   graph.yield
+// CHECK-NOT: graph.kernel
+func.func @diamond_epilogue(%a: tensor<4x8xf32>, %b: tensor<8x3xf32>, %c: tensor<4x3xf32>) -> tensor<4x3xf32> {
+  %m = graph.matmul %a, %b : (tensor<4x8xf32>, tensor<8x3xf32>) -> tensor<4x3xf32>
+  %s = graph.sigmoid %m : tensor<4x3xf32>
+  %r = graph.relu %c : tensor<4x3xf32>
+  %y = graph.mul %m, %s : (tensor<4x3xf32>, tensor<4x3xf32>) -> tensor<4x3xf32>
+  %z = graph.add %y, %r : (tensor<4x3xf32>, tensor<4x3xf32>) -> tensor<4x3xf32>
+  return %z : tensor<4x3xf32>
+}
+
+// Tests that an epilogue whose inner value is also read outside it does not fuse: the sigmoid
+// is returned too, so neither it nor the product joins the matmul (each would be computed
+// twice, or the kernel would need two results).
+// CHECK-LABEL: func @diamond_escapes
+// CHECK: %[[M:.*]] = graph.kernel "matmul_0" anchor "matmul"(%arg0, %arg1)
+// CHECK-NOT: graph.sigmoid
+// CHECK: graph.yield
+// CHECK: %[[S:.*]] = graph.kernel "elementwise_0" anchor "elementwise"(%[[M]])
+// CHECK:   graph.sigmoid
+// CHECK-NOT: graph.mul
+// CHECK: graph.kernel "elementwise_1" anchor "elementwise"(%[[M]], %[[S]])
+// CHECK:   graph.mul
+func.func @diamond_escapes(%a: tensor<4x8xf32>, %b: tensor<8x3xf32>) -> (tensor<4x3xf32>, tensor<4x3xf32>) {
+  %m = graph.matmul %a, %b : (tensor<4x8xf32>, tensor<8x3xf32>) -> tensor<4x3xf32>
+  %s = graph.sigmoid %m : tensor<4x3xf32>
+  %y = graph.mul %m, %s : (tensor<4x3xf32>, tensor<4x3xf32>) -> tensor<4x3xf32>
+  return %y, %s : tensor<4x3xf32>, tensor<4x3xf32>
+}
