@@ -73,15 +73,8 @@ Stmt Simplifier::visit(const Allocate *op) {
   return Allocate::make(op->name, op->type, extents, op->memory_type, body);
 }
 
-Stmt Simplifier::visit(const Block *op) {
-  std::vector<Stmt> stmts;
-  bool changed = false;
-  for (const Stmt &s : op->stmts) {
-    stmts.push_back(mutate(s));
-    changed |= !stmts.back().same_as(s);
-  }
-  return changed ? Block::make(stmts) : Stmt(op);
-}
+// Block::make drops the statements that simplified away and flattens nested blocks.
+Stmt Simplifier::visit(const Block *op) { return IRMutator::visit(op); }
 
 Stmt Simplifier::visit(const ProducerConsumer *op) {
   Stmt body = mutate(op->body);
