@@ -261,34 +261,32 @@ static bool allOpsSupported(const std::vector<std::string> &ops) {
   return !ops.empty() && llvm::all_of(ops, [](const std::string &op) { return supported.count(op); });
 }
 
-static TestResult runTestInChild(const std::string &dir, const ConformanceOptions &options);
-
-TestResult runTest(const std::string &dir, const ConformanceOptions &options) {
-  TestResult r = runTestInChild(dir, options);
-  auto ops = frontend::readOnnxOpTypes(dir + "/model.onnx");
-  r.name = llvm::sys::path::filename(dir).str();
-  r.group = groupOf(dir, ops);
-  r.opsSupported = allOpsSupported(ops);
-  return r;
-}
-
-static TestResult runTestInChild(const std::string &dir, const ConformanceOptions &options) {
-  // In a child process: a crash or a hang becomes a failed test.
-  ChildResult child = runInChild(
-      [&] {
-        TestResult r = runInProcess(dir, options);
+std::vector<TestResult> runTests(const std::vector<std::string> &dirs, const ConformanceOptions &options,
+                                 int jobs, const std::function<void(const TestResult &, size_t)> &finished) {
+  std::vector<TestResult> results(dirs.size());
+  size_t count = 0;
+  runInChildren(
+      dirs.size(), std::max(1, jobs), options.timeoutSeconds,
+      [&](size_t i) {
+        TestResult r = runInProcess(dirs[i], options);
         return std::to_string((int)r.outcome) + "\n" + r.reason;
       },
-      options.timeoutSeconds);
-  TestResult r;
-  auto nl = child.output.find('\n');
-  if (!child.completed || nl == std::string::npos) {
-    r.reason = child.completed ? "the test process died without a result" : child.failure;
-    return r;
-  }
-  r.outcome = (Outcome)std::stoi(child.output.substr(0, nl));
-  r.reason = child.output.substr(nl + 1);
-  return r;
+      [&](size_t i, ChildResult child) {
+        TestResult &r = results[i];
+        auto nl = child.output.find('\n');
+        if (!child.completed || nl == std::string::npos) {
+          r.reason = child.completed ? "the test process died without a result" : child.failure;
+        } else {
+          r.outcome = (Outcome)std::stoi(child.output.substr(0, nl));
+          r.reason = child.output.substr(nl + 1);
+        }
+        auto ops = frontend::readOnnxOpTypes(dirs[i] + "/model.onnx");
+        r.name = llvm::sys::path::filename(dirs[i]).str();
+        r.group = groupOf(dirs[i], ops);
+        r.opsSupported = allOpsSupported(ops);
+        finished(r, ++count);
+      });
+  return results;
 }
 
 namespace {

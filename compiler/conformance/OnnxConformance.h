@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -37,7 +38,11 @@ const char *defaultNodeTestDir();
 /// replaced by its test subfolders, sorted.
 std::vector<std::string> collectTests(const std::vector<std::string> &paths);
 
-TestResult runTest(const std::string &dir, const ConformanceOptions &options);
+/// Runs the tests, each in a child process (a crash or hang fails that test alone), `jobs` at a
+/// time; the results come back in the order of `dirs`. `finished(result, count)` is called as
+/// each finishes, in the order they finish, with how many have.
+std::vector<TestResult> runTests(const std::vector<std::string> &dirs, const ConformanceOptions &options,
+                                 int jobs, const std::function<void(const TestResult &, size_t)> &finished);
 
 /// The table grouped by op with a reason per failure or skip, a line on the
 /// tests whose ops Strata converts, and last "N passed, M failed, K skipped".

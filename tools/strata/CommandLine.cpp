@@ -95,6 +95,7 @@ const std::vector<Command> &commands() {
        "a table by op; the last line says N passed, M failed, K skipped.",
        {{"--markdown", "FILE", "also write the table as Markdown (docs/onnx-coverage.md)"},
         {"--verbose", "", "print every test as it finishes"},
+        {"--jobs", "N", "run N tests at a time, each in a process of its own (default 1)"},
         {"--target", "T",
          "compile the tests for T (default host; opencl: on this machine's OpenCL device; aarch64: ahead "
          "of time, linked by aarch64-linux-gnu-gcc and run under qemu-aarch64)"}}},

@@ -57,7 +57,7 @@ struct Args {
   double tolerance = 1e-4;
   std::map<std::string, std::vector<int64_t>> inputShapes;
   std::vector<std::pair<std::string, std::string>> inputs;
-  int threads = 0, runs = 100, warmup = 10;
+  int threads = 0, runs = 100, warmup = 10, jobs = 1;
   bool time = false, help = false, profile = false;
 };
 
@@ -183,6 +183,13 @@ bool parseArgs(int argc, char **argv, Args &a, std::string &err) {
     } else if (arg == "--threads") {
       if (!intValue(a.threads))
         return false;
+    } else if (arg == "--jobs") {
+      if (!intValue(a.jobs))
+        return false;
+      if (a.jobs < 1) {
+        err = "--jobs expects at least 1, got " + std::to_string(a.jobs);
+        return false;
+      }
     } else if (arg == "--runs") {
       if (!intValue(a.runs))
         return false;
@@ -472,18 +479,15 @@ int commandOnnxTest(const Args &a) {
     if (std::string emulation = emulationUnavailable(*target); !emulation.empty())
       return usageError("onnx-test: " + why + (target->isGPU() ? "" : "; " + emulation));
   }
-  std::vector<TestResult> results;
-  for (size_t i = 0; i < tests.size(); ++i) {
-    results.push_back(runTest(tests[i], options));
-    const TestResult &r = results.back();
+  std::vector<TestResult> results = runTests(tests, options, a.jobs, [&](const TestResult &r, size_t done) {
     if (a.verbose)
       llvm::errs() << (r.outcome == Outcome::Passed   ? "pass "
                        : r.outcome == Outcome::Failed ? "FAIL "
                                                       : "skip ")
                    << r.name << (r.reason.empty() ? "" : ": " + r.reason) << "\n";
-    else if ((i + 1) % 100 == 0 || i + 1 == tests.size())
-      llvm::errs() << "onnx-test: " << i + 1 << "/" << tests.size() << " tests run\n";
-  }
+    else if (done % 100 == 0 || done == tests.size())
+      llvm::errs() << "onnx-test: " << done << "/" << tests.size() << " tests run\n";
+  });
   llvm::outs() << formatReport(results);
   if (!a.markdown.empty()) {
     std::error_code ec;
