@@ -1,5 +1,6 @@
 #include "compiler/conformance/EmulatedRun.h"
 
+#include "compiler/ModelCodegen.h"
 #include "compiler/aot/AotCompiler.h"
 
 #include "llvm/Support/FileSystem.h"
@@ -25,13 +26,31 @@ std::optional<Emulator> emulatorFor(const targets::Target &t) {
   return std::nullopt;
 }
 
+// The bytes of an element by the header's element-type code (dtypeCode), as a C initializer.
+std::string elementSizesByCode() {
+  const DType all[] = {DType::F32, DType::I64, DType::I32, DType::Bool, DType::I8,
+                       DType::U8,  DType::I16, DType::U16, DType::U32};
+  std::vector<size_t> size(std::size(all));
+  for (DType t : all)
+    size.at(dtypeCode(t)) = dtypeSize(t);
+  std::string text;
+  for (size_t s : size)
+    text += (text.empty() ? "" : ", ") + std::to_string(s);
+  return "{" + text + "}";
+}
+
 // Reads each input from DIR/inI.bin, runs the model on one thread and writes DIR/outI.bin.
+// SIZES: elementSizesByCode().
 const char *kRunner = R"(#include "m.h"
 #include <stdio.h>
 #include <stdlib.h>
 
 static size_t bytes(int rank, const int64_t *shape, int dtype) {
-  static const size_t size[] = {4, 8, 4, 1, 1, 1, 2, 2, 4};
+  static const size_t size[] = SIZES;
+  if (dtype < 0 || dtype >= (int)(sizeof size / sizeof *size)) {
+    fprintf(stderr, "runner: element type code %d has no size here\n", dtype);
+    exit(2);
+  }
   size_t n = size[dtype];
   for (int d = 0; d < rank; ++d) n *= (size_t)shape[d];
   return n;
@@ -133,7 +152,9 @@ llvm::Expected<std::vector<HostTensor>> EmulatedModel::run(const std::vector<Hos
   std::optional<Emulator> e = emulatorFor(target_);
   if (!e)
     return llvm::createStringError("no emulator for target '" + target_.name + "'");
-  std::ofstream(dir_ + "/runner.c") << kRunner;
+  std::string runner = kRunner;
+  runner.replace(runner.find("SIZES"), 5, elementSizesByCode());
+  std::ofstream(dir_ + "/runner.c") << runner;
   if (llvm::Error err = execute({e->compiler, "-O1", "-I" + dir_, dir_ + "/runner.c", dir_ + "/m.a", "-lpthread",
                                  "-lm", "-o", dir_ + "/run"},
                                 dir_ + "/link.log", timeoutSeconds))
