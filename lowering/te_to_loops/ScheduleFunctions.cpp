@@ -223,10 +223,10 @@ struct Enclosing {
   Expr value, min, extent;
 };
 /// The lets and loops around a statement, outermost first.
-using EnclosingLets = std::vector<Enclosing>;
+using Around = std::vector<Enclosing>;
 
 /// The range of `e` over every iteration of the loops around it.
-Interval range_over(const Expr &e, const EnclosingLets &around) {
+Interval range_over(const Expr &e, const Around &around) {
   Interval r(e, e);
   for (auto it = around.rbegin(); it != around.rend(); ++it) {
     if (!it->loop) {
@@ -242,8 +242,8 @@ Interval range_over(const Expr &e, const EnclosingLets &around) {
 
 /// Called with the body of a compute or store level, the ranges of the GPU thread loops around
 /// it (and of the lets and loops that depend on them): the work-group's view, which a Func
-/// stored in GPU shared memory is filled for; and the lets around it.
-using AtLevel = std::function<Stmt(const Stmt &body, const Scope &groupRanges, const EnclosingLets &lets)>;
+/// stored in GPU shared memory is filled for; and the lets and loops around it.
+using AtLevel = std::function<Stmt(const Stmt &body, const Scope &groupRanges, const Around &around)>;
 
 // Applies `fn` to the body of the loop named `loop`.
 class AtLoop : public IRMutator {
@@ -255,7 +255,7 @@ private:
   std::string loop_;
   AtLevel fn_;
   Scope group_;     // thread loops and what depends on them, as ranges
-  EnclosingLets lets_;
+  Around around_;
   int threads_ = 0; // thread loops around the current statement
 
   bool depends_on_threads(const Expr &e) const {
@@ -275,9 +275,9 @@ private:
       group_[op->name] = Interval(mn.min, mx.max);
     }
     threads_ += thread;
-    lets_.push_back({op->name, true, Expr(), op->min, op->extent});
-    Stmt body = op->name == loop_ ? (found = true, fn_(op->body, group_, lets_)) : mutate(op->body);
-    lets_.pop_back();
+    around_.push_back({op->name, true, Expr(), op->min, op->extent});
+    Stmt body = op->name == loop_ ? (found = true, fn_(op->body, group_, around_)) : mutate(op->body);
+    around_.pop_back();
     threads_ -= thread;
     if (relaxed) group_.erase(op->name);
     if (body.same_as(op->body)) return op;
@@ -286,9 +286,9 @@ private:
   Stmt visit(const LetStmt *op) override {
     bool relaxed = depends_on_threads(op->value);
     if (relaxed) group_[op->name] = bounds_of_expr_in_scope(op->value, group_);
-    lets_.push_back({op->name, false, op->value, Expr(), Expr()});
+    around_.push_back({op->name, false, op->value, Expr(), Expr()});
     Stmt s = IRMutator::visit(op);
-    lets_.pop_back();
+    around_.pop_back();
     if (relaxed) group_.erase(op->name);
     return s;
   }
@@ -297,7 +297,7 @@ private:
 Status apply_at(const Pipeline &p, const FuncContents &f, const LoopLevel &lvl, const char *what,
                 Stmt &s, AtLevel fn) {
   if (lvl.kind == LoopLevel::Kind::Root) {
-    s = fn(s, Scope(), EnclosingLets());
+    s = fn(s, Scope(), Around());
     return Status();
   }
   auto it = p.funcs.find(lvl.func);
@@ -485,7 +485,7 @@ Result<Stmt> schedule_functions(const Pipeline &p_in) {
     bool shared = f.schedule.memory_type == MemoryType::GPUShared;
     Result<FuncContents> filled = shared ? cooperative(f) : Result<FuncContents>(f);
     if (!filled.ok()) return filled.status();
-    Status st = apply_at(p, f, cl, "computed", s, [&](const Stmt &body, const Scope &group, const EnclosingLets &lets) -> Stmt {
+    Status st = apply_at(p, f, cl, "computed", s, [&](const Stmt &body, const Scope &group, const Around &around) -> Stmt {
       // A Func in shared memory holds what the whole work-group reads.
       auto boxes = boxes_required(body, shared ? group : Scope());
       auto it2 = boxes.find(f.name);
@@ -498,7 +498,7 @@ Result<Stmt> schedule_functions(const Pipeline &p_in) {
       if (int lanes = shared ? cooperative_lanes(f) : 0) {
         const Interval &last = it2->second.back();
         Expr points = simplify(last.max - last.min + 1);
-        Interval range = range_over(points, lets);
+        Interval range = range_over(points, around);
         const int64_t *least = as_const_int(range.min), *most = as_const_int(range.max);
         if (!least || !most || *least != *most || *least % lanes != 0) {
           err = Status::error("schedule error: Func '" + f.name + "' in GPU shared memory is vectorized by " +
@@ -532,7 +532,7 @@ Result<Stmt> schedule_functions(const Pipeline &p_in) {
     if (!err.ok()) return err;
     if (!separate_store) continue;
     bool encloses = true;
-    st = apply_at(p, f, sl, "stored", s, [&](const Stmt &body, const Scope &, const EnclosingLets &) -> Stmt {
+    st = apply_at(p, f, sl, "stored", s, [&](const Stmt &body, const Scope &, const Around &) -> Stmt {
       Box box = box_union(boxes_required(body)[f.name], boxes_provided(body)[f.name]);
       if (box.empty()) {
         encloses = false;
