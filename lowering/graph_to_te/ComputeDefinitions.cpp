@@ -352,7 +352,10 @@ Helper Definer::reduction(const std::string &suffix, const std::vector<int> &sha
 }
 
 Expr add(Expr a, Expr b) { return a + b; }
+Expr sub(Expr a, Expr b) { return a - b; }
 Expr mul(Expr a, Expr b) { return a * b; }
+/// -x; an integer wraps (-INT64_MIN is INT64_MIN, as in the reference).
+Expr negate(Expr x) { return x.type().is_float() ? -x : wrapping(te::make_zero(x.type()), x, sub); }
 Expr maximum(Expr a, Expr b) { return te::max(a, b); }
 
 llvm::Expected<OpFuncs> Definer::reduce(ArrayRef<int64_t> axes, bool keepdims, char kind) {
@@ -492,9 +495,7 @@ llvm::Expected<OpFuncs> Definer::define() {
   auto one = [this](double v) { return f32(v); };
   return llvm::TypeSwitch<Operation *, llvm::Expected<OpFuncs>>(op)
       .Case([&](g::AddOp) { return binary([](Expr a, Expr b) { return wrapping(a, b, add); }); })
-      .Case([&](g::SubOp) {
-        return binary([](Expr a, Expr b) { return wrapping(a, b, [](Expr x, Expr y) { return x - y; }); });
-      })
+      .Case([&](g::SubOp) { return binary([](Expr a, Expr b) { return wrapping(a, b, sub); }); })
       .Case([&](g::MulOp) { return binary([](Expr a, Expr b) { return wrapping(a, b, mul); }); })
       .Case([&](g::DivOp) {
         // Integer division truncates toward zero (C, ONNX, the reference
@@ -541,18 +542,11 @@ llvm::Expected<OpFuncs> Definer::define() {
       .Case([&](g::ExpOp) { return unary([](Expr x) { return te::exp(x); }); })
       .Case([&](g::LogOp) { return unary([](Expr x) { return te::log(x); }); })
       .Case([&](g::SqrtOp) { return unary([](Expr x) { return te::sqrt(x); }); })
-      .Case([&](g::NegOp) {
-        return unary([](Expr x) {
-          return x.type().is_float() ? -x : wrapping(te::make_zero(x.type()), x, [](Expr z, Expr y) { return z - y; });
-        });
-      })
+      .Case([&](g::NegOp) { return unary(negate); })
       .Case([&](g::AbsOp) {
         // |INT64_MIN| wraps to itself, as in the reference.
         return unary([](Expr x) {
-          if (x.type().is_float())
-            return te::abs(x);
-          Expr zero = te::make_zero(x.type());
-          return te::select(x < zero, wrapping(zero, x, [](Expr z, Expr y) { return z - y; }), x);
+          return x.type().is_float() ? te::abs(x) : te::select(x < te::make_zero(x.type()), negate(x), x);
         });
       })
       .Case([&](g::ErfOp) { return unary([](Expr x) { return te::erf(x); }); })
